@@ -1,0 +1,66 @@
+"""One exception hierarchy for every error a user can cause.
+
+Each subclass also inherits the built-in exception it stands for, so callers
+that catch ``KeyError`` or ``ValueError`` keep working. The command line maps
+any :class:`SdclusterError` to one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class SdclusterError(Exception):
+    """Base class of every error sdcluster raises on purpose."""
+
+
+class ModelFileError(SdclusterError, ValueError):
+    """A model file is missing, empty, unreadable or malformed."""
+
+
+class UnknownVariableError(SdclusterError, KeyError):
+    """A name does not match any variable of the loaded model."""
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; a user message should read as a sentence.
+        return str(self.args[0]) if self.args else ""
+
+
+class ScenarioError(SdclusterError, ValueError):
+    """A scenario file or definition is invalid."""
+
+
+class SimulationError(SdclusterError, ArithmeticError):
+    """A run produced NaN or infinity, or could not be completed."""
+
+
+class ResultsFileError(SdclusterError, OSError):
+    """A results file cannot be written or read."""
+
+
+class AnalysisError(SdclusterError, ValueError):
+    """A model lacks what a cluster-specific analysis needs."""
+
+
+def closest_names(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """Return up to ``n`` candidates that look most like ``name``.
+
+    Matching ignores case, spaces and underscores, so ``openness`` finds
+    ``Openness`` and ``spawn_rate`` finds ``spawn rate``.
+    """
+
+    def key(text: str) -> str:
+        return text.lower().replace("_", " ").strip()
+
+    by_key: dict[str, str] = {}
+    for candidate in candidates:
+        by_key.setdefault(key(candidate), candidate)
+    matches = difflib.get_close_matches(key(name), list(by_key), n=n, cutoff=0.5)
+    return [by_key[m] for m in matches]
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """Return a ``"; closest: a, b"`` suffix for an error message, or ``""``."""
+    matches = closest_names(name, candidates)
+    return f"; closest: {', '.join(repr(m) for m in matches)}" if matches else ""
