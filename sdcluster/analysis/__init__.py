@@ -1,0 +1,49 @@
+"""Analysis of self-organization: entropy accounting, regimes, phases and the three powers.
+
+Every function takes a results :class:`xarray.Dataset` (one data variable per
+model variable, keyed by its Vensim name, over ``"time"`` plus any leading
+dimensions such as ``"scenario"`` or ``"member"``) and returns new data; none
+does I/O. Thresholds live in :class:`AnalysisSettings`.
+"""
+
+from __future__ import annotations
+
+from sdcluster.analysis.entropy import (
+    REGIMES,
+    SUBSYSTEMS,
+    entropy_balance,
+    entropy_regime,
+    order_parameters,
+    total_entropy_change,
+)
+from sdcluster.analysis.phases import (
+    PHASES,
+    classify_phases,
+    phase_codes,
+    phase_onsets,
+    phase_sequence,
+    summary_table,
+)
+from sdcluster.analysis.powers import POWERS, power_contributions
+from sdcluster.analysis.requirements import require_variables
+from sdcluster.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
+
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "PHASES",
+    "POWERS",
+    "REGIMES",
+    "SUBSYSTEMS",
+    "AnalysisSettings",
+    "classify_phases",
+    "entropy_balance",
+    "entropy_regime",
+    "order_parameters",
+    "phase_codes",
+    "phase_onsets",
+    "phase_sequence",
+    "power_contributions",
+    "require_variables",
+    "summary_table",
+    "total_entropy_change",
+]

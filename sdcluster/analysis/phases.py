@@ -1,0 +1,378 @@
+"""Phases of the cluster's self-organization, detected from output series.
+
+The paper [1]_ holds that an innovation cluster passes through "micro
+fluctuation - macro fluctuation - far from equilibrium": small fluctuations
+near the disordered equilibrium, then fluctuations amplified by positive
+feedback into a macroscopic ordering, then a stable ordered structure kept
+far from equilibrium by a steady import of negentropy. The model
+specification turns this into rules on the saved series, evaluated at every
+time point (ε = ``settings.entropy_tolerance``, θ = ``settings.order_threshold``):
+
+* **decline**: dS total > ε and the firm count falls (g < -``decline_threshold``);
+  this rule takes precedence over the others;
+* **micro fluctuation** (phase I): Order Degree < θ;
+* **macro fluctuation** (phase II): Order Degree >= θ and (dS total < -ε, or
+  g > ``growth_threshold`` and dg/dt > ``acceleration_threshold``);
+* **far from equilibrium** (phase III): Order Degree >= θ otherwise.
+
+Here g = d ln N / dt = (dN/dt)/N is the firm growth rate from the saved
+``"Innovative Firms"`` series (NumPy's second-order central differences on
+the time coordinate, one-sided at the ends and next to missing data; g = 0
+where N = 0). "Accelerating" means the *per-firm* growth rate rises, i.e.
+growth faster than exponential, the mark of self-reinforcing feedback.
+
+Raw labels flicker when a series hovers at a threshold, so a phase only
+counts once it is *held* for ``settings.min_dwell`` years (see
+:class:`~sdcluster.analysis.settings.AnalysisSettings`); a shorter run keeps
+the phase held before it (or, at the very start, the first held phase). A
+phase's onset is the first time it is entered and held.
+
+References
+----------
+.. [1] Wang, P. (2020). Research on the formation mechanism of innovation
+   clusters based on self-organization theory. *Social Sciences and Management
+   Sciences* 1(1). https://doi.org/10.23977/socsam.2020.010101
+.. [2] Haken, H. (1983). *Synergetics: An Introduction*, 3rd ed. Springer.
+   https://doi.org/10.1007/978-3-642-88338-5
+
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from sdcluster.analysis.entropy import (
+    NO_DATA,
+    ORDER_DEGREE,
+    SYNERGY_DEGREE,
+    total_entropy_change,
+)
+from sdcluster.analysis.requirements import (
+    TIME_DIM,
+    aligned_time_last,
+    require_time,
+    require_variables,
+)
+from sdcluster.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
+from sdcluster.errors import AnalysisError
+
+#: The phases, in the order the paper expects them, then decline.
+PHASES = ("micro fluctuation", "macro fluctuation", "far from equilibrium", "decline")
+MICRO, MACRO, FAR, DECLINE = range(len(PHASES))
+#: Code of a time point without data (NaN input).
+NO_PHASE = -1
+
+FIRMS = "Innovative Firms"
+KNOWLEDGE = "Knowledge Stock"
+#: Variables whose end values :func:`summary_table` reports.
+SUMMARY_VARIABLES = (FIRMS, KNOWLEDGE, ORDER_DEGREE, SYNERGY_DEGREE)
+FINAL_PHASE = "final phase"
+
+_LABELS = np.array([*PHASES, NO_DATA])  # index NO_PHASE (-1) picks NO_DATA
+
+
+def time_derivative(values: np.ndarray, time: np.ndarray) -> np.ndarray:
+    """Differentiate along the last axis, tolerating NaN padding.
+
+    Central differences (``numpy.gradient``) where both neighbours exist,
+    one-sided differences next to NaN and at the ends, NaN where the value
+    itself is NaN.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Series with time on the last axis.
+    time : numpy.ndarray
+        Strictly increasing time points, at least two.
+
+    Returns
+    -------
+    numpy.ndarray
+        d values / d time, same shape as ``values``.
+
+    """
+    central = np.gradient(values, time, axis=-1)
+    step = np.diff(values, axis=-1) / np.diff(time)
+    padding = np.full((*values.shape[:-1], 1), np.nan)
+    backward = np.concatenate([padding, step], axis=-1)
+    forward = np.concatenate([step, padding], axis=-1)
+    derivative = np.where(np.isnan(central), backward, central)
+    derivative = np.where(np.isnan(derivative), forward, derivative)
+    return np.where(np.isnan(values), np.nan, derivative)
+
+
+def growth_rate(firms: np.ndarray, time: np.ndarray) -> np.ndarray:
+    """Return g = d ln N / dt = (dN/dt) / N (1/Year), 0 where N <= 0, NaN where N is NaN."""
+    change = time_derivative(firms, time)
+    rate = np.divide(change, firms, out=np.zeros_like(change), where=firms > 0)
+    return np.where(np.isnan(firms), np.nan, rate)
+
+
+def _raw_phase_codes(
+    order: np.ndarray,
+    change: np.ndarray,
+    firms: np.ndarray,
+    time: np.ndarray,
+    settings: AnalysisSettings,
+) -> np.ndarray:
+    """Apply the phase rules point by point (no dwell filter)."""
+    growth = growth_rate(firms, time)
+    acceleration = time_derivative(growth, time)
+    tolerance = settings.entropy_tolerance
+    declining = (change > tolerance) & (growth < -settings.decline_threshold)
+    amplifying = (change < -tolerance) | (
+        (growth > settings.growth_threshold) & (acceleration > settings.acceleration_threshold)
+    )
+    ordered = order >= settings.order_threshold
+    codes = np.select([declining, ~ordered, amplifying], [DECLINE, MICRO, MACRO], default=FAR)
+    missing = np.isnan(order) | np.isnan(change) | np.isnan(acceleration)
+    return np.where(missing, NO_PHASE, codes).astype(np.int8)
+
+
+def _held(codes: np.ndarray, time: np.ndarray, min_dwell: float) -> np.ndarray:
+    """Mark the samples whose run of equal codes lasts at least ``min_dwell``.
+
+    A run's duration is the time from its first to its last sample. Runs of
+    missing data count as held, so they are never filled from a phase.
+    """
+    count = codes.shape[-1]
+    index = np.arange(count)
+    starts = np.ones(codes.shape, dtype=bool)
+    starts[..., 1:] = codes[..., 1:] != codes[..., :-1]
+    ends = np.ones(codes.shape, dtype=bool)
+    ends[..., :-1] = starts[..., 1:]
+    run_start = np.maximum.accumulate(np.where(starts, index, 0), axis=-1)
+    reversed_ends = np.where(ends, index, count - 1)[..., ::-1]
+    run_end = np.minimum.accumulate(reversed_ends, axis=-1)[..., ::-1]
+    duration = time[run_end] - time[run_start]
+    # Saved time points carry rounding error: 4 steps of 0.25 must count as 1 year.
+    slack = 1e-9 * max(1.0, float(np.abs(time).max()))
+    held: np.ndarray = (duration >= min_dwell - slack) | (codes == NO_PHASE)
+    return held
+
+
+def _hold_phases(codes: np.ndarray, time: np.ndarray, min_dwell: float) -> np.ndarray:
+    """Replace runs shorter than ``min_dwell`` by the phase held before them."""
+    if min_dwell <= 0:
+        return codes
+    held = _held(codes, time, min_dwell)
+    index = np.broadcast_to(np.arange(codes.shape[-1]), codes.shape)
+    source = np.maximum.accumulate(np.where(held, index, -1), axis=-1)
+    # Before the first held run, use that run; rows with no held run keep their raw codes.
+    first_held = np.where(held.any(axis=-1), held.argmax(axis=-1), -1)[..., np.newaxis]
+    source = np.where(source >= 0, source, first_held)
+    source = np.where(source >= 0, source, index)
+    return np.take_along_axis(codes, source, axis=-1)
+
+
+def phase_codes(ds: xr.Dataset, settings: AnalysisSettings = DEFAULT_SETTINGS) -> xr.DataArray:
+    """Return the phase of every time point as an integer code.
+
+    Codes index :data:`PHASES` (0 micro fluctuation .. 3 decline);
+    :data:`NO_PHASE` (-1) marks time points without data. This is the
+    compact form of :func:`classify_phases`, for large ensembles.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Results with ``"Order Degree"``, ``"Innovative Firms"`` and
+        ``"dS total"`` (or the six entropy flows) over ``"time"``.
+    settings : AnalysisSettings
+        Thresholds and the minimum dwell time.
+
+    Returns
+    -------
+    xarray.DataArray
+        int8 codes, dims of the inputs with time last.
+
+    Raises
+    ------
+    AnalysisError
+        If a variable is missing or there are fewer than two time points.
+
+    """
+    time = require_time(ds, min_points=2)
+    require_variables(ds, [ORDER_DEGREE, FIRMS], "phase classification")
+    change = total_entropy_change(ds)
+    order, firms = aligned_time_last(ds, [ORDER_DEGREE, FIRMS])
+    order, change, firms = xr.broadcast(order, change, firms)
+    dims = [*(dim for dim in order.dims if dim != TIME_DIM), TIME_DIM]
+    order, change, firms = (array.transpose(*dims) for array in (order, change, firms))
+    raw = _raw_phase_codes(order.values, change.values, firms.values, time, settings)
+    codes = _hold_phases(raw, time, settings.min_dwell)
+    result = xr.DataArray(codes, coords=order.coords, dims=order.dims, name="phase code")
+    result.attrs = {"units": "", "documentation": "index into PHASES; -1 where no data"}
+    return result
+
+
+def classify_phases(ds: xr.Dataset, settings: AnalysisSettings = DEFAULT_SETTINGS) -> xr.DataArray:
+    """Return the phase name of every time point.
+
+    See the module documentation for the rules and the dwell filter.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Results with ``"Order Degree"``, ``"Innovative Firms"`` and
+        ``"dS total"`` (or the six entropy flows) over ``"time"``.
+    settings : AnalysisSettings
+        Thresholds and the minimum dwell time.
+
+    Returns
+    -------
+    xarray.DataArray
+        Strings from :data:`PHASES`, or ``""`` where there is no data; dims
+        of the inputs with time last.
+
+    Raises
+    ------
+    AnalysisError
+        If a variable is missing or there are fewer than two time points.
+
+    """
+    codes = phase_codes(ds, settings)
+    phases = codes.copy(data=_LABELS[codes.values]).rename("phase")
+    phases.attrs = {"units": "", "documentation": "phase of self-organization"}
+    return phases
+
+
+def _run_index(codes: xr.DataArray) -> pd.Index:
+    """Index with one row per run: the leading dims' coordinates."""
+    leading = [dim for dim in codes.dims if dim != TIME_DIM]
+    if not leading:
+        return pd.RangeIndex(1, name="run")
+    levels = [
+        codes[dim].to_index() if dim in codes.coords else pd.RangeIndex(codes.sizes[dim], name=dim)
+        for dim in leading
+    ]
+    if len(levels) == 1:
+        return levels[0].rename(str(leading[0]))
+    return pd.MultiIndex.from_product(levels, names=[str(dim) for dim in leading])
+
+
+def _onset_times(codes: np.ndarray, time: np.ndarray) -> dict[str, np.ndarray]:
+    """First time each phase code occurs per row (NaN if never)."""
+    onsets = {}
+    for code, phase in enumerate(PHASES):
+        entered = codes == code
+        first = entered.argmax(axis=-1)
+        onsets[phase] = np.where(entered.any(axis=-1), time[first], np.nan)
+    return onsets
+
+
+def phase_onsets(ds: xr.Dataset, settings: AnalysisSettings = DEFAULT_SETTINGS) -> pd.DataFrame:
+    """Return when each run first entered and held each phase.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Results as for :func:`classify_phases`.
+    settings : AnalysisSettings
+        Thresholds and the minimum dwell time.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run, indexed by the leading dimension's coordinate
+        (``scenario`` or ``member``; a MultiIndex when there are several, a
+        one-row ``run`` index when there is none); one column per phase in
+        :data:`PHASES` order holding the onset time (model time units), NaN
+        if the phase was never reached.
+
+    """
+    return _onsets_frame(phase_codes(ds, settings), require_time(ds))
+
+
+def _onsets_frame(codes: xr.DataArray, time: np.ndarray) -> pd.DataFrame:
+    rows = codes.values.reshape(-1, codes.sizes[TIME_DIM])
+    return pd.DataFrame(_onset_times(rows, time), index=_run_index(codes))
+
+
+def _last_valid(values: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the last value where ``valid`` holds, and whether there was one."""
+    last = valid.shape[-1] - 1 - valid[..., ::-1].argmax(axis=-1)
+    picked = np.take_along_axis(values, last[..., np.newaxis], axis=-1)[..., 0]
+    return picked, np.asarray(valid.any(axis=-1))
+
+
+def summary_table(ds: xr.Dataset, settings: AnalysisSettings = DEFAULT_SETTINGS) -> pd.DataFrame:
+    """Return one row per run: phase onsets, final phase and end values.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Results as for :func:`classify_phases`, plus ``"Knowledge Stock"``
+        and ``"synergy degree"``.
+    settings : AnalysisSettings
+        Thresholds and the minimum dwell time.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index as in :func:`phase_onsets`. Columns: one per phase in
+        :data:`PHASES` (onset time, NaN if never reached); ``"final phase"``
+        (the phase at the last time point with data); and the end values
+        (last non-NaN) of ``"Innovative Firms"``, ``"Knowledge Stock"``,
+        ``"Order Degree"`` and ``"synergy degree"``, under those names.
+
+    Raises
+    ------
+    AnalysisError
+        If a variable is missing.
+
+    """
+    require_variables(ds, SUMMARY_VARIABLES, "summary table")
+    codes = phase_codes(ds, settings)
+    table = _onsets_frame(codes, require_time(ds))
+    rows = codes.values.reshape(-1, codes.sizes[TIME_DIM])
+    final_codes, any_phase = _last_valid(rows, rows != NO_PHASE)
+    table[FINAL_PHASE] = np.where(any_phase, _LABELS[final_codes], NO_DATA)
+    arrays = aligned_time_last(ds, SUMMARY_VARIABLES)
+    for name, array in zip(SUMMARY_VARIABLES, arrays, strict=True):
+        array = array.broadcast_like(codes).transpose(*codes.dims)
+        values = array.values.reshape(rows.shape)
+        end, has_value = _last_valid(values, ~np.isnan(values))
+        table[name] = np.where(has_value, end, np.nan)
+    return table
+
+
+def phase_sequence(phases: xr.DataArray | Iterable[str]) -> list[str]:
+    """Return the phases of one run in the order they were entered.
+
+    Consecutive repeats collapse into one entry and time points without data
+    are skipped; a phase that is left and entered again appears again, so a
+    run without reversal gives a list without repeats in :data:`PHASES` order,
+    e.g. ``["micro fluctuation", "macro fluctuation", "far from equilibrium"]``.
+
+    Parameters
+    ----------
+    phases : xarray.DataArray or iterable of str
+        Phase names of one run over time, e.g. ``classify_phases(ds).sel(scenario="baseline")``.
+
+    Returns
+    -------
+    list of str
+        The phase sequence.
+
+    Raises
+    ------
+    AnalysisError
+        If ``phases`` is a DataArray with dims other than time alone.
+
+    """
+    if isinstance(phases, xr.DataArray):
+        if phases.ndim != 1:
+            raise AnalysisError(
+                f"phase_sequence: expected the phases of one run (1 dim), got dims {phases.dims}; "
+                "select one scenario or member first"
+            )
+        phases = [str(label) for label in phases.values]
+    sequence: list[str] = []
+    for label in phases:
+        if label != NO_DATA and (not sequence or sequence[-1] != label):
+            sequence.append(str(label))
+    return sequence
