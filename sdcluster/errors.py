@@ -64,3 +64,11 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """Return a ``"; closest: a, b"`` suffix for an error message, or ``""``."""
     matches = closest_names(name, candidates)
     return f"; closest: {', '.join(repr(m) for m in matches)}" if matches else ""
+
+
+class UnsupportedConstructError(SdclusterError, NotImplementedError):
+    """A model uses a construct the vectorized batch engine cannot run.
+
+    Callers can catch it and fall back to the PySD runner, which is the engine
+    of record and runs every construct PySD supports.
+    """
