@@ -1,0 +1,229 @@
+"""Write ``models/innovation_cluster.mdl`` (equations and sketch) from ``equations.py`` and ``layout.py``.
+
+Authoring aid, kept so the first layout can be regenerated: the ``.mdl`` it writes
+is the model of record, edited in Vensim from then on. Usage::
+
+    python models/tools/build_model.py models/innovation_cluster.mdl
+
+The sketch is written in Vensim's documented sketch format (V300): stocks (type
+10, shape 3), valves (11) with pipes (arrows of thickness 22) to stocks or clouds
+(comments 12 with name 48), flow labels (shape 40), auxiliaries (shape 8), shadow
+variables (bits 2) for causes that live in another view, information arrows, and
+loop identifiers (comments with shape 5 followed by their text).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from equations import CONTROL, VARIABLES, Var  # noqa: E402
+from layout import VIEWS, Flow, View  # noqa: E402
+
+HEADER = "{UTF-8}\n"
+VIEW_STYLE = "$192-192-192,0,Times New Roman|12||0-0-0|0-0-0|0-0-255|-1--1--1|-1--1--1|96,96,100,0"
+SHADOW_STYLE = "128-128-128,0-0-0,|12||128-128-128"
+BUILTINS = {"INTEG", "MIN", "MAX", "SQRT", "ZIDZ", "XIDZ", "IF", "THEN", "ELSE", "STEP", "ABS"}
+
+
+def format_equation(var: Var) -> str:
+    """Return one Vensim equation block (name, equation, units with range, documentation)."""
+    units = var.units
+    if var.range is not None:
+        units += f" [{var.range[0]:g},{var.range[1]:g}]"
+    equation = var.equation
+    if equation.startswith("INTEG("):
+        inner = equation[len("INTEG(") : -1]
+        rate, initial = inner.rsplit(",", 1)
+        equation = f"INTEG (\n\t{rate.strip()},\n\t\t{initial.strip()})"
+    return f"{var.name}=\n\t{equation}\n\t~\t{units}\n\t~\t{var.doc}\n\t|\n\n"
+
+
+def group_header(name: str, text: str) -> str:
+    """Return a Vensim group header (groups show up as sections in Vensim's equation list)."""
+    line = "*" * 56
+    return f"{line}\n\t.{name}\n{line}~\n\t\t{text}\n\t|\n\n"
+
+
+def write_equations() -> str:
+    """Return the equations section, grouped as in the diagram's views."""
+    groups: dict[str, list[Var]] = {}
+    for var in VARIABLES:
+        groups.setdefault(var.group, []).append(var)
+    parts = [HEADER]
+    for name, members in groups.items():
+        parts.append(group_header(name, f"Variables of the view '{name}'."))
+        parts.extend(format_equation(v) for v in members)
+    parts.append(group_header("Control", "Simulation Control Parameters"))
+    parts.extend(format_equation(v) for v in CONTROL)
+    return "".join(parts)
+
+
+def dependencies(var: Var, names: set[str]) -> list[str]:
+    """Return the model variables an equation refers to, longest names first matched."""
+    text = var.equation
+    found: list[str] = []
+    for name in sorted(names, key=len, reverse=True):
+        pattern = r"(?<!\w)" + re.escape(name) + r"(?!\w)"
+        if re.search(pattern, text):
+            found.append(name)
+            text = re.sub(pattern, " ", text)
+    return found
+
+
+class SketchWriter:
+    """Accumulates the sketch objects of one view with consecutive ids."""
+
+    def __init__(self, view: View) -> None:
+        self.view = view
+        self.lines: list[str] = []
+        self.next_id = 1
+        self.instances: dict[str, list[tuple[int, tuple[int, int]]]] = {}
+
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
+    def variable(self, name: str, x: int, y: int, *, shape: int, shadow: bool, w: int = 0) -> int:
+        ident = self.new_id()
+        width = w or max(24, int(len(name) * 3.3))
+        height = 20 if shape == 3 else 10
+        if shape == 3:
+            width = max(width, 44)
+        if shadow:
+            self.lines.append(f"10,{ident},{name},{x},{y},{width},{height},8,2,0,3,-1,0,0,0,{SHADOW_STYLE}")
+        else:
+            self.lines.append(f"10,{ident},{name},{x},{y},{width},{height},{shape},3,0,0,0,0,0,0")
+        self.instances.setdefault(name, []).append((ident, (x, y)))
+        return ident
+
+    def primary(self, name: str) -> tuple[int, tuple[int, int]]:
+        """Return the id and position of the first drawing of ``name``."""
+        return self.instances[name][0]
+
+    def nearest(self, name: str, to: tuple[int, int]) -> tuple[int, tuple[int, int]]:
+        """Return the drawing of ``name`` nearest the point ``to``."""
+        return min(self.instances[name], key=lambda inst: (inst[1][0] - to[0]) ** 2 + (inst[1][1] - to[1]) ** 2)
+
+    def cloud(self, x: int, y: int) -> int:
+        ident = self.new_id()
+        self.lines.append(f"12,{ident},48,{x},{y},10,8,0,3,0,0,-1,0,0,0")
+        return ident
+
+    def pipe(self, valve: int, target: int, point: tuple[int, int], *, into: bool) -> None:
+        shape = 4 if into else 100
+        self.lines.append(f"1,{self.new_id()},{valve},{target},{shape},0,0,22,0,0,0,-1--1--1,,1|({point[0]},{point[1]})|")
+
+    def arrow(self, source: str, target: str) -> None:
+        target_id, (x2, y2) = self.primary(target)
+        source_id, (x1, y1) = self.nearest(source, (x2, y2))
+        mid = ((x1 + x2) // 2, (y1 + y2) // 2)
+        self.lines.append(
+            f"1,{self.new_id()},{source_id},{target_id},0,0,0,0,0,64,0,-1--1--1,,1|({mid[0]},{mid[1]})|"
+        )
+
+    def loop_marker(self, text: str, x: int, y: int) -> None:
+        ident = self.new_id()
+        # Loop identifier: a comment with shape 5 (loop symbol); its text follows on the next line.
+        self.lines.append(f"12,{ident},0,{x},{y},18,18,5,4,0,0,-1,0,0,0")
+        self.lines.append(text)
+
+    def label(self, text: str, x: int, y: int, w: int = 200) -> None:
+        ident = self.new_id()
+        self.lines.append(f"12,{ident},0,{x},{y},{w},14,8,135,0,0,-1,0,0,0")
+        self.lines.append(text)
+
+
+def edge_point(stock: tuple[int, int], towards: tuple[int, int]) -> tuple[int, int]:
+    """Return where a straight pipe from ``towards`` meets the stock's box."""
+    sx, sy = stock
+    tx, ty = towards
+    if abs(tx - sx) >= abs(ty - sy):
+        return (sx - 46 if tx < sx else sx + 46, sy)
+    return (sx, sy - 22 if ty < sy else sy + 22)
+
+
+def write_flow(sw: SketchWriter, flow: Flow) -> None:
+    """Write a valve, its label and its two pipe ends (stock or cloud)."""
+    valve = sw.new_id()
+    vx, vy = flow.valve
+    sw.lines.append(f"11,{valve},48,{vx},{vy},6,8,{34 if flow.horizontal else 33},3,0,0,1,0,0,0")
+    lx, ly = (vx, vy + 20) if flow.horizontal else (vx + 12 + int(len(flow.name) * 3.3), vy)
+    sw.variable(flow.name, lx, ly, shape=40, shadow=False)
+    for end, into in ((flow.target, True), (flow.source, False)):
+        if isinstance(end, str):
+            target_id, position = sw.primary(end)
+            point = edge_point(position, flow.valve)
+        else:
+            target_id = sw.cloud(*end)
+            point = end
+        sw.pipe(valve, target_id, point, into=into)
+
+
+def write_view(view: View, by_name: dict[str, Var], names: set[str]) -> str:
+    """Return the sketch of one view, checking that every cause is drawn in it."""
+    sw = SketchWriter(view)
+    for name, (x, y) in view.stocks.items():
+        sw.variable(name, x, y, shape=3, shadow=False)
+    for name, (x, y) in view.shadow_stocks.items():
+        sw.variable(name, x, y, shape=3, shadow=True)
+    for flow in view.flows:
+        write_flow(sw, flow)
+    for name, (x, y) in view.auxiliaries.items():
+        sw.variable(name, x, y, shape=8, shadow=False)
+    for name, (x, y) in view.shadows:
+        sw.variable(name, x, y, shape=8, shadow=True)
+    primaries = [*view.stocks, *(f.name for f in view.flows), *view.auxiliaries]
+    for name in primaries:
+        var = by_name[name]
+        causes = dependencies(var, names)
+        if var.equation.startswith("INTEG("):
+            # Pipes already connect a stock to its flows; draw arrows for its initial value only.
+            initial = var.equation[len("INTEG(") : -1].rsplit(",", 1)[1]
+            causes = dependencies(Var(name, initial, "", "", ""), names)
+        for cause in causes:
+            if cause not in sw.instances:
+                raise SystemExit(f"view {view.title!r}: {cause!r} (cause of {name!r}) is not drawn")
+            sw.arrow(cause, name)
+    for text, (x, y) in view.loops.items():
+        sw.loop_marker(text, x, y)
+    for text, (x, y) in view.notes.items():
+        sw.label(text, x, y)
+    head = f"\\\\\\---/// Sketch information - do not modify anything except names\nV300  Do not put anything below this section - it will be ignored\n*{view.title}\n{VIEW_STYLE}\n"
+    return head + "\n".join(sw.lines) + "\n"
+
+
+def write_sketch() -> str:
+    """Return the sketch section (every view), checking every variable is placed once."""
+    by_name = {v.name: v for v in [*VARIABLES, *CONTROL]}
+    names = set(by_name)
+    placed: dict[str, str] = {}
+    for view in VIEWS:
+        for name in [*view.stocks, *(f.name for f in view.flows), *view.auxiliaries]:
+            if name in placed:
+                raise SystemExit(f"{name!r} placed in both {placed[name]!r} and {view.title!r}")
+            placed[name] = view.title
+    missing = sorted(v.name for v in VARIABLES if v.name not in placed)
+    if missing:
+        raise SystemExit(f"not placed in any view: {missing}")
+    body = "".join(write_view(view, by_name, names) for view in VIEWS)
+    settings = ":L<%^E!@\n1:Current.vdf\n9:Current\n15:0,0,0,0,0,0\n19:100,0\n27:2,\n34:0,\n4:Time\n5:Order Degree\n35:Date\n36:YYYY-MM-DD\n37:2000\n38:1\n39:1\n40:2\n41:0\n42:1\n24:0\n25:60\n26:60\n"
+    return body + "///---\\\\\\\n" + settings
+
+
+def main(argv: list[str]) -> int:
+    """Write the model file given on the command line."""
+    out = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parents[1] / "innovation_cluster.mdl"
+    text = write_equations() + write_sketch()
+    tmp = out.with_suffix(".mdl.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))
