@@ -1,0 +1,5 @@
+"""How runs execute.
+
+``pysd_runner`` runs scenarios through PySD, the engine of record; the batch
+engine (``batch*`` modules) integrates many ensemble members at once.
+"""

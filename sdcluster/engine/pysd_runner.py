@@ -1,0 +1,213 @@
+"""Run scenarios through PySD, the engine of record.
+
+PySD keeps parameters, the final time and the clock from one ``run()`` to
+the next. Every run here therefore passes the model-file value of *every*
+scalar constant (then the scenario's overrides on top) and the whole clock,
+so a run never depends on the runs before it, while one translated model is
+reused across scenarios.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from tqdm import tqdm
+
+from sdcluster.errors import SimulationError
+from sdcluster.experiments import ScenarioSet, noise_series
+from sdcluster.model import LoadedModel
+from sdcluster.scenarios import Scenario, Step
+
+#: The model constant that receives the seeded white-noise series.
+WHITE_NOISE_INPUT = "white noise input"
+
+
+def run_scenario(
+    model: LoadedModel,
+    scenario: Scenario,
+    *,
+    noise_seed: int | None = None,
+    variables: Iterable[str] | None = None,
+) -> xr.Dataset:
+    """Run one scenario; return a Dataset with dimension ``time``.
+
+    Parameters
+    ----------
+    model : LoadedModel
+        The model; the scenario must have been validated against it.
+    scenario : Scenario
+        Overrides, steps and final time of the run.
+    noise_seed : int, optional
+        Seed of the white-noise series fed to ``"white noise input"``
+        (standard normal, one draw per TIME STEP; see
+        :func:`sdcluster.experiments.noise_series`). Ignored when the model
+        has no such variable.
+    variables : iterable of str, optional
+        Variables to return (model names); every variable except lookups
+        when omitted.
+
+    Returns
+    -------
+    xarray.Dataset
+        One data variable per model variable (its model name), with attrs
+        ``units``, ``documentation`` and ``python_name``.
+
+    Raises
+    ------
+    SimulationError
+        If the run fails or produces NaN or infinity; the message names the
+        scenario, the variable and the first time.
+
+    """
+    final_time = model.time.final_time if scenario.final_time is None else scenario.final_time
+    names = _returned_names(model, variables)
+    params = _run_parameters(model, scenario, noise_seed, final_time)
+    pysd_model = model.pysd_model
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            # PySD warns when a constant becomes a time series; that is intended here.
+            warnings.simplefilter("ignore")
+            frame = pysd_model.run(
+                params=params,
+                return_columns=[model.variables[n].python_name for n in names],
+                final_time=final_time,
+                time_step=model.time.time_step,
+                saveper=model.time.saveper,
+                initial_condition="original",
+                progress=False,
+            )
+    except (ArithmeticError, ValueError) as error:
+        raise SimulationError(_failure_message(model, scenario, error)) from None
+    dataset = _to_dataset(model, frame, names)
+    _raise_on_non_finite(dataset, scenario)
+    return dataset
+
+
+def run_scenario_set(model: LoadedModel, spec: ScenarioSet, *,
+                     progress: bool = False) -> xr.Dataset:
+    """Run every scenario of ``spec``; return a Dataset with dims ``scenario`` and ``time``.
+
+    Scenarios with different final times share the union of their time
+    points; a scenario's values after its own final time are NaN.
+
+    Parameters
+    ----------
+    model : LoadedModel
+        The model the scenarios were validated against.
+    spec : ScenarioSet
+        Scenarios, noise seed and variables.
+    progress : bool
+        Show a progress bar on stderr.
+
+    """
+    runs = []
+    for scenario in tqdm(spec.scenarios, desc="scenarios", unit="run", file=sys.stderr,
+                         disable=not progress or len(spec.scenarios) < 2):
+        runs.append(run_scenario(model, scenario, noise_seed=spec.noise_seed(scenario),
+                                 variables=spec.variables))
+    combined = xr.concat(runs, dim="scenario", join="outer", combine_attrs="override")
+    # Plain numpy strings (not pandas' string dtype) so netCDF stores them as text.
+    names = np.array([s.name for s in spec.scenarios], dtype=str)
+    return combined.assign_coords(scenario=names).transpose("scenario", "time")
+
+
+def _returned_names(model: LoadedModel, variables: Iterable[str] | None) -> list[str]:
+    if variables is None:
+        return [v.name for v in model.variables.values() if v.kind != "lookup"]
+    return list(dict.fromkeys(model.resolve(name) for name in variables))
+
+
+def _run_parameters(model: LoadedModel, scenario: Scenario, noise_seed: int | None,
+                    final_time: float) -> dict[str, Any]:
+    """Every scalar constant's value for this run: defaults, overrides, steps, noise."""
+    params: dict[str, Any] = {
+        v.python_name: v.default for v in model.variables.values()
+        if v.kind == "constant" and v.default is not None
+    }
+    for name, value in scenario.overrides.items():
+        params[model.variables[name].python_name] = value
+    for name, step in scenario.steps.items():
+        variable = model.variables[name]
+        before = params.get(variable.python_name, variable.default)
+        params[variable.python_name] = _step_series(model, step, before, final_time)
+    if noise_seed is not None and WHITE_NOISE_INPUT in model:
+        times = model.time.step_times(final_time)
+        variable = model.variable(WHITE_NOISE_INPUT)
+        params[variable.python_name] = pd.Series(noise_series(noise_seed, len(times)),
+                                                 index=times)
+    return params
+
+
+def _step_series(model: LoadedModel, step: Step, before: float | None,
+                 final_time: float) -> pd.Series:
+    """Return a series PySD interpolates to ``before`` until ``step.at``, then ``step.to``.
+
+    The jump sits a millionth of a time step before ``at``: Euler evaluates
+    only on the step grid, so every grid time before ``at`` sees ``before``
+    and ``at`` itself sees ``to``.
+    """
+    start = model.time.initial_time
+    if before is None or step.at <= start:
+        return pd.Series([step.to, step.to], index=[start, max(final_time, start + 1.0)])
+    just_before = step.at - model.time.time_step * 1e-6
+    end = max(final_time, step.at)
+    return pd.Series([before, before, step.to, step.to], index=[start, just_before, step.at, end])
+
+
+def _to_dataset(model: LoadedModel, frame: pd.DataFrame, names: list[str]) -> xr.Dataset:
+    time = np.asarray(frame.index, dtype=float)
+    data_vars = {}
+    for name in names:
+        variable = model.variables[name]
+        data_vars[name] = xr.DataArray(
+            np.asarray(frame[variable.python_name], dtype=float),
+            dims=("time",),
+            attrs={"units": variable.units, "documentation": variable.documentation,
+                   "python_name": variable.python_name},
+        )
+    dataset = xr.Dataset(data_vars, coords={"time": time})
+    dataset["time"].attrs["units"] = model.time.units
+    return dataset
+
+
+def _raise_on_non_finite(dataset: xr.Dataset, scenario: Scenario) -> None:
+    first_time, first_name = np.inf, ""
+    for name, values in dataset.data_vars.items():
+        bad = ~np.isfinite(values.values)
+        if bad.any():
+            when = float(dataset["time"].values[int(np.argmax(bad))])
+            if when < first_time:
+                first_time, first_name = when, str(name)
+    if first_name:
+        value = dataset[first_name].sel(time=first_time).item()
+        raise SimulationError(
+            f"scenario {scenario.name!r}: {first_name!r} became {value} at time {first_time:g}"
+        )
+
+
+def _failure_message(model: LoadedModel, scenario: Scenario, error: BaseException) -> str:
+    variable = _failing_variable(model, error.__traceback__)
+    where = f" while computing {variable!r}" if variable else ""
+    time = model.pysd_model.time()
+    return (f"scenario {scenario.name!r}: the run failed at time {time:g}{where}: "
+            f"{type(error).__name__}: {error}")
+
+
+def _failing_variable(model: LoadedModel, trace: TracebackType | None) -> str:
+    """Name the model variable whose equation raised, from the traceback."""
+    translated = str(model.translated_path)
+    by_python: Mapping[str, str] = {v.python_name: v.name for v in model.variables.values()}
+    found = ""
+    while trace is not None:
+        code = trace.tb_frame.f_code
+        if code.co_filename == translated and code.co_name in by_python:
+            found = by_python[code.co_name]
+        trace = trace.tb_next
+    return found

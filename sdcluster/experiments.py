@@ -1,0 +1,88 @@
+"""Experiment specifications: what to run, not how. No I/O here.
+
+A :class:`ScenarioSet` is the spec of a scenario comparison: the scenarios,
+the seed of the exogenous white-noise input, and which variables to keep.
+Engines (``sdcluster.engine``) execute it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from sdcluster.errors import ScenarioError
+from sdcluster.scenarios import Scenario
+
+
+def noise_series(seed: int, count: int) -> npt.NDArray[np.float64]:
+    """Return ``count`` standard-normal draws from the stream of ``seed``.
+
+    The stream is ``numpy.random.default_rng(numpy.random.SeedSequence(seed))``,
+    so a seed always gives the same series, on any machine and in any
+    process.
+
+    Parameters
+    ----------
+    seed : int
+        Non-negative seed.
+    count : int
+        Number of draws (one per integration step).
+
+    """
+    return np.random.default_rng(np.random.SeedSequence(seed)).standard_normal(count)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScenarioSet:
+    """A comparison of scenarios on one model.
+
+    Attributes
+    ----------
+    scenarios : tuple of Scenario
+        The scenarios to run, validated against the model; names are unique.
+    seed : int or None
+        Seed of the white-noise input series. ``None`` runs without noise
+        (the input stays at its model value). With a seed every scenario gets
+        the *same* noise series (common random numbers), so differences
+        between scenarios come from the policies, not from the draws.
+    variables : tuple of str or None
+        Variables to keep in the results (model names); all when ``None``.
+
+    Raises
+    ------
+    ScenarioError
+        If there are no scenarios, names repeat, or the seed is not a
+        non-negative integer.
+
+    """
+
+    scenarios: tuple[Scenario, ...]
+    seed: int | None = None
+    variables: tuple[str, ...] | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if not self.scenarios:
+            raise ScenarioError("a scenario set needs at least one scenario")
+        names = [s.name for s in self.scenarios]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ScenarioError(f"scenario names repeat: {', '.join(repeated)}")
+        if self.seed is not None and (
+            isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0
+        ):
+            raise ScenarioError(f"seed must be a non-negative integer, got {self.seed!r}")
+
+    @classmethod
+    def of(cls, scenarios: Iterable[Scenario], *, seed: int | None = None,
+           variables: Iterable[str] | None = None) -> ScenarioSet:
+        """Build a set from any iterables."""
+        return cls(scenarios=tuple(scenarios), seed=seed,
+                   variables=None if variables is None else tuple(variables))
+
+    def noise_seed(self, scenario: Scenario) -> int | None:
+        """Return the noise seed of one scenario's run (the set's seed, see above)."""
+        del scenario  # common random numbers: every scenario shares the stream
+        return self.seed

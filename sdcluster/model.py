@@ -1,0 +1,610 @@
+"""Load a system-dynamics model and describe its variables.
+
+:func:`load_model` translates a Vensim (``.mdl``) or XMILE model with PySD and
+returns a :class:`LoadedModel`: the live PySD model plus a table of every
+variable's Vensim name, Python name, kind, units, declared range and
+documentation.
+
+Translation is cached outside the model's folder (PySD writes its ``.py``
+beside the file it translates, so we translate a copy): in
+``$SDCLUSTER_CACHE`` or ``~/.cache/sdcluster``, one folder per PySD version
+and SHA-256 of the file's content. An edited file has a new hash and is
+translated again; an unchanged one is loaded from the cache. Two processes
+translating the same file at once each work in a temporary folder and rename
+it into place, so neither sees a half-written translation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+import warnings
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from sdcluster.errors import ModelFileError, UnknownVariableError, did_you_mean
+from sdcluster.paths import builtin_model_path
+
+VariableKind = Literal["stock", "flow", "auxiliary", "constant", "lookup", "data"]
+
+#: File suffixes PySD can translate, and the reader each needs.
+MODEL_FORMATS: Mapping[str, str] = {
+    ".mdl": "vensim",
+    ".xmile": "xmile",
+    ".xml": "xmile",
+    ".stmx": "xmile",
+    ".itmx": "xmile",
+}
+
+#: Documentation prefix that marks a constant as a policy lever.
+LEVER_PREFIX = "policy lever"
+
+# PySD's names for the simulation control variables; they are settings of a
+# run (see TimeSettings), not model variables.
+_CONTROL_PYTHON_NAMES = frozenset({"time", "initial_time", "final_time", "time_step", "saveper"})
+
+# Bump when the content of a cache entry changes shape.
+_CACHE_FORMAT = 1
+_STRUCTURE_FILE = "structure.json"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Variable:
+    """One model variable, as declared in the model file.
+
+    Attributes
+    ----------
+    name : str
+        The name in the model file (Vensim name), used everywhere in sdcluster.
+    python_name : str
+        The name PySD gives the variable in the translated module.
+    kind : str
+        ``"stock"``, ``"flow"`` (a direct term of a stock's net rate),
+        ``"auxiliary"``, ``"constant"``, ``"lookup"`` or ``"data"``.
+    units : str
+        Declared units, without the range.
+    range : tuple of (float or None, float or None), or None
+        Declared range ``[min, max]``; ``None`` for an open bound, and the
+        whole field is ``None`` when the model declares no range.
+    documentation : str
+        The variable's documentation (Vensim comment, XMILE ``<doc>``).
+    default : float or None
+        The value in the model file, for scalar constants; else ``None``.
+
+    """
+
+    name: str
+    python_name: str
+    kind: VariableKind
+    units: str
+    range: tuple[float | None, float | None] | None
+    documentation: str
+    default: float | None = None
+
+    def in_range(self, value: float) -> bool:
+        """Return whether ``value`` lies inside the declared range (bounds included)."""
+        if self.range is None:
+            return True
+        low, high = self.range
+        return (low is None or value >= low) and (high is None or value <= high)
+
+    def range_text(self) -> str:
+        """Return the declared range as ``[min, max]`` text (``?`` for an open bound)."""
+        if self.range is None:
+            return ""
+        low, high = ("?" if bound is None else f"{bound:g}" for bound in self.range)
+        return f"[{low}, {high}]"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimeSettings:
+    """The simulation clock a model file declares.
+
+    Attributes
+    ----------
+    initial_time, final_time : float
+        Start and end of a run, in model time units.
+    time_step : float
+        Integration step (Euler).
+    saveper : float
+        Interval between saved values. For XMILE files this is read from
+        ``isee:save_interval`` (PySD's reader ignores it).
+    units : str
+        Time units, e.g. ``"Year"``.
+
+    """
+
+    initial_time: float
+    final_time: float
+    time_step: float
+    saveper: float
+    units: str = ""
+
+    def save_times(self, final_time: float | None = None) -> npt.NDArray[np.float64]:
+        """Return the saved time points from the initial time to ``final_time``."""
+        return _grid(self.initial_time, self.final_time if final_time is None else final_time,
+                     self.saveper)
+
+    def step_times(self, final_time: float | None = None) -> npt.NDArray[np.float64]:
+        """Return the integration time points from the initial time to ``final_time``."""
+        return _grid(self.initial_time, self.final_time if final_time is None else final_time,
+                     self.time_step)
+
+
+def _grid(start: float, stop: float, step: float) -> npt.NDArray[np.float64]:
+    count = math.floor((stop - start) / step + 1e-9) + 1
+    return start + step * np.arange(count, dtype=float)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedbackLoop:
+    """A feedback loop found by pysimlin's structural loop analysis.
+
+    Attributes
+    ----------
+    id : str
+        pysimlin's identifier, e.g. ``"r1"`` or ``"b3"``.
+    polarity : str
+        ``"reinforcing"``, ``"balancing"`` or ``"undetermined"``.
+    variables : tuple of str
+        The loop's variables (model names where they could be matched).
+
+    """
+
+    id: str
+    polarity: str
+    variables: tuple[str, ...]
+
+
+def normalize_name(name: str) -> str:
+    """Return the key used to match names: lower case, spaces and underscores merged.
+
+    ``"Innovative Firms"``, ``"innovative_firms"`` and ``"INNOVATIVE  FIRMS"``
+    all give ``"innovative firms"``. pysimlin's XMILE export and PySD's
+    translators spell names this way, so a Vensim model and its XMILE twin
+    share keys.
+    """
+    return re.sub(r"[\s_]+", " ", name.strip().strip('"')).lower()
+
+
+class LoadedModel:
+    """A translated model: the live PySD model and what its file declares.
+
+    Create one with :func:`load_model`. Names given to any method may be
+    spelled as in the model file, in any case, with spaces or underscores,
+    or as the PySD Python name.
+
+    Parameters
+    ----------
+    path : Path
+        The model file the user gave.
+    sha256 : str
+        SHA-256 of the file's content (the cache key).
+    pysd_model : pysd.py_backend.model.Model
+        The translated PySD model.
+    variables : Mapping[str, Variable]
+        Every model variable, by name.
+    stock_flows : Mapping[str, tuple of str]
+        For each stock, the flows that are direct terms of its net rate.
+    time : TimeSettings
+        The clock the file declares.
+
+    """
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        sha256: str,
+        pysd_model: Any,
+        variables: Mapping[str, Variable],
+        stock_flows: Mapping[str, tuple[str, ...]],
+        time: TimeSettings,
+    ) -> None:
+        self.path = path
+        self.sha256 = sha256
+        self.pysd_model = pysd_model
+        self.variables: Mapping[str, Variable] = dict(variables)
+        self.stock_flows: Mapping[str, tuple[str, ...]] = dict(stock_flows)
+        self.time = time
+        self._by_key: dict[str, str] = {}
+        for variable in self.variables.values():
+            self._by_key.setdefault(normalize_name(variable.python_name), variable.name)
+        for variable in self.variables.values():
+            self._by_key[normalize_name(variable.name)] = variable.name
+
+    def __repr__(self) -> str:
+        return f"LoadedModel({str(self.path)!r}, {len(self.variables)} variables)"
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and normalize_name(name) in self._by_key
+
+    @property
+    def format(self) -> str:
+        """Return ``"vensim"`` or ``"xmile"``."""
+        return MODEL_FORMATS[self.path.suffix.lower()]
+
+    @property
+    def translated_path(self) -> Path:
+        """Return the path of PySD's translated Python module (inside the cache)."""
+        return Path(self.pysd_model.py_model_file)
+
+    def names_of_kind(self, kind: VariableKind) -> tuple[str, ...]:
+        """Return the names of all variables of one kind, in model order."""
+        return tuple(v.name for v in self.variables.values() if v.kind == kind)
+
+    @property
+    def stocks(self) -> tuple[str, ...]:
+        """Return the names of the stocks."""
+        return self.names_of_kind("stock")
+
+    @property
+    def flows(self) -> tuple[str, ...]:
+        """Return the names of the flows."""
+        return self.names_of_kind("flow")
+
+    @property
+    def constants(self) -> tuple[str, ...]:
+        """Return the names of the constants."""
+        return self.names_of_kind("constant")
+
+    @property
+    def levers(self) -> tuple[str, ...]:
+        """Return the policy levers.
+
+        Constants whose documentation starts with "Policy lever"; a model
+        without such documentation gets every constant with a declared range.
+        """
+        constants = [self.variables[name] for name in self.constants]
+        marked = [v.name for v in constants
+                  if v.documentation.strip().lower().startswith(LEVER_PREFIX)]
+        if marked:
+            return tuple(marked)
+        return tuple(v.name for v in constants if v.range is not None)
+
+    def resolve(self, name: str, *, context: str = "") -> str:
+        """Return the model's own spelling of ``name``.
+
+        Parameters
+        ----------
+        name : str
+            A variable name in any case, with spaces or underscores, or a
+            Python name.
+        context : str
+            Text put before the error message, e.g. ``"scenarios/x.toml: "``.
+
+        Raises
+        ------
+        UnknownVariableError
+            If no variable matches; the message lists the closest names.
+
+        """
+        found = self._by_key.get(normalize_name(name))
+        if found is None:
+            raise UnknownVariableError(
+                f"{context}unknown variable {name!r} in model {self.path.name}"
+                f"{did_you_mean(name, self.variables)}"
+            )
+        return found
+
+    def variable(self, name: str) -> Variable:
+        """Return the :class:`Variable` called ``name`` (see :meth:`resolve`)."""
+        return self.variables[self.resolve(name)]
+
+    def feedback_loops(self) -> tuple[FeedbackLoop, ...]:
+        """Return the feedback loops pysimlin finds in the model file.
+
+        Returns an empty tuple when pysimlin cannot read the file; loop
+        analysis is descriptive and never stops a run.
+        """
+        try:
+            import simlin
+
+            loops = simlin.Project.open(self.path).get_model().loops
+        except Exception:
+            return ()
+        polarity_names = {"R": "reinforcing", "B": "balancing"}
+        return tuple(
+            FeedbackLoop(
+                id=str(loop.id),
+                polarity=polarity_names.get(str(loop.polarity), "undetermined"),
+                variables=tuple(self._by_key.get(normalize_name(v), v) for v in loop.variables),
+            )
+            for loop in loops
+        )
+
+
+def default_cache_dir() -> Path:
+    """Return the root of the translation cache.
+
+    ``$SDCLUSTER_CACHE`` if set, else ``$XDG_CACHE_HOME/sdcluster``, else
+    ``~/.cache/sdcluster``.
+    """
+    explicit = os.environ.get("SDCLUSTER_CACHE")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "sdcluster"
+
+
+def load_model(path: str | os.PathLike[str] | None = None, *,
+               cache_dir: str | os.PathLike[str] | None = None) -> LoadedModel:
+    """Load a Vensim or XMILE model, translating it with PySD if needed.
+
+    Parameters
+    ----------
+    path : str or PathLike, optional
+        The model file; the built-in innovation-cluster model by default.
+    cache_dir : str or PathLike, optional
+        Root of the translation cache; :func:`default_cache_dir` by default.
+
+    Returns
+    -------
+    LoadedModel
+
+    Raises
+    ------
+    ModelFileError
+        If the file is missing, empty, of an unknown format, or cannot be
+        translated or initialised by PySD.
+
+    Examples
+    --------
+    >>> model = load_model()                       # doctest: +SKIP
+    >>> model.levers                               # doctest: +SKIP
+    ('openness', 'internal cooperation', ...)
+
+    """
+    model_path = Path(builtin_model_path() if path is None else path).expanduser()
+    content = _read_model_file(model_path)
+    sha256 = hashlib.sha256(content).hexdigest()
+    root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+    entry = _cached_translation(model_path, content, sha256, root)
+    structure = json.loads((entry / _STRUCTURE_FILE).read_text(encoding="utf-8"))
+    pysd_model = _load_translated(model_path, entry / structure["python_file"])
+    variables = _variables_from_doc(pysd_model, structure)
+    return LoadedModel(
+        path=model_path,
+        sha256=sha256,
+        pysd_model=pysd_model,
+        variables=variables,
+        stock_flows={s: tuple(f) for s, f in structure["stock_flows"].items()},
+        time=_time_settings(pysd_model, structure),
+    )
+
+
+def _read_model_file(path: Path) -> bytes:
+    if path.suffix.lower() not in MODEL_FORMATS:
+        raise ModelFileError(
+            f"{path}: unsupported model format {path.suffix!r}; "
+            f"expected one of {', '.join(MODEL_FORMATS)}"
+        )
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise ModelFileError(f"{path}: model file not found") from None
+    except OSError as error:
+        raise ModelFileError(f"{path}: cannot read model file ({error.strerror})") from None
+    if not content.strip():
+        raise ModelFileError(f"{path}: model file is empty")
+    return content
+
+
+def _cached_translation(path: Path, content: bytes, sha256: str, root: Path) -> Path:
+    """Return the cache folder holding the translation of ``content``."""
+    import pysd
+
+    version_dir = root / f"pysd-{pysd.__version__}"
+    entry = version_dir / sha256
+    if (entry / _STRUCTURE_FILE).is_file():
+        return entry
+    try:
+        version_dir.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".translating-", dir=version_dir))
+    except OSError as error:
+        raise ModelFileError(
+            f"{path}: cannot create the translation cache in {version_dir} ({error.strerror}); "
+            "set SDCLUSTER_CACHE to a writable folder"
+        ) from None
+    try:
+        _translate_into(work, path, content)
+        _publish(work, entry)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return entry
+
+
+def _publish(work: Path, entry: Path) -> None:
+    """Rename a finished translation into place; another process may have won."""
+    with contextlib.suppress(OSError):
+        os.rename(work, entry)
+    if not (entry / _STRUCTURE_FILE).is_file():
+        # A stale, incomplete entry (never made by us: renames are atomic).
+        shutil.rmtree(entry, ignore_errors=True)
+        os.rename(work, entry)
+
+
+def _translate_into(work: Path, path: Path, content: bytes) -> None:
+    """Translate a copy of the model in ``work`` and write its structure file."""
+    source = work / f"model{path.suffix.lower()}"
+    source.write_bytes(content)
+    kind = MODEL_FORMATS[path.suffix.lower()]
+    try:
+        abstract_model, python_file = _pysd_translate(source, kind)
+    except Exception as error:
+        raise ModelFileError(
+            f"{path}: PySD cannot translate this {kind} model: {_first_line(error)}"
+        ) from None
+    structure = {
+        "format": _CACHE_FORMAT,
+        "python_file": Path(python_file).name,
+        "stock_flows": _stock_flows(abstract_model),
+        "save_interval": _xmile_save_interval(source) if kind == "xmile" else None,
+    }
+    (work / _STRUCTURE_FILE).write_text(json.dumps(structure, indent=1), encoding="utf-8")
+
+
+def _pysd_translate(source: Path, kind: str) -> tuple[Any, str]:
+    """Run PySD's translator and builder; return the abstract model and the .py path."""
+    from pysd.builders.python.python_model_builder import ModelBuilder
+
+    model_file: Any
+    if kind == "vensim":
+        from pysd.translators.vensim.vensim_file import VensimFile
+
+        model_file = VensimFile(source)
+    else:
+        from pysd.translators.xmile.xmile_file import XmileFile
+
+        model_file = XmileFile(source)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model_file.parse()
+        abstract_model = model_file.get_abstract_model()
+        python_file = ModelBuilder(abstract_model).build_model()
+    return abstract_model, str(python_file)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0].strip()
+
+
+def _stock_flows(abstract_model: Any) -> dict[str, list[str]]:
+    """Map each stock to the variables that are direct terms of its net rate."""
+    from pysd.translators.structures.abstract_expressions import IntegStructure
+
+    elements = [el for section in abstract_model.sections for el in section.elements]
+    by_key = {normalize_name(el.name): el.name for el in elements}
+    stock_flows: dict[str, list[str]] = {}
+    for element in elements:
+        for component in element.components:
+            if isinstance(component.ast, IntegStructure):
+                terms = _direct_terms(component.ast.flow)
+                flows = [by_key[normalize_name(t)] for t in terms if normalize_name(t) in by_key]
+                stock_flows.setdefault(element.name, [])
+                stock_flows[element.name] += [f for f in flows
+                                              if f not in stock_flows[element.name]]
+    return stock_flows
+
+
+def _direct_terms(ast: Any) -> Iterator[str]:
+    """Yield references that enter a net rate as a signed term (not scaled)."""
+    from pysd.translators.structures.abstract_expressions import (
+        ArithmeticStructure,
+        ReferenceStructure,
+    )
+
+    if isinstance(ast, ReferenceStructure):
+        yield ast.reference
+    elif isinstance(ast, ArithmeticStructure) and set(ast.operators) <= {"+", "-", "negative"}:
+        for argument in ast.arguments:
+            yield from _direct_terms(argument)
+
+
+def _xmile_save_interval(source: Path) -> float | None:
+    """Read ``isee:save_interval`` from an XMILE file's ``<sim_specs>``."""
+    root = ElementTree.parse(source).getroot()
+    for element in root.iter():
+        if element.tag.rsplit("}", 1)[-1] != "sim_specs":
+            continue
+        for attribute, value in element.attrib.items():
+            if attribute.rsplit("}", 1)[-1] == "save_interval":
+                return float(value)
+    return None
+
+
+def _load_translated(path: Path, python_file: Path) -> Any:
+    import pysd
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return pysd.load(str(python_file))
+    except Exception as error:
+        raise ModelFileError(
+            f"{path}: PySD cannot initialise the translated model: {_first_line(error)}"
+        ) from None
+
+
+def _variables_from_doc(pysd_model: Any, structure: Mapping[str, Any]) -> dict[str, Variable]:
+    """Build the variable table from PySD's ``doc`` and the stock-flow structure."""
+    flow_names = {flow for flows in structure["stock_flows"].values() for flow in flows}
+    variables: dict[str, Variable] = {}
+    for row in pysd_model.doc.to_dict("records"):
+        python_name = str(row["Py Name"])
+        if python_name in _CONTROL_PYTHON_NAMES:
+            continue
+        name = str(row["Real Name"])
+        kind = _kind(row, name in flow_names)
+        variables[name] = Variable(
+            name=name,
+            python_name=python_name,
+            kind=kind,
+            units=_text(row.get("Units")),
+            range=_declared_range(row.get("Limits")),
+            documentation=_text(row.get("Comment")),
+            default=_constant_value(pysd_model, python_name) if kind == "constant" else None,
+        )
+    return variables
+
+
+def _kind(row: Mapping[str, Any], is_flow: bool) -> VariableKind:
+    pysd_type, subtype = row.get("Type"), row.get("Subtype")
+    if pysd_type == "Stateful" and subtype == "Integ":
+        return "stock"
+    if is_flow:
+        return "flow"
+    if pysd_type == "Constant":
+        return "constant"
+    if pysd_type == "Lookup":
+        return "lookup"
+    if pysd_type == "Data":
+        return "data"
+    return "auxiliary"
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def _declared_range(limits: Any) -> tuple[float | None, float | None] | None:
+    if not isinstance(limits, tuple) or len(limits) < 2:
+        return None
+    low, high = (None if b is None or not math.isfinite(float(b)) else float(b)
+                 for b in limits[:2])
+    return None if low is None and high is None else (low, high)
+
+
+def _constant_value(pysd_model: Any, python_name: str) -> float | None:
+    value = getattr(pysd_model.components, python_name)()
+    return float(value) if isinstance(value, int | float | np.number) else None
+
+
+def _time_settings(pysd_model: Any, structure: Mapping[str, Any]) -> TimeSettings:
+    components = pysd_model.components
+    time_step = float(components.time_step())
+    saveper = structure.get("save_interval") or float(components.saveper())
+    units = _text(pysd_model.doc.set_index("Py Name")["Units"].get("time_step"))
+    return TimeSettings(
+        initial_time=float(components.initial_time()),
+        final_time=float(components.final_time()),
+        time_step=time_step,
+        saveper=float(saveper),
+        units=units,
+    )

@@ -1,0 +1,229 @@
+"""Simulation results: an xarray Dataset plus the metadata to reproduce it.
+
+The Dataset has dims ``("scenario", "time")`` for scenario runs (ensembles use
+``"member"`` instead of ``"scenario"``), one data variable per model variable
+keyed by its model name, each with attrs ``units``, ``documentation`` and
+``python_name``. Metadata records the model file and its SHA-256, the
+scenarios as TOML-equivalent dicts, seeds, package versions and a timestamp.
+
+:func:`run_scenarios` is the one call that turns a model and scenarios into
+:class:`Results`; :meth:`Results.save` and :meth:`Results.load` keep them in
+netCDF (written atomically).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import metadata as package_metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xarray as xr
+
+from sdcluster.engine.pysd_runner import run_scenario_set
+from sdcluster.errors import ResultsFileError
+from sdcluster.experiments import ScenarioSet
+from sdcluster.model import LoadedModel
+from sdcluster.scenarios import Scenario
+
+# Where the metadata lives in a netCDF file, and the attr that keeps a
+# variable's model name when netCDF cannot hold it as the variable's name.
+_METADATA_ATTR = "sdcluster_metadata"
+_NAME_ATTR = "sdcluster_name"
+# Names netCDF stores as they are: no '/', no control characters, no leading
+# or trailing blanks, not starting with an underscore.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 _.,()+*\-]*[A-Za-z0-9_.,()+*\-])?\Z")
+
+_VERSIONED_PACKAGES = ("sdcluster", "pysd", "numpy", "pandas", "xarray", "netCDF4", "pysimlin")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Results:
+    """Simulation output and how it was made.
+
+    Attributes
+    ----------
+    dataset : xarray.Dataset
+        Dims ``("scenario", "time")`` (or ``("member", "time")``).
+    metadata : Mapping
+        ``model_path``, ``model_sha256``, ``scenarios`` (list of dicts),
+        ``seeds`` (scenario name -> seed or None), ``versions``,
+        ``created`` (ISO 8601, UTC) and ``engine``.
+
+    """
+
+    dataset: xr.Dataset
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def scenarios(self) -> tuple[str, ...]:
+        """Return the scenario names (empty for an ensemble)."""
+        if "scenario" not in self.dataset.coords:
+            return ()
+        return tuple(str(s) for s in self.dataset["scenario"].values)
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Return the data in tidy form.
+
+        Columns: the leading dims (``scenario`` or ``member``), ``time``,
+        ``variable`` and ``value``; one row per value.
+        """
+        dims = [d for d in self.dataset.dims if d != "time"] + ["time"]
+        stacked = self.dataset.to_dataarray("variable").transpose(*dims, "variable")
+        frame = stacked.to_dataframe("value").reset_index()
+        return frame[[*dims, "variable", "value"]]
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the results to a netCDF file, atomically.
+
+        Raises
+        ------
+        ResultsFileError
+            If the folder does not exist or cannot be written.
+
+        """
+        target = Path(path)
+        encoded = _encode_names(self.dataset)
+        encoded.attrs[_METADATA_ATTR] = json.dumps(self.metadata, default=str)
+        try:
+            handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                                 dir=target.parent)
+        except OSError as error:
+            raise ResultsFileError(
+                f"{target}: cannot write results ({error.strerror or error})"
+            ) from None
+        os.close(handle)
+        try:
+            encoded.to_netcdf(temporary, engine="netcdf4")
+            os.replace(temporary, target)
+        except OSError as error:
+            raise ResultsFileError(
+                f"{target}: cannot write results ({error.strerror or error})"
+            ) from None
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(temporary)
+        return target
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Results:
+        """Read results written by :meth:`save`.
+
+        Raises
+        ------
+        ResultsFileError
+            If the file is missing, not netCDF, or not an sdcluster results file.
+
+        """
+        source = Path(path)
+        if not source.is_file():
+            raise ResultsFileError(f"{source}: results file not found")
+        try:
+            with xr.open_dataset(source, engine="netcdf4") as stored:
+                dataset = stored.load()
+        except (OSError, ValueError) as error:
+            raise ResultsFileError(f"{source}: not a readable netCDF file ({error})") from None
+        if _METADATA_ATTR not in dataset.attrs:
+            raise ResultsFileError(f"{source}: not an sdcluster results file "
+                                   f"(no {_METADATA_ATTR} attribute)")
+        metadata = json.loads(dataset.attrs.pop(_METADATA_ATTR))
+        return cls(dataset=_decode_names(dataset), metadata=metadata)
+
+
+def _encode_names(dataset: xr.Dataset) -> xr.Dataset:
+    renames = {name: f"var{index}" for index, name in enumerate(dataset.data_vars)
+               if not _PLAIN_NAME.match(str(name))}
+    encoded = dataset.copy()
+    for name in renames:
+        encoded[name].attrs[_NAME_ATTR] = str(name)
+    return encoded.rename(renames)
+
+
+def _decode_names(dataset: xr.Dataset) -> xr.Dataset:
+    renames = {name: variable.attrs.pop(_NAME_ATTR)
+               for name, variable in dataset.data_vars.items() if _NAME_ATTR in variable.attrs}
+    return dataset.rename(renames)
+
+
+def package_versions() -> dict[str, str]:
+    """Return the versions of Python and the packages that shape results."""
+    versions = {"python": platform.python_version()}
+    for package in _VERSIONED_PACKAGES:
+        try:
+            versions[package] = package_metadata.version(package)
+        except package_metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def make_metadata(model: LoadedModel, scenarios: Iterable[Scenario],
+                  seeds: Mapping[str, int | None], *, engine: str = "pysd") -> dict[str, Any]:
+    """Return the metadata dict for results of ``scenarios`` run on ``model``.
+
+    Parameters
+    ----------
+    model : LoadedModel
+        The model run.
+    scenarios : iterable of Scenario
+        The scenarios run (or the base scenario of an ensemble).
+    seeds : Mapping
+        Run name (scenario or member) -> seed of its noise stream.
+    engine : str
+        Which engine produced the results.
+
+    """
+    return {
+        "model_path": str(model.path.resolve()),
+        "model_sha256": model.sha256,
+        "scenarios": [s.to_dict() for s in scenarios],
+        "seeds": dict(seeds),
+        "engine": engine,
+        "time": {"initial_time": model.time.initial_time, "final_time": model.time.final_time,
+                 "time_step": model.time.time_step, "saveper": model.time.saveper,
+                 "units": model.time.units},
+        "versions": package_versions(),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def run_scenarios(model: LoadedModel, spec: ScenarioSet | Iterable[Scenario], *,
+                  seed: int | None = None, progress: bool = False) -> Results:
+    """Run scenarios through PySD and collect :class:`Results`.
+
+    Parameters
+    ----------
+    model : LoadedModel
+        The model.
+    spec : ScenarioSet or iterable of Scenario
+        What to run. Plain scenarios are wrapped in a :class:`ScenarioSet`
+        with ``seed``.
+    seed : int, optional
+        Noise seed, used only when ``spec`` is not already a ScenarioSet.
+    progress : bool
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    Results
+
+    Examples
+    --------
+    >>> model = load_model()                                   # doctest: +SKIP
+    >>> results = run_scenarios(model, load_scenarios(model))  # doctest: +SKIP
+    >>> results.save("results.nc")                             # doctest: +SKIP
+
+    """
+    scenario_set = spec if isinstance(spec, ScenarioSet) else ScenarioSet.of(spec, seed=seed)
+    dataset = run_scenario_set(model, scenario_set, progress=progress)
+    seeds = {s.name: scenario_set.noise_seed(s) for s in scenario_set.scenarios}
+    return Results(dataset=dataset,
+                   metadata=make_metadata(model, scenario_set.scenarios, seeds))

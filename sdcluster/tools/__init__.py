@@ -1,0 +1,1 @@
+"""Command-line tools that maintain the model files (run with ``python -m``)."""
