@@ -87,6 +87,17 @@ def _restore_names_and_ranges(root: ElementTree.Element, model: LoadedModel) -> 
                 continue
             element.set("name", variable.name)
             _set_range(element, variable)
+            _restore_flow_references(element, by_key)
+
+
+def _restore_flow_references(element: ElementTree.Element, by_key: dict[str, Variable]) -> None:
+    # pysimlin writes a stock's <inflow>/<outflow> as "dis k"; XMILE (and PySD's
+    # reader) need an identifier, so write the Vensim spelling with underscores.
+    for tag in ("inflow", "outflow"):
+        for reference in element.findall(_tag(tag)):
+            flow = by_key.get(normalize_name(reference.text or ""))
+            if flow is not None:
+                reference.text = flow.name.replace(" ", "_")
 
 
 def _set_range(element: ElementTree.Element, variable: Variable) -> None:
