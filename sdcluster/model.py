@@ -237,12 +237,17 @@ class LoadedModel:
         return MODEL_FORMATS[self.path.suffix.lower()]
 
     @property
+    def is_builtin(self) -> bool:
+        """Return whether this is the built-in model (or its XMILE twin)."""
+        return self.path.resolve().parent == builtin_model_path().resolve().parent
+
+    @property
     def translated_path(self) -> Path:
         """Return the path of PySD's translated Python module (inside the cache)."""
         return Path(self.pysd_model.py_model_file)
 
     def names_of_kind(self, kind: VariableKind) -> tuple[str, ...]:
-        """Return the names of all variables of one kind, in model order."""
+        """Return the names of all variables of one kind, in PySD's (alphabetical) order."""
         return tuple(v.name for v in self.variables.values() if v.kind == kind)
 
     @property
@@ -440,8 +445,8 @@ def _publish(work: Path, entry: Path) -> None:
 def _translate_into(work: Path, path: Path, content: bytes) -> None:
     """Translate a copy of the model in ``work`` and write its structure file."""
     source = work / f"model{path.suffix.lower()}"
-    source.write_bytes(content)
     kind = MODEL_FORMATS[path.suffix.lower()]
+    source.write_bytes(_pysd_compatible_xmile(content) if kind == "xmile" else content)
     try:
         abstract_model, python_file = _pysd_translate(source, kind)
     except Exception as error:
@@ -455,6 +460,24 @@ def _translate_into(work: Path, path: Path, content: bytes) -> None:
         "save_interval": _xmile_save_interval(source) if kind == "xmile" else None,
     }
     (work / _STRUCTURE_FILE).write_text(json.dumps(structure, indent=1), encoding="utf-8")
+
+
+def _pysd_compatible_xmile(content: bytes) -> bytes:
+    """Spell XMILE's built-in ``DT`` as ``TIME_STEP`` in equations.
+
+    PySD's XMILE reader names the time step ``TIME STEP`` and does not know
+    ``DT``, which XMILE (and pysimlin's export of Vensim's TIME STEP) use.
+    Only the cached copy is changed, never the user's file.
+    """
+
+    def rewrite(match: re.Match[bytes]) -> bytes:
+        return match[1] + _XMILE_DT.sub(b"TIME_STEP", match[2]) + match[3]
+
+    return _XMILE_EQUATION.sub(rewrite, content)
+
+
+_XMILE_EQUATION = re.compile(rb"(<eqn\b[^>]*>)(.*?)(</eqn>)", re.S)
+_XMILE_DT = re.compile(rb'(?<![\w."])dt(?![\w."])', re.I)
 
 
 def _pysd_translate(source: Path, kind: str) -> tuple[Any, str]:
