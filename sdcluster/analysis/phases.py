@@ -15,10 +15,10 @@ time point (ε = ``settings.entropy_tolerance``, θ = ``settings.order_threshold
   g > ``growth_threshold`` and dg/dt > ``acceleration_threshold``);
 * **far from equilibrium** (phase III): Order Degree >= θ otherwise.
 
-Here g = d ln N / dt = (dN/dt)/N is the firm growth rate from the saved
-``"Innovative Firms"`` series (NumPy's second-order central differences on
-the time coordinate, one-sided at the ends and next to missing data; g = 0
-where N = 0). "Accelerating" means the *per-firm* growth rate rises, i.e.
+Here g = d ln N / dt is the firm growth rate from the saved
+``"Innovative Firms"`` series (``numpy.gradient`` of ln N on the time
+coordinate: central differences, one-sided at the ends and next to missing
+data; g = 0 where N = 0). "Accelerating" means the *per-firm* growth rate rises, i.e.
 growth faster than exponential, the mark of self-reinforcing feedback.
 
 Raw labels flicker when a series hovers at a threshold, so a phase only
@@ -106,9 +106,16 @@ def time_derivative(values: np.ndarray, time: np.ndarray) -> np.ndarray:
 
 
 def growth_rate(firms: np.ndarray, time: np.ndarray) -> np.ndarray:
-    """Return g = d ln N / dt = (dN/dt) / N (1/Year), 0 where N <= 0, NaN where N is NaN."""
-    change = time_derivative(firms, time)
-    rate = np.divide(change, firms, out=np.zeros_like(change), where=firms > 0)
+    """Return the firm growth rate g = d ln N / dt (1/Year) along the last axis.
+
+    The derivative of ln N is taken with :func:`time_derivative`, so steady
+    exponential growth gives a constant g. Where N <= 0 (no firms) g = 0;
+    next to such points a one-sided difference is used; NaN stays NaN.
+    """
+    positive = firms > 0
+    logarithm = np.log(np.where(positive, firms, 1.0))
+    rate = time_derivative(np.where(positive, logarithm, np.nan), time)
+    rate = np.where(np.isnan(rate), 0.0, rate)
     return np.where(np.isnan(firms), np.nan, rate)
 
 
@@ -240,8 +247,12 @@ def classify_phases(ds: xr.Dataset, settings: AnalysisSettings = DEFAULT_SETTING
     return phases
 
 
-def _run_index(codes: xr.DataArray) -> pd.Index:
-    """Index with one row per run: the leading dims' coordinates."""
+def run_index(codes: xr.DataArray) -> pd.Index:
+    """Return an index with one entry per run: the coordinates of the dims other than time.
+
+    One leading dim gives its coordinate index (e.g. scenario names), several
+    a MultiIndex over all their combinations, none a one-entry ``run`` index.
+    """
     leading = [dim for dim in codes.dims if dim != TIME_DIM]
     if not leading:
         return pd.RangeIndex(1, name="run")
@@ -289,7 +300,7 @@ def phase_onsets(ds: xr.Dataset, settings: AnalysisSettings = DEFAULT_SETTINGS) 
 
 def _onsets_frame(codes: xr.DataArray, time: np.ndarray) -> pd.DataFrame:
     rows = codes.values.reshape(-1, codes.sizes[TIME_DIM])
-    return pd.DataFrame(_onset_times(rows, time), index=_run_index(codes))
+    return pd.DataFrame(_onset_times(rows, time), index=run_index(codes))
 
 
 def _last_valid(values: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -45,7 +45,11 @@ class AnalysisSettings:
         any rise of the per-firm growth rate, i.e. faster than exponential
         growth, the signature of positive feedback amplifying a fluctuation.
     decline_threshold : float
-        The firm count *falls* when g < -decline_threshold (1/Year). Default 0.
+        The firm count *falls* when g < -decline_threshold (1/Year). Default
+        0.005 (0.5 %/yr): a cluster that has settled on a plateau and drifts
+        by a few hundredths of a percent a year is not in decline, while the
+        declines the model is built to show (a closed or isolated cluster)
+        lose several percent a year. Set 0 for the literal rule "N falls".
     min_dwell : float
         Minimum time (Year) a phase must be held to count. A run of samples
         with one raw phase label is *held* when the time between its first
@@ -64,7 +68,7 @@ class AnalysisSettings:
     entropy_tolerance: float = 0.005
     growth_threshold: float = 0.02
     acceleration_threshold: float = 0.0
-    decline_threshold: float = 0.0
+    decline_threshold: float = 0.005
     min_dwell: float = 1.0
 
     def __post_init__(self) -> None:
