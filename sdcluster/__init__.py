@@ -9,3 +9,26 @@ experiments on it and writes reports. Data flows one way::
 from __future__ import annotations
 
 __version__ = "0.1.0"
+
+# The public API, imported on first use so `import sdcluster` stays fast
+# (PySD and xarray take a second to import) and nothing runs at import time.
+_LAZY_EXPORTS = {
+    "load_model": "sdcluster.model",
+    "LoadedModel": "sdcluster.model",
+    "Scenario": "sdcluster.scenarios",
+    "load_scenarios": "sdcluster.scenarios",
+    "ScenarioSet": "sdcluster.experiments",
+    "Results": "sdcluster.results",
+    "run_scenarios": "sdcluster.results",
+}
+
+__all__ = ["__version__", *_LAZY_EXPORTS]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name from its module on first use (PEP 562)."""
+    if name in _LAZY_EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY_EXPORTS[name]), name)
+    raise AttributeError(f"module 'sdcluster' has no attribute {name!r}")

@@ -373,10 +373,10 @@ def run_checks(model: LoadedModel, directory: str | Path | None = None, *,
                progress: bool = False) -> list[CheckResult]:
     """Run the whole validation suite on a model.
 
-    Runs every reality check in ``directory`` (built-in checks by default)
-    and the baseline (the model as it is), evaluates each check's
-    expectations and the invariants on every run, and adds pysimlin's units
-    and structure checks.
+    Runs every reality check in ``directory`` (by default the built-in
+    checks for the built-in model, none for other models) and the baseline
+    (the model as it is), evaluates each check's expectations and the
+    invariants on every run, and adds pysimlin's units and structure checks.
 
     Returns
     -------
@@ -384,7 +384,10 @@ def run_checks(model: LoadedModel, directory: str | Path | None = None, *,
         One row per condition; the suite passes when every row passed.
 
     """
-    checks = load_checks(model, directory)
+    if directory is None and not model.is_builtin:
+        checks: tuple[RealityCheck, ...] = ()
+    else:
+        checks = load_checks(model, directory)
     baseline = RealityCheck(scenario=Scenario(name="baseline", title="model as it is"),
                             expectations=())
     rows: list[CheckResult] = []

@@ -1,0 +1,332 @@
+"""The ``sdcluster`` command line: a thin skin over the library.
+
+Commands: ``describe``, ``run``, ``check`` and ``report``. A user error (an
+:class:`~sdcluster.errors.SdclusterError` or a bad parameter) prints one line
+``error: ...`` on stderr and exits with status 2; ``--debug`` shows the
+traceback instead. ``check`` exits with status 1 when a check fails.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from typer.core import TyperGroup
+
+from sdcluster.errors import AnalysisError, ResultsFileError, SdclusterError
+from sdcluster.model import LoadedModel, load_model
+from sdcluster.results import Results, run_scenarios
+from sdcluster.scenarios import Scenario, load_scenarios
+
+EXIT_USER_ERROR = 2
+EXIT_CHECK_FAILED = 1
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {' '.join(message.split())}", err=True)
+    sys.exit(EXIT_USER_ERROR)
+
+
+class _OneLineErrors(TyperGroup):
+    """A command group that reports user errors in one line (see the module docstring)."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        arguments = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in arguments
+        try:
+            code = super().main(args=arguments, prog_name=prog_name or "sdcluster",
+                                complete_var=complete_var, standalone_mode=False,
+                                windows_expand_args=windows_expand_args, **extra)
+        except SdclusterError as error:
+            if debug:
+                raise
+            _fail(str(error))
+        except typer.TyperException as error:  # usage errors and typer.BadParameter
+            if debug:
+                raise
+            _fail(error.format_message())
+        except typer.Abort:
+            typer.echo("aborted", err=True)
+            sys.exit(1)
+        code = code if isinstance(code, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+app = typer.Typer(
+    cls=_OneLineErrors,
+    help="Innovation-cluster self-organization: describe, run and check the model.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+ModelArgument = Annotated[
+    Path | None,
+    typer.Argument(help="Vensim (.mdl) or XMILE model file; the built-in model if omitted.",
+                   show_default=False, metavar="MODEL"),
+]
+ScenarioOption = Annotated[
+    list[str] | None,
+    typer.Option("--scenario", "-s", help="Scenario name (repeatable).", show_default=False,
+                 metavar="NAME"),
+]
+SeedOption = Annotated[
+    int | None,
+    typer.Option(min=0, help="Seed of the white-noise input; no noise if omitted.",
+                 show_default=False, metavar="N"),
+]
+
+
+@app.callback()
+def _global_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    """Innovation-cluster self-organization: describe, run and check the model."""
+    del debug  # read by _OneLineErrors.main before any command runs
+
+
+def _load(model: Path | None) -> LoadedModel:
+    return load_model(model)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return "-" if value != value else f"{value:.4g}"  # NaN != NaN
+    return str(value)
+
+
+def _text_table(frame: pd.DataFrame) -> str:
+    """Format a frame as left-aligned plain-text columns (numbers to 4 digits)."""
+    header = [str(c) for c in frame.columns]
+    body = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+             for r in [header, *body]]
+    return "\n".join(lines)
+
+
+def _short(text: str, width: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+# ---------------------------------------------------------------- describe
+
+
+@app.command(epilog="Example: sdcluster describe models/innovation_cluster.mdl --all")
+def describe(
+    model: ModelArgument = None,
+    all_variables: Annotated[bool, typer.Option("--all", help="List every variable.")] = False,
+) -> None:
+    """Show a model's stocks, flows, policy levers, feedback loops and units."""
+    loaded = _load(model)
+    clock = loaded.time
+    typer.echo(f"model: {loaded.path} (sha256 {loaded.sha256[:12]})")
+    typer.echo(f"time: {clock.initial_time:g} to {clock.final_time:g} {clock.units}, "
+               f"TIME STEP {clock.time_step:g}, saved every {clock.saveper:g}")
+    for title, frame in _describe_tables(loaded, all_variables):
+        typer.echo(f"\n{title}")
+        typer.echo(_text_table(frame) if len(frame) else "(none)")
+    typer.echo(f"\n{_loops_text(loaded)}")
+
+
+def _describe_tables(model: LoadedModel, all_variables: bool) -> list[tuple[str, pd.DataFrame]]:
+    def rows(names: Sequence[str], extra: str) -> pd.DataFrame:
+        records = []
+        for name in names:
+            variable = model.variables[name]
+            record = {"name": name, "units": variable.units}
+            if extra == "flows":
+                record["flows"] = ", ".join(model.stock_flows.get(name, ()))
+            elif extra == "value":
+                record["value"] = "" if variable.default is None else f"{variable.default:g}"
+                record["range"] = variable.range_text()
+            elif extra == "kind":
+                record["kind"] = variable.kind
+                record["range"] = variable.range_text()
+            record["documentation"] = _short(variable.documentation)
+            records.append(record)
+        return pd.DataFrame(records)
+
+    tables = [
+        (f"stocks ({len(model.stocks)})", rows(model.stocks, "flows")),
+        (f"flows ({len(model.flows)})", rows(model.flows, "")),
+        (f"policy levers ({len(model.levers)})", rows(model.levers, "value")),
+    ]
+    if all_variables:
+        tables.append((f"all variables ({len(model.variables)})",
+                       rows(list(model.variables), "kind")))
+    return tables
+
+
+def _loops_text(model: LoadedModel) -> str:
+    loops = model.feedback_loops()
+    if not loops:
+        return "feedback loops: none found"
+    counts = pd.Series([loop.polarity for loop in loops]).value_counts()
+    summary = ", ".join(f"{count} {polarity}" for polarity, count in counts.items())
+    shortest = sorted(loops, key=lambda loop: len(loop.variables))[:10]
+    lines = [f"feedback loops: {len(loops)} ({summary}); the shortest:"]
+    lines += [f"  {loop.id:>5} {loop.polarity:<12} {' -> '.join(loop.variables)}"
+              for loop in shortest]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------- run
+
+
+@app.command(epilog="Example: sdcluster run --all --seed 1 --out results.nc")
+def run(
+    model: ModelArgument = None,
+    scenario: ScenarioOption = None,
+    all_scenarios: Annotated[bool, typer.Option("--all", help="Run every scenario.")] = False,
+    scenarios_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder of scenario TOML files (built-in ones for the built-in model).",
+                     show_default=False),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Results file (netCDF).")] = Path("results.nc"),
+    seed: SeedOption = None,
+) -> None:
+    """Run scenarios; save the results and print phase onsets and end values.
+
+    Without --scenario or --all the model runs as it is (named "baseline").
+    """
+    loaded = _load(model)
+    chosen = _chosen_scenarios(loaded, scenario or [], all_scenarios, scenarios_dir)
+    _require_writable_folder(out)
+    results = run_scenarios(loaded, chosen, seed=seed, progress=True)
+    results.save(out)
+    typer.echo(_summary_text(results, loaded))
+    typer.echo(f"\nresults: {out}")
+
+
+def _chosen_scenarios(model: LoadedModel, names: list[str], everything: bool,
+                      directory: Path | None) -> tuple[Scenario, ...]:
+    if names and everything:
+        raise typer.BadParameter("give --scenario or --all, not both")
+    if not names and not everything:
+        return (Scenario(name="baseline", title="model as it is"),)
+    if directory is None and not model.is_builtin:
+        raise typer.BadParameter(
+            f"{model.path.name} is not the built-in model: give --scenarios-dir for its scenarios"
+        )
+    return load_scenarios(model, names or None, directory=directory)
+
+
+def _require_writable_folder(path: Path) -> None:
+    folder = path.parent
+    if not folder.is_dir():
+        raise ResultsFileError(f"{path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ResultsFileError(f"{path}: folder {folder} is not writable")
+
+
+def _summary_text(results: Results, model: LoadedModel) -> str:
+    from sdcluster.analysis.phases import summary_table
+
+    try:
+        table = summary_table(results.dataset)
+    except AnalysisError:
+        # Not the cluster model: show the stocks' end values instead.
+        return _end_values_text(results, model.stocks)
+    table.index.name = "scenario"
+    return _text_table(table.reset_index())
+
+
+def _end_values_text(results: Results, stocks: Sequence[str]) -> str:
+    dataset = results.dataset
+    names = [name for name in stocks if name in dataset.data_vars]
+    records = []
+    for scenario in results.scenarios:
+        run_values = dataset.sel(scenario=scenario).dropna("time", how="all").isel(time=-1)
+        records.append({"scenario": scenario, **{str(n): float(run_values[n]) for n in names}})
+    return "end values\n" + _text_table(pd.DataFrame(records))
+
+
+# ------------------------------------------------------------------- check
+
+
+@app.command(epilog="Example: sdcluster check")
+def check(
+    model: ModelArgument = None,
+    checks_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder of reality-check TOML files (built-in ones for the built-in "
+                          "model).", show_default=False),
+    ] = None,
+) -> None:
+    """Run the validation suite: reality checks, invariants, units; exit 1 on any failure."""
+    from sdcluster.analysis.checks import run_checks
+
+    loaded = _load(model)
+    rows = run_checks(loaded, checks_dir, progress=True)
+    frame = pd.DataFrame(
+        [{"result": "pass" if r.passed else "FAIL", "group": r.group, "check": r.check,
+          "condition": r.condition, "detail": _short(r.detail, 70)} for r in rows]
+    )
+    typer.echo(_text_table(frame))
+    failed = [r for r in rows if not r.passed]
+    if failed:
+        names = ", ".join(sorted({f"{r.check}: {r.condition}" for r in failed})[:5])
+        typer.echo(f"\n{len(failed)} of {len(rows)} checks failed: {names}", err=True)
+        raise typer.Exit(EXIT_CHECK_FAILED)
+    typer.echo(f"\nall {len(rows)} checks passed")
+
+
+# ------------------------------------------------------------------ report
+
+
+@app.command(epilog="Example: sdcluster report --out-dir reports")
+def report(
+    out_dir: Annotated[Path, typer.Option(help="Folder for the report files.")] = Path("reports"),
+    scenario: ScenarioOption = None,
+    seed: SeedOption = None,
+) -> None:
+    """Run the baseline and every built-in scenario; save results, a table and a plot."""
+    from sdcluster.plotting import plot_scenarios
+
+    loaded = _load(None)
+    chosen = load_scenarios(loaded, scenario or None)
+    if not out_dir.is_dir():
+        try:
+            out_dir.mkdir(parents=True)
+        except OSError as error:
+            raise ResultsFileError(f"{out_dir}: cannot create folder ({error.strerror})") from None
+    results_path = out_dir / f"{loaded.path.stem}_results.nc"
+    plot_path = out_dir / f"{loaded.path.stem}_scenarios.png"
+    _require_writable_folder(results_path)
+    results = run_scenarios(loaded, chosen, seed=seed, progress=True)
+    results.save(results_path)
+    _save_figure(plot_scenarios(results.dataset), plot_path)
+    typer.echo(_summary_text(results, loaded))
+    typer.echo(f"\nresults: {results_path}\nplot: {plot_path}")
+
+
+def _save_figure(figure: Any, path: Path) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix,
+                                         dir=path.parent)
+    os.close(handle)
+    try:
+        figure.savefig(temporary, dpi=120)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def main() -> None:
+    """Run the command line (the ``sdcluster`` entry point)."""
+    app()
+
