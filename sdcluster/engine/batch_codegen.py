@@ -1,0 +1,286 @@
+"""Generate and compile the batch engine's Python code from a :class:`Plan`.
+
+For one choice of exogenous inputs and saved outputs the generator writes a
+small module with two functions:
+
+``_init(V, Y, XT, time, _dt)``
+    Computes every node at the initial time in dependency order, writes the
+    initial rows of the state matrix ``Y`` and returns the *static* values
+    (constants, control variables, INITIAL values and expressions of those),
+    which do not change during the run.
+
+``_build(V, Y, D, XT, O, _dt)``
+    Binds the static values and returns two closures, ``fast(time, k)`` and
+    ``save(time, k, s)``. Each computes, for time index ``k``, the dynamic
+    nodes that the derivatives need and writes the derivative matrix ``D``;
+    ``save`` also computes the requested outputs and writes them into row
+    ``s`` of the output buffer ``O``. One call per time step is the whole
+    per-step Python overhead; the Euler update is two in-place NumPy calls.
+
+Each value is an array of shape ``(N,)`` (one entry per member) or a scalar
+when it is the same for all members (e.g. something that depends on time
+only), and NumPy broadcasting takes care of the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, make_lookup
+from sdcluster.engine.batch_translate import Node, Plan, StateObject
+from sdcluster.errors import ModelFileError
+
+_STATIC_LEAVES = frozenset({"param", "control", "initial", "stateinit"})
+
+
+@dataclass(frozen=True)
+class CompiledRun:
+    """Compiled functions for one (inputs, outputs) choice.
+
+    Attributes
+    ----------
+    init
+        ``init(V, Y, XT, time, dt) -> dict`` of static node values.
+    build
+        ``build(V, Y, D, XT, O, dt) -> (fast, save)``.
+    dynamic_outputs
+        Node names written by ``save``, in the order of ``O``'s first axis.
+    source
+        The generated code, for inspection.
+
+    """
+
+    init: Callable[..., dict[str, Any]]
+    build: Callable[..., tuple[Callable[..., None], Callable[..., None]]]
+    dynamic_outputs: tuple[str, ...]
+    source: str
+
+
+def static_nodes(plan: Plan, inputs: frozenset[str]) -> frozenset[str]:
+    """Return the nodes whose value cannot change during a run.
+
+    A node is static if it is a constant that is not an exogenous input, a
+    control variable, an INITIAL value, or an expression of static nodes.
+    """
+    memo: dict[str, bool] = {}
+
+    def is_static(name: str) -> bool:
+        if name not in memo:
+            node = plan.nodes[name]
+            if node.kind in _STATIC_LEAVES:
+                memo[name] = name not in inputs
+            elif node.kind == "aux":
+                memo[name] = False  # provisional: guards against cycles
+                memo[name] = all(is_static(dep) for dep in node.deps)
+            else:
+                memo[name] = False
+        return memo[name]
+
+    for name in _topological_order(plan, plan.nodes, _all_deps):
+        is_static(name)
+    return frozenset(name for name, static in memo.items() if static)
+
+
+def _all_deps(node: Node) -> frozenset[str]:
+    return node.deps
+
+
+def _step_deps(plan: Plan, static: frozenset[str]) -> Callable[[Node], frozenset[str]]:
+    # During the run, static values are given and state objects read Y: what
+    # they were computed from at initialization is not evaluated again.
+    def deps(node: Node) -> frozenset[str]:
+        if node.name in static:
+            return frozenset()
+        return frozenset(dep for dep in node.deps if plan.nodes[dep].kind != "stateinit")
+
+    return deps
+
+
+def _topological_order(
+    plan: Plan, roots: Iterable[str], deps: Callable[[Node], frozenset[str]]
+) -> list[str]:
+    """Return ``roots`` and everything they depend on, dependencies first."""
+    order: list[str] = []
+    done: set[str] = set()
+    for root in roots:
+        if root in done:
+            continue
+        stack: list[tuple[str, list[str]]] = [(root, sorted(deps(plan.nodes[root])))]
+        path = [root]
+        while stack:
+            name, pending = stack[-1]
+            if not pending:
+                stack.pop()
+                path.pop()
+                done.add(name)
+                order.append(name)
+                continue
+            dep = pending.pop()
+            if dep in done:
+                continue
+            if dep in path:
+                raise _loop_error(plan, [*path[path.index(dep) :], dep])
+            stack.append((dep, sorted(deps(plan.nodes[dep]))))
+            path.append(dep)
+    return order
+
+
+def _loop_error(plan: Plan, cycle: list[str]) -> ModelFileError:
+    names: list[str] = []
+    for node in cycle:
+        element = plan.element_of_node.get(node, node)
+        if not names or names[-1] != element:
+            names.append(element)
+    return ModelFileError(
+        f"{plan.source_path}: simultaneous equations (a loop without a stock): "
+        + " -> ".join(repr(name) for name in names)
+    )
+
+
+def compile_run(plan: Plan, inputs: frozenset[str], outputs: tuple[str, ...]) -> CompiledRun:
+    """Generate and compile the code for one (inputs, outputs) choice.
+
+    Parameters
+    ----------
+    plan
+        The translated model.
+    inputs
+        Names of ``param`` nodes replaced by exogenous series.
+    outputs
+        Names of the nodes to save (static ones are left to the caller).
+
+    """
+    static = static_nodes(plan, inputs)
+    dynamic_outputs = tuple(name for name in outputs if name not in static)
+    source = "\n".join(
+        [
+            _init_source(plan, inputs, static),
+            _build_source(plan, inputs, static, dynamic_outputs),
+        ]
+    )
+    namespace: dict[str, Any] = dict(RUNTIME_NAMESPACE)
+    for lookup in plan.lookups:
+        namespace[lookup.name] = make_lookup(lookup.x, lookup.y, lookup.method)  # type: ignore[arg-type]
+    code = compile(source, f"<sdcluster batch: {plan.source_path}>", "exec")
+    exec(code, namespace)
+    return CompiledRun(
+        init=namespace["_init"],
+        build=namespace["_build"],
+        dynamic_outputs=dynamic_outputs,
+        source=source,
+    )
+
+
+def _init_source(plan: Plan, inputs: frozenset[str], static: frozenset[str]) -> str:
+    states = {state.name: state for state in plan.states}
+    lines = ["def _init(V, Y, XT, time, _dt):"]
+    for name in _topological_order(plan, plan.nodes, _all_deps):
+        node = plan.nodes[name]
+        if node.kind == "time":
+            continue
+        if node.kind == "stateinit":
+            lines.extend(_state_init_lines(states[f"s_{name[2:]}"]))
+        else:
+            lines.append(f"    {name} = {_init_value(node, inputs)}")
+    returned = ", ".join(
+        f"{name!r}: {name}" for name in sorted(static) if plan.nodes[name].kind != "stateinit"
+    )
+    lines.append(f"    return {{{returned}}}")
+    return "\n".join(lines) + "\n"
+
+
+def _init_value(node: Node, inputs: frozenset[str]) -> str:
+    if node.name in inputs:
+        return f"XT[{node.name!r}][0]"
+    if node.kind in ("param", "control"):
+        return f"V[{node.name!r}]"
+    if node.kind == "initial":
+        # Freeze the value: it may be a view of the state matrix.
+        return f"np.array({node.expr}, dtype=float, copy=True)"
+    return node.expr
+
+
+def _state_init_lines(state: StateObject) -> list[str]:
+    rows = f"Y[{state.row}:{state.row + state.order}]"
+    if state.kind == "delay":
+        # PySD's Delay stores input * delay time in every stage.
+        return [
+            f"    _h_check_delay_order({state.order}, _dt, {state.time}, {state.element!r})",
+            f"    {rows} = {state.initial} * {state.time}",
+        ]
+    return [f"    {rows} = {state.initial}"]
+
+
+def _build_source(
+    plan: Plan,
+    inputs: frozenset[str],
+    static: frozenset[str],
+    dynamic_outputs: tuple[str, ...],
+) -> str:
+    derivative_roots = [root for state in plan.states for root in _derivative_roots(state)]
+    deps = _step_deps(plan, static)
+    fast_nodes = _dynamic(plan, derivative_roots, static, deps)
+    save_nodes = _dynamic(plan, [*derivative_roots, *dynamic_outputs], static, deps)
+    bound = sorted(
+        {dep for name in save_nodes for dep in deps(plan.nodes[name]) if dep in static}
+        | {root for root in derivative_roots if root in static}
+    )
+    lines = ["def _build(V, Y, D, XT, O, _dt):"]
+    lines += [f"    {name} = V[{name!r}]" for name in bound]
+    lines += [f"    _x_{name} = XT[{name!r}]" for name in sorted(inputs)]
+    lines.append("    def fast(time, k):")
+    lines += _step_body(plan, fast_nodes, inputs)
+    lines.append("    def save(time, k, s):")
+    lines += _step_body(plan, save_nodes, inputs)
+    lines += [f"        O[{j}, s] = {name}" for j, name in enumerate(dynamic_outputs)]
+    lines.append("    return fast, save")
+    return "\n".join(lines) + "\n"
+
+
+def _derivative_roots(state: StateObject) -> list[str]:
+    return [state.flow] if state.time is None else [state.flow, state.time]
+
+
+def _dynamic(
+    plan: Plan,
+    roots: Iterable[str],
+    static: frozenset[str],
+    deps: Callable[[Node], frozenset[str]],
+) -> list[str]:
+    order = _topological_order(plan, roots, deps)
+    return [name for name in order if name not in static and name != "time"]
+
+
+def _step_body(plan: Plan, names: list[str], inputs: frozenset[str]) -> list[str]:
+    lines = []
+    for name in names:
+        node = plan.nodes[name]
+        value = f"_x_{name}[k]" if name in inputs else node.expr
+        lines.append(f"        {name} = {value}")
+    for state in plan.states:
+        lines += _derivative_lines(state)
+    return lines or ["        pass"]
+
+
+def _derivative_lines(state: StateObject) -> list[str]:
+    row, order = state.row, state.order_text
+    if state.kind == "integ":
+        return [f"        D[{row}] = {state.flow}"]
+    lines = []
+    if state.kind == "smooth":
+        # PySD's Smooth.ddt: (targets - state) * order / smooth_time, stage by stage.
+        for i in range(state.order):
+            target = state.flow if i == 0 else f"Y[{row + i - 1}]"
+            derivative = f"({target} - Y[{row + i}]) * {order} / {state.time}"
+            lines.append(f"        D[{row + i}] = {derivative}")
+        return lines
+    # PySD's Delay.ddt: outflows = state / delay_time; (inflows - outflows) * order.
+    outflow = [f"_o_{state.name}_{i}" for i in range(state.order)]
+    for i in range(state.order):
+        lines.append(f"        {outflow[i]} = Y[{row + i}] / {state.time}")
+    for i in range(state.order):
+        inflow = state.flow if i == 0 else outflow[i - 1]
+        lines.append(f"        D[{row + i}] = ({inflow} - {outflow[i]}) * {order}")
+    return lines

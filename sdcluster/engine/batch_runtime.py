@@ -1,0 +1,196 @@
+"""Vectorized stand-ins for PySD's built-in functions, used by generated code.
+
+Every function here takes NumPy arrays of shape ``(N,)`` (one value per
+ensemble member) or Python scalars, and reproduces, element by element, the
+arithmetic of the matching function in ``pysd.py_backend.functions`` and
+``pysd.py_backend.lookups`` (PySD 3.14): same operations in the same order, so
+results agree with PySD to the last bit or within one rounding.
+
+Where PySD's scalar code evaluates only one branch (``IF THEN ELSE``, ``XIDZ``,
+``ZIDZ``), the vectorized code evaluates both and selects with
+:func:`numpy.where`; the batch engine runs under ``numpy.errstate(all="ignore")``
+so that the unused branch cannot warn.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sdcluster.errors import SimulationError
+
+#: What Vensim, and PySD, treat as zero (``pysd.py_backend.functions.SMALL_VENSIM``).
+SMALL_VENSIM = 1e-6
+
+Value = Any  # a float, a bool or an ndarray of shape (N,): kept loose on purpose
+
+
+def if_then_else(condition: Value, if_true: Value, if_false: Value) -> Value:
+    """Return ``if_true`` where ``condition`` holds, else ``if_false`` (IF THEN ELSE)."""
+    return np.where(condition, if_true, if_false)
+
+
+def xidz(numerator: Value, denominator: Value, fallback: Value) -> Value:
+    """Divide, returning ``fallback`` where ``|denominator| < 1e-6`` (XIDZ)."""
+    return np.where(np.abs(denominator) < SMALL_VENSIM, fallback, numerator / denominator)
+
+
+def zidz(numerator: Value, denominator: Value) -> Value:
+    """Divide, returning 0 where ``|denominator| < 1e-6`` (ZIDZ)."""
+    return np.where(np.abs(denominator) < SMALL_VENSIM, 0, numerator / denominator)
+
+
+def integer(value: Value) -> Value:
+    """Truncate towards zero, as PySD's ``int(x)`` does (INTEGER)."""
+    return np.trunc(value)
+
+
+def quantum(value: Value, quantum_size: Value) -> Value:
+    """Round towards zero to a multiple of ``quantum_size`` (QUANTUM)."""
+    return np.where(
+        quantum_size < SMALL_VENSIM, value, quantum_size * np.trunc(value / quantum_size)
+    )
+
+
+def modulo(value: Value, divisor: Value) -> Value:
+    """Vensim's MODULO: ``value - QUANTUM(value, divisor)``."""
+    return value - quantum(value, divisor)
+
+
+def step(time: float, time_step: float, height: Value, step_time: Value) -> Value:
+    """STEP: ``height`` from ``step_time`` on (half a time step early, as PySD)."""
+    return height * (time + time_step / 2 > step_time)
+
+
+def ramp(time: float, slope: Value, start: Value, finish: Value | None = None) -> Value:
+    """RAMP: zero before ``start``, then rising with ``slope`` until ``finish``."""
+    final = time if finish is None else np.minimum(finish, time)
+    return (time + SMALL_VENSIM > start) * slope * (final - start)
+
+
+def pulse(
+    time: float,
+    time_step: float,
+    start: Value,
+    *,
+    repeat_time: Value = 0,
+    width: Value | None = None,
+    magnitude: Value | None = None,
+    end: Value | None = None,
+) -> Value:
+    """PULSE, PULSE TRAIN and XMILE's PULSE, vectorized over members.
+
+    Mirrors ``pysd.py_backend.functions.pulse``: a single pulse where
+    ``repeat_time`` is 0, a train otherwise.
+    """
+    width = 0.5 * time_step if width is None else width
+    height = magnitude / time_step if magnitude is not None else 1
+    single = np.where((start - SMALL_VENSIM <= time) & (time < start + width), height, 0)
+    if np.all(np.equal(repeat_time, 0)):
+        return single
+    active = start <= time
+    if end is not None:
+        active = active & (time < end)
+    in_pulse = np.remainder(time - start + SMALL_VENSIM, repeat_time) < width
+    train = np.where(active & in_pulse, height, 0)
+    return np.where(np.equal(repeat_time, 0), single, train)
+
+
+def make_lookup(
+    x: NDArray[np.float64], y: NDArray[np.float64], method: str
+) -> Callable[[Value], Value]:
+    """Return a vectorized lookup function with PySD's semantics for ``method``.
+
+    Parameters
+    ----------
+    x, y
+        Points of the table, ``x`` sorted ascending.
+    method
+        ``"interpolate"`` (linear inside, flat outside: Vensim tables),
+        ``"extrapolate"`` (linear outside too: XMILE) or ``"hold_backward"``
+        (step function: XMILE discrete tables).
+
+    Returns
+    -------
+    Callable
+        Function of one argument, a scalar or an array.
+
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if method == "interpolate":
+        return lambda value: np.interp(value, x, y)
+    if method == "hold_backward":
+        last = len(x) - 1
+        return lambda value: y[np.clip(np.searchsorted(x, value, side="right") - 1, 0, last)]
+    return _extrapolating_lookup(x, y)
+
+
+def _extrapolating_lookup(
+    x: NDArray[np.float64], y: NDArray[np.float64]
+) -> Callable[[Value], Value]:
+    # PySD's Lookups._call: slope of the first or last segment, as Python floats.
+    slope_low = float((y[1] - y[0]) / (x[1] - x[0]))
+    slope_high = float((y[-1] - y[-2]) / (x[-1] - x[-2]))
+    x_low, x_high, y_low, y_high = float(x[0]), float(x[-1]), float(y[0]), float(y[-1])
+
+    def lookup(value: Value) -> Value:
+        inside = np.interp(value, x, y)
+        below = y_low + slope_low * (value - x_low)
+        above = y_high + slope_high * (value - x_high)
+        return np.where(value > x_high, above, np.where(value < x_low, below, inside))
+
+    return lookup
+
+
+def pysd_table_values(values: Any) -> NDArray[np.float64]:
+    """Return table points as PySD's builder writes them into model code.
+
+    PySD prints table points with :func:`numpy.array2string` (8 digits after
+    the point) and reads them back, so its tables carry that rounding; the
+    batch engine applies the same rounding to stay equal to PySD.
+    """
+    array = np.array(values, dtype=np.float64)
+    text = np.array2string(array, separator=",", threshold=max(len(array), 1))
+    namespace = {"nan": math.nan, "inf": math.inf}
+    return np.array(eval(text, {"__builtins__": {}}, namespace), dtype=np.float64)
+
+
+def check_delay_order(order: int, time_step: float, delay_time: Value, element: str) -> None:
+    """Refuse delays shorter than ``order * TIME STEP``.
+
+    PySD lowers the order of such a delay (with a warning), member by member;
+    a batch of members cannot have different orders, so the engine stops.
+
+    Raises
+    ------
+    SimulationError
+        If any member's delay time is below ``order * time_step``.
+
+    """
+    if order * time_step > np.min(delay_time):
+        raise SimulationError(
+            f"delay in {element!r}: delay time {np.min(delay_time)!r} is shorter than "
+            f"order * TIME STEP = {order * time_step!r}; PySD would lower the delay order, "
+            "the vectorized engine does not: use the PySD runner or a longer delay time"
+        )
+
+
+#: Names the generated code can call, bound into its module namespace.
+RUNTIME_NAMESPACE: dict[str, Any] = {
+    "np": np,
+    "_h_if_then_else": if_then_else,
+    "_h_xidz": xidz,
+    "_h_zidz": zidz,
+    "_h_integer": integer,
+    "_h_quantum": quantum,
+    "_h_modulo": modulo,
+    "_h_step": step,
+    "_h_ramp": ramp,
+    "_h_pulse": pulse,
+    "_h_check_delay_order": check_delay_order,
+}

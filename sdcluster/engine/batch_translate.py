@@ -1,0 +1,599 @@
+"""Turn PySD's abstract model into a plan the batch engine can compile.
+
+PySD's translators (``pysd.translators.vensim`` and ``pysd.translators.xmile``)
+parse a model file into an ``AbstractModel``: elements whose components hold
+an abstract syntax tree (``ArithmeticStructure``, ``CallStructure``,
+``IntegStructure``, ...). PySD's own Python builder walks that tree and writes
+scalar code; this module walks the same tree and writes vectorized NumPy
+expressions, one per element, into a :class:`Plan`:
+
+- every model element becomes a *node* (a local name in the generated code);
+- every stateful construct (INTEG, SMOOTH*, DELAY1/3*, INITIAL) becomes a
+  *state object* with rows in the engine's state matrix, plus nodes for its
+  arguments, exactly as PySD creates ``Integ``, ``Smooth``, ``Delay`` and
+  ``Initial`` objects with one lambda per argument;
+- arithmetic is rendered with PySD's own precedence and parenthesization
+  rules (``OperationBuilder``), so both engines perform the same floating-point
+  operations in the same order.
+
+Constructs outside the supported set raise
+:class:`~sdcluster.errors.UnsupportedConstructError`. Nothing here parses
+model text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pysd.builders.python.namespace import NamespaceManager
+from pysd.translators.structures import abstract_expressions as ae
+from pysd.translators.structures import abstract_model as am
+
+from sdcluster.engine.batch_runtime import pysd_table_values
+from sdcluster.errors import ModelFileError, UnsupportedConstructError
+
+NodeKind = Literal["time", "param", "control", "aux", "state", "stateinit", "initial"]
+StateKind = Literal["integ", "smooth", "delay"]
+VariableKind = Literal["stock", "constant", "control", "auxiliary"]
+
+#: PySD's python names of the four control variables.
+CONTROL_NAMES = ("initial_time", "final_time", "time_step", "saveper")
+
+
+@dataclass(frozen=True)
+class Node:
+    """One named value of the generated code.
+
+    Attributes
+    ----------
+    name
+        Local identifier in the generated code (``v_<python name>`` for model
+        elements, ``a_...`` for arguments of state objects, ``s_...`` for
+        state objects' outputs, ``i_...`` for their initialization).
+    kind
+        How the value comes about: ``param`` (a model constant, settable per
+        member), ``control`` (INITIAL TIME, FINAL TIME, TIME STEP, SAVEPER),
+        ``aux`` (an expression), ``state`` (read from the state matrix),
+        ``stateinit`` (writes a state object's initial rows), ``initial``
+        (an INITIAL value, frozen at initialization) or ``time``.
+    expr
+        Python expression computing the value (for ``param`` and ``control``:
+        the model's default expression).
+    deps
+        Names of the nodes the expression reads.
+
+    """
+
+    name: str
+    kind: NodeKind
+    expr: str
+    deps: frozenset[str]
+
+
+@dataclass(frozen=True)
+class StateObject:
+    """A stateful construct and its rows in the state matrix ``Y``.
+
+    ``flow`` names the node holding the derivative (INTEG) or the input
+    (SMOOTH, DELAY); ``time`` the smoothing or delay time; ``initial`` the
+    initial value.
+    """
+
+    name: str
+    kind: StateKind
+    row: int
+    order: int
+    order_text: str
+    flow: str
+    time: str | None
+    initial: str
+    non_negative: bool
+    element: str
+
+
+@dataclass(frozen=True)
+class LookupSpec:
+    """A lookup table: points and PySD's interpolation method."""
+
+    name: str
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    method: str
+
+
+@dataclass(frozen=True)
+class VariableInfo:
+    """A model variable as users see it (names, units, documentation)."""
+
+    vensim_name: str
+    python_name: str
+    node: str
+    kind: VariableKind
+    units: str
+    documentation: str
+    limits: tuple[float | None, float | None]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the code generator needs, as plain picklable data."""
+
+    source_path: str
+    nodes: dict[str, Node]
+    states: tuple[StateObject, ...]
+    n_rows: int
+    lookups: tuple[LookupSpec, ...]
+    variables: tuple[VariableInfo, ...]
+    element_of_node: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Expr:
+    """A Python expression with PySD's arithmetic order (see ``BuildAST``)."""
+
+    text: str
+    order: int
+    deps: frozenset[str]
+
+    def lower_order(self, new_order: int) -> None:
+        # PySD's BuildAST.lower_order: parenthesize when precedence demands it.
+        if self.order >= new_order and self.order != 0 and new_order != 0:
+            self.text = f"({self.text})"
+            self.order = 0
+
+
+# PySD's OperationBuilder._operators_build: (format, order).
+_OPERATORS: dict[str, tuple[str, int]] = {
+    "^": ("%(left)s**%(right)s", 1),
+    "*": ("%(left)s*%(right)s", 2),
+    "/": ("%(left)s/%(right)s", 2),
+    "+": ("%(left)s + %(right)s", 3),
+    "-": ("%(left)s - %(right)s", 3),
+    "=": ("%(left)s == %(right)s", 4),
+    "<>": ("%(left)s != %(right)s", 4),
+    ">=": ("%(left)s >= %(right)s", 4),
+    ">": ("%(left)s > %(right)s", 4),
+    "<=": ("%(left)s <= %(right)s", 4),
+    "<": ("%(left)s < %(right)s", 4),
+    ":NOT:": ("np.logical_not(%s)", 0),
+    ":AND:": ("np.logical_and(%(left)s, %(right)s)", 0),
+    ":OR:": ("np.logical_or(%(left)s, %(right)s)", 0),
+    "negative": ("-%s", 3),
+}
+
+
+@dataclass(frozen=True)
+class _Function:
+    template: str
+    n_args: tuple[int, ...]
+    uses_time: bool = False
+
+
+# Vectorized counterparts of pysd.builders.python.python_functions.functionspace.
+_FUNCTIONS: dict[str, _Function] = {
+    "pi": _Function("np.pi", (0,)),
+    "abs": _Function("np.abs(%(0)s)", (1,)),
+    "power": _Function("np.power(%(0)s,%(1)s)", (2,)),
+    "min": _Function("np.minimum(%(0)s, %(1)s)", (2,)),
+    "max": _Function("np.maximum(%(0)s, %(1)s)", (2,)),
+    "exp": _Function("np.exp(%(0)s)", (1,)),
+    "sin": _Function("np.sin(%(0)s)", (1,)),
+    "cos": _Function("np.cos(%(0)s)", (1,)),
+    "tan": _Function("np.tan(%(0)s)", (1,)),
+    "arcsin": _Function("np.arcsin(%(0)s)", (1,)),
+    "arccos": _Function("np.arccos(%(0)s)", (1,)),
+    "arctan": _Function("np.arctan(%(0)s)", (1,)),
+    "sinh": _Function("np.sinh(%(0)s)", (1,)),
+    "cosh": _Function("np.cosh(%(0)s)", (1,)),
+    "tanh": _Function("np.tanh(%(0)s)", (1,)),
+    "sqrt": _Function("np.sqrt(%(0)s)", (1,)),
+    "ln": _Function("np.log(%(0)s)", (1,)),
+    "log": _Function("(np.log(%(0)s)/np.log(%(1)s))", (2,)),
+    "if_then_else": _Function("_h_if_then_else(%(0)s, %(1)s, %(2)s)", (3,)),
+    "xidz": _Function("_h_xidz(%(0)s, %(1)s, %(2)s)", (3,)),
+    "zidz": _Function("_h_zidz(%(0)s, %(1)s)", (2,)),
+    "integer": _Function("_h_integer(%(0)s)", (1,)),
+    "quantum": _Function("_h_quantum(%(0)s, %(1)s)", (2,)),
+    "modulo": _Function("_h_modulo(%(0)s, %(1)s)", (2,)),
+    "step": _Function("_h_step(time, _dt, %(0)s, %(1)s)", (2,), uses_time=True),
+    "ramp": _Function("_h_ramp(time, %(0)s, %(1)s, %(2)s)", (3,), uses_time=True),
+    "Xramp": _Function("_h_ramp(time, %(0)s, %(1)s)", (2,), uses_time=True),
+    "pulse": _Function("_h_pulse(time, _dt, %(0)s, width=%(1)s)", (2,), uses_time=True),
+    "Xpulse": _Function("_h_pulse(time, _dt, %(0)s, magnitude=%(1)s)", (2,), uses_time=True),
+    "pulse_train": _Function(
+        "_h_pulse(time, _dt, %(0)s, repeat_time=%(1)s, width=%(2)s, end=%(3)s)",
+        (4,),
+        uses_time=True,
+    ),
+    "Xpulse_train": _Function(
+        "_h_pulse(time, _dt, %(0)s, repeat_time=%(1)s, magnitude=%(2)s)", (3,), uses_time=True
+    ),
+}
+
+# Names for the refusal message, by abstract structure.
+_STRUCTURE_NAMES: dict[type, str] = {
+    ae.DelayFixedStructure: "DELAY FIXED",
+    ae.DelayNStructure: "DELAY N",
+    ae.SmoothNStructure: "SMOOTH N",
+    ae.TrendStructure: "TREND",
+    ae.ForecastStructure: "FORECAST",
+    ae.SampleIfTrueStructure: "SAMPLE IF TRUE",
+    ae.GetLookupsStructure: "GET LOOKUPS (external data)",
+    ae.GetDataStructure: "GET DATA (external data)",
+    ae.GetConstantsStructure: "GET CONSTANTS (external data)",
+    ae.DataStructure: "DATA variables",
+    ae.AllocateAvailableStructure: "ALLOCATE AVAILABLE",
+    ae.AllocateByPriorityStructure: "ALLOCATE BY PRIORITY",
+    ae.SubscriptsReferenceStructure: "subscripts",
+    np.ndarray: "subscripts (array constants)",
+    str: "string literals",
+}
+
+_LOOKUP_METHODS = ("interpolate", "extrapolate", "hold_backward")
+
+
+def load_abstract_model(path: Path) -> Any:
+    """Parse a Vensim (.mdl) or XMILE (.xmile, .xml, .stmx) file with PySD's translator.
+
+    Raises
+    ------
+    ModelFileError
+        If the file is missing or its suffix is not a model format.
+
+    """
+    if not path.is_file():
+        raise ModelFileError(f"{path}: model file not found")
+    suffix = path.suffix.lower()
+    if suffix == ".mdl":
+        from pysd.translators.vensim.vensim_file import VensimFile
+
+        source: Any = VensimFile(path)
+    elif suffix in (".xmile", ".xml", ".stmx"):
+        from pysd.translators.xmile.xmile_file import XmileFile
+
+        source = XmileFile(path)
+    else:
+        raise ModelFileError(
+            f"{path}: unknown model format {suffix!r}; expected .mdl, .xmile, .xml or .stmx"
+        )
+    source.parse()
+    return source.get_abstract_model()
+
+
+def translate(path: Path) -> Plan:
+    """Translate a model file into a :class:`Plan`.
+
+    Raises
+    ------
+    UnsupportedConstructError
+        If the model uses a construct the batch engine does not run.
+    ModelFileError
+        If the file cannot be read or the model is inconsistent.
+
+    """
+    abstract = load_abstract_model(path)
+    return _Translator(path, abstract).plan()
+
+
+def _refusal(path: Path, construct: str, variable: str) -> UnsupportedConstructError:
+    return UnsupportedConstructError(
+        f"not supported by the vectorized engine: {construct} in {variable!r} "
+        f"(model {path.name}); run it with the PySD runner instead"
+    )
+
+
+class _Translator:
+    """Walk one AbstractModel and collect nodes, state objects and lookups."""
+
+    def __init__(self, path: Path, abstract: Any) -> None:
+        self.path = path
+        self.section = self._main_section(abstract)
+        self.namespace = NamespaceManager()
+        self.nodes: dict[str, Node] = {"time": Node("time", "time", "time", frozenset())}
+        self.states: list[StateObject] = []
+        self.lookups: dict[str, LookupSpec] = {}
+        self.element_of_node: dict[str, str] = {}
+        self.rows = 0
+        self.element = ""
+        self.identifier = ""
+        self._handlers: dict[type, Callable[[Any], _Expr]] = {
+            ae.ArithmeticStructure: self._operation,
+            ae.LogicStructure: self._operation,
+            ae.ReferenceStructure: self._reference,
+            ae.CallStructure: self._call,
+            ae.GameStructure: lambda ast: self.visit(ast.expression),
+            ae.InitialStructure: self._initial,
+            ae.IntegStructure: self._integ,
+            ae.SmoothStructure: self._smooth,
+            ae.DelayStructure: self._delay,
+            ae.InlineLookupsStructure: self._inline_lookup,
+        }
+
+    def _main_section(self, abstract: Any) -> Any:
+        sections = list(abstract.sections)
+        if len(sections) > 1:
+            raise _refusal(self.path, "macros", str(sections[1].name))
+        section = sections[0]
+        if section.subscripts:
+            raise _refusal(self.path, "subscripts", str(section.subscripts[0].name))
+        return section
+
+    def plan(self) -> Plan:
+        """Translate every element and return the plan."""
+        for element in self.section.elements:
+            self.namespace.add_to_namespace(element.name)
+        for element in self.section.elements:
+            self._check_components(element)
+            if isinstance(element.components[0].ast, ae.LookupsStructure):
+                self._register_lookup(element)
+        variables = [
+            self._element(element)
+            for element in self.section.elements
+            if not isinstance(element.components[0].ast, ae.LookupsStructure)
+        ]
+        self._check_controls()
+        return Plan(
+            source_path=str(self.path),
+            nodes=dict(self.nodes),
+            states=tuple(self.states),
+            n_rows=self.rows,
+            lookups=tuple(self.lookups.values()),
+            variables=tuple(variables),
+            element_of_node=dict(self.element_of_node),
+        )
+
+    def _check_components(self, element: Any) -> None:
+        components = element.components
+        if len(components) != 1 or components[0].subscripts[0]:
+            raise _refusal(self.path, "subscripts", element.name)
+        if isinstance(components[0], am.AbstractData):
+            raise _refusal(self.path, "DATA variables", element.name)
+
+    def _check_controls(self) -> None:
+        missing = [name for name in CONTROL_NAMES[:3] if f"v_{name}" not in self.nodes]
+        if missing:
+            raise ModelFileError(
+                f"{self.path}: the model defines no {', '.join(missing)} "
+                "(INITIAL TIME, FINAL TIME and TIME STEP are required)"
+            )
+        if "v_saveper" not in self.nodes:
+            # PySD saves every time step when the model gives no SAVEPER.
+            self.nodes["v_saveper"] = Node(
+                "v_saveper", "control", "v_time_step", frozenset({"v_time_step"})
+            )
+
+    def _register_lookup(self, element: Any) -> None:
+        ast = element.components[0].ast
+        identifier = self.namespace.namespace[element.name]
+        self.lookups[identifier] = self._lookup_spec(f"_lk_{identifier}", ast, element.name)
+
+    def _lookup_spec(self, name: str, ast: Any, element: str) -> LookupSpec:
+        method = str(ast.type)
+        if method not in _LOOKUP_METHODS:
+            raise _refusal(self.path, f"lookup method {method!r}", element)
+        x = pysd_table_values(ast.x)
+        y = pysd_table_values(ast.y)
+        if len(x) != len(y) or len(x) == 0:
+            raise ModelFileError(f"{self.path}: lookup {element!r} has unequal x and y lengths")
+        if len(np.unique(x)) != len(x):
+            raise ModelFileError(f"{self.path}: lookup {element!r} repeats x values")
+        order = np.argsort(x, kind="stable")
+        return LookupSpec(name, tuple(x[order].tolist()), tuple(y[order].tolist()), method)
+
+    def _element(self, element: Any) -> VariableInfo:
+        self.element = element.name
+        self.identifier = self.namespace.namespace[element.name]
+        ast = element.components[0].ast
+        expr = self.visit(ast)
+        node_name = f"v_{self.identifier}"
+        kind = self._variable_kind(element, ast, expr)
+        node_kind: NodeKind = "param" if kind == "constant" else "aux"
+        if kind == "control":
+            node_kind = "control"
+        self.nodes[node_name] = Node(node_name, node_kind, expr.text, expr.deps)
+        self.element_of_node[node_name] = element.name
+        return VariableInfo(
+            vensim_name=element.name,
+            python_name=self.identifier,
+            node=node_name,
+            kind=kind,
+            units=str(element.units or ""),
+            documentation=str(element.documentation or "").strip(),
+            limits=_limits(element.limits),
+        )
+
+    def _variable_kind(self, element: Any, ast: Any, expr: _Expr) -> VariableKind:
+        if isinstance(element, am.AbstractControlElement):
+            if self.identifier not in CONTROL_NAMES:
+                raise ModelFileError(f"{self.path}: unknown control variable {element.name!r}")
+            return "control"
+        if isinstance(ast, ae.IntegStructure):
+            return "stock"
+        return "auxiliary" if expr.deps else "constant"
+
+    # -- expressions -------------------------------------------------------
+
+    def visit(self, ast: Any) -> _Expr:
+        """Return the vectorized Python expression of an abstract syntax tree."""
+        if isinstance(ast, bool | int | float | np.integer | np.floating):
+            return _number(ast)
+        handler = self._handlers.get(type(ast))
+        if handler is None:
+            construct = _STRUCTURE_NAMES.get(type(ast), type(ast).__name__)
+            raise _refusal(self.path, construct, self.element)
+        return handler(ast)
+
+    def _operation(self, ast: Any) -> _Expr:
+        # A line-by-line port of PySD's OperationBuilder.build.
+        operators = list(ast.operators)
+        arguments = [self.visit(argument) for argument in ast.arguments]
+        deps = frozenset().union(*(argument.deps for argument in arguments))
+        order = _OPERATORS[operators[-1]][1]
+        arguments[-1].lower_order(2 if operators[-1] == "^" else order)
+        if len(arguments) == 1:
+            if operators[0] == "negative":
+                order = 1
+            return _Expr(_OPERATORS[operators[0]][0] % arguments[0].text, order, deps)
+        right = arguments.pop().text
+        while arguments or operators:
+            template = _OPERATORS[operators.pop()][0]
+            left = arguments.pop()
+            left.lower_order(order)
+            right = template % {"left": left.text, "right": right}
+        return _Expr(right, order, deps)
+
+    def _reference(self, ast: Any) -> _Expr:
+        if ast.subscripts:
+            raise _refusal(self.path, "subscripts", self.element)
+        if ast.reference == "time":
+            return _Expr("time", 0, frozenset({"time"}))
+        identifier = self.namespace.cleanspace.get(ast.reference)
+        if identifier is None:
+            raise _refusal(self.path, f"subscript range {ast.reference!r} as a value", self.element)
+        if identifier in self.lookups:
+            raise _refusal(self.path, "a lookup table used without an argument", self.element)
+        return _Expr(f"v_{identifier}", 0, frozenset({f"v_{identifier}"}))
+
+    def _call(self, ast: Any) -> _Expr:
+        function = ast.function.reference
+        identifier = self.namespace.cleanspace.get(function)
+        if identifier is not None and identifier in self.lookups:
+            argument = self.visit(ast.arguments[0])
+            return _Expr(f"_lk_{identifier}({argument.text})", 0, argument.deps)
+        spec = _FUNCTIONS.get(function)
+        if spec is None:
+            raise _refusal(self.path, function.upper().replace("_", " "), self.element)
+        if len(ast.arguments) not in spec.n_args:
+            raise _refusal(
+                self.path,
+                f"{function.upper()} with {len(ast.arguments)} arguments",
+                self.element,
+            )
+        arguments = [self.visit(argument) for argument in ast.arguments]
+        deps = frozenset().union(*(argument.deps for argument in arguments))
+        if spec.uses_time:
+            deps = deps | {"time"}
+        text = spec.template % {str(i): argument.text for i, argument in enumerate(arguments)}
+        return _Expr(text, 0, deps)
+
+    def _inline_lookup(self, ast: Any) -> _Expr:
+        argument = self.visit(ast.argument)
+        name = self._unique(f"_lk_inline_{self.identifier}")
+        spec = self._lookup_spec(name, ast.lookups, self.element)
+        # PySD always uses np.interp for WITH LOOKUP, whatever the table's type.
+        self.lookups[name] = LookupSpec(name, spec.x, spec.y, "interpolate")
+        return _Expr(f"{name}({argument.text})", 0, argument.deps)
+
+    # -- stateful constructs -----------------------------------------------
+
+    def _unique(self, base: str) -> str:
+        name, i = base, 1
+        while name in self.nodes or name in self.lookups:
+            name, i = f"{base}_{i}", i + 1
+        return name
+
+    def _argument(self, owner: str, role: str, ast: Any) -> str:
+        expr = self.visit(ast)
+        name = self._unique(f"a_{owner[2:]}_{role}")
+        self.nodes[name] = Node(name, "aux", expr.text, expr.deps)
+        self.element_of_node[name] = self.element
+        return name
+
+    def _initial(self, ast: Any) -> _Expr:
+        name = self._unique(f"s_initial_{self.identifier}")
+        value = self._argument(name, "value", ast.initial)
+        self.nodes[name] = Node(name, "initial", value, frozenset({value}))
+        self.element_of_node[name] = self.element
+        return _Expr(name, 0, frozenset({name}))
+
+    def _integ(self, ast: Any) -> _Expr:
+        name = self._unique(f"s_integ_{self.identifier}")
+        flow = self._argument(name, "flow", ast.flow)
+        initial = self._argument(name, "initial", ast.initial)
+        return self._state_object(name, "integ", 1, "1", flow, None, initial, ast.non_negative)
+
+    def _smooth(self, ast: Any) -> _Expr:
+        name = self._unique(f"s_smooth_{self.identifier}")
+        order, order_text = self._order(ast.order)
+        flow = self._argument(name, "input", ast.input)
+        time = self._argument(name, "time", ast.smooth_time)
+        initial = self._argument(name, "initial", ast.initial)
+        return self._state_object(name, "smooth", order, order_text, flow, time, initial, False)
+
+    def _delay(self, ast: Any) -> _Expr:
+        name = self._unique(f"s_delay_{self.identifier}")
+        order, order_text = self._order(ast.order)
+        flow = self._argument(name, "input", ast.input)
+        time = self._argument(name, "time", ast.delay_time)
+        initial = self._argument(name, "initial", ast.initial)
+        return self._state_object(name, "delay", order, order_text, flow, time, initial, False)
+
+    def _order(self, order: Any) -> tuple[int, str]:
+        if not isinstance(order, int | float | np.integer | np.floating) or int(order) < 1:
+            raise _refusal(self.path, "a non-constant delay or smooth order", self.element)
+        return int(order), _number(order).text
+
+    def _state_object(
+        self,
+        name: str,
+        kind: StateKind,
+        order: int,
+        order_text: str,
+        flow: str,
+        time: str | None,
+        initial: str,
+        non_negative: Any,
+    ) -> _Expr:
+        state = StateObject(
+            name=name,
+            kind=kind,
+            row=self.rows,
+            order=order,
+            order_text=order_text,
+            flow=flow,
+            time=time,
+            initial=initial,
+            non_negative=bool(non_negative),
+            element=self.element,
+        )
+        self.rows += order
+        self.states.append(state)
+        init_name = f"i_{name[2:]}"
+        init_deps = {initial} if time is None else {initial, time}
+        self.nodes[init_name] = Node(init_name, "stateinit", "", frozenset(init_deps))
+        last = state.row + order - 1
+        read = f"Y[{last}]" if kind != "delay" else f"Y[{last}] / {time}"
+        read_deps = {init_name} if time is None or kind != "delay" else {init_name, time}
+        self.nodes[name] = Node(name, "state", read, frozenset(read_deps))
+        for node in (init_name, name):
+            self.element_of_node[node] = self.element
+        return _Expr(name, 0, frozenset({name}))
+
+
+def _number(value: Any) -> _Expr:
+    # PySD's NumericBuilder writes repr(value); negative literals keep order 0.
+    if isinstance(value, bool | int | np.integer):
+        return _Expr(repr(int(value)), 0, frozenset())
+    number = float(value)
+    if np.isnan(number):
+        text = "np.nan"
+    elif np.isinf(number):
+        text = "np.inf" if number > 0 else "(-np.inf)"
+    else:
+        text = repr(number)
+    return _Expr(text, 0, frozenset())
+
+
+def _limits(limits: Any) -> tuple[float | None, float | None]:
+    def clean(value: Any) -> float | None:
+        if value is None:
+            return None
+        number = float(value)
+        return None if np.isnan(number) else number
+
+    low, high = tuple(limits) if limits else (None, None)
+    return clean(low), clean(high)
