@@ -1,4 +1,4 @@
-"""Write ``models/innovation_cluster.mdl`` (equations and sketch) from ``equations.py`` and ``layout.py``.
+"""Write ``models/innovation_cluster.mdl`` from ``equations.py`` and ``layout.py``.
 
 Authoring aid, kept so the first layout can be regenerated: the ``.mdl`` it writes
 is the model of record, edited in Vensim from then on. Usage::
@@ -20,12 +20,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from equations import CONTROL, VARIABLES, Var  # noqa: E402
-from layout import VIEWS, Flow, View  # noqa: E402
+from equations import CONTROL, VARIABLES, Var
+from layout import VIEWS, Flow, View
 
 HEADER = "{UTF-8}\n"
 VIEW_STYLE = "$192-192-192,0,Times New Roman|12||0-0-0|0-0-0|0-0-255|-1--1--1|-1--1--1|96,96,100,0"
 SHADOW_STYLE = "128-128-128,0-0-0,|12||128-128-128"
+SKETCH_MARKER = "\\\\\\---/// Sketch information - do not modify anything except names"
+SKETCH_VERSION = "V300  Do not put anything below this section - it will be ignored"
+# Vensim's settings block after the sketch: output file, the variable to show, time bounds.
+SETTINGS = "\n".join(
+    [
+        *(":L<%^E!@", "1:Current.vdf", "9:Current", "15:0,0,0,0,0,0", "19:100,0", "27:2,"),
+        *("34:0,", "4:Time", "5:Order Degree", "35:Date", "36:YYYY-MM-DD", "37:2000", "38:1"),
+        *("39:1", "40:2", "41:0", "42:1", "24:0", "25:60", "26:60", ""),
+    ]
+)
 BUILTINS = {"INTEG", "MIN", "MAX", "SQRT", "ZIDZ", "XIDZ", "IF", "THEN", "ELSE", "STEP", "ABS"}
 
 
@@ -66,7 +76,7 @@ def dependencies(var: Var, names: set[str]) -> list[str]:
     """Return the model variables an equation refers to, longest names first matched."""
     text = var.equation
     found: list[str] = []
-    for name in sorted(names, key=len, reverse=True):
+    for name in sorted(names, key=lambda n: (-len(n), n)):
         pattern = r"(?<!\w)" + re.escape(name) + r"(?!\w)"
         if re.search(pattern, text):
             found.append(name)
@@ -84,17 +94,21 @@ class SketchWriter:
         self.instances: dict[str, list[tuple[int, tuple[int, int]]]] = {}
 
     def new_id(self) -> int:
+        """Return the next free sketch object id."""
         self.next_id += 1
         return self.next_id - 1
 
     def variable(self, name: str, x: int, y: int, *, shape: int, shadow: bool, w: int = 0) -> int:
+        """Draw a variable (stock shape 3, auxiliary 8, flow label 40), or its grey shadow."""
         ident = self.new_id()
         width = w or max(24, int(len(name) * 3.3))
         height = 20 if shape == 3 else 10
         if shape == 3:
             width = max(width, 44)
         if shadow:
-            self.lines.append(f"10,{ident},{name},{x},{y},{width},{height},8,2,0,3,-1,0,0,0,{SHADOW_STYLE}")
+            self.lines.append(
+                f"10,{ident},{name},{x},{y},{width},{height},8,2,0,3,-1,0,0,0,{SHADOW_STYLE}"
+            )
         else:
             self.lines.append(f"10,{ident},{name},{x},{y},{width},{height},{shape},3,0,0,0,0,0,0")
         self.instances.setdefault(name, []).append((ident, (x, y)))
@@ -106,18 +120,26 @@ class SketchWriter:
 
     def nearest(self, name: str, to: tuple[int, int]) -> tuple[int, tuple[int, int]]:
         """Return the drawing of ``name`` nearest the point ``to``."""
-        return min(self.instances[name], key=lambda inst: (inst[1][0] - to[0]) ** 2 + (inst[1][1] - to[1]) ** 2)
+        return min(
+            self.instances[name],
+            key=lambda inst: (inst[1][0] - to[0]) ** 2 + (inst[1][1] - to[1]) ** 2,
+        )
 
     def cloud(self, x: int, y: int) -> int:
+        """Draw a cloud (a source or sink outside the model boundary)."""
         ident = self.new_id()
         self.lines.append(f"12,{ident},48,{x},{y},10,8,0,3,0,0,-1,0,0,0")
         return ident
 
     def pipe(self, valve: int, target: int, point: tuple[int, int], *, into: bool) -> None:
+        """Draw one half of a flow's pipe, from its valve to a stock or cloud."""
         shape = 4 if into else 100
-        self.lines.append(f"1,{self.new_id()},{valve},{target},{shape},0,0,22,0,0,0,-1--1--1,,1|({point[0]},{point[1]})|")
+        self.lines.append(
+            f"1,{self.new_id()},{valve},{target},{shape},0,0,22,0,0,0,-1--1--1,,1|({point[0]},{point[1]})|"
+        )
 
     def arrow(self, source: str, target: str) -> None:
+        """Draw an information arrow from the drawing of ``source`` nearest ``target``."""
         target_id, (x2, y2) = self.primary(target)
         source_id, (x1, y1) = self.nearest(source, (x2, y2))
         mid = ((x1 + x2) // 2, (y1 + y2) // 2)
@@ -126,12 +148,14 @@ class SketchWriter:
         )
 
     def loop_marker(self, text: str, x: int, y: int) -> None:
+        """Draw a loop identifier such as ``R1 spin-offs``."""
         ident = self.new_id()
         # Loop identifier: a comment with shape 5 (loop symbol); its text follows on the next line.
         self.lines.append(f"12,{ident},0,{x},{y},18,18,5,4,0,0,-1,0,0,0")
         self.lines.append(text)
 
     def label(self, text: str, x: int, y: int, w: int = 200) -> None:
+        """Draw a plain text comment."""
         ident = self.new_id()
         self.lines.append(f"12,{ident},0,{x},{y},{w},14,8,135,0,0,-1,0,0,0")
         self.lines.append(text)
@@ -176,24 +200,31 @@ def write_view(view: View, by_name: dict[str, Var], names: set[str]) -> str:
         sw.variable(name, x, y, shape=8, shadow=False)
     for name, (x, y) in view.shadows:
         sw.variable(name, x, y, shape=8, shadow=True)
-    primaries = [*view.stocks, *(f.name for f in view.flows), *view.auxiliaries]
-    for name in primaries:
-        var = by_name[name]
-        causes = dependencies(var, names)
-        if var.equation.startswith("INTEG("):
-            # Pipes already connect a stock to its flows; draw arrows for its initial value only.
-            initial = var.equation[len("INTEG(") : -1].rsplit(",", 1)[1]
-            causes = dependencies(Var(name, initial, "", "", ""), names)
-        for cause in causes:
-            if cause not in sw.instances:
-                raise SystemExit(f"view {view.title!r}: {cause!r} (cause of {name!r}) is not drawn")
-            sw.arrow(cause, name)
+    write_arrows(sw, view, by_name, names)
     for text, (x, y) in view.loops.items():
         sw.loop_marker(text, x, y)
     for text, (x, y) in view.notes.items():
         sw.label(text, x, y)
-    head = f"\\\\\\---/// Sketch information - do not modify anything except names\nV300  Do not put anything below this section - it will be ignored\n*{view.title}\n{VIEW_STYLE}\n"
+    head = f"{SKETCH_MARKER}\n{SKETCH_VERSION}\n*{view.title}\n{VIEW_STYLE}\n"
     return head + "\n".join(sw.lines) + "\n"
+
+
+def causes_of(var: Var, names: set[str]) -> list[str]:
+    """Return what an arrow into ``var`` comes from: for a stock only its initial value's causes."""
+    if var.equation.startswith("INTEG("):
+        # Pipes already connect a stock to its flows.
+        initial = var.equation[len("INTEG(") : -1].rsplit(",", 1)[1]
+        return dependencies(Var(var.name, initial, "", "", ""), names)
+    return dependencies(var, names)
+
+
+def write_arrows(sw: SketchWriter, view: View, by_name: dict[str, Var], names: set[str]) -> None:
+    """Draw an arrow into every variable defined in the view from each of its causes."""
+    for name in [*view.stocks, *(f.name for f in view.flows), *view.auxiliaries]:
+        for cause in causes_of(by_name[name], names):
+            if cause not in sw.instances:
+                raise SystemExit(f"view {view.title!r}: {cause!r} (cause of {name!r}) is not drawn")
+            sw.arrow(cause, name)
 
 
 def write_sketch() -> str:
@@ -210,13 +241,16 @@ def write_sketch() -> str:
     if missing:
         raise SystemExit(f"not placed in any view: {missing}")
     body = "".join(write_view(view, by_name, names) for view in VIEWS)
-    settings = ":L<%^E!@\n1:Current.vdf\n9:Current\n15:0,0,0,0,0,0\n19:100,0\n27:2,\n34:0,\n4:Time\n5:Order Degree\n35:Date\n36:YYYY-MM-DD\n37:2000\n38:1\n39:1\n40:2\n41:0\n42:1\n24:0\n25:60\n26:60\n"
-    return body + "///---\\\\\\\n" + settings
+    return body + "///---\\\\\\\n" + SETTINGS
 
 
 def main(argv: list[str]) -> int:
     """Write the model file given on the command line."""
-    out = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parents[1] / "innovation_cluster.mdl"
+    out = (
+        Path(argv[1])
+        if len(argv) > 1
+        else Path(__file__).resolve().parents[1] / "innovation_cluster.mdl"
+    )
     text = write_equations() + write_sketch()
     tmp = out.with_suffix(".mdl.tmp")
     tmp.write_text(text, encoding="utf-8")

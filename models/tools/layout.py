@@ -104,7 +104,13 @@ KNOWLEDGE = View(
         Flow("knowledge import", (620, 160), (620, 50), "Knowledge Stock", horizontal=False),
         Flow("knowledge obsolescence", (820, 300), "Knowledge Stock", (1000, 300)),
         Flow("resource generation", (440, 840), (260, 840), "Innovation Resources"),
-        Flow("external resource inflow", (620, 980), (620, 1090), "Innovation Resources", horizontal=False),
+        Flow(
+            "external resource inflow",
+            (620, 980),
+            (620, 1090),
+            "Innovation Resources",
+            horizontal=False,
+        ),
         Flow("resource depreciation", (820, 840), "Innovation Resources", (1000, 840)),
     ],
     auxiliaries={

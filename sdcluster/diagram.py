@@ -1,0 +1,231 @@
+"""Draw a model's own stock-and-flow diagram, one SVG per view, with its loop identifiers.
+
+pysimlin draws the sketch stored in the model file (Vensim views become groups of
+one canvas). It does not keep Vensim comments, so the loop identifiers a modeler
+placed in a view (comments drawn as a loop symbol, e.g. ``R1 spin-offs``) are read
+from the sketch here and drawn on top, at the same place relative to the view.
+
+The sketch is read only for those comments and for the position of one stock per
+view; the equations are never parsed here.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sdcluster.errors import ModelFileError
+
+#: Vensim sketch comment shape that draws a loop symbol (clockwise loop).
+LOOP_SHAPE = 5
+_GROUP = re.compile(
+    r'<group name="([^"]*)" x="([-\d.]+)" y="([-\d.]+)" width="([\d.]+)" height="([\d.]+)"'
+)
+_XMILE_STOCK = re.compile(r'<stock name="([^"]*)" x="([-\d.]+)" y="([-\d.]+)"')
+_VIEWBOX = re.compile(r'viewBox="[^"]*"')
+_STYLE_SIZE = re.compile(r'style="width: [\d.]+; height: [\d.]+;"')
+
+
+@dataclass(frozen=True)
+class LoopMarker:
+    """A loop identifier placed in a view: its text (e.g. ``R1 spin-offs``) and position."""
+
+    view: str
+    text: str
+    x: float
+    y: float
+
+    @property
+    def code(self) -> str:
+        """Return the loop's short name, e.g. ``R1``."""
+        return self.text.split()[0]
+
+
+@dataclass(frozen=True)
+class _SketchView:
+    title: str
+    stocks: dict[str, tuple[float, float]]
+    loops: list[LoopMarker]
+
+
+def _parse_sketch(text: str) -> list[_SketchView]:
+    """Return the views of a Vensim sketch with their stocks and loop markers."""
+    views: list[_SketchView] = []
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith("*") and index > 0 and lines[index - 1].startswith("V300"):
+            views.append(_SketchView(line[1:].strip(), {}, []))
+            continue
+        if not views:
+            continue
+        fields = line.split(",")
+        current = views[-1]
+        if fields[0] == "10" and len(fields) > 8 and fields[7] == "3" and fields[8] == "3":
+            current.stocks[fields[2].strip('"')] = (float(fields[3]), float(fields[4]))
+        elif (
+            fields[0] == "12"
+            and len(fields) > 7
+            and fields[2] == "0"
+            and fields[7] == str(LOOP_SHAPE)
+        ):
+            label = lines[index + 1].strip() if index + 1 < len(lines) else ""
+            current.loops.append(
+                LoopMarker(current.title, label, float(fields[3]), float(fields[4]))
+            )
+    return views
+
+
+def loop_markers(model_path: str | Path) -> list[LoopMarker]:
+    """Return the loop identifiers drawn in a Vensim model's views (none for XMILE).
+
+    Parameters
+    ----------
+    model_path : str or Path
+        A ``.mdl`` file.
+
+    Returns
+    -------
+    list of LoopMarker
+        One per loop symbol, in sketch order.
+
+    """
+    path = Path(model_path)
+    if path.suffix.lower() != ".mdl":
+        return []
+    text = path.read_text(encoding="utf-8", errors="replace")
+    _, _, sketch = text.partition("\\\\\\---///")
+    return [marker for view in _parse_sketch("\\\\\\---///" + sketch) for marker in view.loops]
+
+
+def _marker_svg(marker: LoopMarker, x: float, y: float) -> str:
+    colour = "#b2182b" if marker.code.startswith("R") else "#2166ac"
+    label = html.escape(marker.text)
+    return (
+        f'<g class="sdcluster-loop"><circle cx="{x:.0f}" cy="{y:.0f}" r="13" fill="#ffffff" '
+        f'stroke="{colour}" stroke-width="1.5" stroke-dasharray="60 22"/>'
+        f'<text x="{x:.0f}" y="{y + 4:.0f}" style="fill:{colour};font-size:11px;font-weight:600;'
+        f'text-anchor:middle">{html.escape(marker.code)}</text>'
+        f'<text x="{x:.0f}" y="{y + 26:.0f}" '
+        f'style="fill:{colour};font-size:10px;text-anchor:middle">'
+        f"{label}</text></g>"
+    )
+
+
+def view_svgs(model_path: str | Path) -> dict[str, str]:
+    """Render each view of a model's diagram as a standalone SVG document.
+
+    Parameters
+    ----------
+    model_path : str or Path
+        A Vensim ``.mdl`` or XMILE file with a sketch.
+
+    Returns
+    -------
+    dict of str to str
+        View title to SVG text, in the model's view order. A model whose file
+        has a single unnamed view gives one entry named ``"diagram"``.
+
+    Raises
+    ------
+    ModelFileError
+        If pysimlin cannot open or draw the model.
+
+    """
+    import simlin
+
+    path = Path(model_path)
+    try:
+        project = simlin.Project.open(path)
+        svg = project.render_svg().decode("utf-8")
+        xmile = project.to_xmile().decode("utf-8")
+    except Exception as error:  # pysimlin raises several types; report them as one
+        raise ModelFileError(f"{path}: cannot draw the diagram: {error}") from None
+    groups = _GROUP.findall(xmile)
+    if not groups:
+        return {"diagram": svg}
+    sketch_views = {v.title: v for v in _sketch_views(path)}
+    stock_positions = {name: (float(x), float(y)) for name, x, y in _XMILE_STOCK.findall(xmile)}
+    return {
+        title: _crop(
+            svg, (float(x), float(y), float(w), float(h)), sketch_views.get(title), stock_positions
+        )
+        for title, x, y, w, h in groups
+    }
+
+
+def _sketch_views(path: Path) -> list[_SketchView]:
+    if path.suffix.lower() != ".mdl":
+        return []
+    text = path.read_text(encoding="utf-8", errors="replace")
+    _, marker, sketch = text.partition("\\\\\\---///")
+    return _parse_sketch(marker + sketch) if marker else []
+
+
+def _crop(
+    svg: str,
+    box: tuple[float, float, float, float],
+    view: _SketchView | None,
+    stock_positions: dict[str, tuple[float, float]],
+) -> str:
+    x, y, w, h = box
+    margin = 10.0
+    cropped = _VIEWBOX.sub(
+        f'viewBox="{x - margin:.0f} {y - margin:.0f} {w + 2 * margin:.0f} {h + 2 * margin:.0f}"',
+        svg,
+        count=1,
+    )
+    cropped = _STYLE_SIZE.sub(
+        f'width="{w + 2 * margin:.0f}" height="{h + 2 * margin:.0f}"', cropped, count=1
+    )
+    if view is None or not view.loops:
+        return cropped
+    offset = _offset(view, stock_positions)
+    markers = "".join(_marker_svg(m, m.x + offset[0], m.y + offset[1]) for m in view.loops)
+    return cropped.replace("</svg>", markers + "</svg>")
+
+
+def _offset(
+    view: _SketchView, stock_positions: dict[str, tuple[float, float]]
+) -> tuple[float, float]:
+    """Return the shift from the view's sketch coordinates to the canvas drawn by pysimlin."""
+    for name, (sx, sy) in view.stocks.items():
+        key = name.replace(" ", "_")
+        for candidate in (name, key, key.lower()):
+            if candidate in stock_positions:
+                cx, cy = stock_positions[candidate]
+                return cx - sx, cy - sy
+    return 0.0, 0.0
+
+
+def write_view_svgs(model_path: str | Path, folder: str | Path) -> list[Path]:
+    """Write one SVG per view into ``folder``, named after the view titles; return the paths."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for title, svg in view_svgs(model_path).items():
+        slug = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
+        target = out / f"{slug}.svg"
+        tmp = target.with_suffix(".svg.tmp")
+        tmp.write_text(svg, encoding="utf-8")
+        tmp.replace(target)
+        written.append(target)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the view SVGs of a model: ``python -m sdcluster.diagram MODEL FOLDER``."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        print("usage: python -m sdcluster.diagram MODEL FOLDER", file=sys.stderr)
+        return 2
+    for path in write_view_svgs(args[0], args[1]):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
