@@ -20,6 +20,8 @@ from sdcluster.errors import ModelFileError
 
 #: Vensim sketch comment shape that draws a loop symbol (clockwise loop).
 LOOP_SHAPE = 5
+#: Room left beside a view's symbols for labels that stick out (pixels).
+LABEL_MARGIN = 90.0
 _GROUP = re.compile(
     r'<group name="([^"]*)" x="([-\d.]+)" y="([-\d.]+)" width="([\d.]+)" height="([\d.]+)"'
 )
@@ -170,15 +172,12 @@ def _crop(
     stock_positions: dict[str, tuple[float, float]],
 ) -> str:
     x, y, w, h = box
-    margin = 10.0
-    cropped = _VIEWBOX.sub(
-        f'viewBox="{x - margin:.0f} {y - margin:.0f} {w + 2 * margin:.0f} {h + 2 * margin:.0f}"',
-        svg,
-        count=1,
-    )
-    cropped = _STYLE_SIZE.sub(
-        f'width="{w + 2 * margin:.0f}" height="{h + 2 * margin:.0f}"', cropped, count=1
-    )
+    # pysimlin's group box encloses the symbols, not their labels: leave room for labels.
+    left, top = x - LABEL_MARGIN, y - 10.0
+    width, height = w + 2 * LABEL_MARGIN, h + 40.0
+    cropped = _VIEWBOX.sub(f'viewBox="{left:.0f} {top:.0f} {width:.0f} {height:.0f}"', svg, count=1)
+    size = f'width="{width:.0f}" height="{height:.0f}"'
+    cropped = _STYLE_SIZE.sub(size, cropped, count=1)
     if view is None or not view.loops:
         return cropped
     offset = _offset(view, stock_positions)
