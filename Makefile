@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test lint typecheck pytest bench xmile diagrams clean
+.PHONY: report test bench xmile diagrams clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ bench: $(STAMP)
 # Regenerate the XMILE twin (and its diagram) from the Vensim model.
 xmile: $(STAMP)
 	$(BIN)/python -m sdcluster.tools.mdl_to_xmile models/innovation_cluster.mdl models/innovation_cluster.xmile
+
+# Redraw the per-view pictures of the diagram (used by the README).
+diagrams: $(STAMP)
+	$(BIN)/python -m sdcluster.diagram models/innovation_cluster.mdl models/diagrams
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,31 @@
+"""Run every benchmark in this folder, one after the other, and print their figures.
+
+``make bench`` calls this. Benchmarks are never timed tests: the machine is shared,
+so each script reports medians and, where it compares engines, ratios measured side
+by side in the same invocation.
+"""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    scripts = sorted(p for p in HERE.glob("bench_*.py"))
+    for script in scripts:
+        print(f"== {script.name}", flush=True)
+        sys.argv = [str(script)]
+        try:
+            runpy.run_path(str(script), run_name="__main__")
+        except SystemExit as done:
+            if done.code not in (0, None):
+                return int(done.code) if isinstance(done.code, int) else 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
