@@ -140,8 +140,15 @@ class Results:
 
 
 def _encode_names(dataset: xr.Dataset) -> xr.Dataset:
-    renames = {name: f"var{index}" for index, name in enumerate(dataset.data_vars)
-               if not _PLAIN_NAME.match(str(name))}
+    taken = {str(name) for name in dataset.variables}
+    renames: dict[Any, str] = {}
+    for index, name in enumerate(dataset.data_vars):
+        if not _PLAIN_NAME.match(str(name)):
+            safe = f"var{index}"
+            while safe in taken:
+                safe += "_"
+            taken.add(safe)
+            renames[name] = safe
     encoded = dataset.copy()
     for name in renames:
         encoded[name].attrs[_NAME_ATTR] = str(name)
