@@ -183,7 +183,8 @@ def test_bad_check_files(tmp_path: Path, town: LoadedModel, text: str, message: 
 
 def test_unknown_variable_in_a_check(tmp_path: Path, town: LoadedModel) -> None:
     _write(tmp_path / "checks", "bad", CHECK.replace('"immigration"', '"imigration"'))
-    with pytest.raises(UnknownVariableError, match="bad.toml: check 'bad'.*closest: 'immigration'"):
+    with pytest.raises(UnknownVariableError,
+                       match=r"bad\.toml: check 'bad'.*closest: 'immigration'"):
         load_checks(town, tmp_path / "checks")
 
 

@@ -52,7 +52,7 @@ def test_tidy_dataframe(town_results: Results) -> None:
 
 
 def test_missing_output_folder(town_results: Results, tmp_path: Path) -> None:
-    with pytest.raises(ResultsFileError, match="absent/r.nc: cannot write results"):
+    with pytest.raises(ResultsFileError, match=r"absent/r\.nc: cannot write results"):
         town_results.save(tmp_path / "absent" / "r.nc")
 
 
@@ -71,7 +71,7 @@ def test_load_missing_file(tmp_path: Path) -> None:
 def test_load_a_file_that_is_not_netcdf(tmp_path: Path) -> None:
     junk = tmp_path / "junk.nc"
     junk.write_text("not netCDF")
-    with pytest.raises(ResultsFileError, match="junk.nc: not a readable netCDF file"):
+    with pytest.raises(ResultsFileError, match=r"junk\.nc: not a readable netCDF file"):
         Results.load(junk)
 
 

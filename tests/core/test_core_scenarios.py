@@ -134,12 +134,12 @@ def test_malformed_toml(tmp_path: Path) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioError, match="absent.toml: file not found"):
+    with pytest.raises(ScenarioError, match=r"absent\.toml: file not found"):
         load_scenario(tmp_path / "absent.toml")
 
 
 def test_unknown_top_level_key(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioError, match="unknown key 'overide'.*closest: 'overrides'"):
+    with pytest.raises(ScenarioError, match=r"unknown key 'overide'.*closest: 'overrides'"):
         load_scenario(_write(tmp_path, "bad", "[overide]\nopenness = 0.1\n"))
 
 
@@ -170,7 +170,7 @@ def test_bad_scenario_name(tmp_path: Path) -> None:
 
 def test_unknown_scenario_name_lists_the_closest(town: LoadedModel, tmp_path: Path) -> None:
     _write(tmp_path, "baseline", "")
-    with pytest.raises(ScenarioError, match="no scenario 'basline'.*closest: 'baseline'"):
+    with pytest.raises(ScenarioError, match=r"no scenario 'basline'.*closest: 'baseline'"):
         load_scenarios(town, ["basline"], directory=tmp_path)
 
 
