@@ -35,6 +35,7 @@ def run_scenario(
     *,
     noise_seed: int | None = None,
     variables: Iterable[str] | None = None,
+    noise_member: int = 0,
 ) -> xr.Dataset:
     """Run one scenario; return a Dataset with dimension ``time``.
 
@@ -52,6 +53,10 @@ def run_scenario(
     variables : iterable of str, optional
         Variables to return (model names); every variable except lookups
         when omitted.
+    noise_member : int
+        Which stream of ``noise_seed`` to use: member ``noise_member`` of the
+        ensemble with root seed ``noise_seed`` (see
+        :func:`sdcluster.engine.noise.white_noise`); 0 for scenario runs.
 
     Returns
     -------
@@ -68,7 +73,7 @@ def run_scenario(
     """
     final_time = model.time.final_time if scenario.final_time is None else scenario.final_time
     names = _returned_names(model, variables)
-    params = _run_parameters(model, scenario, noise_seed, final_time)
+    params = _run_parameters(model, scenario, noise_seed, final_time, noise_member)
     pysd_model = model.pysd_model
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -125,7 +130,7 @@ def _returned_names(model: LoadedModel, variables: Iterable[str] | None) -> list
 
 
 def _run_parameters(model: LoadedModel, scenario: Scenario, noise_seed: int | None,
-                    final_time: float) -> dict[str, Any]:
+                    final_time: float, noise_member: int = 0) -> dict[str, Any]:
     """Every scalar constant's value for this run: defaults, overrides, steps, noise."""
     params: dict[str, Any] = {
         v.python_name: v.default for v in model.variables.values()
@@ -140,7 +145,7 @@ def _run_parameters(model: LoadedModel, scenario: Scenario, noise_seed: int | No
     if noise_seed is not None and WHITE_NOISE_INPUT in model:
         times = model.time.step_times(final_time)
         variable = model.variable(WHITE_NOISE_INPUT)
-        params[variable.python_name] = pd.Series(noise_series(noise_seed, len(times)),
+        params[variable.python_name] = pd.Series(noise_series(noise_seed, len(times), noise_member),
                                                  index=times)
     return params
 
