@@ -39,7 +39,8 @@ class _OneLineErrors(TyperGroup):
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              windows_expand_args: bool = True, **extra: Any) -> Any:
-        arguments = list(sys.argv[1:] if args is None else args)
+        # No arguments: show the help (click would raise it as a usage error).
+        arguments = list(sys.argv[1:] if args is None else args) or ["--help"]
         debug = "--debug" in arguments
         try:
             code = super().main(args=arguments, prog_name=prog_name or "sdcluster",
