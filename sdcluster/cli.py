@@ -97,10 +97,6 @@ def _global_options(
     del debug  # read by _OneLineErrors.main before any command runs
 
 
-def _load(model: Path | None) -> LoadedModel:
-    return load_model(model)
-
-
 def _cell(value: Any) -> str:
     if isinstance(value, float):
         return "-" if value != value else f"{value:.4g}"  # NaN != NaN
@@ -131,7 +127,7 @@ def describe(
     all_variables: Annotated[bool, typer.Option("--all", help="List every variable.")] = False,
 ) -> None:
     """Show a model's stocks, flows, policy levers, feedback loops and units."""
-    loaded = _load(model)
+    loaded = load_model(model)
     clock = loaded.time
     typer.echo(f"model: {loaded.path} (sha256 {loaded.sha256[:12]})")
     typer.echo(f"time: {clock.initial_time:g} to {clock.final_time:g} {clock.units}, "
@@ -204,7 +200,7 @@ def run(
 
     Without --scenario or --all the model runs as it is (named "baseline").
     """
-    loaded = _load(model)
+    loaded = load_model(model)
     chosen = _chosen_scenarios(loaded, scenario or [], all_scenarios, scenarios_dir)
     _require_writable_folder(out)
     results = run_scenarios(loaded, chosen, seed=seed, progress=True)
@@ -271,7 +267,7 @@ def check(
     """Run the validation suite: reality checks, invariants, units; exit 1 on any failure."""
     from sdcluster.analysis.checks import run_checks
 
-    loaded = _load(model)
+    loaded = load_model(model)
     rows = run_checks(loaded, checks_dir, progress=True)
     frame = pd.DataFrame(
         [{"result": "pass" if r.passed else "FAIL", "group": r.group, "check": r.check,
@@ -298,7 +294,7 @@ def report(
     """Run the baseline and every built-in scenario; save results, a table and a plot."""
     from sdcluster.plotting import plot_scenarios
 
-    loaded = _load(None)
+    loaded = load_model()
     chosen = load_scenarios(loaded, scenario or None)
     if not out_dir.is_dir():
         try:

@@ -89,8 +89,3 @@ class ScenarioSet:
         """Build a set from any iterables."""
         return cls(scenarios=tuple(scenarios), seed=seed,
                    variables=None if variables is None else tuple(variables))
-
-    def noise_seed(self, scenario: Scenario) -> int | None:
-        """Return the noise seed of one scenario's run (the set's seed, see above)."""
-        del scenario  # common random numbers: every scenario shares the stream
-        return self.seed

@@ -439,7 +439,12 @@ def _publish(work: Path, entry: Path) -> None:
     if not (entry / _STRUCTURE_FILE).is_file():
         # A stale, incomplete entry (never made by us: renames are atomic).
         shutil.rmtree(entry, ignore_errors=True)
-        os.rename(work, entry)
+        try:
+            os.rename(work, entry)
+        except OSError as error:
+            raise ModelFileError(
+                f"cannot store the translation in {entry} ({error.strerror})"
+            ) from None
 
 
 def _translate_into(work: Path, path: Path, content: bytes) -> None:

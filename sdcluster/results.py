@@ -231,6 +231,6 @@ def run_scenarios(model: LoadedModel, spec: ScenarioSet | Iterable[Scenario], *,
     """
     scenario_set = spec if isinstance(spec, ScenarioSet) else ScenarioSet.of(spec, seed=seed)
     dataset = run_scenario_set(model, scenario_set, progress=progress)
-    seeds = {s.name: scenario_set.noise_seed(s) for s in scenario_set.scenarios}
+    seeds = {s.name: scenario_set.seed for s in scenario_set.scenarios}
     return Results(dataset=dataset,
                    metadata=make_metadata(model, scenario_set.scenarios, seeds))

@@ -133,7 +133,7 @@ class Scenario:
 
 
 def _checked_constant(model: LoadedModel, key: str, value: float, where: str) -> Variable:
-    variable = model.variable(model.resolve(key, context=f"{where} "))
+    variable = model.variables[model.resolve(key, context=f"{where} ")]
     if variable.kind != "constant":
         raise ScenarioError(
             f"{where} {key!r} is a {variable.kind}; only constants can be set"

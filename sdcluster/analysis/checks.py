@@ -20,6 +20,7 @@ the library call behind ``sdcluster check``.
 from __future__ import annotations
 
 import operator
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from typing import Any, Literal
 
 import numpy as np
 import xarray as xr
+from tqdm import tqdm
 
 from sdcluster.errors import ScenarioError, SimulationError, did_you_mean
 from sdcluster.experiments import ScenarioSet
@@ -408,8 +410,4 @@ def _check_rows(model: LoadedModel, check: RealityCheck) -> list[CheckResult]:
 
 
 def _with_progress(checks: tuple[RealityCheck, ...], progress: bool) -> Iterable[RealityCheck]:
-    import sys
-
-    from tqdm import tqdm
-
     return tqdm(checks, desc="checks", unit="run", file=sys.stderr, disable=not progress)

@@ -115,7 +115,8 @@ def run_scenario_set(model: LoadedModel, spec: ScenarioSet, *,
     runs = []
     for scenario in tqdm(spec.scenarios, desc="scenarios", unit="run", file=sys.stderr,
                          disable=not progress or len(spec.scenarios) < 2):
-        runs.append(run_scenario(model, scenario, noise_seed=spec.noise_seed(scenario),
+        # Common random numbers: every scenario gets the set's noise stream.
+        runs.append(run_scenario(model, scenario, noise_seed=spec.seed,
                                  variables=spec.variables))
     combined = xr.concat(runs, dim="scenario", join="outer", combine_attrs="override")
     # Plain numpy strings (not pandas' string dtype) so netCDF stores them as text.
