@@ -72,3 +72,7 @@ class UnsupportedConstructError(SdclusterError, NotImplementedError):
     Callers can catch it and fall back to the PySD runner, which is the engine
     of record and runs every construct PySD supports.
     """
+
+
+class ReportError(SdclusterError, ValueError):
+    """A report cannot be made: bad report options, or a file it needs is unusable."""
