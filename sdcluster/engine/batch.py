@@ -54,6 +54,10 @@ __all__ = ["BatchModel", "TimeSchedule", "VariableInfo", "can_vectorize"]
 
 FloatArray = NDArray[np.float64]
 
+#: Members integrated together by default: small enough for the working arrays
+#: to stay in the CPU cache, large enough to amortize NumPy's per-call cost.
+DEFAULT_CHUNK_SIZE = 4096
+
 #: PySD's ``Time.rprec``: relative precision for final and saving times.
 _TIME_PRECISION = 1e-5
 
@@ -236,6 +240,7 @@ class BatchModel:
         inputs: Mapping[str, ArrayLike] | None = None,
         return_variables: Sequence[str] | None = None,
         final_time: float | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
     ) -> dict[str, FloatArray]:
         """Run ``n_members`` members and return plain arrays.
 
@@ -257,6 +262,9 @@ class BatchModel:
             run. Constants can be requested too.
         final_time
             Overrides FINAL TIME.
+        chunk_size
+            Members integrated together. Only speed depends on it (arrays
+            that fit the CPU cache are faster), never the results.
 
         Returns
         -------
@@ -275,13 +283,28 @@ class BatchModel:
 
         """
         n = _member_count(n_members)
+        chunk = _member_count(chunk_size)
         schedule = self.schedule(final_time)
         values = self._parameter_values(params, n, final_time)
         series = self._input_series(inputs or {}, n, len(schedule.times))
         outputs = self._output_nodes(return_variables, frozenset(series))
         compiled = self._compile(frozenset(series), outputs)
-        buffer, static = self._integrate(compiled, values, series, schedule, n)
-        return self._collect(outputs, compiled, buffer, static, n, int(schedule.saved.sum()))
+        static_outputs = [node for node in outputs if node not in compiled.dynamic_outputs]
+        buffer = np.empty((len(compiled.dynamic_outputs), int(schedule.saved.sum()), n))
+        constants = {node: np.empty(n) for node in static_outputs}
+        for start in range(0, n, chunk):
+            members = slice(start, min(start + chunk, n))
+            static = self._integrate(
+                compiled,
+                {name: _slice(value, members) for name, value in values.items()},
+                {name: value[:, members] if value.ndim == 2 else value
+                 for name, value in series.items()},
+                schedule,
+                buffer[:, :, members],
+            )
+            for node in static_outputs:
+                constants[node][members] = static[node]
+        return self._collect(outputs, compiled, buffer, constants)
 
     def run(
         self,
@@ -393,16 +416,16 @@ class BatchModel:
         values: dict[str, Any],
         series: dict[str, Any],
         schedule: TimeSchedule,
-        n: int,
-    ) -> tuple[FloatArray, dict[str, Any]]:
+        buffer: FloatArray,
+    ) -> dict[str, Any]:
+        """Integrate the members of one chunk; fill ``buffer``, return static values."""
         plan = self._plan
         dt = schedule.time_step
         times = schedule.times.tolist()
         saved = schedule.saved.tolist()
-        state = np.zeros((plan.n_rows, n))
+        state = np.zeros((plan.n_rows, buffer.shape[2]))
         derivative = np.zeros_like(state)
         increment = np.empty_like(state)
-        buffer = np.empty((len(compiled.dynamic_outputs), int(schedule.saved.sum()), n))
         clamped = [s.row for s in plan.states if s.non_negative]
         with np.errstate(all="ignore"):
             static = compiled.init(values, state, series, times[0], dt)
@@ -414,33 +437,31 @@ class BatchModel:
                     slot += 1
                 else:
                     fast(times[k], k)
+                # PySD's Euler step: state + ddt * dt, for every state at once.
                 np.multiply(derivative, dt, out=increment)
                 np.add(state, increment, out=state)
                 for row in clamped:
                     np.maximum(state[row], 0, out=state[row])
             if saved[-1]:
                 save(times[-1], len(times) - 1, slot)
-        return buffer, static
+        return static
 
     def _collect(
         self,
         outputs: tuple[str, ...],
         compiled: CompiledRun,
         buffer: FloatArray,
-        static: dict[str, Any],
-        n: int,
-        n_saved: int,
+        constants: dict[str, FloatArray],
     ) -> dict[str, FloatArray]:
         names = {info.node: info.vensim_name for info in self._plan.variables}
         position = {node: j for j, node in enumerate(compiled.dynamic_outputs)}
+        shape = (buffer.shape[2], buffer.shape[1])
         result: dict[str, FloatArray] = {}
         for node in outputs:
             if node in position:
                 result[names[node]] = buffer[position[node]].T
             else:
-                value = np.asarray(static[node], dtype=np.float64)
-                column = value.reshape(-1, 1) if value.ndim else value
-                result[names[node]] = np.broadcast_to(column, (n, n_saved))
+                result[names[node]] = np.broadcast_to(constants[node][:, None], shape)
         return result
 
     def _check_finite(
@@ -502,6 +523,8 @@ def _default_values(plan: Plan) -> dict[str, float]:
     namespace: dict[str, Any] = dict(RUNTIME_NAMESPACE)
     for lookup in plan.lookups:
         namespace[lookup.name] = make_lookup(lookup.x, lookup.y, lookup.method)  # type: ignore[arg-type]
+    for text, name in plan.literals.items():
+        namespace[name] = eval(text, namespace)
     values: dict[str, float] = {}
     pending = [node for node in plan.nodes.values() if node.kind in ("param", "control")]
     while pending:
@@ -524,6 +547,10 @@ def _member_count(n_members: int) -> int:
     if n_members < 1:
         raise ScenarioError(f"n_members must be at least 1, got {n_members}")
     return int(n_members)
+
+
+def _slice(value: Any, members: slice) -> Any:
+    return value[members] if isinstance(value, np.ndarray) else value
 
 
 def _member_values(name: str, value: ArrayLike, n: int) -> float | FloatArray:

@@ -24,6 +24,7 @@ only), and NumPy broadcasting takes care of the rest.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -176,6 +177,7 @@ def compile_run(plan: Plan, inputs: frozenset[str], outputs: tuple[str, ...]) ->
 def _init_source(plan: Plan, inputs: frozenset[str], static: frozenset[str]) -> str:
     states = {state.name: state for state in plan.states}
     lines = ["def _init(V, Y, XT, time, _dt):"]
+    lines += [f"    {name} = {text}" for text, name in plan.literals.items()]
     for name in _topological_order(plan, plan.nodes, _all_deps):
         node = plan.nodes[name]
         if node.kind == "time":
@@ -227,14 +229,18 @@ def _build_source(
         {dep for name in save_nodes for dep in deps(plan.nodes[name]) if dep in static}
         | {root for root in derivative_roots if root in static}
     )
-    lines = ["def _build(V, Y, D, XT, O, _dt):"]
+    lines = ["def _build(V, Y, D, XT, O, _dt):", "    _n = Y.shape[1]"]
+    lines += [
+        f"    {name} = np.full(_n, {text}, dtype=np.float64)"
+        for text, name in plan.literals.items()
+    ]
     lines += [f"    {name} = V[{name!r}]" for name in bound]
     lines += [f"    _x_{name} = XT[{name!r}]" for name in sorted(inputs)]
     lines.append("    def fast(time, k):")
-    lines += _step_body(plan, fast_nodes, inputs)
+    lines += _step_body(plan, fast_nodes, inputs, {})
     lines.append("    def save(time, k, s):")
-    lines += _step_body(plan, save_nodes, inputs)
-    lines += [f"        O[{j}, s] = {name}" for j, name in enumerate(dynamic_outputs)]
+    slots = {name: j for j, name in enumerate(dynamic_outputs)}
+    lines += _step_body(plan, save_nodes, inputs, slots)
     lines.append("    return fast, save")
     return "\n".join(lines) + "\n"
 
@@ -253,15 +259,45 @@ def _dynamic(
     return [name for name in order if name not in static and name != "time"]
 
 
-def _step_body(plan: Plan, names: list[str], inputs: frozenset[str]) -> list[str]:
+def _step_body(
+    plan: Plan, names: list[str], inputs: frozenset[str], slots: dict[str, int]
+) -> list[str]:
     lines = []
     for name in names:
         node = plan.nodes[name]
         value = f"_x_{name}[k]" if name in inputs else node.expr
         lines.append(f"        {name} = {value}")
+        if name in slots:
+            lines.append(f"        O[{slots[name]}, s] = {name}")
     for state in plan.states:
         lines += _derivative_lines(state)
-    return lines or ["        pass"]
+    return _release_dead(lines, set(names)) or ["        pass"]
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _release_dead(lines: list[str], local_names: set[str]) -> list[str]:
+    """Delete each local right after its last use.
+
+    Freed arrays go back to the allocator and are handed out again for the
+    next temporaries, so a step works in the same few cache-hot blocks of
+    memory instead of touching a new block for every value.
+    """
+    last_use: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        for token in _IDENTIFIER.findall(line):
+            if token in local_names:
+                last_use[token] = index
+    released: dict[int, list[str]] = {}
+    for name, index in last_use.items():
+        released.setdefault(index, []).append(name)
+    result = []
+    for index, line in enumerate(lines):
+        result.append(line)
+        if index in released:
+            result.append(f"        del {', '.join(sorted(released[index]))}")
+    return result
 
 
 def _derivative_lines(state: StateObject) -> list[str]:

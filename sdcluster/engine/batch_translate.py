@@ -129,6 +129,7 @@ class Plan:
     lookups: tuple[LookupSpec, ...]
     variables: tuple[VariableInfo, ...]
     element_of_node: dict[str, str] = field(default_factory=dict)
+    literals: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -297,6 +298,7 @@ class _Translator:
         self.states: list[StateObject] = []
         self.lookups: dict[str, LookupSpec] = {}
         self.element_of_node: dict[str, str] = {}
+        self.literals: dict[str, str] = {}
         self.rows = 0
         self.element = ""
         self.identifier = ""
@@ -344,6 +346,7 @@ class _Translator:
             lookups=tuple(self.lookups.values()),
             variables=tuple(variables),
             element_of_node=dict(self.element_of_node),
+            literals=dict(self.literals),
         )
 
     def _check_components(self, element: Any) -> None:
@@ -453,7 +456,11 @@ class _Translator:
             return _Expr("time", 0, frozenset({"time"}))
         identifier = self.namespace.cleanspace.get(ast.reference)
         if identifier is None:
-            raise _refusal(self.path, f"subscript range {ast.reference!r} as a value", self.element)
+            # Subscripted models were refused already: the name is undefined.
+            raise ModelFileError(
+                f"{self.path}: {self.element!r} refers to {ast.reference!r}, "
+                "which the model does not define"
+            )
         if identifier in self.lookups:
             raise _refusal(self.path, "a lookup table used without an argument", self.element)
         return _Expr(f"v_{identifier}", 0, frozenset({f"v_{identifier}"}))
@@ -474,11 +481,22 @@ class _Translator:
                 self.element,
             )
         arguments = [self.visit(argument) for argument in ast.arguments]
+        if function in ("min", "max"):
+            arguments = [self._hoisted(argument) for argument in arguments]
         deps = frozenset().union(*(argument.deps for argument in arguments))
         if spec.uses_time:
             deps = deps | {"time"}
         text = spec.template % {str(i): argument.text for i, argument in enumerate(arguments)}
         return _Expr(text, 0, deps)
+
+    def _hoisted(self, argument: _Expr) -> _Expr:
+        # NumPy's minimum/maximum run about twice as fast on two full arrays as
+        # on an array and a scalar: constant arguments become named constants
+        # that the step code binds as full arrays (same values, same results).
+        if argument.deps:
+            return argument
+        name = self.literals.setdefault(argument.text, f"_lit_{len(self.literals)}")
+        return _Expr(name, 0, frozenset())
 
     def _inline_lookup(self, ast: Any) -> _Expr:
         argument = self.visit(ast.argument)

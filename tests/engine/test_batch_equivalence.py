@@ -1,0 +1,193 @@
+"""The batch engine reproduces PySD, member by member, variable by variable.
+
+Every test runs several members at once with different parameters and
+compares each member with a separate PySD run of the same model: every
+variable PySD returns, at every saved time, within ``rtol=1e-9``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from engine_support import BUILTIN_MODEL, DATA, PysdRun, assert_matches_pysd, member_params
+
+from sdcluster.engine.batch import BatchModel
+from sdcluster.engine.noise import white_noise
+
+TEST_MODELS = ("engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl")
+
+# Three members per model, each with its own values; chosen to cross the
+# interesting boundaries (lookup ends, zero denominators, step and pulse
+# edges, a single pulse and a train, short and long delays).
+VARIED = {
+    "engine_growth.mdl": {
+        "birth rate": [0.05, 0.12, 0.3],
+        "capacity": [100, 500, 60],
+        "initial population": [10, 50, 200],
+        "lifetime": [5, 20, 40],
+    },
+    "engine_delays.mdl": {
+        "delay time": [0.5, 3, 7],
+        "smooth time": [0.25, 2, 9],
+        "step time": [0, 4.0625, 29],
+        "train interval": [0, 3, 1.2],
+        "pulse width": [0, 1.5, 0.1],
+        "ramp end": [1, 14, 40],
+        "initial guess": 3,
+    },
+    "engine_logic.mdl": {
+        "switch": [0, 1, 1],
+        "threshold time": [0, 6, 19.95],
+        "rate": [0.01, 0.3, 1.5],
+        "limit": [0, 40, 100],
+        "initial level": [0, 5, 60],
+        "a": [3, 1, -2],
+    },
+}
+
+# Every construct the engine supports, as it is spelled in a Vensim file.
+CONSTRUCTS = (
+    "INTEG",
+    "SMOOTH(",
+    "SMOOTHI(",
+    "SMOOTH3(",
+    "SMOOTH3I(",
+    "DELAY1(",
+    "DELAY1I(",
+    "DELAY3(",
+    "DELAY3I(",
+    "INITIAL(",
+    "WITH LOOKUP",
+    "IF THEN ELSE(",
+    "MIN(",
+    "MAX(",
+    "XIDZ(",
+    "ZIDZ(",
+    "STEP(",
+    "PULSE(",
+    "PULSE TRAIN(",
+    "RAMP(",
+    "ABS(",
+    "SQRT(",
+    "EXP(",
+    "LN(",
+    "LOG(",
+    "POWER(",
+    "^",
+    "INTEGER(",
+    "MODULO(",
+    "QUANTUM(",
+    "SIN(",
+    ":AND:",
+    ":OR:",
+    ":NOT:",
+    "<>",
+    "TIME STEP *",
+)
+
+
+def test_the_test_models_cover_every_supported_construct() -> None:
+    text = "\n".join((DATA / name).read_text() for name in TEST_MODELS)
+    missing = [construct for construct in CONSTRUCTS if construct not in text]
+    assert not missing
+    # A separately defined lookup table, besides the WITH LOOKUPs.
+    assert re.search(r"^crowding effect\(\s*\[", text, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize("name", TEST_MODELS)
+def test_defaults_match_pysd(name: str, pysd_run: PysdRun) -> None:
+    model = BatchModel.from_file(DATA / name)
+    batch = model.run_arrays({}, 1, return_variables=model.variables)
+    reference = pysd_run(DATA / name, {})
+    np.testing.assert_array_equal(reference.index.to_numpy(), model.schedule().labels)
+    assert set(reference.columns) <= set(batch)
+    assert_matches_pysd(batch, 0, reference)
+
+
+@pytest.mark.parametrize("name", TEST_MODELS)
+def test_members_with_different_parameters_each_match_their_own_pysd_run(
+    name: str, pysd_run: PysdRun
+) -> None:
+    params = VARIED[name]
+    model = BatchModel.from_file(DATA / name)
+    batch = model.run_arrays(params, 3, return_variables=model.variables)
+    for member in range(3):
+        reference = pysd_run(DATA / name, member_params(params, member))
+        assert_matches_pysd(batch, member, reference)
+    # The members really differ, so a mix-up between them would show.
+    stock = next(iter(batch.values()))
+    assert not np.array_equal(stock[0], stock[1])
+
+
+def test_a_white_noise_input_matches_pysd_fed_the_same_series(pysd_run: PysdRun) -> None:
+    path = DATA / "engine_growth.mdl"
+    model = BatchModel.from_file(path)
+    times = model.schedule().times
+    noise = white_noise(7, np.arange(3), len(times))
+    sd = [0.1, 0.5, 1.0]
+    batch = model.run_arrays(
+        {"noise sd": sd},
+        3,
+        inputs={"white noise input": noise},
+        return_variables=model.variables,
+    )
+    for member in range(3):
+        series = pd.Series(noise[member], index=times)
+        reference = pysd_run(path, {"noise sd": sd[member], "white noise input": series})
+        assert_matches_pysd(batch, member, reference)
+    assert np.ptp(batch["Pink Noise"]) > 0.1
+
+
+def test_final_time_override_matches_pysd(pysd_run: PysdRun) -> None:
+    path = DATA / "engine_logic.mdl"
+    model = BatchModel.from_file(path)
+    batch = model.run_arrays({}, 1, return_variables=model.variables, final_time=7.3)
+    reference = pysd_run(path, {}, final_time=7.3)
+    np.testing.assert_array_equal(reference.index.to_numpy(), model.schedule(7.3).labels)
+    assert_matches_pysd(batch, 0, reference)
+
+
+needs_builtin = pytest.mark.skipif(
+    not BUILTIN_MODEL.is_file(), reason="models/innovation_cluster.mdl is not there yet"
+)
+
+CLUSTER_LEVERS = {
+    "openness": [0.5, 0.9, 0.2],
+    "government support": [0.3, 0.8, 0.0],
+    "university cooperation": [0.3, 0.1, 1.0],
+    "fair competition regulation": [0.5, 0.0, 1.0],
+    "openness step": [0.0, -0.9, 0.5],
+    "openness step time": [30.0, 20.0, 45.0],
+    "noise sd": [0.15, 0.3, 1.0],
+}
+
+
+@needs_builtin
+def test_the_cluster_model_at_its_defaults_matches_pysd(pysd_run: PysdRun) -> None:
+    model = BatchModel.from_file(BUILTIN_MODEL)
+    batch = model.run_arrays({}, 1, return_variables=model.variables)
+    reference = pysd_run(BUILTIN_MODEL, {})
+    np.testing.assert_array_equal(reference.index.to_numpy(), model.schedule().labels)
+    assert set(reference.columns) <= set(batch)
+    assert_matches_pysd(batch, 0, reference)
+
+
+@needs_builtin
+def test_the_cluster_model_with_levers_and_noise_matches_pysd(pysd_run: PysdRun) -> None:
+    model = BatchModel.from_file(BUILTIN_MODEL)
+    times = model.schedule().times
+    members = np.array([11, 12, 13])
+    noise = white_noise(2024, members, len(times))
+    batch = model.run_arrays(
+        CLUSTER_LEVERS,
+        3,
+        inputs={"white noise input": noise},
+        return_variables=model.variables,
+    )
+    for member in range(3):
+        params = member_params(CLUSTER_LEVERS, member)
+        params["white noise input"] = pd.Series(noise[member], index=times)
+        assert_matches_pysd(batch, member, pysd_run(BUILTIN_MODEL, params))
