@@ -5,6 +5,12 @@ one canvas). It does not keep Vensim comments, so the loop identifiers a modeler
 placed in a view (comments drawn as a loop symbol, e.g. ``R1 spin-offs``) are read
 from the sketch here and drawn on top, at the same place relative to the view.
 
+A loop identifier may end with the variables that define the loop, in square
+brackets: ``R1 spin-offs [Innovative Firms > spawning]`` (several chains are
+separated by ``;``). The picture shows only the name before the brackets;
+:mod:`sdcluster.analysis.loops` reads the variables to match the named loop to
+the loops pysimlin finds.
+
 The sketch is read only for those comments and for the position of one stock per
 view; the equations are never parsed here.
 """
@@ -32,12 +38,18 @@ _STYLE_SIZE = re.compile(r'style="width: [\d.]+; height: [\d.]+;"')
 
 @dataclass(frozen=True)
 class LoopMarker:
-    """A loop identifier placed in a view: its text (e.g. ``R1 spin-offs``) and position."""
+    """A loop identifier placed in a view: its name (e.g. ``R1 spin-offs``) and position.
+
+    ``definition`` is the text inside the trailing square brackets of the
+    comment (the loop's defining variables, e.g. ``Innovative Firms > spawning``),
+    ``""`` when the comment has none.
+    """
 
     view: str
     text: str
     x: float
     y: float
+    definition: str = ""
 
     @property
     def code(self) -> str:
@@ -73,10 +85,23 @@ def _parse_sketch(text: str) -> list[_SketchView]:
             and fields[7] == str(LOOP_SHAPE)
         ):
             label = lines[index + 1].strip() if index + 1 < len(lines) else ""
+            name, definition = split_loop_label(label)
             current.loops.append(
-                LoopMarker(current.title, label, float(fields[3]), float(fields[4]))
+                LoopMarker(current.title, name, float(fields[3]), float(fields[4]), definition)
             )
     return views
+
+
+def split_loop_label(label: str) -> tuple[str, str]:
+    """Split ``"R1 spin-offs [A > B]"`` into the name and the bracketed definition.
+
+    A label without a trailing ``[...]`` is all name (definition ``""``).
+    """
+    text = label.strip()
+    if text.endswith("]") and "[" in text:
+        name, _, definition = text[:-1].rpartition("[")
+        return name.strip(), definition.strip()
+    return text, ""
 
 
 def loop_markers(model_path: str | Path) -> list[LoopMarker]:

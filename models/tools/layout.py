@@ -33,6 +33,10 @@ class View:
     auxiliaries: dict[str, Point]
     shadows: list[tuple[str, Point]] = field(default_factory=list)
     shadow_stocks: dict[str, Point] = field(default_factory=dict)
+    #: Loop identifiers: ``"R1 spin-offs [Innovative Firms > spawning]"``. The words
+    #: before the brackets are the name drawn in the view; the bracketed chains
+    #: (``;`` between alternatives) are the variables on the loop, which
+    #: ``sdcluster.analysis.loops`` uses to find the loop among those pysimlin scores.
     loops: dict[str, Point] = field(default_factory=dict)
     notes: dict[str, Point] = field(default_factory=dict)
 
@@ -87,12 +91,16 @@ GROWTH = View(
     ],
     shadow_stocks={"Innovative Firms": (330, 680)},
     loops={
-        "R1 spin-offs": (540, 455),
-        "R2 attraction": (760, 210),
-        "B1 crowding": (700, 300),
-        "B6 disorder raises exit": (900, 430),
-        "R4 imitation spreads tacit knowledge": (720, 850),
-        "B2 dilution": (400, 560),
+        "R1 spin-offs [Innovative Firms > spawning]": (540, 455),
+        "R2 attraction "
+        "[Innovative Firms > agglomeration > attractiveness > attraction entry]": (760, 210),
+        "B1 crowding [Innovative Firms > crowding ratio > room > spawning; "
+        "Innovative Firms > crowding ratio > room > attraction entry]": (700, 300),
+        "B6 disorder raises exit [Innovative Firms > diS U > Entropy U > firm exit]": (900, 430),
+        "R4 imitation spreads tacit knowledge "
+        "[Knowledge Sharing Firms > diffusion fraction > adoption]": (720, 850),
+        "B2 dilution [Innovative Firms > relative knowledge > support > spawning; "
+        "Innovative Firms > resource adequacy > support > spawning]": (400, 560),
     },
 )
 
@@ -164,10 +172,15 @@ KNOWLEDGE = View(
         ("fair competition regulation", (140, 800)),
     ],
     loops={
-        "R3 competition drives R&D": (390, 600),
-        "R7 reinvestment": (560, 480),
-        "B5 obsolescence": (820, 360),
-        "B4 destructive competition": (240, 725),
+        "R3 competition drives R&D [Innovative Firms > crowding ratio > competitive power > "
+        "competition effect > innovation power > knowledge creation > Knowledge Stock > "
+        "relative knowledge > support > spawning]": (390, 600),
+        "R7 reinvestment [Knowledge Stock > resource generation > Innovation Resources > "
+        "resource adequacy > innovation power > knowledge creation]": (560, 480),
+        "B5 obsolescence [Knowledge Stock > knowledge obsolescence; "
+        "Innovation Resources > resource depreciation]": (820, 360),
+        "B4 destructive competition [Innovative Firms > crowding ratio > competitive power > "
+        "destructive competition > firm exit]": (240, 725),
     },
 )
 
@@ -240,9 +253,16 @@ ENTROPY = View(
     ],
     shadow_stocks={"Entropy R": (1320, 520), "Entropy K": (1320, 640), "Entropy U": (1320, 760)},
     loops={
-        "B3 entropy production rises with crowding": (250, 400),
-        "R5 negentropy autocatalysis": (880, 680),
-        "R6 slaving": (1560, 650),
+        "B3 entropy production rises with crowding [Innovative Firms > crowding ratio > diS R > "
+        "Entropy R > Order Degree > order effect > spawning; Innovative Firms > crowding ratio > "
+        "diS U > Entropy U > Order Degree > order effect > spawning]": (250, 400),
+        "R5 negentropy autocatalysis [Order Degree > absorptive capacity > deS R > Entropy R; "
+        "Order Degree > absorptive capacity > knowledge import > knowledge renewal rate > deS K > "
+        "Entropy K; Order Degree > absorptive capacity > institutional exchange > deS U > "
+        "Entropy U]": (880, 680),
+        "R6 slaving [Order Degree > order effect > spawning > Innovative Firms > adoption > "
+        "Knowledge Sharing Firms > diffusion fraction > absorptive capacity > deS R > "
+        "Entropy R]": (1560, 650),
     },
 )
 
