@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from model_support import RunFn, first_time
+from model_support import LEVERS, RunFn, first_time
 from scipy.signal import find_peaks
 
 from sdcluster.analysis.phases import PHASES, classify_phases, phase_sequence
@@ -12,14 +12,6 @@ from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.scenarios import Step
 
 EPSILON = AnalysisSettings().entropy_tolerance
-LEVERS = (
-    "openness",
-    "internal cooperation",
-    "technology introduction",
-    "government support",
-    "fair competition regulation",
-    "university cooperation",
-)
 
 
 def test_s_shaped_growth_at_defaults(run: RunFn) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import simlin
+from model_support import LEVERS
 
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.model import LoadedModel, load_model
@@ -107,14 +108,7 @@ def test_every_parameter_declares_a_range(cluster_model: LoadedModel) -> None:
 
 
 def test_levers_are_the_six_of_the_paper(cluster_model: LoadedModel) -> None:
-    assert set(cluster_model.levers) == {
-        "openness",
-        "internal cooperation",
-        "technology introduction",
-        "government support",
-        "fair competition regulation",
-        "university cooperation",
-    }
+    assert set(cluster_model.levers) == set(LEVERS)
 
 
 def _sketch_names(text: str) -> set[str]:
