@@ -29,7 +29,8 @@ raises :class:`~sdcluster.errors.UnsupportedConstructError`; see
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -383,9 +384,12 @@ class BatchModel:
     def _parameter_values(
         self, params: Mapping[str, ArrayLike], n: int, final_time: float | None
     ) -> dict[str, Any]:
-        values: dict[str, Any] = dict(self._defaults)
+        # NumPy scalars rather than Python floats: a division by zero in an
+        # expression of scalars gives inf or NaN, as with arrays, instead of
+        # raising ZeroDivisionError (and then run() names the variable).
+        values: dict[str, Any] = {name: np.float64(value) for name, value in self._defaults.items()}
         if final_time is not None:
-            values["v_final_time"] = float(final_time)
+            values["v_final_time"] = np.float64(final_time)
         for name, value in params.items():
             node = self._constant_node(name, "set per member")
             values[node] = _member_values(self.info(name).vensim_name, value, n)
@@ -421,13 +425,13 @@ class BatchModel:
         """Integrate the members of one chunk; fill ``buffer``, return static values."""
         plan = self._plan
         dt = schedule.time_step
-        times = schedule.times.tolist()
+        times = list(schedule.times)  # NumPy scalars, for the reason given above
         saved = schedule.saved.tolist()
         state = np.zeros((plan.n_rows, buffer.shape[2]))
         derivative = np.zeros_like(state)
         increment = np.empty_like(state)
         clamped = [s.row for s in plan.states if s.non_negative]
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), _arithmetic_errors(self.path, times):
             static = compiled.init(values, state, series, times[0], dt)
             fast, save = compiled.build(static, state, derivative, series, buffer, dt)
             slot = 0
@@ -503,6 +507,18 @@ class BatchModel:
         )
 
 
+@contextmanager
+def _arithmetic_errors(path: Path, times: Sequence[Any]) -> Iterator[None]:
+    # Literal-only arithmetic (e.g. 1/(2-2)) still runs on Python numbers.
+    try:
+        yield
+    except ArithmeticError as error:
+        raise SimulationError(
+            f"{path.name}: arithmetic error in the model's equations ({error}) "
+            f"during the run from time {float(times[0])!r} to {float(times[-1])!r}"
+        ) from error
+
+
 def _name_key(name: str) -> str:
     return " ".join(name.replace("_", " ").lower().split())
 
@@ -536,7 +552,13 @@ def _default_values(plan: Plan) -> dict[str, float]:
                 "must be a number or depend on constants only"
             )
         for node in ready:
-            values[node.name] = float(eval(node.expr, namespace, dict(values)))
+            try:
+                values[node.name] = float(eval(node.expr, namespace, dict(values)))
+            except ArithmeticError as error:
+                raise ModelFileError(
+                    f"{plan.source_path}: cannot evaluate "
+                    f"{plan.element_of_node.get(node.name, node.name)!r}: {error}"
+                ) from error
             pending.remove(node)
     return values
 
@@ -553,7 +575,7 @@ def _slice(value: Any, members: slice) -> Any:
     return value[members] if isinstance(value, np.ndarray) else value
 
 
-def _member_values(name: str, value: ArrayLike, n: int) -> float | FloatArray:
+def _member_values(name: str, value: ArrayLike, n: int) -> np.float64 | FloatArray:
     try:
         array = np.array(value, dtype=np.float64)
     except (TypeError, ValueError) as error:
@@ -561,7 +583,7 @@ def _member_values(name: str, value: ArrayLike, n: int) -> float | FloatArray:
             f"parameter {name!r}: expected a number or array, got {value!r}"
         ) from error
     if array.ndim == 0:
-        return float(array)
+        return np.float64(array)
     if array.shape != (n,):
         raise ScenarioError(
             f"parameter {name!r}: expected a scalar or shape ({n},), got shape {array.shape}"

@@ -36,7 +36,7 @@ def if_then_else(condition: Value, if_true: Value, if_false: Value) -> Value:
 
 def xidz(numerator: Value, denominator: Value, fallback: Value) -> Value:
     """Divide, returning ``fallback`` where ``|denominator| < 1e-6`` (XIDZ)."""
-    quotient = numerator / denominator
+    quotient = np.divide(numerator, denominator)  # never ZeroDivisionError, even for scalars
     small = np.abs(denominator) < SMALL_VENSIM
     if (
         isinstance(quotient, np.ndarray)

@@ -1,0 +1,289 @@
+"""The batch engine's interface: refusals, names, shapes, chunking, datasets."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+from engine_support import DATA
+
+from sdcluster.engine.batch import BatchModel, can_vectorize
+from sdcluster.engine.noise import white_noise
+from sdcluster.errors import (
+    ModelFileError,
+    ScenarioError,
+    SdclusterError,
+    SimulationError,
+    UnknownVariableError,
+    UnsupportedConstructError,
+)
+
+CONTROL = """
+********************************************************
+	.Control
+********************************************************~
+	|
+FINAL TIME = 10 ~ Month ~ |
+INITIAL TIME = 0 ~ Month ~ |
+SAVEPER = 1 ~ Month ~ |
+TIME STEP = 0.5 ~ Month ~ |
+"""
+
+
+def write_model(folder: Path, name: str, equations: str) -> Path:
+    path = folder / name
+    path.write_text("{UTF-8}\n" + equations + CONTROL)
+    return path
+
+
+@pytest.fixture(scope="module")
+def growth() -> BatchModel:
+    return BatchModel.from_file(DATA / "engine_growth.mdl")
+
+
+# -- refusals ----------------------------------------------------------------
+
+REFUSED = {
+    "random": (
+        "Stock = INTEG(noise, 0) ~ x ~ |\n"
+        "noise = RANDOM NORMAL(-1, 1, 0, 0.1, 42) ~ x/Month ~ |\n",
+        "RANDOM NORMAL in 'noise'",
+    ),
+    "subscripts": (
+        "Region: north, south ~ ~ |\n"
+        "Stock[Region] = INTEG(inflow[Region], 1) ~ x ~ |\n"
+        "inflow[Region] = 0.1 * Stock[Region] ~ x/Month ~ |\n",
+        "subscripts in 'Region'",
+    ),
+    "delay_fixed": (
+        "Stock = INTEG(late, 0) ~ x ~ |\nlate = DELAY FIXED(1, 2, 0) ~ x/Month ~ |\n",
+        "DELAY FIXED in 'late'",
+    ),
+    "smooth_n": (
+        "Stock = INTEG(smoothed, 0) ~ x ~ |\nsmoothed = SMOOTH N(1, 2, 0, 4) ~ x/Month ~ |\n",
+        "SMOOTH N in 'smoothed'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_unsupported_constructs_are_refused_with_a_clear_message(
+    case: str, tmp_path: Path
+) -> None:
+    equations, construct = REFUSED[case]
+    path = write_model(tmp_path, f"{case}.mdl", equations)
+    expected = f"not supported by the vectorized engine: {construct}"
+    with pytest.raises(UnsupportedConstructError, match=expected):
+        BatchModel.from_file(path)
+    ok, reason = can_vectorize(path)
+    assert not ok
+    assert expected in reason
+    assert path.name in reason
+
+
+def test_the_refusal_is_both_an_sdcluster_error_and_not_implemented() -> None:
+    assert issubclass(UnsupportedConstructError, SdclusterError)
+    assert issubclass(UnsupportedConstructError, NotImplementedError)
+
+
+@pytest.mark.parametrize("name", ["engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl"])
+def test_supported_models_can_be_vectorized(name: str) -> None:
+    assert can_vectorize(DATA / name) == (True, "")
+
+
+def test_a_missing_file_or_an_unknown_format_is_a_model_file_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelFileError, match="not found"):
+        BatchModel.from_file(tmp_path / "nothing.mdl")
+    other = tmp_path / "model.txt"
+    other.write_text("x")
+    with pytest.raises(ModelFileError, match="unknown model format"):
+        can_vectorize(other)
+
+
+def test_an_algebraic_loop_is_a_model_file_error(tmp_path: Path) -> None:
+    path = write_model(
+        tmp_path,
+        "loop.mdl",
+        "Stock = INTEG(a, 0) ~ x ~ |\na = b + 1 ~ x ~ |\nb = a * 0.5 ~ x ~ |\n",
+    )
+    with pytest.raises(ModelFileError, match="loop without a stock"):
+        BatchModel.from_file(path).run_arrays({}, 1)
+
+
+# -- names and descriptions ---------------------------------------------------
+
+
+def test_variables_parameters_and_attributes(growth: BatchModel) -> None:
+    assert "Population" in growth.variables
+    assert "crowding effect" not in growth.variables  # a lookup, not a variable
+    assert {"birth rate", "capacity", "white noise input"} <= set(growth.parameters)
+    assert "births" not in growth.parameters
+    info = growth.info("birth rate")
+    assert (info.python_name, info.units, info.limits) == ("birth_rate", "1/Year", (0.0, 1.0))
+    assert info.documentation.startswith("Policy lever.")
+    assert growth.info("Population").kind == "stock"
+    assert growth.default("capacity") == 500.0
+
+
+def test_python_names_and_loose_spellings_resolve_to_the_same_variable(
+    growth: BatchModel,
+) -> None:
+    assert growth.info("birth_rate") is growth.info("birth rate")
+    assert growth.info("Birth  Rate") is growth.info("birth rate")
+    by_vensim = growth.run_arrays({"birth rate": 0.2}, 2, return_variables=["Population"])
+    by_python = growth.run_arrays({"birth_rate": 0.2}, 2, return_variables=["population"])
+    np.testing.assert_array_equal(by_vensim["Population"], by_python["Population"])
+
+
+def test_an_unknown_name_suggests_the_closest_ones(growth: BatchModel) -> None:
+    with pytest.raises(UnknownVariableError, match="'birth rate'") as error:
+        growth.run_arrays({"birth rat": 0.1}, 1)
+    assert "engine_growth.mdl" in str(error.value)
+    with pytest.raises(UnknownVariableError):
+        growth.run_arrays({}, 1, return_variables=["Populaton"])
+
+
+def test_only_constants_can_be_set_or_fed(growth: BatchModel) -> None:
+    with pytest.raises(ScenarioError, match="'births' is a auxiliary, not a constant"):
+        growth.run_arrays({"births": 1.0}, 1)
+    with pytest.raises(ScenarioError, match="control variable"):
+        growth.run_arrays({"FINAL TIME": 5.0}, 1)
+    with pytest.raises(ScenarioError, match="not a constant"):
+        growth.run_arrays({}, 1, inputs={"Population": np.zeros(200)})
+
+
+def test_shapes_are_checked(growth: BatchModel) -> None:
+    n_times = len(growth.schedule().times)
+    with pytest.raises(ScenarioError, match=r"shape \(3,\)"):
+        growth.run_arrays({"capacity": [1.0, 2.0]}, 3)
+    with pytest.raises(ScenarioError, match=f"T >= {n_times}"):
+        growth.run_arrays({}, 2, inputs={"white noise input": np.zeros((2, n_times - 1))})
+    with pytest.raises(ScenarioError, match="at least 1"):
+        growth.run_arrays({}, 0)
+    with pytest.raises(ScenarioError, match="member_ids"):
+        growth.run({}, 2, member_ids=[1, 2, 3])
+
+
+# -- running ------------------------------------------------------------------
+
+
+def test_results_do_not_depend_on_the_chunk_size(growth: BatchModel) -> None:
+    n = 11
+    times = growth.schedule().times
+    rng = np.random.default_rng(3)
+    params = {"birth rate": rng.uniform(0.05, 0.3, n), "capacity": rng.uniform(50, 900, n)}
+    noise = white_noise(5, np.arange(n), len(times))
+    runs = [
+        growth.run_arrays(
+            params, n, inputs={"white noise input": noise}, chunk_size=chunk
+        )
+        for chunk in (n, 1, 4)
+    ]
+    for other in runs[1:]:
+        assert other.keys() == runs[0].keys()
+        for name in runs[0]:
+            np.testing.assert_array_equal(other[name], runs[0][name])
+
+
+def test_a_slice_of_members_run_alone_gives_the_same_rows(growth: BatchModel) -> None:
+    n = 8
+    times = growth.schedule().times
+    capacity = np.linspace(80, 800, n)
+    noise = white_noise(9, np.arange(n), len(times))
+    whole = growth.run({"capacity": capacity}, n, inputs={"white noise input": noise})
+    ids = np.arange(3, 6)
+    part = growth.run(
+        {"capacity": capacity[ids]},
+        len(ids),
+        inputs={"white noise input": white_noise(9, ids, len(times))},
+        member_ids=ids,
+    )
+    assert part.identical(whole.sel(member=ids))
+
+
+def test_a_shared_one_dimensional_input_equals_the_same_rows_per_member(
+    growth: BatchModel,
+) -> None:
+    series = white_noise(1, [0], len(growth.schedule().times))[0]
+    shared = growth.run_arrays({}, 3, inputs={"white noise input": series})
+    per_member = growth.run_arrays({}, 3, inputs={"white noise input": np.tile(series, (3, 1))})
+    for name in shared:
+        np.testing.assert_array_equal(shared[name], per_member[name])
+
+
+def test_the_dataset_has_members_times_units_and_documentation(growth: BatchModel) -> None:
+    ds = growth.run({"birth rate": [0.1, 0.2]}, 2, return_variables=["Population", "capacity"])
+    assert set(ds.data_vars) == {"Population", "capacity"}
+    assert ds["Population"].dims == ("member", "time")
+    np.testing.assert_array_equal(ds["time"], growth.schedule().labels)
+    assert ds["time"].attrs["units"] == "Year"
+    assert ds["Population"].attrs["units"] == "people"
+    assert ds["Population"].attrs["kind"] == "stock"
+    assert "crowding" in ds["Population"].attrs["documentation"]
+    assert float(ds["Population"][0, 0]) == 50.0
+    # A constant comes back as a (member, time) variable holding its value.
+    assert float(ds["capacity"].min()) == float(ds["capacity"].max()) == 500.0
+    assert not np.array_equal(ds["Population"][0], ds["Population"][1])
+
+
+def test_by_default_every_time_varying_variable_is_returned(growth: BatchModel) -> None:
+    result = growth.run_arrays({}, 1)
+    assert {"Population", "births", "Resources", "counter"} <= set(result)
+    assert not {"capacity", "FINAL TIME"} & set(result)
+    fed = growth.run_arrays({}, 1, inputs={"white noise input": np.zeros(200)})
+    assert "white noise input" in fed
+
+
+def test_initial_values_are_frozen_per_member(tmp_path: Path) -> None:
+    path = write_model(
+        tmp_path,
+        "initial.mdl",
+        "Stock = INTEG(growth, start) ~ x ~ |\ngrowth = 0.1 * Stock ~ x/Month ~ |\n"
+        "start = 2 ~ x ~ |\nfirst = INITIAL(Stock) ~ x ~ |\n",
+    )
+    model = BatchModel.from_file(path)
+    result = model.run_arrays({"start": [1.0, 3.0]}, 2, return_variables=["first", "Stock"])
+    np.testing.assert_array_equal(result["first"][:, -1], [1.0, 3.0])
+    assert np.all(result["Stock"][:, -1] > result["first"][:, -1])
+
+
+def test_non_finite_results_are_a_simulation_error(tmp_path: Path) -> None:
+    path = write_model(
+        tmp_path,
+        "pole.mdl",
+        "Stock = INTEG(1 / (Time - 4), 0) ~ x ~ |\n",
+    )
+    model = BatchModel.from_file(path)
+    with pytest.raises(SimulationError, match="'Stock' is NaN or infinite for 1 of 1 members"):
+        model.run({}, 1)
+    assert not np.isfinite(model.run({}, 1, check_finite=False)["Stock"][0, -1])
+
+
+def test_a_delay_shorter_than_its_order_times_the_step_is_refused(tmp_path: Path) -> None:
+    path = write_model(
+        tmp_path,
+        "delay.mdl",
+        "Stock = INTEG(late, 0) ~ x ~ |\n"
+        "late = DELAY3(1, lag) ~ x/Month ~ |\nlag = 3 ~ Month ~ |\n",
+    )
+    model = BatchModel.from_file(path)
+    assert model.run_arrays({"lag": [3.0, 2.0]}, 2)["Stock"].shape == (2, 11)
+    with pytest.raises(SimulationError, match="PySD would lower the delay order"):
+        model.run_arrays({"lag": [3.0, 1.0]}, 2)
+
+
+def test_a_model_survives_pickling(growth: BatchModel) -> None:
+    growth.run_arrays({}, 1)  # compiled functions exist now and must not be pickled
+    copy = pickle.loads(pickle.dumps(growth))
+    before = growth.run_arrays({"capacity": 300.0}, 2)
+    after = copy.run_arrays({"capacity": 300.0}, 2)
+    for name in before:
+        np.testing.assert_array_equal(before[name], after[name])
+
+
+def test_the_generated_source_can_be_inspected(growth: BatchModel) -> None:
+    source = growth.source(inputs=["white noise input"], return_variables=["Population"])
+    assert "def fast(time, k):" in source
+    assert "_x_v_white_noise_input[k]" in source
