@@ -1,0 +1,882 @@
+"""Seeded fluctuation ensembles: many runs of one scenario, each with its own noise.
+
+An :class:`EnsembleSpec` says what to run: a model file, a base scenario
+(overrides, steps, final time), how many members, the root seed, whether the
+white-noise input is on, an optional :class:`ParameterDesign` (constants
+that vary from member to member), the variables to record and the chunk
+size. :func:`run_ensemble` runs it and returns
+:class:`~sdcluster.results.Results` with dims ``("member", "time")``.
+
+Members and their random numbers
+--------------------------------
+Member ``m`` (its global index, ``0 .. n_members - 1``) reads its
+fluctuations from noise stream ``s(m)`` of the root seed:
+``sdcluster.engine.noise.white_noise(seed, [s(m)], n_steps)``, one standard
+normal draw per TIME STEP fed to the model's ``"white noise input"``. A
+member's numbers depend on ``(seed, s(m))`` only, never on the chunk size,
+the executor or the number of workers, and the batch engine and PySD give
+the same member (the tests check ``rtol=1e-9``).
+
+* Without a design, ``s(m) = m``: independent fluctuations.
+* With a design of ``S`` samples and ``R`` replicates, ``n_members = S * R``
+  and member ``m`` is replicate ``r = m % R`` of sample ``m // R``; its
+  stream is ``s(m) = r``. Every sample sees the same ``R`` noise streams:
+  *common random numbers*, so differences between samples come from the
+  parameters, not from the draws.
+
+Stream 0 of seed ``s`` is also the noise of ``sdcluster run --seed s``.
+
+The coordinates along ``"member"`` record this: ``noise_stream`` (when noise
+is on) and, with a design, ``sample``, ``replicate`` and one coordinate per
+design parameter holding its value (under the parameter's model name; a
+design parameter is therefore not recorded again as a data variable).
+
+Engines
+-------
+The vectorized batch engine (:mod:`sdcluster.engine.batch`) runs a chunk of
+members at once. A model it cannot vectorize (see
+:func:`~sdcluster.engine.batch.can_vectorize`) runs member by member through
+PySD, the engine of record, with a log line saying so. Scenario steps become
+an input series in the batch engine, the same series PySD receives.
+
+Summaries
+---------
+:func:`percentile_bands` (quantiles over members per time),
+:func:`takeoff_probability` and :func:`onset_distribution`. *Take-off* means
+that a member reaches phase III, "far from equilibrium", by the horizon: its
+dwell-filtered phase (:func:`sdcluster.analysis.phases.phase_codes`) is
+phase III at some saved time ``t <= horizon``. The onset is the first such
+time, as in :func:`~sdcluster.analysis.phases.phase_onsets`. These functions
+work block by block over members, so they also run on the lazily opened
+result of a 100,000-member ensemble.
+
+Flow: this module sits after the analysis in the package's one-way flow (it
+calls the engines, builds results and summarises them with the analysis);
+no module to its left imports it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from numpy.typing import ArrayLike, NDArray
+
+from sdcluster.analysis.entropy import ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE
+from sdcluster.analysis.phases import FAR, FIRMS, KNOWLEDGE, PHASES, phase_onsets
+from sdcluster.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
+from sdcluster.engine.batch import BatchModel
+from sdcluster.engine.executors import (
+    MEMBER_DIM,
+    ChunkStore,
+    Executor,
+    execute_chunks,
+    plan_chunks,
+    spec_key,
+)
+from sdcluster.engine.noise import white_noise
+from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT, run_scenario
+from sdcluster.errors import ScenarioError, UnsupportedConstructError, did_you_mean
+from sdcluster.model import LoadedModel, load_model
+from sdcluster.results import Results, make_metadata
+from sdcluster.scenarios import Scenario, Step
+
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "EnsembleSpec",
+    "MemberRunner",
+    "ParameterDesign",
+    "TakeoffEstimate",
+    "onset_distribution",
+    "onset_times",
+    "percentile_bands",
+    "run_ensemble",
+    "save_ensemble",
+    "takeoff_probability",
+]
+
+logger = logging.getLogger(__name__)
+
+Engine = Literal["auto", "batch", "pysd"]
+ENGINES: tuple[str, ...] = ("auto", "batch", "pysd")
+FloatArray = NDArray[np.float64]
+
+#: Members per chunk: large enough to amortise the batch engine's per-step cost,
+#: small enough that a chunk of the built-in model with its noise stays near 50 MB.
+DEFAULT_CHUNK_SIZE = 4096
+#: Recorded by default when the model has them: what phases and summaries need.
+PHASE_VARIABLES = (FIRMS, KNOWLEDGE, ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE)
+#: Member coordinates.
+NOISE_STREAM, SAMPLE, REPLICATE = "noise_stream", "sample", "replicate"
+#: Default percentiles of :func:`percentile_bands` and :func:`onset_distribution`.
+PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
+#: Members per block when summaries load lazily opened data.
+SUMMARY_BLOCK = 10_000
+_PHASE_INPUTS = (
+    ORDER_DEGREE, FIRMS, TOTAL_CHANGE,
+    *(f"{kind} {part}" for kind in ("diS", "deS") for part in ("R", "K", "U")),
+)
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class ParameterDesign:
+    """Values of some constants, one row per sample.
+
+    Attributes
+    ----------
+    names : tuple of str
+        The constants (model names), one per column of ``values``.
+    values : ndarray
+        Shape ``(n_samples, len(names))``, finite; stored read-only.
+    method : str
+        How the design was made (``"given"``, ``"monte carlo"``, ``"latin
+        hypercube"``, ``"sobol"``, ``"morris"``), for the metadata.
+    seed : int or None
+        The seed the design was sampled with, if any.
+
+    Raises
+    ------
+    ScenarioError
+        If the shape does not match the names, names repeat, or a value is
+        not finite.
+
+    """
+
+    names: tuple[str, ...]
+    values: FloatArray
+    method: str = "given"
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        values = np.array(self.values, dtype=np.float64)
+        names = tuple(self.names)
+        if values.ndim != 2 or values.shape[1] != len(names) or values.shape[0] < 1:
+            raise ScenarioError(
+                f"parameter design: expected values of shape (n_samples >= 1, {len(names)}) "
+                f"for parameters {list(names)}, got shape {values.shape}"
+            )
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ScenarioError(f"parameter design: parameters repeat: {', '.join(repeated)}")
+        bad_rows = np.flatnonzero(~np.isfinite(values).all(axis=1))
+        if bad_rows.size:
+            raise ScenarioError(
+                f"parameter design: sample {int(bad_rows[0])} has a value that is not finite: "
+                f"{values[bad_rows[0]].tolist()}"
+            )
+        values.setflags(write=False)
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "names", names)
+
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, ArrayLike], *, method: str = "given",
+                     seed: int | None = None) -> ParameterDesign:
+        """Build a design from ``{name: values}`` with equally long columns."""
+        arrays = [np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in columns.values()]
+        lengths = sorted({a.shape for a in arrays})
+        if len(lengths) != 1 or len(lengths[0]) != 1:
+            raise ScenarioError(
+                f"parameter design: columns must be 1-D and equally long, got shapes {lengths}"
+            )
+        return cls(names=tuple(columns), values=np.column_stack(arrays), method=method,
+                   seed=seed)
+
+    @property
+    def n_samples(self) -> int:
+        """Return the number of samples (rows)."""
+        return int(self.values.shape[0])
+
+    def column(self, name: str) -> FloatArray:
+        """Return the values of one parameter."""
+        return self.values[:, self.names.index(name)]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the design as a table: one row per sample, one column per parameter."""
+        frame = pd.DataFrame(self.values, columns=list(self.names))
+        frame.index.name = SAMPLE
+        return frame
+
+    def describe(self) -> dict[str, Any]:
+        """Return what the design is, without its values (for metadata)."""
+        return {
+            "method": self.method,
+            "seed": self.seed,
+            "n_samples": self.n_samples,
+            "parameters": {
+                name: {"min": float(self.values[:, j].min()), "max": float(self.values[:, j].max())}
+                for j, name in enumerate(self.names)
+            },
+        }
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class EnsembleSpec:
+    """A seeded ensemble of one scenario.
+
+    Attributes
+    ----------
+    model_path : Path
+        The model file (Vensim or XMILE).
+    n_members : int
+        Number of members; with a design it must be ``design.n_samples *
+        replicates`` (use :meth:`for_design`).
+    seed : int
+        Root seed of the members' noise streams (see the module docstring).
+    scenario : Scenario
+        Base scenario: overrides, steps and final time shared by all members.
+    noise : bool
+        Feed the seeded white noise to ``"white noise input"``; off, every
+        member runs without fluctuations (useful with a design).
+    design : ParameterDesign or None
+        Constants that vary per sample; they win over the scenario's
+        overrides and are a step's value before it.
+    replicates : int
+        Members per design sample (noise streams ``0 .. replicates - 1``).
+    variables : tuple of str or None
+        Variables to record; the phase variables (Innovative Firms, Knowledge
+        Stock, Order Degree, synergy degree, dS total) when the model has
+        them, else its stocks.
+    chunk_size : int
+        Members per chunk (bounds memory; never changes the numbers).
+    engine : str
+        ``"auto"`` (batch engine, PySD if the model cannot be vectorized),
+        ``"batch"`` or ``"pysd"``.
+
+    Raises
+    ------
+    ScenarioError
+        If a count or the seed is not a suitable integer, the member count
+        does not match the design, or the engine is unknown.
+
+    """
+
+    model_path: Path
+    n_members: int
+    seed: int = 0
+    scenario: Scenario = field(
+        default_factory=lambda: Scenario(name="baseline", title="model as it is")
+    )
+    noise: bool = True
+    design: ParameterDesign | None = None
+    replicates: int = 1
+    variables: tuple[str, ...] | None = None
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    engine: Engine = "auto"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "model_path", Path(self.model_path))
+        if self.variables is not None:
+            object.__setattr__(self, "variables", tuple(self.variables))
+        _check_count("n_members", self.n_members, minimum=1)
+        _check_count("seed", self.seed, minimum=0)
+        _check_count("replicates", self.replicates, minimum=1)
+        _check_count("chunk_size", self.chunk_size, minimum=1)
+        if self.engine not in ENGINES:
+            raise ScenarioError(f"engine must be one of {', '.join(ENGINES)}, got "
+                                f"{self.engine!r}{did_you_mean(str(self.engine), ENGINES)}")
+        if self.design is None and self.replicates != 1:
+            raise ScenarioError("replicates apply to a parameter design; give a design or "
+                                "set n_members instead")
+        if self.design is not None and self.n_members != self.design.n_samples * self.replicates:
+            raise ScenarioError(
+                f"n_members = {self.n_members} does not match the design: "
+                f"{self.design.n_samples} samples x {self.replicates} replicates"
+            )
+
+    @classmethod
+    def for_design(cls, model_path: str | Path, design: ParameterDesign, *,
+                   replicates: int = 1, **options: Any) -> EnsembleSpec:
+        """Build the spec of a design: ``design.n_samples * replicates`` members."""
+        _check_count("replicates", replicates, minimum=1)
+        return cls(model_path=Path(model_path), design=design, replicates=replicates,
+                   n_members=design.n_samples * replicates, **options)
+
+    def noise_streams(self, members: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Return the noise stream of each member (see the module docstring)."""
+        return members % self.replicates if self.design is not None else members
+
+    def samples(self, members: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Return the design sample of each member."""
+        return members // self.replicates
+
+    def validated(self, model: LoadedModel) -> EnsembleSpec:
+        """Check names, kinds and ranges against the model; return the model's spellings.
+
+        Raises
+        ------
+        UnknownVariableError
+            If a name matches no model variable (the message lists the closest).
+        ScenarioError
+            If the scenario is invalid, a design parameter is not a constant
+            or has a value outside its declared range, or a recorded variable
+            is a lookup table.
+
+        """
+        scenario = self.scenario.validated(model)
+        design = None if self.design is None else _validated_design(model, self.design)
+        variables = _recorded_variables(model, self.variables, design)
+        return replace(self, scenario=scenario, design=design, variables=variables)
+
+    def describe(self) -> dict[str, Any]:
+        """Return the spec as JSON-able data (the design without its values)."""
+        return {
+            "model_path": str(self.model_path),
+            "n_members": self.n_members,
+            "seed": self.seed,
+            "scenario": self.scenario.to_dict(),
+            "noise": self.noise,
+            "design": None if self.design is None else self.design.describe(),
+            "replicates": self.replicates,
+            "variables": None if self.variables is None else list(self.variables),
+            "chunk_size": self.chunk_size,
+            "engine": self.engine,
+            "noise_streams": "white_noise(seed, [noise_stream], n_steps): PCG64 seeded with "
+                             "SeedSequence(entropy=seed, spawn_key=(noise_stream,))",
+        }
+
+    def key(self, model_sha256: str, engine: str) -> str:
+        """Return the 16-hex-digit hash of everything that fixes the members' values."""
+        description = {**self.describe(), "model_path": None, "model_sha256": model_sha256,
+                       "engine": engine}
+        extra = [] if self.design is None else [
+            "\0".join(self.design.names).encode(), self.design.values.tobytes()
+        ]
+        return spec_key(description, *extra)
+
+
+def _check_count(name: str, value: object, *, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ScenarioError(f"{name} must be an integer >= {minimum}, got {value!r}")
+
+
+def _validated_design(model: LoadedModel, design: ParameterDesign) -> ParameterDesign:
+    names = []
+    for j, name in enumerate(design.names):
+        variable = model.variable(model.resolve(name, context="parameter design: "))
+        if variable.kind != "constant":
+            raise ScenarioError(
+                f"parameter design: {name!r} is a {variable.kind}; only constants can vary"
+                f"{did_you_mean(name, model.constants)}"
+            )
+        outside = [i for i, value in enumerate(design.values[:, j]) if not variable.in_range(value)]
+        if outside:
+            raise ScenarioError(
+                f"parameter design: {variable.name!r} = {design.values[outside[0], j]:g} "
+                f"(sample {outside[0]}, {len(outside)} samples in all) is outside its declared "
+                f"range {variable.range_text()}"
+            )
+        names.append(variable.name)
+    return replace(design, names=tuple(names))
+
+
+def _recorded_variables(model: LoadedModel, variables: Sequence[str] | None,
+                        design: ParameterDesign | None) -> tuple[str, ...]:
+    if variables is None:
+        wanted = (list(PHASE_VARIABLES) if all(v in model for v in PHASE_VARIABLES)
+                  else list(model.stocks))
+    else:
+        wanted = [model.resolve(name, context="recorded variables: ") for name in variables]
+    for name in wanted:
+        if model.variables[name].kind == "lookup":
+            raise ScenarioError(f"recorded variables: {name!r} is a lookup table, not a series")
+    in_design = set(design.names) if design is not None else set()
+    recorded = tuple(dict.fromkeys(n for n in wanted if n not in in_design))
+    if not recorded:
+        raise ScenarioError("recorded variables: nothing to record besides the design parameters")
+    return recorded
+
+
+# ------------------------------------------------------------------ running
+
+
+_PYSD_MODELS = threading.local()
+
+
+def _pysd_model(path: Path) -> LoadedModel:
+    """Load a model once per thread (PySD models are neither picklable nor thread-safe)."""
+    cache: dict[str, LoadedModel] = getattr(_PYSD_MODELS, "cache", None) or {}
+    _PYSD_MODELS.cache = cache
+    key = str(path.resolve())
+    if key not in cache:
+        cache[key] = load_model(path)
+    return cache[key]
+
+
+@dataclass(frozen=True, eq=False)
+class MemberRunner:
+    """The chunk task of an ensemble: ``runner(start, stop)`` runs members ``start .. stop-1``.
+
+    Picklable: the batch model recompiles after unpickling; the PySD path
+    loads the model in each worker thread.
+
+    Parameters
+    ----------
+    spec : EnsembleSpec
+        A spec validated against the model.
+    attrs : Mapping
+        Variable name -> attrs (``units``, ``documentation``, ``python_name``).
+    batch : BatchModel or None
+        The compiled model; ``None`` runs the members through PySD.
+    has_noise_input : bool
+        Whether the model has a ``"white noise input"``.
+
+    """
+
+    spec: EnsembleSpec
+    attrs: Mapping[str, Mapping[str, str]]
+    batch: BatchModel | None = None
+    has_noise_input: bool = True
+
+    @property
+    def engine(self) -> str:
+        """Return ``"batch"`` or ``"pysd"``."""
+        return "batch" if self.batch is not None else "pysd"
+
+    def __call__(self, start: int, stop: int) -> xr.Dataset:
+        """Run members ``start .. stop - 1`` and return their dataset (dims member, time)."""
+        members = np.arange(start, stop, dtype=np.int64)
+        if self.batch is not None:
+            dataset = self._run_batch(self.batch, members)
+        else:
+            dataset = self._run_pysd(members)
+        return self._labelled(dataset, members)
+
+    def _noise_on(self) -> bool:
+        return self.spec.noise and self.has_noise_input
+
+    def _member_parameters(self, members: NDArray[np.int64]) -> dict[str, Any]:
+        params: dict[str, Any] = dict(self.spec.scenario.overrides)
+        design = self.spec.design
+        if design is not None:
+            rows = design.values[self.spec.samples(members)]
+            params.update({name: rows[:, j] for j, name in enumerate(design.names)})
+        return params
+
+    def _run_batch(self, batch: BatchModel, members: NDArray[np.int64]) -> xr.Dataset:
+        scenario = self.spec.scenario
+        schedule = batch.schedule(scenario.final_time)
+        params = self._member_parameters(members)
+        inputs: dict[str, ArrayLike] = {}
+        for name, step in scenario.steps.items():
+            before = params.pop(name, batch.default(name))
+            inputs[name] = step_values(schedule.times, before, step, schedule.time_step)
+        if self._noise_on():
+            inputs[WHITE_NOISE_INPUT] = self._noise(members, len(schedule.times))
+        return batch.run(params, len(members), inputs=inputs,
+                         return_variables=list(self.spec.variables or ()),
+                         final_time=scenario.final_time, member_ids=members)
+
+    def _noise(self, members: NDArray[np.int64], n_steps: int) -> FloatArray:
+        streams, position = np.unique(self.spec.noise_streams(members), return_inverse=True)
+        table = white_noise(self.spec.seed, streams, n_steps)
+        # One shared series when every member uses the same stream (common random numbers).
+        return table[0] if len(streams) == 1 else table[position]
+
+    def _run_pysd(self, members: NDArray[np.int64]) -> xr.Dataset:
+        model = _pysd_model(self.spec.model_path)
+        params = self._member_parameters(members)
+        streams = self.spec.noise_streams(members)
+        base = self.spec.scenario
+        runs = []
+        for row, member in enumerate(members.tolist()):
+            overrides = {name: float(np.asarray(value).reshape(-1)[row] if np.ndim(value)
+                                     else value) for name, value in params.items()}
+            scenario = replace(base, name=f"{base.name}.member{member}", overrides=overrides)
+            runs.append(run_scenario(
+                model, scenario, noise_seed=self.spec.seed if self._noise_on() else None,
+                noise_member=int(streams[row]), variables=self.spec.variables,
+            ))
+        return xr.concat(runs, dim=MEMBER_DIM, combine_attrs="drop_conflicts")
+
+    def _labelled(self, dataset: xr.Dataset, members: NDArray[np.int64]) -> xr.Dataset:
+        names = list(self.spec.variables or ())
+        result = dataset[names].transpose(MEMBER_DIM, "time")
+        for name in names:
+            result[name].attrs = dict(self.attrs[name])
+        result.attrs = {}
+        coords: dict[str, Any] = {MEMBER_DIM: members}
+        if self._noise_on():
+            coords[NOISE_STREAM] = (MEMBER_DIM, self.spec.noise_streams(members))
+        design = self.spec.design
+        if design is not None:
+            samples = self.spec.samples(members)
+            coords[SAMPLE] = (MEMBER_DIM, samples)
+            coords[REPLICATE] = (MEMBER_DIM, members % self.spec.replicates)
+            for j, name in enumerate(design.names):
+                coords[name] = (MEMBER_DIM, design.values[samples, j], dict(self.attrs[name]))
+        return result.assign_coords(coords)
+
+
+def step_values(times: FloatArray, before: ArrayLike, step: Step,
+                time_step: float) -> FloatArray:
+    """Return a stepped constant on the integration grid, as PySD's runner feeds it.
+
+    The value is ``before`` at grid times before ``step.at`` and ``step.to``
+    from ``step.at`` on (the PySD runner's series jumps a millionth of a
+    TIME STEP early, so both engines see the same values at every grid time).
+
+    Parameters
+    ----------
+    times : ndarray
+        The integration grid, shape ``(T,)``.
+    before : float or ndarray
+        The value before the step: a scalar, or one per member, shape ``(N,)``.
+    step : Step
+        When and to what the constant jumps.
+    time_step : float
+        TIME STEP.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(T,)`` for a scalar ``before``, else ``(N, T)``.
+
+    """
+    after = times > step.at - time_step * 1e-6
+    if times.size and step.at <= times[0]:
+        after[:] = True
+    previous = np.asarray(before, dtype=np.float64)
+    if previous.ndim == 0:
+        return np.where(after, step.to, float(previous))
+    return np.where(after[np.newaxis, :], step.to, previous[:, np.newaxis])
+
+
+def _engine_for(spec: EnsembleSpec) -> BatchModel | None:
+    """Return the batch model, or None to run through PySD (logging why)."""
+    if spec.engine == "pysd":
+        return None
+    try:
+        return BatchModel.from_file(spec.model_path)
+    except UnsupportedConstructError as error:
+        if spec.engine == "batch":
+            raise
+        logger.warning("the batch engine cannot run %s (%s); running the members one by one "
+                       "through PySD", spec.model_path.name, error)
+        return None
+
+
+def _variable_attrs(model: LoadedModel, names: Iterable[str]) -> dict[str, dict[str, str]]:
+    return {
+        name: {"units": model.variables[name].units,
+               "documentation": model.variables[name].documentation,
+               "python_name": model.variables[name].python_name}
+        for name in names
+    }
+
+
+def run_ensemble(
+    spec: EnsembleSpec,
+    *,
+    executor: Executor | None = None,
+    run_dir: str | Path | None = None,
+    progress: bool = False,
+) -> Results:
+    """Run a seeded ensemble.
+
+    Parameters
+    ----------
+    spec : EnsembleSpec
+        What to run.
+    executor : Executor, optional
+        Where chunks run: :class:`~sdcluster.engine.executors.LocalExecutor`
+        (default) or an open :class:`~sdcluster.engine.executors.DaskExecutor`.
+    run_dir : str or Path, optional
+        Stream each finished chunk to a netCDF file in this folder and return
+        the files opened lazily (bounded memory, whatever the ensemble size).
+        Chunks already there for the same spec are not run again, so running
+        the same spec after an interruption resumes it. Without a run
+        folder the members are collected in memory.
+    progress : bool
+        Show a progress bar over chunks on stderr.
+
+    Returns
+    -------
+    Results
+        Dims ``("member", "time")``; member coordinates as in the module
+        docstring. Metadata: the usual keys (``seeds`` maps the scenario to
+        the root seed, or None without noise) plus ``ensemble`` (the spec,
+        its hash ``key``, the engine used and the run folder).
+
+    Raises
+    ------
+    ModelFileError, UnknownVariableError, ScenarioError
+        For a bad model file or spec.
+    SimulationError
+        If a member's run fails or produces NaN or infinity.
+
+    Examples
+    --------
+    >>> spec = EnsembleSpec(model_path=path, n_members=1000, seed=1)  # doctest: +SKIP
+    >>> results = run_ensemble(spec)                                  # doctest: +SKIP
+    >>> takeoff_probability(results.dataset).probability              # doctest: +SKIP
+
+    """
+    model = load_model(spec.model_path)
+    valid = spec.validated(model)
+    batch = _engine_for(valid)
+    recorded = set(valid.variables or ()) | set(valid.design.names if valid.design else ())
+    runner = MemberRunner(valid, _variable_attrs(model, recorded), batch,
+                          has_noise_input=WHITE_NOISE_INPUT in model)
+    if valid.noise and not runner.has_noise_input:
+        logger.warning("%s has no %r variable: members get no fluctuations",
+                       model.path.name, WHITE_NOISE_INPUT)
+    key = valid.key(model.sha256, runner.engine)
+    metadata = make_metadata(model, [valid.scenario],
+                             {valid.scenario.name: valid.seed if runner._noise_on() else None},
+                             engine=runner.engine)
+    metadata["ensemble"] = {**valid.describe(), "key": key, "engine": runner.engine,
+                            "run_dir": None if run_dir is None else str(run_dir)}
+    chunks = plan_chunks(valid.n_members, valid.chunk_size)
+    if run_dir is None:
+        dataset = execute_chunks(runner, chunks, executor=executor, progress=progress)
+    else:
+        store = ChunkStore(run_dir, key, manifest=metadata["ensemble"])
+        execute_chunks(runner, chunks, executor=executor, store=store, progress=progress)
+        dataset = store.open(chunks)
+    assert dataset is not None  # execute_chunks returns the data when there is no store
+    return Results(dataset=dataset, metadata=metadata)
+
+
+def save_ensemble(results: Results, out: str | Path, *, remove_chunks: bool = True) -> Path:
+    """Save ensemble results to one netCDF file, atomically and with bounded memory.
+
+    Lazily opened results (from ``run_ensemble(..., run_dir=...)``) are
+    written chunk by chunk. Afterwards the run folder's chunk files are
+    deleted unless ``remove_chunks`` is False.
+
+    Returns
+    -------
+    Path
+        ``out``.
+
+    """
+    import dask
+
+    target = Path(out)
+    # Local threads: a distributed client must not be asked to read local chunk files.
+    with dask.config.set(scheduler="threads"):
+        results.save(target)
+    info = results.metadata.get("ensemble", {})
+    if remove_chunks and info.get("run_dir"):
+        results.dataset.close()
+        ChunkStore(info["run_dir"], info["key"]).remove()
+    return target
+
+
+# ---------------------------------------------------------------- summaries
+
+
+def _member_blocks(ds: xr.Dataset, block: int) -> Iterable[xr.Dataset]:
+    size = ds.sizes.get(MEMBER_DIM, 1)
+    if MEMBER_DIM not in ds.dims:
+        yield ds.load()
+        return
+    for start in range(0, size, block):
+        yield ds.isel({MEMBER_DIM: slice(start, start + block)}).load()
+
+
+def percentile_bands(
+    ds: xr.Dataset,
+    variables: Iterable[str] | None = None,
+    percentiles: Sequence[float] = PERCENTILES,
+) -> xr.Dataset:
+    """Return percentiles over members at every time.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Ensemble results (dims ``member``, ``time``; in memory or lazy).
+    variables : iterable of str, optional
+        Variables to summarise; every data variable with a ``member`` dim
+        by default.
+    percentiles : sequence of float
+        Percentiles in [0, 100].
+
+    Returns
+    -------
+    xarray.Dataset
+        The same variables with dims ``("percentile", "time")`` (plus any
+        other leading dims); linear interpolation between members (xarray's
+        ``quantile`` default); NaN values are skipped.
+
+    Raises
+    ------
+    ScenarioError
+        If a percentile is outside [0, 100], a variable is missing, or the
+        dataset has no ``member`` dim.
+
+    """
+    if MEMBER_DIM not in ds.dims:
+        raise ScenarioError(
+            f"percentile bands: expected a {MEMBER_DIM!r} dim, got {tuple(ds.dims)}"
+        )
+    q = np.asarray(list(percentiles), dtype=float)
+    if q.size == 0 or np.any((q < 0) | (q > 100)):
+        raise ScenarioError(f"percentile bands: percentiles must lie in [0, 100], got {q.tolist()}")
+    names = _member_variables(ds, variables)
+    bands = {}
+    for name in names:
+        array = ds[name]
+        if array.chunks is not None:
+            # quantile needs all members of a time point in one block; bound the block size.
+            per_block = max(1, int(2e7 // max(1, ds.sizes[MEMBER_DIM])))
+            array = array.chunk({MEMBER_DIM: -1, "time": per_block})
+        bands[name] = array.quantile(q / 100.0, dim=MEMBER_DIM).compute()
+    result = xr.Dataset(bands).rename({"quantile": "percentile"})
+    return result.assign_coords(percentile=q)
+
+
+def _member_variables(ds: xr.Dataset, variables: Iterable[str] | None) -> list[str]:
+    present = [str(n) for n, v in ds.data_vars.items() if MEMBER_DIM in v.dims]
+    if variables is None:
+        return present
+    names = list(variables)
+    for name in names:
+        if name not in present:
+            raise ScenarioError(f"percentile bands: no variable {name!r} with a member dim"
+                                f"{did_you_mean(name, present)}")
+    return names
+
+
+def onset_times(ds: xr.Dataset, settings: AnalysisSettings = DEFAULT_SETTINGS, *,
+                block: int = SUMMARY_BLOCK) -> pd.DataFrame:
+    """Return each member's phase onsets (:func:`~sdcluster.analysis.phases.phase_onsets`).
+
+    Computed ``block`` members at a time, so lazily opened ensembles of any
+    size fit in memory. Index: member; one column per phase (NaN if never
+    reached).
+    """
+    needed = [name for name in _PHASE_INPUTS if name in ds.data_vars]
+    frames = [phase_onsets(part, settings) for part in _member_blocks(ds[needed], block)]
+    return pd.concat(frames) if len(frames) > 1 else frames[0]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TakeoffEstimate:
+    """The share of members that reach phase III ("far from equilibrium") by the horizon.
+
+    Attributes
+    ----------
+    probability : float
+        ``reached / members``.
+    reached, members : int
+        Members that took off, and all members.
+    ci_low, ci_high : float
+        Wilson score interval at ``confidence``.
+    confidence : float
+        Confidence level of the interval.
+    horizon : float
+        The time by which phase III must be reached.
+
+    """
+
+    probability: float
+    reached: int
+    members: int
+    ci_low: float
+    ci_high: float
+    confidence: float
+    horizon: float
+
+    def to_dict(self) -> dict[str, float]:
+        """Return the fields as a dict."""
+        return {"probability": self.probability, "reached": self.reached,
+                "members": self.members, "ci_low": self.ci_low, "ci_high": self.ci_high,
+                "confidence": self.confidence, "horizon": self.horizon}
+
+
+def takeoff_probability(
+    ds: xr.Dataset | pd.DataFrame,
+    settings: AnalysisSettings = DEFAULT_SETTINGS,
+    *,
+    horizon: float | None = None,
+    confidence: float = 0.95,
+) -> TakeoffEstimate:
+    """Estimate the probability of take-off: reaching phase III by ``horizon``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset or pandas.DataFrame
+        Ensemble results, or the onsets from :func:`onset_times` (to avoid
+        classifying twice).
+    settings : AnalysisSettings
+        Phase thresholds and dwell time.
+    horizon : float, optional
+        The deadline (model time units); the last saved time by default.
+    confidence : float
+        Level of the Wilson score interval (Wilson 1927,
+        https://doi.org/10.1080/01621459.1927.10502953).
+
+    Raises
+    ------
+    ScenarioError
+        If ``confidence`` is not in (0, 1) or there are no members.
+
+    """
+    if not 0 < confidence < 1:
+        raise ScenarioError(f"take-off probability: confidence must be in (0, 1), got {confidence}")
+    onsets = ds if isinstance(ds, pd.DataFrame) else onset_times(ds, settings)
+    if horizon is None:
+        horizon = float(ds["time"].values[-1]) if isinstance(ds, xr.Dataset) else math.inf
+    far = onsets[PHASES[FAR]].to_numpy(dtype=float)
+    members = int(far.size)
+    if members == 0:
+        raise ScenarioError("take-off probability: no members")
+    reached = int(np.count_nonzero(far <= horizon))
+    low, high = wilson_interval(reached, members, confidence)
+    return TakeoffEstimate(probability=reached / members, reached=reached, members=members,
+                           ci_low=low, ci_high=high, confidence=confidence, horizon=horizon)
+
+
+def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Return the Wilson score interval of a binomial proportion."""
+    from scipy.stats import norm
+
+    z = float(norm.ppf(0.5 + confidence / 2))
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z / denominator * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def onset_distribution(onsets: pd.DataFrame,
+                       percentiles: Sequence[float] = PERCENTILES) -> pd.DataFrame:
+    """Summarise phase onset times over members.
+
+    Parameters
+    ----------
+    onsets : pandas.DataFrame
+        From :func:`onset_times` (one row per member, one column per phase).
+    percentiles : sequence of float
+        Percentiles of the onset time to report.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: phase. Columns: ``reached`` (members that entered the phase),
+        ``share`` (reached / members), ``mean`` and ``p<percentile>`` of the
+        onset time among the members that reached it (NaN if none did).
+
+    """
+    rows = []
+    for phase in PHASES:
+        times = onsets[phase].to_numpy(dtype=float)
+        hit = times[~np.isnan(times)]
+        row: dict[str, float] = {"reached": float(hit.size),
+                                 "share": hit.size / times.size if times.size else math.nan,
+                                 "mean": float(hit.mean()) if hit.size else math.nan}
+        for p in percentiles:
+            row[f"p{p:g}"] = float(np.percentile(hit, p)) if hit.size else math.nan
+        rows.append(row)
+    table = pd.DataFrame(rows, index=pd.Index(PHASES, name="phase"))
+    table["reached"] = table["reached"].astype(int)
+    return table
