@@ -27,9 +27,10 @@ the same member (the tests check ``rtol=1e-9``).
 Stream 0 of seed ``s`` is also the noise of ``sdcluster run --seed s``.
 
 The coordinates along ``"member"`` record this: ``noise_stream`` (when noise
-is on) and, with a design, ``sample``, ``replicate`` and one coordinate per
-design parameter holding its value (under the parameter's model name; a
-design parameter is therefore not recorded again as a data variable).
+is on) and, with a design, ``sample``, ``replicate`` and ``design`` (dims
+``member`` and ``parameter``; ``parameter`` holds the constants' model names),
+so ``ds["design"].sel(parameter="openness")`` is each member's openness. A
+design parameter is therefore not recorded again as a data variable.
 
 Engines
 -------
@@ -116,6 +117,8 @@ DEFAULT_CHUNK_SIZE = 4096
 PHASE_VARIABLES = (FIRMS, KNOWLEDGE, ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE)
 #: Member coordinates.
 NOISE_STREAM, SAMPLE, REPLICATE = "noise_stream", "sample", "replicate"
+#: The design coordinate (dims member, parameter) and its parameter dim.
+DESIGN, PARAMETER = "design", "parameter"
 #: Default percentiles of :func:`percentile_bands` and :func:`onset_distribution`.
 PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
 #: Members per block when summaries load lazily opened data.
@@ -510,8 +513,10 @@ class MemberRunner:
             samples = self.spec.samples(members)
             coords[SAMPLE] = (MEMBER_DIM, samples)
             coords[REPLICATE] = (MEMBER_DIM, members % self.spec.replicates)
-            for j, name in enumerate(design.names):
-                coords[name] = (MEMBER_DIM, design.values[samples, j], dict(self.attrs[name]))
+            # Plain numpy strings (not objects) so netCDF stores the names as text.
+            coords[PARAMETER] = np.array(design.names, dtype=str)
+            coords[DESIGN] = ((MEMBER_DIM, PARAMETER), design.values[samples],
+                              {"documentation": "value of each design parameter per member"})
         return result.assign_coords(coords)
 
 
@@ -622,8 +627,7 @@ def run_ensemble(
     model = load_model(spec.model_path)
     valid = spec.validated(model)
     batch = _engine_for(valid)
-    recorded = set(valid.variables or ()) | set(valid.design.names if valid.design else ())
-    runner = MemberRunner(valid, _variable_attrs(model, recorded), batch,
+    runner = MemberRunner(valid, _variable_attrs(model, valid.variables or ()), batch,
                           has_noise_input=WHITE_NOISE_INPUT in model)
     if valid.noise and not runner.has_noise_input:
         logger.warning("%s has no %r variable: members get no fluctuations",
@@ -639,6 +643,9 @@ def run_ensemble(
         dataset = execute_chunks(runner, chunks, executor=executor, progress=progress)
     else:
         store = ChunkStore(run_dir, key, manifest=metadata["ensemble"])
+        metadata["ensemble"]["resumed_chunks"] = len(
+            store.finished() & {chunk.index for chunk in chunks}
+        )
         execute_chunks(runner, chunks, executor=executor, store=store, progress=progress)
         dataset = store.open(chunks)
     assert dataset is not None  # execute_chunks returns the data when there is no store

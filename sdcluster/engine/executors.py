@@ -232,7 +232,8 @@ class DaskExecutor:
             by_key[future.key] = chunk
             return future
 
-        running = _distributed().as_completed([submit(c) for c in _take(pending, limit)])
+        running = _distributed().as_completed([submit(c) for c in _take(pending, limit)],
+                                              loop=client.loop)
         try:
             for future in running:
                 chunk = by_key.pop(future.key)

@@ -1,0 +1,429 @@
+"""The ``ensemble`` and ``sensitivity`` commands, registered on the main Typer app.
+
+``sdcluster.cli`` adds them with::
+
+    from sdcluster.cli_experiments import register as register_experiments
+    register_experiments(app)
+
+They follow ``cli.py``'s conventions: a user error is one ``error: ...`` line
+on stderr with exit status 2 (the app's command group does this; ``--debug``
+shows the traceback), every ``--help`` ends with an example, and results
+are saved in the format ``run`` uses (:class:`~sdcluster.results.Results`
+netCDF), written atomically. Heavy modules are imported when a command runs,
+so ``sdcluster --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import pandas as pd
+import typer
+
+from sdcluster.errors import AnalysisError, ResultsFileError
+from sdcluster.model import LoadedModel, load_model
+from sdcluster.scenarios import Scenario, load_scenarios
+
+if TYPE_CHECKING:
+    from sdcluster.ensemble import EnsembleSpec
+    from sdcluster.results import Results
+
+__all__ = ["ensemble_command", "register", "sensitivity_command"]
+
+#: Exit status after Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+
+_METHOD_ALIASES = {
+    "sobol": "sobol", "morris": "morris", "lhs": "latin hypercube",
+    "latin": "latin hypercube", "latin hypercube": "latin hypercube",
+    "mc": "monte carlo", "monte carlo": "monte carlo", "montecarlo": "monte carlo",
+}
+
+ModelArgument = Annotated[
+    Path | None,
+    typer.Argument(help="Vensim (.mdl) or XMILE model file; the built-in model if omitted.",
+                   show_default=False, metavar="MODEL"),
+]
+ScenarioNameOption = Annotated[
+    str | None,
+    typer.Option("--scenario", "-s", help="Base scenario (by name); the model as it is if "
+                 "omitted.", show_default=False, metavar="NAME"),
+]
+ScenariosDirOption = Annotated[
+    Path | None,
+    typer.Option(help="Folder of scenario TOML files (built-in ones for the built-in model).",
+                 show_default=False),
+]
+SeedOption = Annotated[int, typer.Option(min=0, help="Root seed of the noise streams.")]
+NoNoiseOption = Annotated[
+    bool, typer.Option("--no-noise", help="Run without the white-noise input.")
+]
+ChunkOption = Annotated[
+    int | None,
+    typer.Option(min=1, help="Members per chunk (memory bound; never changes the numbers).",
+                 show_default=False, metavar="N"),
+]
+EngineOption = Annotated[
+    str, typer.Option(help="auto (batch engine, PySD if it cannot), batch or pysd.")
+]
+LocalClusterOption = Annotated[
+    int | None,
+    typer.Option("--local-cluster", min=1, help="Run on a local Dask cluster of N workers.",
+                 show_default=False, metavar="N"),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(help="Run on the Dask scheduler at ADDRESS (e.g. tcp://host:8786).",
+                 show_default=False, metavar="ADDRESS"),
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``ensemble`` and ``sensitivity`` commands to ``app`` (once)."""
+    present = {command.name for command in app.registered_commands}
+    if "ensemble" not in present:
+        app.command("ensemble", epilog="Example: sdcluster ensemble --members 1000 --seed 1 "
+                    "--out ensemble.nc")(ensemble_command)
+    if "sensitivity" not in present:
+        app.command("sensitivity", epilog="Example: sdcluster sensitivity -p openness "
+                    "-p 'government support=0.1:0.6' --outcome 'Order Degree@end' "
+                    "--samples 256 --seed 1")(sensitivity_command)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _base_scenario(model: LoadedModel, name: str | None, directory: Path | None) -> Scenario:
+    if name is None:
+        return Scenario(name="baseline", title="model as it is")
+    if directory is None and not model.is_builtin:
+        raise typer.BadParameter(
+            f"{model.path.name} is not the built-in model: give --scenarios-dir for its scenarios"
+        )
+    (scenario,) = load_scenarios(model, [name], directory=directory)
+    return scenario
+
+
+def _require_writable_folder(path: Path) -> None:
+    folder = path.parent
+    if not folder.is_dir():
+        raise ResultsFileError(f"{path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ResultsFileError(f"{path}: folder {folder} is not writable")
+
+
+def _executor(local_cluster: int | None, scheduler: str | None) -> Any:
+    """Return a context manager yielding the executor the options ask for."""
+    from sdcluster.engine.executors import DaskExecutor, LocalExecutor
+
+    if local_cluster is not None and scheduler is not None:
+        raise typer.BadParameter("give --local-cluster or --scheduler, not both")
+    if local_cluster is not None:
+        return DaskExecutor(n_workers=local_cluster)
+    if scheduler is not None:
+        return DaskExecutor(scheduler)
+    return contextlib.nullcontext(LocalExecutor())
+
+
+@contextlib.contextmanager
+def _reported_warnings() -> Iterator[None]:
+    """Show sdcluster's warnings and log messages as ``warning: ...`` lines on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("warning: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    package_logger = logging.getLogger("sdcluster")
+    package_logger.addHandler(handler)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:
+        package_logger.removeHandler(handler)
+    for message in caught:
+        if issubclass(message.category, UserWarning):
+            typer.echo(f"warning: {' '.join(str(message.message).split())}", err=True)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write a CSV file atomically."""
+    _require_writable_folder(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        frame.to_csv(temporary, index=False)
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(temporary)
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_string(float_format=lambda value: f"{value:.4g}")
+
+
+# ----------------------------------------------------------------- ensemble
+
+
+def ensemble_command(
+    model: ModelArgument = None,
+    members: Annotated[int, typer.Option(min=1, help="Number of members.")] = 1000,
+    seed: SeedOption = 0,
+    scenario: ScenarioNameOption = None,
+    scenarios_dir: ScenariosDirOption = None,
+    no_noise: NoNoiseOption = False,
+    variable: Annotated[
+        list[str] | None,
+        typer.Option("--variable", "-v", help="Variable to record (repeatable); the phase "
+                     "variables, or the stocks, by default.", show_default=False, metavar="NAME"),
+    ] = None,
+    chunk_size: ChunkOption = None,
+    engine: EngineOption = "auto",
+    out: Annotated[Path, typer.Option(help="Results file (netCDF).")] = Path("ensemble.nc"),
+    run_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder for the chunk files (default: OUT.chunks beside OUT); an "
+                     "interrupted run resumes from it.", show_default=False),
+    ] = None,
+    keep_chunks: Annotated[
+        bool, typer.Option("--keep-chunks", help="Keep the chunk files after saving OUT.")
+    ] = False,
+    horizon: Annotated[
+        float | None,
+        typer.Option(help="Take-off deadline (model time); the final time by default.",
+                     show_default=False),
+    ] = None,
+    bands_out: Annotated[
+        Path | None,
+        typer.Option(help="Also write percentile bands over time as tidy CSV.",
+                     show_default=False),
+    ] = None,
+    local_cluster: LocalClusterOption = None,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Run a seeded fluctuation ensemble; save it and print take-off and phase onsets.
+
+    Member m gets noise stream m of the seed, so the same seed gives the same
+    members whatever the chunking or the workers. Chunks are written to the run
+    folder as they finish; after Ctrl-C, run the same command to resume.
+    """
+    from sdcluster.ensemble import DEFAULT_CHUNK_SIZE, EnsembleSpec
+
+    loaded = load_model(model)
+    spec = EnsembleSpec(
+        model_path=loaded.path, n_members=members, seed=seed,
+        scenario=_base_scenario(loaded, scenario, scenarios_dir), noise=not no_noise,
+        variables=tuple(variable) if variable else None,
+        chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, engine=engine,  # type: ignore[arg-type]
+    )
+    _require_writable_folder(out)
+    folder = run_dir if run_dir is not None else out.with_name(out.name + ".chunks")
+    with _reported_warnings():
+        results = _run_resumable(spec, folder, local_cluster, scheduler)
+        typer.echo(_ensemble_summary(results, horizon))
+        if bands_out is not None:
+            _write_bands(results, bands_out)
+        _save(results, out, keep_chunks)
+    typer.echo(f"\nresults: {out}" + (f"\nbands: {bands_out}" if bands_out else ""))
+
+
+def _run_resumable(spec: EnsembleSpec, folder: Path, local_cluster: int | None,
+                   scheduler: str | None) -> Results:
+    from sdcluster.ensemble import run_ensemble
+
+    try:
+        with _executor(local_cluster, scheduler) as executor:
+            return run_ensemble(spec, executor=executor, run_dir=folder, progress=True)
+    except KeyboardInterrupt:
+        typer.echo(f"\ninterrupted: finished chunks are kept in {folder}; run the same "
+                   "command again to resume", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _save(results: Results, out: Path, keep_chunks: bool) -> None:
+    from sdcluster.ensemble import save_ensemble
+
+    save_ensemble(results, out, remove_chunks=not keep_chunks)
+
+
+def _ensemble_summary(results: Results, horizon: float | None) -> str:
+    from sdcluster.ensemble import (
+        onset_distribution,
+        onset_times,
+        percentile_bands,
+        takeoff_probability,
+    )
+
+    info = results.metadata["ensemble"]
+    dataset = results.dataset
+    lines = [f"{info['n_members']} members, seed {info['seed']}, engine {info['engine']}"
+             + (f", {info['resumed_chunks']} chunks resumed" if info.get("resumed_chunks") else "")]
+    try:
+        onsets = onset_times(dataset)
+    except AnalysisError as error:
+        lines.append(f"take-off: not computed ({error})")
+    else:
+        estimate = takeoff_probability(onsets, horizon=_horizon(dataset, horizon))
+        lines.append(
+            f"take-off (phase III by t = {estimate.horizon:g}): {estimate.probability:.3f} "
+            f"({estimate.reached} of {estimate.members}; {estimate.confidence:.0%} CI "
+            f"{estimate.ci_low:.3f} to {estimate.ci_high:.3f})"
+        )
+        lines += ["", "phase onsets (model time)", _table(onset_distribution(onsets))]
+    ends = percentile_bands(dataset.isel(time=[-1]))
+    frame = ends.isel(time=0, drop=True).to_dataframe().T
+    frame.columns = [f"p{p:g}" for p in frame.columns]
+    lines += ["", f"end values (t = {float(dataset['time'].values[-1]):g})", _table(frame)]
+    return "\n".join(lines)
+
+
+def _horizon(dataset: Any, horizon: float | None) -> float:
+    final = float(dataset["time"].values[-1])
+    if horizon is None:
+        return final
+    start = float(dataset["time"].values[0])
+    if not start <= horizon <= final:
+        raise typer.BadParameter(f"--horizon {horizon:g} is outside the run [{start:g}, {final:g}]")
+    return horizon
+
+
+def _write_bands(results: Results, path: Path) -> None:
+    from sdcluster.ensemble import percentile_bands
+
+    bands = percentile_bands(results.dataset)
+    tidy = bands.to_dataarray("variable").to_dataframe("value").reset_index()
+    _write_csv(tidy[["variable", "percentile", "time", "value"]], path)
+
+
+# -------------------------------------------------------------- sensitivity
+
+
+def sensitivity_command(
+    model: ModelArgument = None,
+    parameter: Annotated[
+        list[str] | None,
+        typer.Option("--parameter", "-p", help="Constant to vary, NAME or NAME=LOW:HIGH "
+                     "(repeatable); its declared range by default.", show_default=False,
+                     metavar="NAME[=LOW:HIGH]"),
+    ] = None,
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option("--outcome", "-o", help="Outcome to analyse (repeatable): VARIABLE@end, "
+                     "VARIABLE@<time>, VARIABLE@max|min|mean, 'final firms', 'final order', "
+                     "'takeoff time', 'takeoff'. Default: 'Order Degree@end' (else the first "
+                     "stock at the end).", show_default=False, metavar="OUTCOME"),
+    ] = None,
+    method: Annotated[
+        str, typer.Option(help="sobol, morris, lhs (Latin hypercube) or mc (Monte Carlo).")
+    ] = "sobol",
+    samples: Annotated[
+        int, typer.Option(min=2, help="Sobol N (a power of 2), Morris trajectories, or "
+                          "LHS/MC samples.")
+    ] = 256,
+    seed: SeedOption = 0,
+    replicates: Annotated[
+        int, typer.Option(min=1, help="Noise streams per sample (common random numbers).")
+    ] = 1,
+    no_noise: NoNoiseOption = False,
+    second_order: Annotated[
+        bool, typer.Option("--second-order/--no-second-order", help="Sobol: second-order "
+                           "indices too (N(2D+2) runs instead of N(D+2)).")
+    ] = True,
+    scenario: ScenarioNameOption = None,
+    scenarios_dir: ScenariosDirOption = None,
+    chunk_size: ChunkOption = None,
+    engine: EngineOption = "auto",
+    out: Annotated[
+        Path, typer.Option(help="Runs (netCDF, design values as member coordinates).")
+    ] = Path("sensitivity.nc"),
+    indices_out: Annotated[
+        Path, typer.Option(help="Indices as tidy CSV.")
+    ] = Path("sensitivity_indices.csv"),
+    local_cluster: LocalClusterOption = None,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Sample parameters, run the model on every sample, and print sensitivity indices.
+
+    Sobol gives first-order (S1), total (ST) and second-order (S2) indices, Morris
+    mu, mu_star and sigma, LHS and MC Spearman rank correlations, each with a
+    confidence interval. Every sample runs with the same noise streams.
+    """
+    from sdcluster.ensemble import DEFAULT_CHUNK_SIZE
+    from sdcluster.sensitivity import SensitivitySpec, problem_from_model
+
+    loaded = load_model(model)
+    problem = problem_from_model(loaded, _parameter_ranges(parameter or []))
+    spec = SensitivitySpec(
+        model_path=loaded.path, problem=problem,
+        outcomes=tuple(outcome) if outcome else (_default_outcome(loaded),),
+        method=_method(method), n=samples, seed=seed,  # type: ignore[arg-type]
+        scenario=_base_scenario(loaded, scenario, scenarios_dir), noise=not no_noise,
+        replicates=replicates, second_order=second_order,
+        chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, engine=engine,  # type: ignore[arg-type]
+    )
+    for path in (out, indices_out):
+        _require_writable_folder(path)
+    with _reported_warnings():
+        result = _run_sensitivity(spec, local_cluster, scheduler)
+    result.results.save(out)
+    _write_csv(result.indices, indices_out)
+    typer.echo(_indices_summary(result.indices, len(result.design.values)))
+    typer.echo(f"\nruns: {out}\nindices: {indices_out}")
+
+
+def _run_sensitivity(spec: Any, local_cluster: int | None, scheduler: str | None) -> Any:
+    from sdcluster.sensitivity import run_sensitivity
+
+    with _executor(local_cluster, scheduler) as executor:
+        return run_sensitivity(spec, executor=executor, progress=True)
+
+
+def _parameter_ranges(texts: list[str]) -> dict[str, tuple[float, float] | None]:
+    if not texts:
+        raise typer.BadParameter("give at least one --parameter NAME[=LOW:HIGH]")
+    ranges: dict[str, tuple[float, float] | None] = {}
+    for text in texts:
+        name, equals, bounds = text.partition("=")
+        if not equals:
+            ranges[name.strip()] = None
+            continue
+        low, colon, high = bounds.partition(":")
+        try:
+            if not colon:
+                raise ValueError
+            ranges[name.strip()] = (float(low), float(high))
+        except ValueError:
+            raise typer.BadParameter(
+                f"--parameter {text!r}: expected NAME=LOW:HIGH with numbers, e.g. openness=0.2:0.8"
+            ) from None
+    return ranges
+
+
+def _method(text: str) -> str:
+    key = " ".join(text.lower().replace("-", " ").split())
+    if key not in _METHOD_ALIASES:
+        raise typer.BadParameter(f"--method {text!r}: expected sobol, morris, lhs or mc")
+    return _METHOD_ALIASES[key]
+
+
+def _default_outcome(model: LoadedModel) -> str:
+    if "Order Degree" in model:
+        return "Order Degree@end"
+    return f"{model.stocks[0]}@end"
+
+
+def _indices_summary(indices: pd.DataFrame, runs: int) -> str:
+    main = indices[indices["index"].isin(["S1", "ST", "mu_star", "spearman"])]
+    wide = main.pivot_table(index=["outcome", "parameter"], columns="index",
+                            values=["estimate", "confidence"], sort=False)
+    wide.columns = [f"{pair[1]}" if pair[0] == "estimate" else f"{pair[1]} ±"
+                    for pair in wide.columns]
+    ordered = sorted(wide.columns, key=lambda c: (c.rstrip(" ±"), c.endswith("±")))
+    return f"{runs} runs\n\n{_table(wide[ordered])}"
