@@ -472,7 +472,7 @@ class BatchModel:
         self, arrays: Mapping[str, FloatArray], ids: NDArray[Any], labels: FloatArray
     ) -> None:
         for name, values in arrays.items():
-            if np.isfinite(values).all():
+            if np.isfinite(values.T).all():  # .T: the buffer's contiguous order, faster
                 continue
             bad = ~np.isfinite(values)
             members = np.flatnonzero(bad.any(axis=1))

@@ -34,7 +34,8 @@ def pysd_run(tmp_path_factory: pytest.TempPathFactory) -> PysdRun:
                 folder = tmp_path_factory.mktemp("pysd")
                 copy = folder / model_path.name
                 shutil.copy(model_path, copy)
-                translated[model_path] = str(pysd.read_vensim(str(copy)).py_model_file)
+                read = pysd.read_xmile if model_path.suffix == ".xmile" else pysd.read_vensim
+                translated[model_path] = str(read(str(copy)).py_model_file)
             model = pysd.load(translated[model_path])
             return model.run(params=dict(params), final_time=final_time)
 

@@ -150,6 +150,24 @@ def test_final_time_override_matches_pysd(pysd_run: PysdRun) -> None:
     assert_matches_pysd(batch, 0, reference)
 
 
+def test_an_xmile_model_matches_pysd_member_by_member(pysd_run: PysdRun) -> None:
+    # Non-negative stock, SMTH1/SMTH3, DELAY1/DELAY3, SAFEDIV, XMILE's PULSE
+    # and RAMP, an extrapolating graphical function and an inline one.
+    path = DATA / "engine_stocks.xmile"
+    params = {
+        "base demand": [10, 4, 30],
+        "adjustment time": [2, 0.5, 6],
+        "initial inventory": [50, 5, 200],
+    }
+    model = BatchModel.from_file(path)
+    batch = model.run_arrays(params, 3, return_variables=model.variables)
+    assert batch["Inventory"].min() == 0.0  # the non-negative stock is clamped
+    for member in range(3):
+        reference = pysd_run(path, member_params(params, member))
+        assert set(reference.columns) <= set(batch)
+        assert_matches_pysd(batch, member, reference)
+
+
 needs_builtin = pytest.mark.skipif(
     not BUILTIN_MODEL.is_file(), reason="models/innovation_cluster.mdl is not there yet"
 )
