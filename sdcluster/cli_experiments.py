@@ -217,9 +217,10 @@ def ensemble_command(
     from sdcluster.ensemble import DEFAULT_CHUNK_SIZE, EnsembleSpec
 
     loaded = load_model(model)
+    base = _base_scenario(loaded, scenario, scenarios_dir)
+    _check_horizon(loaded, base, horizon)
     spec = EnsembleSpec(
-        model_path=loaded.path, n_members=members, seed=seed,
-        scenario=_base_scenario(loaded, scenario, scenarios_dir), noise=not no_noise,
+        model_path=loaded.path, n_members=members, seed=seed, scenario=base, noise=not no_noise,
         variables=tuple(variable) if variable else None,
         chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, engine=engine,  # type: ignore[arg-type]
     )
@@ -270,7 +271,8 @@ def _ensemble_summary(results: Results, horizon: float | None) -> str:
     except AnalysisError as error:
         lines.append(f"take-off: not computed ({error})")
     else:
-        estimate = takeoff_probability(onsets, horizon=_horizon(dataset, horizon))
+        final_time = float(dataset["time"].values[-1])
+        estimate = takeoff_probability(onsets, horizon=final_time if horizon is None else horizon)
         lines.append(
             f"take-off (phase III by t = {estimate.horizon:g}): {estimate.probability:.3f} "
             f"({estimate.reached} of {estimate.members}; {estimate.confidence:.0%} CI "
@@ -284,14 +286,11 @@ def _ensemble_summary(results: Results, horizon: float | None) -> str:
     return "\n".join(lines)
 
 
-def _horizon(dataset: Any, horizon: float | None) -> float:
-    final = float(dataset["time"].values[-1])
-    if horizon is None:
-        return final
-    start = float(dataset["time"].values[0])
-    if not start <= horizon <= final:
+def _check_horizon(model: LoadedModel, scenario: Scenario, horizon: float | None) -> None:
+    start = model.time.initial_time
+    final = model.time.final_time if scenario.final_time is None else scenario.final_time
+    if horizon is not None and not start <= horizon <= final:
         raise typer.BadParameter(f"--horizon {horizon:g} is outside the run [{start:g}, {final:g}]")
-    return horizon
 
 
 def _write_bands(results: Results, path: Path) -> None:

@@ -29,8 +29,8 @@ Stream 0 of seed ``s`` is also the noise of ``sdcluster run --seed s``.
 The coordinates along ``"member"`` record this: ``noise_stream`` (when noise
 is on) and, with a design, ``sample``, ``replicate`` and ``design`` (dims
 ``member`` and ``parameter``; ``parameter`` holds the constants' model names),
-so ``ds["design"].sel(parameter="openness")`` is each member's openness. A
-design parameter is therefore not recorded again as a data variable.
+so ``ds["design"].sel(parameter="openness")`` is each member's openness (record
+the parameter as a variable too to see it over time, e.g. with a step).
 
 Engines
 -------
@@ -325,7 +325,7 @@ class EnsembleSpec:
         """
         scenario = self.scenario.validated(model)
         design = None if self.design is None else _validated_design(model, self.design)
-        variables = _recorded_variables(model, self.variables, design)
+        variables = _recorded_variables(model, self.variables)
         return replace(self, scenario=scenario, design=design, variables=variables)
 
     def describe(self) -> dict[str, Any]:
@@ -380,8 +380,7 @@ def _validated_design(model: LoadedModel, design: ParameterDesign) -> ParameterD
     return replace(design, names=tuple(names))
 
 
-def _recorded_variables(model: LoadedModel, variables: Sequence[str] | None,
-                        design: ParameterDesign | None) -> tuple[str, ...]:
+def _recorded_variables(model: LoadedModel, variables: Sequence[str] | None) -> tuple[str, ...]:
     if variables is None:
         wanted = (list(PHASE_VARIABLES) if all(v in model for v in PHASE_VARIABLES)
                   else list(model.stocks))
@@ -390,11 +389,9 @@ def _recorded_variables(model: LoadedModel, variables: Sequence[str] | None,
     for name in wanted:
         if model.variables[name].kind == "lookup":
             raise ScenarioError(f"recorded variables: {name!r} is a lookup table, not a series")
-    in_design = set(design.names) if design is not None else set()
-    recorded = tuple(dict.fromkeys(n for n in wanted if n not in in_design))
-    if not recorded:
-        raise ScenarioError("recorded variables: nothing to record besides the design parameters")
-    return recorded
+    if not wanted:
+        raise ScenarioError("recorded variables: give at least one variable")
+    return tuple(dict.fromkeys(wanted))
 
 
 # ------------------------------------------------------------------ running

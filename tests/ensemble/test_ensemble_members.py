@@ -1,0 +1,216 @@
+"""Ensemble members: seeded, independent of chunking, the same under both engines."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from sdcluster.engine.noise import white_noise
+from sdcluster.engine.pysd_runner import run_scenario
+from sdcluster.ensemble import (
+    DESIGN,
+    NOISE_STREAM,
+    EnsembleSpec,
+    ParameterDesign,
+    run_ensemble,
+    step_values,
+)
+from sdcluster.errors import ScenarioError, UnknownVariableError, UnsupportedConstructError
+from sdcluster.experiments import noise_series
+from sdcluster.model import load_model
+from sdcluster.paths import builtin_model_path
+from sdcluster.scenarios import Scenario, Step
+from sdcluster.testing import assert_results_close
+
+RECORDED = ("Firms", "Noise Level", "white noise input", "growth rate")
+STEPPED = Scenario(name="stepped", overrides={"openness": 0.3},
+                   steps={"growth rate": Step(at=5.0, to=0.6)})
+
+
+def _run(model: Path, **options: object) -> xr.Dataset:
+    spec = EnsembleSpec(model_path=model, **{"variables": RECORDED, **options})  # type: ignore[arg-type]
+    return run_ensemble(spec).dataset
+
+
+def test_members_do_not_depend_on_the_chunk_size(noise_model: Path) -> None:
+    whole = _run(noise_model, n_members=9, seed=4, chunk_size=9)
+    for chunk_size in (1, 2, 4):
+        assert_results_close(_run(noise_model, n_members=9, seed=4, chunk_size=chunk_size),
+                             whole, rtol=0, atol=0)
+
+
+def test_a_member_depends_only_on_its_id_and_the_seed(noise_model: Path) -> None:
+    small = _run(noise_model, n_members=3, seed=4)
+    large = _run(noise_model, n_members=8, seed=4)
+    assert_results_close(small, large.isel(member=slice(0, 3)), rtol=0, atol=0)
+    other_seed = _run(noise_model, n_members=3, seed=5)
+    assert not np.allclose(other_seed["Firms"], small["Firms"])
+    members = large["Firms"].values
+    assert len({tuple(row) for row in members.round(9)}) == 8  # every member differs
+
+
+def test_each_member_reads_its_own_white_noise_stream(noise_model: Path) -> None:
+    dataset = _run(noise_model, n_members=4, seed=7)
+    model = load_model(noise_model)
+    steps = len(model.time.step_times())
+    expected = white_noise(7, np.arange(4), steps)[:, ::4]  # saved every 4th step
+    np.testing.assert_array_equal(dataset["white noise input"].values, expected)
+    np.testing.assert_array_equal(dataset[NOISE_STREAM].values, np.arange(4))
+
+
+@pytest.mark.parametrize("scenario", [Scenario(name="plain"), STEPPED])
+def test_batch_and_pysd_give_the_same_members(noise_model: Path, scenario: Scenario) -> None:
+    options = {"n_members": 4, "seed": 11, "scenario": scenario, "chunk_size": 3}
+    batch = _run(noise_model, engine="batch", **options)
+    pysd = _run(noise_model, engine="pysd", **options)
+    assert_results_close(batch, pysd, rtol=1e-9)
+    assert not np.allclose(batch["Firms"].values[0], batch["Firms"].values[1])
+
+
+def test_batch_and_pysd_agree_on_a_design_with_a_stepped_parameter(noise_model: Path) -> None:
+    design = ParameterDesign.from_columns({"growth rate": [0.1, 0.4], "capacity": [150, 300]})
+    options = {"seed": 2, "scenario": STEPPED, "variables": ("Firms", "growth rate")}
+    batch = run_ensemble(EnsembleSpec.for_design(noise_model, design, replicates=2,
+                                                 engine="batch", **options)).dataset
+    pysd = run_ensemble(EnsembleSpec.for_design(noise_model, design, replicates=2,
+                                                engine="pysd", **options)).dataset
+    assert_results_close(batch, pysd, rtol=1e-9)
+    rate = batch["growth rate"].to_series()
+    # The design value holds before the step, the step's value after it.
+    assert rate[(0, 4.0)] == 0.1 and rate[(2, 4.0)] == 0.4 and rate[(2, 5.0)] == 0.6
+
+
+def test_batch_and_pysd_agree_on_the_builtin_model() -> None:
+    options = {"model_path": builtin_model_path(), "n_members": 2, "seed": 5,
+               "variables": ("Innovative Firms", "Order Degree", "dS total", "Pink Noise")}
+    batch = run_ensemble(EnsembleSpec(**options, engine="batch")).dataset  # type: ignore[arg-type]
+    pysd = run_ensemble(EnsembleSpec(**options, engine="pysd")).dataset  # type: ignore[arg-type]
+    assert_results_close(batch, pysd, rtol=1e-9)
+
+
+def test_a_scenario_run_with_seed_s_is_member_0_of_the_ensemble_with_seed_s(
+    noise_model: Path,
+) -> None:
+    model = load_model(noise_model)
+    run = run_scenario(model, Scenario(name="baseline"), noise_seed=6, variables=RECORDED)
+    member = _run(noise_model, n_members=2, seed=6).isel(member=0)
+    for name in RECORDED:
+        np.testing.assert_allclose(member[name].values, run[name].values, rtol=1e-9)
+    np.testing.assert_array_equal(noise_series(6, 10, member=3), white_noise(6, [3], 10)[0])
+
+
+def test_a_model_the_batch_engine_cannot_run_falls_back_to_pysd(
+    fallback_model: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="sdcluster"):
+        results = run_ensemble(EnsembleSpec(model_path=fallback_model, n_members=3, seed=1,
+                                            variables=("Firms",)))
+    assert results.metadata["ensemble"]["engine"] == "pysd"
+    assert any("DELAY FIXED" in r.getMessage() and "PySD" in r.getMessage()
+               for r in caplog.records)
+    forced = run_ensemble(EnsembleSpec(model_path=fallback_model, n_members=3, seed=1,
+                                       variables=("Firms",), engine="pysd", chunk_size=2))
+    assert_results_close(results.dataset, forced.dataset, rtol=0, atol=0)
+    with pytest.raises(UnsupportedConstructError, match="DELAY FIXED"):
+        run_ensemble(EnsembleSpec(model_path=fallback_model, n_members=1, engine="batch"))
+
+
+def test_without_noise_every_member_is_the_deterministic_run(noise_model: Path) -> None:
+    dataset = _run(noise_model, n_members=3, seed=1, noise=False)
+    firms = dataset["Firms"].values
+    np.testing.assert_array_equal(firms[0], firms[2])
+    assert NOISE_STREAM not in dataset.coords
+    assert float(np.abs(dataset["white noise input"]).max()) == 0.0
+
+
+def test_replicates_share_noise_streams_across_samples(noise_model: Path) -> None:
+    # Samples 0 and 2 are the same parameters: common random numbers make them identical.
+    design = ParameterDesign.from_columns({"openness": [0.2, 0.9, 0.2]})
+    dataset = run_ensemble(EnsembleSpec.for_design(noise_model, design, replicates=2, seed=3,
+                                                   variables=("Firms",))).dataset
+    assert dataset.sizes["member"] == 6
+    np.testing.assert_array_equal(dataset[NOISE_STREAM].values, [0, 1, 0, 1, 0, 1])
+    np.testing.assert_array_equal(dataset["sample"].values, [0, 0, 1, 1, 2, 2])
+    firms = dataset["Firms"].values
+    np.testing.assert_array_equal(firms[0], firms[4])
+    np.testing.assert_array_equal(firms[1], firms[5])
+    assert not np.allclose(firms[0], firms[1])
+    openness = dataset[DESIGN].sel(parameter="openness").values
+    np.testing.assert_array_equal(openness, [0.2, 0.2, 0.9, 0.9, 0.2, 0.2])
+
+
+def test_step_values_on_the_grid() -> None:
+    times = np.arange(0, 3.01, 0.5)
+    shared = step_values(times, 1.0, Step(at=1.5, to=4.0), 0.5)
+    np.testing.assert_array_equal(shared, [1, 1, 1, 4, 4, 4, 4])
+    per_member = step_values(times, np.array([1.0, 2.0]), Step(at=0.0, to=9.0), 0.5)
+    assert per_member.shape == (2, times.size) and np.all(per_member == 9.0)
+
+
+def test_the_default_records_the_stocks_of_a_model_without_phase_variables(
+    noise_model: Path,
+) -> None:
+    dataset = run_ensemble(EnsembleSpec(model_path=noise_model, n_members=1)).dataset
+    assert sorted(dataset.data_vars) == ["Firms", "Noise Level"]
+    assert dataset["Firms"].attrs["units"] == "firm"
+
+
+def test_a_model_without_a_noise_input_logs_a_warning(
+    tmp_path: Path, noise_model: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    text = noise_model.read_text().replace("white noise input", "external signal")
+    quiet = tmp_path / "quiet.mdl"
+    quiet.write_text(text)
+    with caplog.at_level(logging.WARNING, logger="sdcluster"):
+        run_ensemble(EnsembleSpec(model_path=quiet, n_members=2, variables=("Firms",)))
+    assert any("white noise input" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"n_members": 0}, ScenarioError, "n_members must be an integer >= 1"),
+        ({"n_members": 2, "seed": -1}, ScenarioError, "seed must be"),
+        ({"n_members": 2, "engine": "fast"}, ScenarioError, "engine must be one of"),
+        ({"n_members": 2, "replicates": 2}, ScenarioError, "replicates apply to a parameter"),
+        ({"n_members": 2, "variables": ("Firmz",)}, UnknownVariableError, "closest: 'Firms'"),
+        ({"n_members": 2, "variables": ("attractiveness",)}, ScenarioError, "lookup table"),
+    ],
+)
+def test_bad_specs_are_refused(noise_model: Path, options: dict[str, object],
+                               error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        run_ensemble(EnsembleSpec(model_path=noise_model, **options))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("columns", "error", "message"),
+    [
+        ({"opennes": [0.5]}, UnknownVariableError, "closest: 'openness'"),
+        ({"openness": [0.5, 1.5]}, ScenarioError, r"'openness' = 1\.5 \(sample 1.*\[0, 1\]"),
+        ({"crowding": [0.5]}, ScenarioError, "'crowding' is a auxiliary; only constants"),
+    ],
+)
+def test_bad_designs_are_refused(noise_model: Path, columns: dict[str, list[float]],
+                                 error: type[Exception], message: str) -> None:
+    design = ParameterDesign.from_columns(columns)
+    with pytest.raises(error, match=message):
+        run_ensemble(EnsembleSpec.for_design(noise_model, design))
+
+
+def test_design_shapes_are_checked() -> None:
+    with pytest.raises(ScenarioError, match="shape"):
+        ParameterDesign(names=("a", "b"), values=np.zeros((3, 1)))
+    with pytest.raises(ScenarioError, match="not finite"):
+        ParameterDesign(names=("a",), values=np.array([[np.nan]]))
+    with pytest.raises(ScenarioError, match="equally long"):
+        ParameterDesign.from_columns({"a": [1, 2], "b": [1]})
+    design = ParameterDesign.from_columns({"a": [1, 2]})
+    with pytest.raises(ScenarioError, match="does not match the design"):
+        EnsembleSpec(model_path=Path("x.mdl"), n_members=3, design=design)
+    with pytest.raises(ValueError, match="read-only"):
+        design.values[0, 0] = 5.0
