@@ -8,6 +8,7 @@ variable PySD returns, at every saved time, within ``rtol=1e-9``.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -148,6 +149,33 @@ def test_final_time_override_matches_pysd(pysd_run: PysdRun) -> None:
     reference = pysd_run(path, {}, final_time=7.3)
     np.testing.assert_array_equal(reference.index.to_numpy(), model.schedule(7.3).labels)
     assert_matches_pysd(batch, 0, reference)
+
+
+OFFSET_MODEL = """{UTF-8}
+Capital = INTEG(investment - depreciation, 100) ~ USD ~ |
+investment = 0.2 * Capital * (1 + 0.5 * SIN(Time)) ~ USD/Year ~ |
+depreciation = Capital / life ~ USD/Year ~ |
+life = 7 ~ Year ~ |
+FINAL TIME = 2010 ~ Year ~ |
+INITIAL TIME = 2000 ~ Year ~ |
+SAVEPER = 0.9 ~ Year ~ |
+TIME STEP = 0.3 ~ Year ~ |
+"""
+
+
+def test_an_offset_start_and_an_inexact_time_step_match_pysd(
+    tmp_path: Path, pysd_run: PysdRun
+) -> None:
+    # 0.3 has no exact binary form: times accumulate rounding as in PySD, and
+    # the saving times are those PySD picks within its 1e-5 * TIME STEP.
+    path = tmp_path / "offset.mdl"
+    path.write_text(OFFSET_MODEL)
+    model = BatchModel.from_file(path)
+    batch = model.run_arrays({"life": [7, 3]}, 2, return_variables=model.variables)
+    for member in range(2):
+        reference = pysd_run(path, {"life": [7, 3][member]})
+        np.testing.assert_array_equal(reference.index.to_numpy(), model.schedule().labels)
+        assert_matches_pysd(batch, member, reference)
 
 
 def test_an_xmile_model_matches_pysd_member_by_member(pysd_run: PysdRun) -> None:

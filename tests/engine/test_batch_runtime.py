@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pysd.py_backend import functions as pysd_functions
 from pysd.py_backend.lookups import HardcodedLookups
 
@@ -125,3 +127,36 @@ def test_table_points_are_rounded_as_pysd_writes_them() -> None:
     points = runtime.pysd_table_values((0.123456789123, 1.0, 2.5))
     np.testing.assert_array_equal(points, [0.12345679, 1.0, 2.5])
     assert isinstance(xr.DataArray(points).values, np.ndarray)
+
+
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(numerator=finite, denominator=finite, fallback=finite, divisor=finite)
+def test_division_and_rounding_helpers_match_pysd_for_any_numbers(
+    numerator: float, denominator: float, fallback: float, divisor: float
+) -> None:
+    with np.errstate(all="ignore"):
+        assert runtime.xidz(numerator, denominator, fallback) == pysd_functions.xidz(
+            numerator, denominator, fallback
+        )
+        assert runtime.zidz(numerator, denominator) == pysd_functions.zidz(
+            numerator, denominator
+        )
+        if abs(divisor) >= runtime.SMALL_VENSIM:
+            assert runtime.modulo(numerator, divisor) == pysd_functions.modulo(
+                numerator, divisor
+            )
+
+
+@settings(max_examples=30, deadline=None)
+@given(arguments=st.lists(st.floats(min_value=-10, max_value=10), min_size=1, max_size=10))
+def test_lookups_match_pysd_for_any_arguments(arguments: list[float]) -> None:
+    table = HardcodedLookups(list(TABLE_X), list(TABLE_Y), {}, "extrapolate", {}, "_table")
+    table.initialize()
+    lookup = runtime.make_lookup(np.array(TABLE_X), np.array(TABLE_Y), "extrapolate")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = [float(table(x)) for x in arguments]
+    np.testing.assert_allclose(lookup(np.array(arguments)), expected, rtol=1e-15, atol=1e-15)
