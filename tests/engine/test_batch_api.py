@@ -61,6 +61,15 @@ REFUSED = {
         "Stock = INTEG(late, 0) ~ x ~ |\nlate = DELAY FIXED(1, 2, 0) ~ x/Month ~ |\n",
         "DELAY FIXED in 'late'",
     ),
+    "macro": (
+        ":MACRO: DOUBLE(input)\nDOUBLE = 2 * input ~ x ~ |\n:END OF MACRO:\n"
+        "Stock = INTEG(DOUBLE(1), 0) ~ x ~ |\n",
+        "macros in 'double'",
+    ),
+    "a_function_of": (
+        "Stock = INTEG(rate, 0) ~ x ~ |\nrate = A FUNCTION OF(Stock) ~ x/Month ~ |\n",
+        "A FUNCTION OF in 'rate'",
+    ),
     "smooth_n": (
         "Stock = INTEG(smoothed, 0) ~ x ~ |\nsmoothed = SMOOTH N(1, 2, 0, 4) ~ x/Month ~ |\n",
         "SMOOTH N in 'smoothed'",
