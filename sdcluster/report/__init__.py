@@ -1,0 +1,108 @@
+"""Reports: one call writes the HTML and PDF report of a model and its policy experiments.
+
+:func:`make_report` is the library call behind ``sdcluster report``::
+
+    outcome = make_report(ReportOptions(quick=True))
+    outcome.paths        # reports/innovation_cluster.html, .pdf
+    outcome.results_path # reports/innovation_cluster_results.nc
+
+The flow is one way: run the experiments and save every result
+(:mod:`~sdcluster.report.runs`, :mod:`~sdcluster.report.data`), compute the
+content from the saved results (:mod:`~sdcluster.report.build`, a tree of
+:mod:`~sdcluster.report.content` objects), then render it
+(:mod:`~sdcluster.report.html`, :mod:`~sdcluster.report.pdf`). With
+``from_results`` the first step is replaced by reading the files, and the
+report comes out with the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sdcluster.report.options import FORMATS, ExperimentSizes, ReportOptions, rebuild_command
+
+__all__ = ["FORMATS", "ExperimentSizes", "ReportOptions", "ReportOutcome", "make_report",
+           "rebuild_command"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportOutcome:
+    """What :func:`make_report` wrote.
+
+    Attributes
+    ----------
+    paths : dict of str to Path
+        Format (``"html"``, ``"pdf"``) to report file.
+    results_path : Path
+        The results file the report was computed from.
+    seconds : float
+        Wall-clock time of the whole call.
+    unavailable : dict of str to str
+        Parts of the report that could not be made, and why.
+
+    """
+
+    paths: dict[str, Path]
+    results_path: Path
+    seconds: float
+    unavailable: dict[str, str]
+
+
+def make_report(options: ReportOptions, *, echo: Callable[[str], None] | None = None,
+                progress: bool = True) -> ReportOutcome:
+    """Run the experiments (or read their saved results) and write the report.
+
+    Parameters
+    ----------
+    options : ReportOptions
+        What to run and where to write (see :class:`ReportOptions`).
+    echo : callable, optional
+        Receives progress lines; stderr when omitted.
+    progress : bool
+        Print progress lines and progress bars.
+
+    Returns
+    -------
+    ReportOutcome
+
+    Raises
+    ------
+    SdclusterError
+        If the model, scenarios or a results file cannot be used, or a file
+        cannot be written. Results are saved before the report is drawn, so
+        a failure while drawing loses no results.
+
+    """
+    from sdcluster.errors import ReportError
+    from sdcluster.report.build import build_document
+    from sdcluster.report.data import load_report_data, report_stem
+    from sdcluster.report.html import write_html
+    from sdcluster.report.pdf import write_pdf
+    from sdcluster.report.progress import Progress
+    from sdcluster.report.runs import run_report_experiments
+
+    tracker = Progress(echo, enabled=progress)
+    if options.from_results is not None:
+        with tracker.stage(f"reading {options.from_results}"):
+            data = load_report_data(options.from_results)
+    else:
+        data = run_report_experiments(options, tracker)
+    with tracker.stage("computing the report's content"):
+        document = build_document(data)
+    folder = options.out_dir
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ReportError(f"{folder}: cannot create the report folder "
+                          f"({error.strerror or error})") from None
+    stem = report_stem(data.results_path)
+    writers = {"html": write_html, "pdf": write_pdf}
+    paths: dict[str, Path] = {}
+    for fmt in options.formats:
+        with tracker.stage(f"writing the {fmt.upper()} report"):
+            paths[fmt] = writers[fmt](document, folder / f"{stem}.{fmt}")
+    unavailable = {name: part.reason for name, part in data.parts.items() if part.reason}
+    return ReportOutcome(paths=paths, results_path=data.results_path, seconds=tracker.elapsed,
+                         unavailable=unavailable)

@@ -1,0 +1,127 @@
+"""Figures the report draws itself, and the conversion of any figure to SVG text.
+
+The figures of :mod:`sdcluster.plotting` serve every user; the ones here
+(openness sweep, fan charts, take-off curve) belong to the report's
+experiments. All return :class:`matplotlib.figure.Figure` objects;
+:func:`svg_text` turns one into a standalone, reproducible SVG document
+(fixed ids, no timestamp) that both renderers embed as vector graphics.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib.figure import Figure
+
+from sdcluster.report.findings import SWEEP_LEVER, Threshold
+
+#: Percentile bands of a fan chart, outermost first, and the median.
+FAN_BANDS = ((5.0, 95.0), (25.0, 75.0))
+FAN_MEDIAN = 50.0
+_FAN_COLOUR = "#1f5f99"
+_CRITICAL_COLOUR = "#c62828"
+
+
+def svg_text(figure: Figure) -> str:
+    """Return ``figure`` as a standalone SVG document.
+
+    Text is drawn as paths (no fonts needed to view it), ids are derived
+    from a fixed salt and the date is left out, so the same figure gives the
+    same text on every run.
+    """
+    buffer = io.StringIO()
+    with mpl.rc_context({"svg.hashsalt": "sdcluster-report", "svg.fonttype": "path"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def _label(name: str, da: xr.DataArray) -> str:
+    units = str(da.attrs.get("units", ""))
+    return f"{name} ({units})" if units and units != "Dmnl" else name
+
+
+def plot_fan_chart(ensemble: xr.Dataset, variables: Sequence[str]) -> Figure:
+    """Draw percentile bands of ensemble members over time, one panel per variable.
+
+    Parameters
+    ----------
+    ensemble : xarray.Dataset
+        Dims ``("member", "time")``.
+    variables : sequence of str
+        Variables to draw, top to bottom.
+
+    """
+    time = np.asarray(ensemble["time"].values, dtype=float)
+    figure = Figure(figsize=(8.0, 1.0 + 2.3 * len(variables)), layout="constrained")
+    panels = figure.subplots(len(variables), 1, sharex=True, squeeze=False)[:, 0]
+    members = ensemble.sizes["member"]
+    for axes, name in zip(panels, variables, strict=True):
+        runs = ensemble[name].transpose("member", "time").values
+        for (low, high), alpha in zip(FAN_BANDS, (0.18, 0.35), strict=True):
+            lower, upper = np.percentile(runs, [low, high], axis=0)
+            axes.fill_between(time, lower, upper, color=_FAN_COLOUR, alpha=alpha, linewidth=0,
+                              label=f"{low:g}-{high:g} %")
+        axes.plot(time, np.percentile(runs, FAN_MEDIAN, axis=0), color=_FAN_COLOUR,
+                  linewidth=1.6, label="median")
+        axes.set_ylabel(_label(name, ensemble[name]))
+        axes.grid(alpha=0.3)
+    panels[0].legend(loc="best", fontsize="small", title=f"{members} members",
+                     title_fontsize="small")
+    panels[-1].set_xlabel("time")
+    panels[-1].set_xlim(time[0], time[-1])
+    return figure
+
+
+def plot_takeoff_curve(curve: pd.DataFrame, threshold: Threshold | None) -> Figure:
+    """Draw the take-off probability against openness, with its 95 % interval.
+
+    The deterministic critical openness, when known, is marked.
+    """
+    figure = Figure(figsize=(8.0, 3.6), layout="constrained")
+    axes = figure.subplots()
+    values = curve[SWEEP_LEVER].to_numpy(dtype=float)
+    axes.fill_between(values, curve["low"].to_numpy(dtype=float),
+                      curve["high"].to_numpy(dtype=float), color=_FAN_COLOUR, alpha=0.2,
+                      linewidth=0, label="95 % interval (Wilson)")
+    axes.plot(values, curve["probability"].to_numpy(dtype=float), marker="o", markersize=3,
+              color=_FAN_COLOUR, label="take-off probability")
+    if threshold is not None and threshold.status == "found":
+        axes.axvline(threshold.estimate, color=_CRITICAL_COLOUR, linestyle="--", linewidth=1,
+                     label=f"critical openness without noise ({threshold.estimate:.3f})")
+    axes.set_xlabel(SWEEP_LEVER)
+    axes.set_ylabel("share reaching phase III")
+    axes.set_ylim(-0.03, 1.03)
+    axes.set_xlim(values.min(), values.max())
+    axes.grid(alpha=0.3)
+    axes.legend(loc="best", fontsize="small")
+    return figure
+
+
+def plot_sweep(table: pd.DataFrame, threshold: Threshold, horizon: float) -> Figure:
+    """Draw the openness sweep: phase III onset (top) and Order Degree at the end (bottom)."""
+    figure = Figure(figsize=(8.0, 5.0), layout="constrained")
+    top, bottom = figure.subplots(2, 1, sharex=True)
+    values = table[SWEEP_LEVER].to_numpy(dtype=float)
+    onset = table["phase III onset"].to_numpy(dtype=float)
+    top.plot(values, onset, marker="o", markersize=3, color=_FAN_COLOUR)
+    never = ~np.isfinite(onset)
+    top.plot(values[never], np.full(never.sum(), horizon), linestyle="none", marker="x",
+             color="#777777", label="no phase III by the end of the run")
+    top.set_ylabel("phase III onset (time)")
+    if never.any():
+        top.legend(loc="best", fontsize="small")
+    if "Order Degree at end" in table:
+        bottom.plot(values, table["Order Degree at end"].to_numpy(dtype=float), marker="o",
+                    markersize=3, color=_FAN_COLOUR)
+    bottom.set_ylabel("Order Degree at the end")
+    bottom.set_xlabel(SWEEP_LEVER)
+    for axes in (top, bottom):
+        if threshold.status == "found":
+            axes.axvline(threshold.estimate, color=_CRITICAL_COLOUR, linestyle="--", linewidth=1)
+        axes.grid(alpha=0.3)
+    return figure

@@ -1,0 +1,231 @@
+"""The report's findings, computed from saved results: pure functions, no I/O.
+
+Definitions used throughout the report:
+
+- a run *self-organizes* when it reaches phase III, "far from equilibrium"
+  (:func:`sdcluster.analysis.phases.phase_onsets`), by the end of the run;
+- the *critical openness* is where the openness sweep changes from runs that
+  do not self-organize to runs that do: the midpoint of the bracket
+  ``[lower, upper]`` between the highest evaluated openness below the first
+  self-organizing one and that first self-organizing value; bisection makes
+  the bracket narrow;
+- the *take-off probability* at an openness value is the share of seeded
+  ensemble members that self-organize, with a Wilson score 95 % interval.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from sdcluster.analysis.phases import PHASES, phase_onsets
+from sdcluster.analysis.settings import AnalysisSettings
+
+#: The phase whose onset marks self-organization.
+FAR_FROM_EQUILIBRIUM = PHASES[2]
+#: The lever the openness sweep and the take-off curve vary.
+SWEEP_LEVER = "openness"
+#: z of a two-sided 95 % interval.
+Z95 = 1.959963984540054
+
+
+def settings_from(stored: Mapping[str, Any] | None) -> AnalysisSettings:
+    """Return the analysis settings a report run recorded (defaults if none)."""
+    if not stored:
+        return AnalysisSettings()
+    fields = AnalysisSettings.__dataclass_fields__
+    return AnalysisSettings(**{k: float(v) for k, v in stored.items() if k in fields})
+
+
+def reaches_phase_iii(ds: xr.Dataset, settings: AnalysisSettings) -> np.ndarray:
+    """Return, per run of ``ds`` (leading dims flattened), whether it self-organizes."""
+    onsets = phase_onsets(ds, settings)[FAR_FROM_EQUILIBRIUM]
+    return np.asarray(onsets.notna().to_numpy(), dtype=bool)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FirstToOrder:
+    """Which scenario reaches phase III first.
+
+    Attributes
+    ----------
+    scenarios : tuple of str
+        The scenario(s) with the earliest onset (ties share it); empty if none
+        reaches phase III.
+    onset : float
+        The earliest onset time (NaN if none).
+    reference : str
+        The reference scenario (``"baseline"`` if run, else the first one).
+    reference_onset : float
+        Its onset (NaN if it never gets there).
+    considered : tuple of str
+        The scenarios compared (the policy scenarios: all but the reference,
+        or the reference alone if it is the only one).
+
+    """
+
+    scenarios: tuple[str, ...]
+    onset: float
+    reference: str
+    reference_onset: float
+    considered: tuple[str, ...]
+
+
+def first_to_order(summary: pd.DataFrame) -> FirstToOrder:
+    """Find the policy scenario that reaches phase III first, from a summary table.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`sdcluster.analysis.phases.summary_table` of the scenario runs.
+
+    """
+    names = [str(name) for name in summary.index]
+    reference = "baseline" if "baseline" in names else names[0]
+    considered = [name for name in names if name != reference] or [reference]
+    onsets = summary[FAR_FROM_EQUILIBRIUM]
+    values = np.array([float(onsets.loc[name]) for name in considered])
+    reached = ~np.isnan(values)
+    earliest = float(values[reached].min()) if reached.any() else math.nan
+    winners = tuple(name for name, value in zip(considered, values, strict=True)
+                    if reached.any() and value == earliest)
+    return FirstToOrder(scenarios=winners, onset=earliest, reference=reference,
+                        reference_onset=float(onsets.loc[reference]),
+                        considered=tuple(considered))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Threshold:
+    """Where the cluster starts to self-organize along the openness sweep.
+
+    Attributes
+    ----------
+    status : str
+        ``"found"``; ``"always"`` if even the lowest openness self-organizes;
+        ``"never"`` if no value does.
+    lower, upper : float
+        The final bracket (NaN unless found).
+    estimate : float
+        Its midpoint: the critical openness (NaN unless found).
+    not_monotone : tuple of float
+        Evaluated values above the bracket that still do not self-organize.
+    evaluated : int
+        Number of runs the sweep made.
+
+    """
+
+    status: str
+    lower: float
+    upper: float
+    estimate: float
+    not_monotone: tuple[float, ...]
+    evaluated: int
+
+
+def critical_openness(sweep: xr.Dataset, settings: AnalysisSettings) -> Threshold:
+    """Return the self-organization threshold of an openness sweep (see the module docstring)."""
+    values = np.asarray(sweep[SWEEP_LEVER].values, dtype=float)
+    organizes = reaches_phase_iii(sweep, settings)
+    order = np.argsort(values, kind="stable")
+    values, organizes = values[order], organizes[order]
+    count = int(values.size)
+    if not organizes.any():
+        return Threshold(status="never", lower=math.nan, upper=math.nan, estimate=math.nan,
+                         not_monotone=(), evaluated=count)
+    first = int(np.argmax(organizes))
+    if first == 0:
+        return Threshold(status="always", lower=math.nan, upper=math.nan, estimate=math.nan,
+                         not_monotone=tuple(float(v) for v in values[~organizes]),
+                         evaluated=count)
+    lower, upper = float(values[first - 1]), float(values[first])
+    above = values[first:][~organizes[first:]]
+    return Threshold(status="found", lower=lower, upper=upper, estimate=0.5 * (lower + upper),
+                     not_monotone=tuple(float(v) for v in above), evaluated=count)
+
+
+def sweep_table(sweep: xr.Dataset, settings: AnalysisSettings) -> pd.DataFrame:
+    """Return per evaluated openness (sorted): phase III onset and end values."""
+    onsets = phase_onsets(sweep, settings)
+    frame = pd.DataFrame({
+        SWEEP_LEVER: np.asarray(sweep[SWEEP_LEVER].values, dtype=float),
+        "stage": [str(s) for s in sweep["stage"].values] if "stage" in sweep.coords
+        else [""] * sweep.sizes["member"],
+        "phase III onset": onsets[FAR_FROM_EQUILIBRIUM].to_numpy(),
+    })
+    for name in ("Order Degree", "Innovative Firms"):
+        if name in sweep.data_vars:
+            frame[f"{name} at end"] = sweep[name].isel(time=-1).values
+    return frame.sort_values(SWEEP_LEVER, kind="stable").reset_index(drop=True)
+
+
+def wilson_interval(successes: int, trials: int) -> tuple[float, float]:
+    """Return the Wilson score 95 % interval of a proportion (NaN, NaN without trials)."""
+    if trials <= 0:
+        return math.nan, math.nan
+    share = successes / trials
+    denominator = 1.0 + Z95**2 / trials
+    centre = (share + Z95**2 / (2 * trials)) / denominator
+    half = Z95 * math.sqrt(share * (1 - share) / trials + Z95**2 / (4 * trials**2)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TakeOff:
+    """Take-off probability of an ensemble."""
+
+    members: int
+    successes: int
+    probability: float
+    low: float
+    high: float
+
+
+def take_off(organizes: Sequence[bool] | np.ndarray) -> TakeOff:
+    """Return the share of runs that self-organize and its 95 % interval."""
+    flags = np.asarray(organizes, dtype=bool)
+    successes, members = int(flags.sum()), int(flags.size)
+    low, high = wilson_interval(successes, members)
+    return TakeOff(members=members, successes=successes,
+                   probability=successes / members if members else math.nan, low=low, high=high)
+
+
+def takeoff_curve(takeoff: xr.Dataset) -> pd.DataFrame:
+    """Return, per openness value of a take-off part, the take-off probability and interval."""
+    onset = takeoff[f"onset {FAR_FROM_EQUILIBRIUM}"]
+    rows = []
+    for value in takeoff["openness"].values:
+        result = take_off(np.isfinite(onset.sel(openness=value).values))
+        rows.append({SWEEP_LEVER: float(value), "members": result.members,
+                     "take-off": result.successes, "probability": result.probability,
+                     "low": result.low, "high": result.high})
+    return pd.DataFrame(rows)
+
+
+def half_probability_openness(curve: pd.DataFrame) -> float:
+    """Return the openness where the take-off probability first reaches 1/2 (interpolated).
+
+    NaN if it never does; the lowest openness if it starts at or above 1/2.
+    """
+    values = curve[SWEEP_LEVER].to_numpy(dtype=float)
+    probability = curve["probability"].to_numpy(dtype=float)
+    above = np.flatnonzero(probability >= 0.5)
+    if not above.size:
+        return math.nan
+    first = int(above[0])
+    if first == 0:
+        return float(values[0])
+    x0, x1 = values[first - 1], values[first]
+    p0, p1 = probability[first - 1], probability[first]
+    return float(x0 + (0.5 - p0) * (x1 - x0) / (p1 - p0))
+
+
+def check_counts(checks: xr.Dataset) -> tuple[int, int]:
+    """Return ``(passed, total)`` of the validation rows."""
+    passed = np.asarray(checks["passed"].values, dtype=bool)
+    return int(passed.sum()), int(passed.size)

@@ -1,0 +1,88 @@
+"""Render a report :class:`~sdcluster.report.content.Document` as one self-contained HTML file.
+
+The page needs nothing from outside: the stylesheet is inline, figures are
+SVG documents embedded as ``data:`` URIs (each keeps its own styles and ids,
+so figures cannot disturb each other or the page), and a Content Security
+Policy forbids loading anything else. Templates live in the package
+(``sdcluster/report/templates``); Jinja2 autoescaping is on, so text from a
+model (names, documentation) shows as written, ``<`` and ``&`` included.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import tempfile
+from pathlib import Path
+
+import jinja2
+
+from sdcluster.errors import ReportError
+from sdcluster.report.content import Document, Section
+
+_TEMPLATE = "report.html.j2"
+
+
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("sdcluster.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["svg_data_uri"] = svg_data_uri
+    environment.globals["kind"] = lambda block: type(block).__name__
+    return environment
+
+
+def svg_data_uri(svg: str) -> str:
+    """Return an SVG document as a base64 ``data:`` URI."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def render_html(document: Document) -> str:
+    """Return the report as HTML text."""
+    numbers = {section.key: number for number, _, section in document.numbered()}
+    toc = _toc(document.sections, numbers)
+    template = _environment().get_template(_TEMPLATE)
+    return template.render(document=document, numbers=numbers, toc=toc)
+
+
+def _toc(sections: tuple[Section, ...], numbers: dict[str, str]) -> list[dict[str, object]]:
+    return [{"key": s.key, "title": s.title, "number": numbers[s.key],
+             "children": _toc(s.subsections, numbers)} for s in sections]
+
+
+def write_html(document: Document, path: str | os.PathLike[str]) -> Path:
+    """Write the report as an HTML file, atomically; return its path.
+
+    Raises
+    ------
+    ReportError
+        If the file cannot be written.
+
+    """
+    return write_text_atomically(Path(path), render_html(document))
+
+
+def readable_mode() -> int:
+    """Return the mode of a new file under the current umask (temporary files get 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_text_atomically(target: Path, text: str) -> Path:
+    """Write ``text`` to a temporary file beside ``target`` and rename it into place."""
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                             dir=target.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(temporary, readable_mode())
+        os.replace(temporary, target)
+    except OSError as error:
+        raise ReportError(f"{target}: cannot write the report ({error.strerror or error})") \
+            from None
+    return target

@@ -1,0 +1,177 @@
+"""What the report says about the model, kept as data inside the results file.
+
+:func:`describe_model` turns a :class:`~sdcluster.model.LoadedModel` into a
+plain dictionary (JSON-ready): the model file's name and source text, every
+variable's kind, units, range, default and documentation, the flows of each
+stock, the policy levers, and the loop sentences of ``loops.toml`` in the
+model's folder. The report is drawn from this dictionary only
+(:class:`ModelInfo`), so it can be rebuilt from a results file without the
+model file, and the diagram is redrawn from the stored source text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sdcluster.errors import ReportError
+from sdcluster.model import LoadedModel
+
+#: File beside a model that names its feedback loops and the sentences they encode.
+LOOPS_FILE = "loops.toml"
+_LOOP_KEYS = ("code", "name", "path", "sentence", "section", "note")
+
+
+@dataclass(frozen=True, kw_only=True)
+class VariableInfo:
+    """A model variable as the report lists it (see :class:`sdcluster.model.Variable`)."""
+
+    name: str
+    kind: str
+    units: str
+    range: str
+    default: float | None
+    documentation: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoopSentence:
+    """A named loop and the paper's sentence it encodes (one entry of ``loops.toml``)."""
+
+    code: str
+    name: str
+    path: str
+    sentence: str
+    section: str
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelInfo:
+    """The model, as stored in a results file's report entry.
+
+    Attributes
+    ----------
+    file_name : str
+        The model file's name.
+    sha256 : str
+        SHA-256 of the file's content.
+    source : str
+        The file's text (empty if it was not stored).
+    variables : tuple of VariableInfo
+        Every variable, in the loader's order.
+    stock_flows : Mapping[str, tuple of str]
+        Flows of each stock.
+    levers : tuple of str
+        Names of the policy levers.
+    loops : tuple of LoopSentence
+        Entries of ``loops.toml``; empty when the model has none.
+    loops_source : str
+        Where the loop sentences came from (a file name), or why there are none.
+
+    """
+
+    file_name: str
+    sha256: str
+    source: str
+    variables: tuple[VariableInfo, ...]
+    stock_flows: Mapping[str, tuple[str, ...]]
+    levers: tuple[str, ...]
+    loops: tuple[LoopSentence, ...]
+    loops_source: str
+
+    def of_kind(self, kind: str) -> tuple[VariableInfo, ...]:
+        """Return the variables of one kind (``"stock"``, ``"flow"``, ...)."""
+        return tuple(v for v in self.variables if v.kind == kind)
+
+    def variable(self, name: str) -> VariableInfo | None:
+        """Return the variable called ``name``, or ``None``."""
+        return next((v for v in self.variables if v.name == name), None)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ModelInfo:
+        """Rebuild the description stored by :func:`describe_model`."""
+        return cls(
+            file_name=str(data.get("file_name", "")),
+            sha256=str(data.get("sha256", "")),
+            source=str(data.get("source", "")),
+            variables=tuple(VariableInfo(**v) for v in data.get("variables", ())),
+            stock_flows={k: tuple(v) for k, v in data.get("stock_flows", {}).items()},
+            levers=tuple(data.get("levers", ())),
+            loops=tuple(LoopSentence(**entry) for entry in data.get("loops", ())),
+            loops_source=str(data.get("loops_source", "")),
+        )
+
+    @contextlib.contextmanager
+    def materialized(self) -> Iterator[Path | None]:
+        """Write the stored source to a temporary model file; yield its path (or ``None``)."""
+        if not self.source:
+            yield None
+            return
+        with tempfile.TemporaryDirectory(prefix="sdcluster-report-") as folder:
+            path = Path(folder) / (self.file_name or "model.mdl")
+            path.write_text(self.source, encoding="utf-8")
+            yield path
+
+
+def describe_model(model: LoadedModel) -> dict[str, Any]:
+    """Return the JSON-ready description of a model that a report stores.
+
+    Raises
+    ------
+    ReportError
+        If ``loops.toml`` beside the model is not valid.
+
+    """
+    loops, loops_source = read_loop_sentences(model.path.parent / LOOPS_FILE)
+    return {
+        "file_name": model.path.name,
+        "sha256": model.sha256,
+        "source": model.path.read_text(encoding="utf-8", errors="replace"),
+        "variables": [
+            {"name": v.name, "kind": v.kind, "units": v.units, "range": v.range_text(),
+             "default": v.default, "documentation": v.documentation}
+            for v in model.variables.values()
+        ],
+        "stock_flows": {k: list(v) for k, v in model.stock_flows.items()},
+        "levers": list(model.levers),
+        "loops": loops,
+        "loops_source": loops_source,
+    }
+
+
+def read_loop_sentences(path: Path) -> tuple[list[dict[str, str]], str]:
+    """Read a ``loops.toml`` file; return its entries and where they came from.
+
+    A missing file gives no entries and says so.
+
+    Raises
+    ------
+    ReportError
+        If the file is not valid TOML or an entry lacks a key or has an unknown one.
+
+    """
+    if not path.is_file():
+        return [], f"no {LOOPS_FILE} beside the model"
+    try:
+        with path.open("rb") as stream:
+            data = tomllib.load(stream)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ReportError(f"{path}: cannot read loop sentences: {error}") from None
+    entries = []
+    for index, entry in enumerate(data.get("loop", [])):
+        where = f"{path}: [[loop]] number {index + 1}"
+        if not isinstance(entry, Mapping):
+            raise ReportError(f"{where}: expected a table")
+        unknown = sorted(set(entry) - set(_LOOP_KEYS))
+        missing = [key for key in ("code", "name") if key not in entry]
+        if unknown or missing:
+            raise ReportError(f"{where}: unknown keys {unknown}, missing keys {missing}; "
+                              f"expected keys: {', '.join(_LOOP_KEYS)}")
+        entries.append({key: str(entry.get(key, "")) for key in _LOOP_KEYS})
+    return entries, path.name

@@ -1,0 +1,356 @@
+"""Sections on the runs: entropy balance, scenarios, openness sweep, fluctuations, validation.
+
+Each function takes saved data (a results Dataset or a report part) and
+returns a :class:`~sdcluster.report.content.Section`. A section whose data is
+missing, or whose analysis the model does not support, says why in a
+:class:`~sdcluster.report.content.Note` instead of failing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from sdcluster.analysis.entropy import REGIMES, entropy_regime
+from sdcluster.analysis.phases import FINAL_PHASE, PHASES, summary_table
+from sdcluster.analysis.settings import AnalysisSettings
+from sdcluster.errors import AnalysisError
+from sdcluster.report.content import Block, Figure, Note, Paragraph, Section, Table
+from sdcluster.report.data import Part
+from sdcluster.report.figures import plot_fan_chart, plot_sweep, plot_takeoff_curve, svg_text
+from sdcluster.report.findings import (
+    SWEEP_LEVER,
+    Threshold,
+    check_counts,
+    critical_openness,
+    first_to_order,
+    half_probability_openness,
+    reaches_phase_iii,
+    sweep_table,
+    take_off,
+    takeoff_curve,
+)
+from sdcluster.report.text import (
+    changes_text,
+    fmt_level,
+    fmt_number,
+    fmt_share,
+    fmt_time,
+    join_names,
+)
+
+#: Variables compared across scenarios for the innovation-cluster model.
+CLUSTER_VARIABLES = ("Order Degree", "Innovative Firms", "Knowledge Stock")
+#: Most stocks drawn for another model.
+GENERIC_PANELS = 4
+#: Most entropy-balance figures drawn (the table covers every scenario).
+MAX_BALANCES = 4
+CLUSTER_ONLY = "this part is specific to the innovation-cluster model"
+
+
+def unavailable(text: str) -> Note:
+    """Return the note shown where a part of the report could not be made."""
+    return Note(text=f"not available: {text}", kind="unavailable")
+
+
+def cluster_note(error: AnalysisError) -> Note:
+    """Return the note for a cluster-specific analysis the model does not support."""
+    return unavailable(f"{error} ({CLUSTER_ONLY})")
+
+
+def figure(caption: str, drawn: Any) -> Figure:
+    """Return a content figure from a matplotlib figure."""
+    return Figure(caption=caption, svg=svg_text(drawn))
+
+
+# ------------------------------------------------------------ entropy balance
+
+
+def entropy_section(ds: xr.Dataset, settings: AnalysisSettings) -> Section:
+    """Return the entropy balance per scenario, the regime table and the phase timeline."""
+    from sdcluster.plotting import plot_entropy_balance, plot_phase_timeline
+
+    key, title = "entropy", "Entropy balance and phases"
+    try:
+        regimes = entropy_regime(ds, settings)
+        timeline = plot_phase_timeline(ds, settings)
+        shown = shown_balances(ds, settings)
+        balances = [figure(f"Entropy balance of scenario {name}: diS, deS and dS of the whole "
+                           "cluster (top) and dS of the subsystems R, K, U (bottom), with the "
+                           "regime shaded", plot_entropy_balance(ds, name, settings))
+                    for name in shown]
+    except AnalysisError as error:
+        return Section(key=key, title=title, blocks=(cluster_note(error),))
+    intro = Paragraph(text=(
+        "dS = diS + deS per subsystem (R resources, K knowledge, U actors) and in total. "
+        f"The regime is orderly where dS total < -ε, disorder where dS total > ε and balanced "
+        f"in between (ε = {fmt_number(settings.entropy_tolerance)} per time unit). The table "
+        f"covers every scenario; the figures show {join_names(shown)} (the reference, the "
+        "first to reach phase III and those that end in decline)."))
+    phases = Section(key="entropy-phases", title="Phase timeline", blocks=(
+        Paragraph(text=_phase_rules(settings)),
+        figure("Phases of self-organization per scenario", timeline)))
+    return Section(key=key, title=title,
+                   blocks=(intro, _regime_table(ds, regimes), *balances),
+                   subsections=(phases,))
+
+
+def _scenario_names(ds: xr.Dataset) -> list[str]:
+    return [str(name) for name in ds["scenario"].values] if "scenario" in ds.dims else []
+
+
+def regime_durations(regimes: xr.DataArray) -> dict[str, float]:
+    """Return the time one run spends in each regime.
+
+    Each interval between saved times counts for the regime at its start.
+    """
+    time = np.asarray(regimes["time"].values, dtype=float)
+    labels = np.asarray(regimes.values)[:-1]
+    lengths = np.diff(time)
+    return {regime: float(lengths[labels == regime].sum()) for regime in REGIMES}
+
+
+def _regime_table(ds: xr.Dataset, regimes: xr.DataArray) -> Table:
+    rows = []
+    for name in _scenario_names(ds):
+        durations = regime_durations(regimes.sel(scenario=name))
+        rows.append((name, *(fmt_number(durations[r]) for r in REGIMES)))
+    return Table(caption="Time spent in each entropy regime (each saved interval counts for "
+                         "the regime at its start)",
+                 columns=("scenario", *REGIMES), rows=tuple(rows),
+                 numeric=(False, True, True, True))
+
+
+def shown_balances(ds: xr.Dataset, settings: AnalysisSettings) -> list[str]:
+    """Return the scenarios whose entropy balance is drawn.
+
+    The reference (``baseline``, else the first), the policy scenario that
+    reaches phase III first, and up to two scenarios that end in decline;
+    every scenario when the model has no phases to tell them apart.
+    """
+    names = _scenario_names(ds)
+    if len(names) <= MAX_BALANCES:
+        return names
+    summary = summary_table(ds, settings)
+    result = first_to_order(summary)
+    declining = [str(n) for n, phase in summary[FINAL_PHASE].items() if phase == PHASES[3]]
+    chosen = [result.reference, *result.scenarios[:1], *declining[:2]]
+    return [name for name in names if name in chosen]
+
+
+def _phase_rules(settings: AnalysisSettings) -> str:
+    threshold = fmt_number(settings.order_threshold)
+    return (f"Phase I (micro fluctuation) while Order Degree < {threshold}; phase II (macro "
+            "fluctuation) while Order Degree is at or above it and dS total < -ε, "
+            f"or firm growth exceeds {fmt_number(settings.growth_threshold)} per time unit and "
+            "accelerates; phase III (far from equilibrium) otherwise; decline where dS total > ε "
+            f"and the firm count falls. A phase counts once held for "
+            f"{fmt_number(settings.min_dwell)} time units.")
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+def scenarios_section(ds: xr.Dataset, scenarios: Sequence[Mapping[str, Any]],
+                      settings: AnalysisSettings, stocks: Sequence[str],
+                      sweep: Section) -> Section:
+    """Return the scenario comparison: definitions, plots, phase onsets and end values."""
+    definitions = Table(
+        caption="The scenarios (policy changes relative to the model file's values)",
+        columns=("scenario", "title", "changes", "description"),
+        rows=tuple((str(s.get("name", "")), str(s.get("title", "")), changes_text(s),
+                    str(s.get("description", ""))) for s in scenarios))
+    intro = Paragraph(text="Scenario runs use PySD, the engine of record, without noise, so "
+                           "differences between scenarios come from the policies alone.")
+    try:
+        blocks = _cluster_comparison(ds, settings)
+    except AnalysisError as error:
+        blocks = (cluster_note(error), *_generic_comparison(ds, stocks))
+    return Section(key="scenarios", title="Policy scenarios",
+                   blocks=(intro, definitions, *blocks), subsections=(sweep,))
+
+
+def onset_table(summary: pd.DataFrame) -> Table:
+    """Return the phase onsets and end values of every scenario as a content table."""
+    ends = [c for c in summary.columns if c not in (*PHASES, FINAL_PHASE)]
+    rows = tuple((str(name), *(fmt_time(row[p]) for p in PHASES), str(row[FINAL_PHASE]),
+                  *(fmt_number(row[c]) for c in ends)) for name, row in summary.iterrows())
+    columns = ("scenario", *(f"{p} from" for p in PHASES), FINAL_PHASE,
+               *(f"{c} at end" for c in ends))
+    numeric = (False, *([True] * len(PHASES)), False, *([True] * len(ends)))
+    return Table(caption="Phase onsets (first time entered and held; – never) and end values",
+                 columns=columns, rows=rows, numeric=numeric)
+
+
+def _cluster_comparison(ds: xr.Dataset, settings: AnalysisSettings) -> tuple[Block, ...]:
+    from sdcluster.plotting import plot_scenarios
+
+    summary = summary_table(ds, settings)
+    drawn = plot_scenarios(ds, CLUSTER_VARIABLES)
+    return (figure("Order Degree, innovative firms and knowledge stock per scenario", drawn),
+            onset_table(summary))
+
+
+def _generic_comparison(ds: xr.Dataset, stocks: Sequence[str]) -> tuple[Block, ...]:
+    from sdcluster.plotting import plot_scenarios
+
+    shown = [name for name in stocks if name in ds.data_vars][:GENERIC_PANELS]
+    if not shown:
+        return (unavailable("the results hold none of the model's stocks"),)
+    ends = [(name, *(fmt_number(ds[stock].sel(scenario=name).dropna("time").values[-1])
+                     for stock in shown)) for name in _scenario_names(ds)]
+    return (figure(f"{', '.join(shown)} per scenario", plot_scenarios(ds, shown)),
+            Table(caption="Stocks at the end of each run", columns=("scenario", *shown),
+                  rows=tuple(ends), numeric=(False, *([True] * len(shown)))))
+
+
+# ---------------------------------------------------------------- openness sweep
+
+
+def sweep_section(part: Part, settings: AnalysisSettings) -> Section:
+    """Return the openness sweep: threshold, figure and table of evaluated values."""
+    key, title = "sweep", "Critical openness"
+    if not part.available or part.dataset is None:
+        return Section(key=key, title=title, blocks=(unavailable(part.reason),))
+    sweep = part.dataset
+    horizon = float(sweep["time"].values[-1])
+    threshold = critical_openness(sweep, settings)
+    table = sweep_table(sweep, settings)
+    rows = tuple((fmt_level(r[SWEEP_LEVER]), str(r["stage"]), fmt_time(r["phase III onset"]),
+                  *(fmt_number(r[c]) for c in table.columns[3:])) for _, r in table.iterrows())
+    blocks = (
+        Paragraph(text=_sweep_text(part.metadata, threshold, settings)),
+        figure("Openness sweep without noise: onset of phase III and Order Degree at the end; "
+               "dashed: critical openness", plot_sweep(table, threshold, horizon)),
+        Table(caption="Every evaluated openness value (grid and bisection)",
+              columns=(SWEEP_LEVER, "stage", "phase III onset", *table.columns[3:]), rows=rows,
+              numeric=(True, False, *([True] * (len(table.columns) - 2)))),
+    )
+    return Section(key=key, title=title, blocks=blocks)
+
+
+def threshold_text(threshold: Threshold) -> str:
+    """Return the finding of the sweep in one sentence."""
+    if threshold.status == "never":
+        return ("No critical openness: the cluster does not self-organize at any openness of "
+                "the sweep.")
+    if threshold.status == "always":
+        return ("No critical openness: the cluster self-organizes even at the lowest openness "
+                "of the sweep.")
+    low, high = fmt_level(threshold.lower), fmt_level(threshold.upper)
+    text = (f"Critical openness {fmt_level(threshold.estimate)}: below it the cluster does "
+            f"not self-organize (bracket {low} to {high})")
+    if threshold.not_monotone:
+        text += ("; some higher values do not either: "
+                 + ", ".join(fmt_level(v) for v in threshold.not_monotone[:5]))
+    return text + "."
+
+
+def _sweep_text(metadata: Mapping[str, Any], threshold: Threshold,
+                settings: AnalysisSettings) -> str:
+    del settings
+    low, high = metadata.get("range", [0.0, 1.0])
+    return (f"Scenario {metadata.get('base_scenario', '')!s} run at {metadata.get('grid_points')} "
+            f"evenly spaced openness values from {fmt_level(low)} to {fmt_level(high)} with the "
+            "vectorized batch engine, without noise; the bracket where runs start to reach "
+            "phase III (far from equilibrium) by the end of the run was halved until narrower "
+            f"than {fmt_number(metadata.get('tolerance'))} ({threshold.evaluated} runs in all). "
+            f"{threshold_text(threshold)}")
+
+
+# ---------------------------------------------------------------- fluctuations
+
+
+def fluctuations_section(ensemble: Part, takeoff: Part, settings: AnalysisSettings,
+                         threshold: Threshold | None) -> Section:
+    """Return the fan charts of the ensemble and the take-off probability against openness."""
+    blocks: list[Block] = []
+    if ensemble.available and ensemble.dataset is not None:
+        blocks += _ensemble_blocks(ensemble, settings)
+    else:
+        blocks.append(unavailable(f"fluctuation ensemble: {ensemble.reason}"))
+    subsections = (_takeoff_section(takeoff, threshold),)
+    return Section(key="fluctuations", title="Fluctuations", blocks=tuple(blocks),
+                   subsections=subsections)
+
+
+def ensemble_text(metadata: Mapping[str, Any]) -> str:
+    """Return how the ensemble was made, in one sentence."""
+    return (f"{metadata.get('members')} runs of scenario {metadata.get('base_scenario')} with "
+            f"seeded white noise (noise sd {fmt_number(metadata.get('noise_sd'))}, root seed "
+            f"{metadata.get('seed')}; {metadata.get('streams', '')}), vectorized batch engine.")
+
+
+def _ensemble_blocks(ensemble: Part, settings: AnalysisSettings) -> list[Block]:
+    assert ensemble.dataset is not None
+    dataset = ensemble.dataset
+    result = take_off(reaches_phase_iii(dataset, settings))
+    shown = [name for name in CLUSTER_VARIABLES if name in dataset.data_vars]
+    return [
+        Paragraph(text=ensemble_text(ensemble.metadata) + " " + takeoff_sentence(result)),
+        figure("Fan chart of the fluctuation ensemble: median and 5-95 %, 25-75 % bands",
+               plot_fan_chart(dataset, shown)),
+    ]
+
+
+def takeoff_sentence(result: Any) -> str:
+    """Return the take-off probability of an ensemble in one sentence."""
+    return (f"{result.successes} of {result.members} runs reach phase III by the end: "
+            f"take-off probability {fmt_share(result.probability)} (95 % interval "
+            f"{fmt_share(result.low)} to {fmt_share(result.high)}).")
+
+
+def _takeoff_section(takeoff: Part, threshold: Threshold | None) -> Section:
+    key, title = "takeoff", "Take-off probability against openness"
+    if not takeoff.available or takeoff.dataset is None:
+        return Section(key=key, title=title, blocks=(unavailable(takeoff.reason),))
+    curve = takeoff_curve(takeoff.dataset)
+    half = half_probability_openness(curve)
+    rows = tuple((fmt_level(r[SWEEP_LEVER]), str(int(r["members"])), str(int(r["take-off"])),
+                  fmt_share(r["probability"]), f"{fmt_share(r['low'])} to {fmt_share(r['high'])}")
+                 for _, r in curve.iterrows())
+    text = (f"The same {takeoff.metadata.get('members')} noise streams at each of "
+            f"{len(curve)} openness values (common random numbers). The take-off probability "
+            f"first reaches 50 % at openness {fmt_level(half)} (linear interpolation).")
+    return Section(key=key, title=title, blocks=(
+        Paragraph(text=text),
+        figure("Share of runs reaching phase III by the end, against openness",
+               plot_takeoff_curve(curve, threshold)),
+        Table(caption="Take-off probability per openness value",
+              columns=(SWEEP_LEVER, "runs", "take-off", "probability", "95 % interval"),
+              rows=rows, numeric=(True, True, True, True, False)),
+    ))
+
+
+# ---------------------------------------------------------------- validation
+
+
+def validation_section(part: Part) -> Section:
+    """Return the rows of the validation suite (``sdcluster check``) with pass/fail."""
+    key, title = "validation", "Validation"
+    if not part.available or part.dataset is None:
+        return Section(key=key, title=title, blocks=(unavailable(part.reason),))
+    checks = part.dataset
+    passed, total = check_counts(checks)
+    flags = np.asarray(checks["passed"].values, dtype=bool)
+    rows = tuple(("pass" if ok else "FAIL", str(group), str(check), str(condition), str(detail))
+                 for ok, group, check, condition, detail in zip(
+                     flags, checks["group"].values, checks["check"].values,
+                     checks["condition"].values, checks["detail"].values, strict=True))
+    text = (f"The validation suite of `sdcluster check`: reality checks (declared as data), "
+            f"invariants of every run, and pysimlin's units and structure checks. {passed} of "
+            f"{total} checks pass.")
+    table = Table(caption="Validation checks", columns=("result", "group", "check", "condition",
+                                                        "evidence"),
+                  rows=rows, tones=tuple("pass" if ok else "fail" for ok in flags))
+    return Section(key=key, title=title, blocks=(Paragraph(text=text), table))
+
+
+def part_section(key: str, title: str, part: Part) -> Section:
+    """Return the section of a part this version cannot draw yet (says why)."""
+    reason = part.reason or "this version of the report cannot draw it"
+    return Section(key=key, title=title, blocks=(unavailable(reason),))

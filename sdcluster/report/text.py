@@ -1,0 +1,55 @@
+"""How the report writes numbers, so text, tables and tests agree on one spelling."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+#: Shown where a value does not exist (a phase never reached, an open bound).
+MISSING = "–"
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_time(value: Any) -> str:
+    """Return a time (model units) with two decimals, or :data:`MISSING`."""
+    return MISSING if _is_missing(value) else f"{float(value):.2f}"
+
+
+def fmt_number(value: Any) -> str:
+    """Return a number with four significant digits, or :data:`MISSING`."""
+    if _is_missing(value):
+        return MISSING
+    if isinstance(value, bool | str):
+        return str(value)
+    return f"{float(value):.4g}"
+
+
+def fmt_level(value: Any) -> str:
+    """Return a lever value (e.g. an openness) with three decimals, or :data:`MISSING`."""
+    return MISSING if _is_missing(value) else f"{float(value):.3f}"
+
+
+def fmt_share(value: Any) -> str:
+    """Return a proportion as a percentage with one decimal, or :data:`MISSING`."""
+    return MISSING if _is_missing(value) else f"{100.0 * float(value):.1f} %"
+
+
+def join_names(names: Iterable[str]) -> str:
+    """Return names as ``a, b and c``."""
+    items = list(names)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def changes_text(scenario: Mapping[str, Any]) -> str:
+    """Return a scenario's overrides and steps as one line, e.g. ``openness = 0.8; ...``."""
+    parts = [f"{name} = {fmt_number(value)}"
+             for name, value in scenario.get("overrides", {}).items()]
+    parts += [f"{name} → {fmt_number(step['to'])} at {fmt_time(step['at'])}"
+              for name, step in scenario.get("steps", {}).items()]
+    return "; ".join(parts) or "none (model values)"
