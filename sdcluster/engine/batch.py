@@ -39,9 +39,9 @@ import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
-from sdcluster.engine.batch_codegen import CompiledRun, compile_run, static_nodes
+from sdcluster.engine.batch_codegen import CompiledRun, compile_run
 from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, make_lookup
-from sdcluster.engine.batch_translate import Plan, VariableInfo, translate
+from sdcluster.engine.batch_translate import Plan, VariableInfo, static_nodes, translate
 from sdcluster.errors import (
     ModelFileError,
     ScenarioError,
@@ -408,7 +408,7 @@ class BatchModel:
         self, names: Sequence[str] | None, inputs: frozenset[str]
     ) -> tuple[str, ...]:
         if names is None:
-            static = static_nodes(self._plan, inputs)
+            static = static_nodes(self._plan.nodes, inputs)
             return tuple(info.node for info in self._plan.variables if info.node not in static)
         if isinstance(names, str):
             names = [names]

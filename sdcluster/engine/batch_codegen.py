@@ -30,10 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, make_lookup
-from sdcluster.engine.batch_translate import Node, Plan, StateObject
+from sdcluster.engine.batch_translate import Node, Plan, StateObject, static_nodes
 from sdcluster.errors import ModelFileError
-
-_STATIC_LEAVES = frozenset({"param", "control", "initial", "stateinit"})
 
 
 @dataclass(frozen=True)
@@ -57,31 +55,6 @@ class CompiledRun:
     build: Callable[..., tuple[Callable[..., None], Callable[..., None]]]
     dynamic_outputs: tuple[str, ...]
     source: str
-
-
-def static_nodes(plan: Plan, inputs: frozenset[str]) -> frozenset[str]:
-    """Return the nodes whose value cannot change during a run.
-
-    A node is static if it is a constant that is not an exogenous input, a
-    control variable, an INITIAL value, or an expression of static nodes.
-    """
-    memo: dict[str, bool] = {}
-
-    def is_static(name: str) -> bool:
-        if name not in memo:
-            node = plan.nodes[name]
-            if node.kind in _STATIC_LEAVES:
-                memo[name] = name not in inputs
-            elif node.kind == "aux":
-                memo[name] = False  # provisional: guards against cycles
-                memo[name] = all(is_static(dep) for dep in node.deps)
-            else:
-                memo[name] = False
-        return memo[name]
-
-    for name in _topological_order(plan, plan.nodes, _all_deps):
-        is_static(name)
-    return frozenset(name for name, static in memo.items() if static)
 
 
 def _all_deps(node: Node) -> frozenset[str]:
@@ -153,7 +126,7 @@ def compile_run(plan: Plan, inputs: frozenset[str], outputs: tuple[str, ...]) ->
         Names of the nodes to save (static ones are left to the caller).
 
     """
-    static = static_nodes(plan, inputs)
+    static = static_nodes(plan.nodes, inputs)
     dynamic_outputs = tuple(name for name in outputs if name not in static)
     source = "\n".join(
         [

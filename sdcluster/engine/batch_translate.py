@@ -23,7 +23,7 @@ model text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -268,6 +268,11 @@ def load_abstract_model(path: Path) -> Any:
 def translate(path: Path) -> Plan:
     """Translate a model file into a :class:`Plan`.
 
+    The model is walked twice: the first pass finds which values cannot
+    change during a run; the second hoists such subexpressions of
+    time-varying equations into nodes of their own, computed once per run
+    instead of once per time step (see ``_Translator._hoisted_static``).
+
     Raises
     ------
     UnsupportedConstructError
@@ -277,7 +282,29 @@ def translate(path: Path) -> Plan:
 
     """
     abstract = load_abstract_model(path)
-    return _Translator(path, abstract).plan()
+    first = _Translator(path, abstract).plan()
+    return _Translator(path, abstract, static_nodes(first.nodes, frozenset())).plan()
+
+
+_STATIC_LEAVES = frozenset({"param", "control", "initial", "stateinit"})
+
+
+def static_nodes(nodes: Mapping[str, Node], inputs: frozenset[str]) -> frozenset[str]:
+    """Return the nodes whose value cannot change during a run.
+
+    A node is static if it is a constant that is not an exogenous input, a
+    control variable, an INITIAL value, or an expression of static nodes.
+    """
+    static = {
+        name for name, node in nodes.items() if node.kind in _STATIC_LEAVES and name not in inputs
+    }
+    pending = [node for node in nodes.values() if node.kind == "aux"]
+    while True:
+        ready = [node for node in pending if node.deps <= static]
+        if not ready:
+            return frozenset(static)
+        static.update(node.name for node in ready)
+        pending = [node for node in pending if node.name not in static]
 
 
 def _refusal(path: Path, construct: str, variable: str) -> UnsupportedConstructError:
@@ -290,8 +317,10 @@ def _refusal(path: Path, construct: str, variable: str) -> UnsupportedConstructE
 class _Translator:
     """Walk one AbstractModel and collect nodes, state objects and lookups."""
 
-    def __init__(self, path: Path, abstract: Any) -> None:
+    def __init__(self, path: Path, abstract: Any, static: frozenset[str] | None = None) -> None:
         self.path = path
+        # Names known not to change during a run (None: first pass, no hoisting).
+        self.static: set[str] | None = None if static is None else set(static)
         self.section = self._main_section(abstract)
         self.namespace = NamespaceManager()
         self.nodes: dict[str, Node] = {"time": Node("time", "time", "time", frozenset())}
@@ -431,23 +460,49 @@ class _Translator:
         return handler(ast)
 
     def _operation(self, ast: Any) -> _Expr:
-        # A line-by-line port of PySD's OperationBuilder.build.
         operators = list(ast.operators)
-        arguments = [self.visit(argument) for argument in ast.arguments]
-        deps = frozenset().union(*(argument.deps for argument in arguments))
-        order = _OPERATORS[operators[-1]][1]
-        arguments[-1].lower_order(2 if operators[-1] == "^" else order)
-        if len(arguments) == 1:
-            if operators[0] == "negative":
-                order = 1
-            return _Expr(_OPERATORS[operators[0]][0] % arguments[0].text, order, deps)
-        right = arguments.pop().text
-        while arguments or operators:
-            template = _OPERATORS[operators.pop()][0]
-            left = arguments.pop()
-            left.lower_order(order)
-            right = template % {"left": left.text, "right": right}
-        return _Expr(right, order, deps)
+        arguments = [self._hoisted_static(self.visit(argument)) for argument in ast.arguments]
+        if set(operators) <= _LEFT_ASSOCIATIVE and len(arguments) > 2:
+            # Python evaluates "a*b*c" as "(a*b)*c": a static prefix of a
+            # chain is a value of its own, and can be computed once.
+            size = self._static_prefix(arguments)
+            if 2 <= size < len(arguments):
+                prefix = _render(operators[: size - 1], arguments[:size])
+                operators = operators[size - 1 :]
+                arguments = [self._hoisted_static(prefix), *arguments[size:]]
+        return _render(operators, arguments)
+
+    def _static_prefix(self, arguments: list[_Expr]) -> int:
+        size = 0
+        for argument in arguments:
+            if not self._is_static(argument):
+                break
+            size += 1
+        return size
+
+    def _is_static(self, expr: _Expr) -> bool:
+        return self.static is not None and expr.deps <= self.static
+
+    def _hoisted_static(self, expr: _Expr) -> _Expr:
+        """Give a static compound subexpression a node of its own.
+
+        In a time-varying equation such as ``rate * (1 - 0.5 * support) * x``
+        the factor ``(1 - 0.5 * support)`` is the same at every step; as its
+        own node it is computed once per run (or, if ``support`` is fed as an
+        input series, once per step as before). The value is the same either
+        way: Python evaluates an operand or an argument completely before
+        using it, so the same operations run in the same order.
+        """
+        static = self.static
+        if static is None or not expr.deps or not expr.deps <= static:
+            return expr
+        if expr.text.isidentifier():
+            return expr  # a bare name costs nothing
+        name = self._unique(f"h_{self.identifier}")
+        self.nodes[name] = Node(name, "aux", expr.text, expr.deps)
+        self.element_of_node[name] = self.element
+        static.add(name)
+        return _Expr(name, 0, frozenset({name}))
 
     def _reference(self, ast: Any) -> _Expr:
         if ast.subscripts:
@@ -469,7 +524,7 @@ class _Translator:
         function = ast.function.reference
         identifier = self.namespace.cleanspace.get(function)
         if identifier is not None and identifier in self.lookups:
-            argument = self.visit(ast.arguments[0])
+            argument = self._hoisted_static(self.visit(ast.arguments[0]))
             return _Expr(f"_lk_{identifier}({argument.text})", 0, argument.deps)
         spec = _FUNCTIONS.get(function)
         if spec is None:
@@ -480,7 +535,7 @@ class _Translator:
                 f"{function.upper()} with {len(ast.arguments)} arguments",
                 self.element,
             )
-        arguments = [self.visit(argument) for argument in ast.arguments]
+        arguments = [self._hoisted_static(self.visit(argument)) for argument in ast.arguments]
         if function in ("min", "max"):
             arguments = [self._hoisted(argument) for argument in arguments]
         deps = frozenset().union(*(argument.deps for argument in arguments))
@@ -590,6 +645,30 @@ class _Translator:
         for node in (init_name, name):
             self.element_of_node[node] = self.element
         return _Expr(name, 0, frozenset({name}))
+
+
+# Operators that Python applies left to right, so "a op b op c" = "(a op b) op c".
+_LEFT_ASSOCIATIVE = frozenset({"+", "-", "*", "/"})
+
+
+def _render(operators: list[str], arguments: list[_Expr]) -> _Expr:
+    """Render an operation as PySD's ``OperationBuilder.build`` does, line by line."""
+    operators = list(operators)
+    arguments = list(arguments)
+    deps = frozenset().union(*(argument.deps for argument in arguments))
+    order = _OPERATORS[operators[-1]][1]
+    arguments[-1].lower_order(2 if operators[-1] == "^" else order)
+    if len(arguments) == 1:
+        if operators[0] == "negative":
+            order = 1
+        return _Expr(_OPERATORS[operators[0]][0] % arguments[0].text, order, deps)
+    right = arguments.pop().text
+    while arguments or operators:
+        template = _OPERATORS[operators.pop()][0]
+        left = arguments.pop()
+        left.lower_order(order)
+        right = template % {"left": left.text, "right": right}
+    return _Expr(right, order, deps)
 
 
 def _number(value: Any) -> _Expr:
