@@ -51,7 +51,7 @@ from sdcluster.errors import (
     did_you_mean,
 )
 
-__all__ = ["BatchModel", "TimeSchedule", "VariableInfo", "can_vectorize"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "BatchModel", "TimeSchedule", "VariableInfo", "can_vectorize"]
 
 FloatArray = NDArray[np.float64]
 
@@ -317,12 +317,13 @@ class BatchModel:
         final_time: float | None = None,
         member_ids: ArrayLike | None = None,
         check_finite: bool = True,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
     ) -> xr.Dataset:
         """Run ``n_members`` members and return an :class:`xarray.Dataset`.
 
         Parameters
         ----------
-        params, n_members, inputs, return_variables, final_time
+        params, n_members, inputs, return_variables, final_time, chunk_size
             As for :meth:`run_arrays`.
         member_ids
             Labels of the ``member`` coordinate (default ``0..n_members-1``);
@@ -345,6 +346,7 @@ class BatchModel:
             inputs=inputs,
             return_variables=return_variables,
             final_time=final_time,
+            chunk_size=chunk_size,
         )
         ids = np.arange(n_members) if member_ids is None else np.asarray(member_ids)
         if ids.shape != (n_members,):
