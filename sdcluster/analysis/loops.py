@@ -711,8 +711,10 @@ def phase_polarity(analysis: LoopAnalysis) -> pd.DataFrame:
         loop), ``reinforcing share`` (mean), ``reinforcing dominates`` (share of
         the phase's time points at which it is above one half), ``named
         coverage`` (mean sum of the named loops' absolute scores: how much of
-        the behaviour the named loops account for), ``dominant loop`` (the
-        named loop with the largest mean absolute score over the phase).
+        the behaviour the named loops account for), ``named reinforcing
+        share`` (the positive part of the named loops' summed absolute scores
+        over the phase), ``dominant loop`` (the named loop with the largest
+        mean absolute score over the phase).
 
     """
     shares = polarity_shares(analysis.scores)
@@ -731,6 +733,7 @@ def phase_polarity(analysis: LoopAnalysis) -> pd.DataFrame:
             "reinforcing share": _mean(reinforcing[points]),
             "reinforcing dominates": _mean((reinforcing[points] > 0.5).astype(float)),
             "named coverage": _mean(magnitude[:, points].sum(axis=0)),
+            "named reinforcing share": _positive_share(analysis.named, points),
             "dominant loop": _strongest(analysis.named, points),
         })
     return pd.DataFrame(rows).set_index("phase")
@@ -768,6 +771,13 @@ def phase_dominance(analysis: LoopAnalysis) -> pd.DataFrame:
 
 def _mean(values: npt.NDArray[Any]) -> float:
     return float(np.mean(values)) if values.size else float("nan")
+
+
+def _positive_share(named: xr.DataArray, points: npt.NDArray[np.bool_]) -> float:
+    """Return the share of the named loops' absolute scores at ``points`` that is positive."""
+    values = np.nan_to_num(np.asarray(named.values, dtype=float)[:, points])
+    total = np.abs(values).sum()
+    return float(values.clip(min=0.0).sum() / total) if total > 0 else float("nan")
 
 
 def _strongest(named: xr.DataArray, points: npt.NDArray[np.bool_]) -> str:
@@ -1054,7 +1064,7 @@ def run_loop_ensemble(
                                  spec.samples, spec.seed)
     runner = _LoopRunner(model, named)
     noise = _ensemble_noise(model, base, spec)
-    phases = list(PHASES)
+    phases = list(PHASES) if all(v in model for v in _PHASE_VARIABLES) else [WHOLE_RUN]
     summaries: list[_PhaseSummary] = []
     matches: tuple[LoopMatch, ...] = ()
     started = clock.perf_counter()
@@ -1118,7 +1128,10 @@ def wilson_interval(successes: int, trials: int,
     centre = (share + z * z / (2 * trials)) / (1 + z * z / trials)
     half = z * np.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials))
     half /= 1 + z * z / trials
-    return max(0.0, float(centre - half)), min(1.0, float(centre + half))
+    # At 0 or all successes the bound is exactly 0 or 1; rounding would miss it.
+    low = 0.0 if successes <= 0 else max(0.0, float(centre - half))
+    high = 1.0 if successes >= trials else min(1.0, float(centre + half))
+    return low, high
 
 
 #: Row of :func:`dominance_frequencies` for the reinforcing loops as a whole.
@@ -1263,7 +1276,8 @@ def dominance_threshold(
     loop : str
         A named loop, by name or code (``"R5"``).
     phase : str
-        One of :data:`~sdcluster.analysis.phases.PHASES`.
+        One of :data:`~sdcluster.analysis.phases.PHASES`, or ``"whole run"``
+        for a model without the cluster's phases.
     value_range : (float, float), optional
         Range to search.
     points : int
@@ -1288,8 +1302,8 @@ def dominance_threshold(
     """
     runner = _LoopRunner(model, named)
     target = _named_loop(runner.named, loop, model)
-    if phase not in PHASES:
-        raise AnalysisError(f"unknown phase {phase!r}{did_you_mean(phase, PHASES)}")
+    if phase not in (*PHASES, WHOLE_RUN):
+        raise AnalysisError(f"unknown phase {phase!r}{did_you_mean(phase, (*PHASES, WHOLE_RUN))}")
     if points < 2:
         raise AnalysisError(f"threshold search: points must be at least 2, got {points}")
     name = model.resolve(parameter)

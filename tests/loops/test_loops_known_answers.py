@@ -1,0 +1,166 @@
+"""Loops That Matter on small models whose loop dominance is known in closed form.
+
+The expectations come from the definitions of LTM (Schoenberg, Davidsen and
+Eberlein 2020, doi:10.1002/sdr.1658): a flow-to-stock link and a link into a
+variable with one changing input score 1 in size; the inputs of a sum share
+their target's change in proportion to their partial changes; a loop's relative
+score is its loop score over the sum of the absolute loop scores.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy.optimize import brentq
+
+from sdcluster.analysis.loops import (
+    BALANCING,
+    REINFORCING,
+    WHOLE_RUN,
+    LoopAnalysis,
+    analyze_loops,
+    dominance_shifts,
+    dominance_threshold,
+    dominant_named_loop,
+    phase_dominance,
+    phase_polarity,
+    polarity_shares,
+)
+from sdcluster.model import LoadedModel, load_model
+from sdcluster.scenarios import Scenario
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture(scope="module")
+def logistic() -> LoadedModel:
+    return load_model(DATA / "loops_logistic.mdl")
+
+
+@pytest.fixture(scope="module")
+def logistic_run(logistic: LoadedModel) -> LoopAnalysis:
+    return analyze_loops(logistic)
+
+
+def _named(analysis: LoopAnalysis, code: str) -> np.ndarray:
+    return np.asarray(analysis.named.sel(named_loop=analysis.named.code == code).values[0])
+
+
+def test_logistic_named_loops_are_the_two_loops(logistic_run: LoopAnalysis) -> None:
+    by_code = {m.named.code: m for m in logistic_run.matches}
+    assert set(by_code) == {"R1", "B1"}
+    assert all(m.matched and not m.notes for m in by_code.values())
+    polarity = logistic_run.scores["polarity"].to_series()
+    assert polarity[list(by_code["R1"].loop_ids)].tolist() == [REINFORCING]
+    assert polarity[list(by_code["B1"].loop_ids)].tolist() == [BALANCING]
+
+
+def test_logistic_reinforcing_share_is_the_room_left(logistic_run: LoopAnalysis) -> None:
+    # net growth = r P (1 - P/K): the R loop's share of the change is 1 - P/K and
+    # the B loop's P/K (continuous limit; Euler and LTM's one-step differences
+    # shift it by about one step).
+    population = logistic_run.results["Population"].values
+    room = 1.0 - population / logistic_run.results["capacity"].values
+    reinforcing = _named(logistic_run, "R1")
+    balancing = _named(logistic_run, "B1")
+    assert_allclose(reinforcing[1:], room[1:], atol=0.02)
+    assert_allclose(balancing[1:], room[1:] - 1.0, atol=0.02)
+    assert_allclose(reinforcing[1:] - balancing[1:], 1.0, atol=1e-9)
+
+
+def test_logistic_dominance_shifts_at_the_inflection_point(logistic_run: LoopAnalysis) -> None:
+    population = logistic_run.results["Population"].values
+    capacity = float(logistic_run.results["capacity"].values[0])
+    time = logistic_run.results["time"].values
+    inflection = time[np.argmax(population >= capacity / 2)]
+    shifts = dominance_shifts(logistic_run, min_dwell=1.0)
+    named = shifts[shifts["level"] == "named loop"]
+    polarity = shifts[shifts["level"] == "polarity"]
+    assert named["to"].tolist() == ["B1 crowding"]
+    assert polarity["to"].tolist() == [BALANCING]
+    assert abs(float(named["time"].iloc[0]) - inflection) <= 0.5
+    assert abs(float(polarity["time"].iloc[0]) - inflection) <= 0.5
+    assert set(logistic_run.phases.values) == {WHOLE_RUN}
+
+
+def test_logistic_phase_tables(logistic_run: LoopAnalysis) -> None:
+    table = phase_dominance(logistic_run).set_index("loop")
+    dominant = dominant_named_loop(logistic_run.named).values[1:]
+    assert table.loc["R1 growth", "dominant share"] == pytest.approx(
+        np.mean(dominant == "R1 growth"))
+    assert table["dominant share"].sum() == pytest.approx(1.0)
+    summary = phase_polarity(logistic_run).loc[WHOLE_RUN]
+    shares = polarity_shares(logistic_run.scores)[REINFORCING].values[1:]
+    assert summary["reinforcing share"] == pytest.approx(shares.mean())
+    assert summary["named coverage"] == pytest.approx(1.0)
+
+
+def test_decay_is_one_balancing_loop_throughout() -> None:
+    analysis = analyze_loops(load_model(DATA / "loops_decay.mdl"))
+    assert analysis.scores.sizes["loop"] == 1
+    assert_allclose(_named(analysis, "B1")[1:], -1.0, atol=1e-12)
+    assert polarity_shares(analysis.scores)[BALANCING].values[1:] == pytest.approx(1.0)
+    assert dominance_shifts(analysis).empty
+    assert phase_dominance(analysis).set_index("loop").loc["B1 decay", "dominant share"] == 1.0
+
+
+@pytest.fixture(scope="module")
+def oscillator() -> LoadedModel:
+    return load_model(DATA / "loops_oscillator.mdl")
+
+
+def test_damped_oscillator_loops_share_the_acceleration(oscillator: LoadedModel) -> None:
+    # acceleration = -k x - c v: the oscillation loop's share of the change in
+    # acceleration is k|dx| / (k|dx| + c|dv|), the damping loop's the rest
+    # (the oscillator saves every TIME STEP, so dx and dv are the step changes).
+    analysis = analyze_loops(oscillator)
+    results = analysis.results
+    stiffness = float(results["stiffness"].values[0])
+    damping = float(results["damping"].values[0])
+    dx = np.abs(np.diff(results["Position"].values)) * stiffness
+    dv = np.abs(np.diff(results["Velocity"].values)) * damping
+    expected = dx / (dx + dv)
+    assert_allclose(-_named(analysis, "B1")[1:], expected, rtol=1e-9, atol=1e-12)
+    assert_allclose(-_named(analysis, "B2")[1:], 1.0 - expected, rtol=1e-9, atol=1e-9)
+    # Both loops balance at every step; the oscillation loop dominates except
+    # around the turning points, where the position hardly changes.
+    assert set(analysis.scores["polarity"].values) == {BALANCING}
+    dominant = dominant_named_loop(analysis.named).values[1:]
+    assert 0.7 < np.mean(dominant == "B1 oscillation") < 1.0
+    assert polarity_shares(analysis.scores)[REINFORCING].values.max() == 0.0
+
+
+def test_undamped_oscillator_is_one_balancing_loop(oscillator: LoadedModel) -> None:
+    # Without friction the single loop scores -1 at every step: LTM reads the
+    # oscillation as one balancing loop acting through two stocks.
+    analysis = analyze_loops(oscillator, Scenario(name="undamped", overrides={"damping": 0.0}))
+    # The mass starts at rest: the position first changes in the second step,
+    # so the loop is inactive (0) until then.
+    assert np.all(_named(analysis, "B1")[:2] == 0.0)
+    assert_allclose(_named(analysis, "B1")[2:], -1.0, atol=1e-12)
+    assert np.all(_named(analysis, "B2") == 0.0)
+    assert analysis.results["Position"].values.min() < -0.9  # it does oscillate
+
+
+def test_threshold_where_crowding_takes_over_the_logistic_run(logistic: LoadedModel) -> None:
+    # B1 dominates the run when the mean of P/K over it exceeds one half. For
+    # P/K = 1 / (1 + a e^{-rt}), the mean over [0, T] is
+    # 1 + ln((1 + a e^{-rT}) / (1 + a)) / (rT); solve for r.
+    horizon = logistic.time.final_time
+    a = logistic.variable("capacity").default / logistic.variable("initial population").default - 1
+
+    def mean_share(rate: float) -> float:
+        return 1.0 + np.log((1 + a * np.exp(-rate * horizon)) / (1 + a)) / (rate * horizon) - 0.5
+
+    expected = brentq(mean_share, 0.05, 2.0)
+    search = dominance_threshold(logistic, parameter="growth rate", loop="B1",
+                                 phase=WHOLE_RUN, value_range=(0.05, 1.0), points=6,
+                                 tolerance=0.002)
+    assert search.takes_over
+    assert search.threshold is not None
+    assert search.threshold == pytest.approx(expected, abs=0.02)
+    assert search.grid["dominant"].iloc[0] == "R1 growth"
+    assert search.grid["dominant"].iloc[-1] == "B1 crowding"

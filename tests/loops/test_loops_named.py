@@ -1,0 +1,138 @@
+"""Named loops: how the model file declares them and how they are matched."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sdcluster.analysis.loops import (
+    NO_LOOP,
+    NamedLoop,
+    analyze_loops,
+    check_named_loops,
+    hold_labels,
+    match_loops,
+    named_loops,
+    parse_definition,
+    wilson_interval,
+)
+from sdcluster.diagram import loop_markers, split_loop_label
+from sdcluster.errors import ModelFileError
+from sdcluster.model import load_model
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+LOGISTIC = DATA / "loops_logistic.mdl"
+
+
+def test_parse_definition_splits_chains_and_tidies_names() -> None:
+    assert parse_definition(" A  b > c ;D>E>  ; ") == (("A b", "c"), ("D", "E"))
+    assert parse_definition("") == ()
+
+
+def test_split_loop_label() -> None:
+    assert split_loop_label("R1 spin-offs [A > B]") == ("R1 spin-offs", "A > B")
+    assert split_loop_label("R1 spin-offs") == ("R1 spin-offs", "")
+    assert split_loop_label("odd [x] name") == ("odd [x] name", "")
+
+
+def test_named_loops_of_a_vensim_file() -> None:
+    loops = named_loops(LOGISTIC)
+    assert [(loop.name, loop.code, loop.intended_polarity) for loop in loops] == [
+        ("R1 growth", "R1", "reinforcing"), ("B1 crowding", "B1", "balancing")]
+    assert loops[1].chains == (("Population", "fraction remaining", "net growth"),)
+    assert "loops_logistic.mdl" in loops[0].source
+    # The diagram draws the name only; the definition is kept beside it.
+    assert [m.text for m in loop_markers(LOGISTIC)] == ["R1 growth", "B1 crowding"]
+
+
+def test_builtin_model_names_thirteen_loops() -> None:
+    model = load_model()
+    loops = named_loops(model.path)
+    assert sorted(loop.code for loop in loops) == sorted(
+        [f"R{i}" for i in range(1, 8)] + [f"B{i}" for i in range(1, 7)])
+    assert all(loop.chains for loop in loops)
+    check_named_loops(loops, model)  # every defining variable exists
+
+
+def test_unknown_defining_variable_is_a_clear_error(tmp_path: Path) -> None:
+    text = LOGISTIC.read_text(encoding="utf-8").replace(
+        "[Population > net growth]", "[Populaton > net growth]")
+    broken = tmp_path / "typo.mdl"
+    broken.write_text(text, encoding="utf-8")
+    with pytest.raises(ModelFileError, match=r"typo\.mdl.*'R1 growth'.*'Populaton'.*Population"):
+        analyze_loops(load_model(broken))
+
+
+def test_match_picks_the_shortest_loop_and_reports_problems() -> None:
+    loops = {"a": ["x", "y"], "b": ["x", "y", "z"], "c": ["x", "w"], "d": ["x", "v"]}
+    named = [
+        NamedLoop(name="R1 short", chains=(("X", "y"),)),
+        NamedLoop(name="R2 tie", chains=(("x",),)),
+        NamedLoop(name="B1 none", chains=(("q", "x"),)),
+        NamedLoop(name="B2 bare", chains=()),
+        NamedLoop(name="B3 two", chains=(("x", "y"), ("y", "z"))),
+    ]
+    short, tie, none, bare, two = match_loops(named, loops)
+    assert short.loop_ids == ("a",) and not short.notes
+    assert tie.loop_ids == ("a", "c", "d") and "3 loops" in tie.notes[0]
+    assert not none.matched and "no feedback loop contains" in none.notes[0]
+    assert not bare.matched and "no defining variables" in bare.notes[0]
+    assert two.loop_ids == ("a", "b")
+
+
+def _xmile_twin(folder: Path) -> Path:
+    from sdcluster.tools.mdl_to_xmile import xmile_from_mdl
+
+    return xmile_from_mdl(LOGISTIC, folder / "logistic.xmile")
+
+
+def test_xmile_without_names_takes_them_from_its_vensim_twin(tmp_path: Path) -> None:
+    xmile = _xmile_twin(tmp_path)
+    assert named_loops(xmile) == ()
+    shutil.copy(LOGISTIC, tmp_path / "logistic.mdl")
+    assert [loop.code for loop in named_loops(xmile)] == ["R1", "B1"]
+
+
+def test_xmile_loop_metadata_names_loops(tmp_path: Path) -> None:
+    xmile = _xmile_twin(tmp_path)
+    text = xmile.read_text(encoding="utf-8").replace(
+        "</model>",
+        '<simlin:loop-metadata name="B7 room" description="[Population &gt; fraction remaining]">'
+        "</simlin:loop-metadata></model>")
+    if "xmlns:simlin" not in text:
+        text = text.replace("<xmile ", '<xmile xmlns:simlin="https://simlin.com/XMILE/v1.0" ', 1)
+    xmile.write_text(text, encoding="utf-8")
+    loops = named_loops(xmile)
+    assert [(loop.name, loop.chains) for loop in loops] == [
+        ("B7 room", (("Population", "fraction remaining"),))]
+    analysis = analyze_loops(load_model(xmile))
+    assert analysis.matches[0].matched
+    assert float(analysis.named.values[0, -1]) < 0
+
+
+def test_hold_labels_ignores_short_changes() -> None:
+    time = np.arange(10) * 0.25
+    labels = ["", "a", "a", "a", "a", "a", "b", "a", "a", "a"]
+    assert hold_labels(labels, time, 0.5).tolist() == ["a"] * 10
+    assert hold_labels(labels, time, 0.0).tolist() == labels
+    assert hold_labels(["x", "y"], time[:2], 5.0).tolist() == ["x", "y"]  # nothing held
+    assert NO_LOOP == ""
+
+
+def test_wilson_interval() -> None:
+    from scipy.stats import norm
+
+    z = norm.ppf(0.975)
+    low, high = wilson_interval(0, 10)
+    assert low == 0.0
+    assert high == pytest.approx(z * z / (10 + z * z))  # closed form for no successes
+    low7, high7 = wilson_interval(7, 20)
+    low13, high13 = wilson_interval(13, 20)
+    assert (low7, high7) == pytest.approx((1 - high13, 1 - low13))
+    assert low7 < 7 / 20 < high7
+    assert np.isnan(wilson_interval(0, 0)[0])
+    narrow = wilson_interval(70, 200)
+    assert narrow[1] - narrow[0] < high7 - low7
