@@ -1,0 +1,154 @@
+"""Benchmarks for issue 4: a Sobol' study's wall time and large ensembles' peak memory.
+
+(b) Sobol' indices of "Order Degree" at the horizon over 12 parameters of the built-in
+    model at N = 1024 with second-order indices: Saltelli's design has N (2D + 2) =
+    26,624 runs. Measured: sampling + runs (batch engine, noise on, common random
+    numbers) + indices, i.e. one ``run_sensitivity`` call after the model is loaded
+    once (as a user's session would have it). Target <= 15 s.
+(c) Peak resident memory (``ru_maxrss`` of a child process per measurement, read with
+    ``os.wait4``) of
+      - a 10,000-member Monte Carlo over the six policy levers, in memory, recording
+        the five phase variables, plus its take-off probability;
+      - a 100,000-member fluctuation ensemble recording three variables, streamed to
+        a run folder chunk by chunk, merged into one results file, plus its take-off
+        probability computed block by block.
+    Target <= 2 GiB each.
+
+Run with ``.venv/bin/python bench/bench_sensitivity.py`` (or ``make bench``). Each
+figure is printed with the target and whether it is met; the exit status is 0 either
+way (benchmarks inform, they do not gate).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SOBOL_TARGET_SECONDS = 15.0
+MEMORY_TARGET_BYTES = 2 * 1024**3
+SOBOL_N = 1024
+SOBOL_PARAMETERS = (
+    "openness", "internal cooperation", "technology introduction", "government support",
+    "fair competition regulation", "university cooperation", "spawn rate", "firm lifetime",
+    "cluster capacity", "knowledge lifetime", "entropy production rate", "noise sd",
+)
+LEVERS = SOBOL_PARAMETERS[:6]
+STREAMED_VARIABLES = ("Innovative Firms", "Order Degree", "dS total")
+
+
+def sobol_study() -> None:
+    from sdcluster.model import load_model
+    from sdcluster.sensitivity import (
+        SensitivitySpec,
+        make_design,
+        problem_from_model,
+        run_sensitivity,
+    )
+
+    model = load_model()
+    problem = problem_from_model(model, SOBOL_PARAMETERS)
+    spec = SensitivitySpec(model_path=model.path, problem=problem, method="sobol", n=SOBOL_N,
+                           seed=1, outcomes=("Order Degree@end",), second_order=True)
+    run_sensitivity(SensitivitySpec(model_path=model.path, problem=problem, n=8, seed=1,
+                                    outcomes=("Order Degree@end",)))  # warm caches
+    start = time.perf_counter()
+    result = run_sensitivity(spec)
+    seconds = time.perf_counter() - start
+    sampling_start = time.perf_counter()
+    make_design(problem, "sobol", SOBOL_N, seed=1)
+    sampling = time.perf_counter() - sampling_start
+    runs = result.design.n_samples
+    verdict = "met" if seconds <= SOBOL_TARGET_SECONDS else "NOT met"
+    print(f"(b) Sobol' study, {len(SOBOL_PARAMETERS)} parameters, N = {SOBOL_N}: {runs:,} runs; "
+          f"sampling + runs + indices {seconds:.1f} s (sampling alone {sampling:.2f} s); "
+          f"target <= {SOBOL_TARGET_SECONDS:g} s {verdict}")
+    top = result.indices[result.indices["index"] == "ST"].nlargest(3, "estimate")
+    print("    largest total-order indices: " + ", ".join(
+        f"{row.parameter} {row.estimate:.2f} ± {row.confidence:.2f}" for row in top.itertuples()))
+
+
+# ------------------------------------------------------- memory, in children
+
+
+def child_monte_carlo() -> dict[str, float]:
+    from sdcluster.ensemble import EnsembleSpec, run_ensemble, takeoff_probability
+    from sdcluster.model import load_model
+    from sdcluster.sensitivity import monte_carlo, problem_from_model
+
+    model = load_model()
+    design = monte_carlo(problem_from_model(model, LEVERS), 10_000, seed=1)
+    start = time.perf_counter()
+    results = run_ensemble(EnsembleSpec.for_design(model.path, design, seed=1))
+    estimate = takeoff_probability(results.dataset)
+    return {"seconds": time.perf_counter() - start, "members": results.dataset.sizes["member"],
+            "takeoff": estimate.probability}
+
+
+def child_streamed() -> dict[str, float]:
+    from sdcluster.ensemble import (
+        EnsembleSpec,
+        run_ensemble,
+        save_ensemble,
+        takeoff_probability,
+    )
+    from sdcluster.paths import builtin_model_path
+
+    spec = EnsembleSpec(model_path=builtin_model_path(), n_members=100_000, seed=1,
+                        variables=STREAMED_VARIABLES)
+    with tempfile.TemporaryDirectory(prefix="sdcluster-bench-") as folder:
+        start = time.perf_counter()
+        results = run_ensemble(spec, run_dir=Path(folder) / "chunks")
+        estimate = takeoff_probability(results.dataset)
+        out = save_ensemble(results, Path(folder) / "ensemble.nc")
+        size = out.stat().st_size
+    return {"seconds": time.perf_counter() - start, "members": spec.n_members,
+            "takeoff": estimate.probability, "file_bytes": size}
+
+
+CHILDREN = {"monte-carlo": child_monte_carlo, "streamed": child_streamed}
+
+
+def measure(name: str) -> tuple[int, dict[str, float]]:
+    """Run one measurement in a fresh child process; return its peak RSS (bytes) and figures."""
+    process = subprocess.Popen([sys.executable, __file__, "--child", name],
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"child {name!r} failed with status {process.returncode}")
+    return usage.ru_maxrss * 1024, json.loads(output.strip().splitlines()[-1])
+
+
+def memory_figures() -> None:
+    labels = {
+        "monte-carlo": "(c) 10,000-member Monte Carlo (6 levers, 5 variables, in memory)",
+        "streamed": "(c) 100,000-member ensemble, 3 variables, streamed to disk and merged",
+    }
+    for name, label in labels.items():
+        peak, figures = measure(name)
+        verdict = "met" if peak <= MEMORY_TARGET_BYTES else "NOT met"
+        extra = (f", file {figures['file_bytes'] / 1024**2:.0f} MiB"
+                 if "file_bytes" in figures else "")
+        print(f"{label}: peak RSS {peak / 1024**2:.0f} MiB in {figures['seconds']:.1f} s "
+              f"(take-off probability {figures['takeoff']:.3f}{extra}); "
+              f"target <= 2048 MiB {verdict}")
+
+
+def main() -> int:
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        print(json.dumps(CHILDREN[sys.argv[2]]()))
+        return 0
+    sobol_study()
+    memory_figures()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
