@@ -288,6 +288,12 @@ class BatchModel:
         schedule = self.schedule(final_time)
         values = self._parameter_values(params, n, final_time)
         series = self._input_series(inputs or {}, n, len(schedule.times))
+        both = [self.info(name).vensim_name for name in params if self.info(name).node in series]
+        if both:
+            raise ScenarioError(
+                f"{self.path.name}: {', '.join(map(repr, both))} given both as a parameter "
+                "and as an input series; give one"
+            )
         outputs = self._output_nodes(return_variables, frozenset(series))
         compiled = self._compile(frozenset(series), outputs)
         static_outputs = [node for node in outputs if node not in compiled.dynamic_outputs]

@@ -171,6 +171,10 @@ def test_shapes_are_checked(growth: BatchModel) -> None:
         growth.run_arrays({}, 2, inputs={"white noise input": np.zeros((2, n_times - 1))})
     with pytest.raises(ScenarioError, match="at least 1"):
         growth.run_arrays({}, 0)
+    with pytest.raises(ScenarioError, match="both as a parameter and as an input"):
+        growth.run_arrays(
+            {"white noise input": 0.0}, 1, inputs={"white_noise_input": np.zeros(n_times)}
+        )
     with pytest.raises(ScenarioError, match="member_ids"):
         growth.run({}, 2, member_ids=[1, 2, 3])
 
