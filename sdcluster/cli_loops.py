@@ -1,0 +1,260 @@
+"""The ``loops`` command: which feedback loop drives each phase (Loops That Matter).
+
+Add it to the main command line with :func:`register` (``sdcluster/cli.py``
+calls ``register(app)``). Like every command it is a thin skin over the
+library (:mod:`sdcluster.analysis.loops`, :mod:`sdcluster.plotting_loops`);
+user errors become one line on stderr and exit status 2 through the main
+app's error handling.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from sdcluster.errors import ResultsFileError
+from sdcluster.model import LoadedModel, load_model
+from sdcluster.scenarios import Scenario, load_scenarios
+
+COMMAND = "loops"
+EXAMPLES = """Examples:
+
+  sdcluster loops -s baseline -s open_innovation --out loops.png
+
+  sdcluster loops --ensemble 200 --seed 1 --out shares.png
+
+  sdcluster loops --threshold "openness:R5:far from equilibrium"
+"""
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``loops`` command to ``app`` (once; a second call does nothing)."""
+    if any(command.name == COMMAND for command in app.registered_commands):
+        return
+    app.command(name=COMMAND, epilog=EXAMPLES)(loops)
+
+
+def loops(
+    model: Annotated[Path | None, typer.Argument(
+        help="Vensim (.mdl) or XMILE model file; the built-in model if omitted.",
+        show_default=False, metavar="MODEL")] = None,
+    scenario: Annotated[list[str] | None, typer.Option(
+        "--scenario", "-s", help="Scenario name (repeatable); the model as it is if omitted. "
+        "With --ensemble or --threshold the first one is the base.",
+        show_default=False, metavar="NAME")] = None,
+    scenarios_dir: Annotated[Path | None, typer.Option(
+        help="Folder of scenario TOML files (built-in ones for the built-in model).",
+        show_default=False)] = None,
+    seed: Annotated[int | None, typer.Option(
+        min=0, help="Seed of the white-noise input (with --ensemble: the root seed, one "
+        "stream per member); no noise if omitted.", show_default=False, metavar="N")] = None,
+    out: Annotated[Path, typer.Option(
+        help="Figure to write (.png, .svg or .pdf): the dominance timeline, or with "
+        "--ensemble the shares per phase.")] = Path("loops.png"),
+    ensemble: Annotated[int | None, typer.Option(
+        min=1, help="Run a Latin-hypercube ensemble of N members instead.",
+        show_default=False, metavar="N")] = None,
+    parameter: Annotated[list[str] | None, typer.Option(
+        "--parameter", "-p", help="Constant to sample, NAME or NAME=LOW:HIGH (repeatable); "
+        "the policy levers over their declared ranges if omitted.", show_default=False,
+        metavar="NAME")] = None,
+    sample_seed: Annotated[int, typer.Option(min=0, help="Seed of the Latin hypercube.",
+                                             metavar="N")] = 0,
+    threshold: Annotated[str | None, typer.Option(
+        help="Search PARAMETER:LOOP:PHASE for the value at which the named loop takes over "
+        "(or loses) the phase, e.g. \"openness:R5:far from equilibrium\".",
+        show_default=False, metavar="SPEC")] = None,
+    min_dwell: Annotated[float, typer.Option(
+        min=0.0, help="Ignore dominance changes shorter than this (model time units).",
+        metavar="T")] = 1.0,
+) -> None:
+    """Show which feedback loops dominate each phase (Loops That Matter, via pysimlin).
+
+    Named loops (R1 spin-offs, ...) come from the model file: loop identifiers
+    in the sketch with their variables in brackets, e.g. "R1 spin-offs
+    [Innovative Firms > spawning]".
+    """
+    loaded = load_model(model)
+    chosen = _scenarios(loaded, scenario or [], scenarios_dir)
+    if threshold is not None:
+        _threshold(loaded, threshold, chosen[0])
+        return
+    _require_writable_folder(out)
+    if ensemble is not None:
+        figure = _ensemble(loaded, ensemble, parameter or [], sample_seed, seed, chosen[0])
+    else:
+        figure = _timelines(loaded, chosen, seed, min_dwell)
+    _save_figure(figure, out)
+    typer.echo(f"\nplot: {out}")
+
+
+def _scenarios(model: LoadedModel, names: list[str],
+               directory: Path | None) -> tuple[Scenario, ...]:
+    if not names:
+        return (Scenario(name="baseline", title="model as it is"),)
+    if directory is None and not model.is_builtin:
+        raise typer.BadParameter(
+            f"{model.path.name} is not the built-in model: give --scenarios-dir for its scenarios"
+        )
+    return load_scenarios(model, names, directory=directory)
+
+
+# ---------------------------------------------------------------- one run each
+
+
+def _timelines(model: LoadedModel, scenarios: tuple[Scenario, ...], seed: int | None,
+               min_dwell: float) -> Any:
+    from sdcluster.analysis.loops import analyze_loops
+    from sdcluster.plotting_loops import plot_loop_dominance
+
+    analyses = [analyze_loops(model, s, noise_seed=seed) for s in scenarios]
+    for analysis in analyses:
+        typer.echo(_run_text(analysis, min_dwell))
+    return plot_loop_dominance(analyses)
+
+
+def _run_text(analysis: Any, min_dwell: float) -> str:
+    from sdcluster.analysis.loops import dominance_shifts, phase_dominance, phase_polarity
+
+    named = sum(m.matched for m in analysis.matches)
+    lines = [f"\n== {analysis.scenario}: {analysis.scores.sizes['loop']} feedback loops, "
+             f"{named} of {len(analysis.matches)} named loops found"
+             + ("" if analysis.noise_seed is None else f", noise seed {analysis.noise_seed}")]
+    lines += [f"   {m.named.name}: {note}" for m in analysis.matches for note in m.notes]
+    phases = phase_polarity(analysis).reset_index()
+    lines += ["\nphases (shares are means over the phase's time points)", _table(phases)]
+    dominance = phase_dominance(analysis)
+    if not dominance.empty:
+        wide = dominance.pivot_table(index="loop", columns="phase", values="dominant share",
+                                     sort=False) * 100
+        wide = wide[list(dict.fromkeys(dominance["phase"]))]
+        lines += ["\nshare of each phase's time points at which the named loop is the strongest "
+                  "(%)", _table(wide.round(0).reset_index())]
+    shifts = dominance_shifts(analysis, min_dwell=min_dwell)
+    lines += [f"\ndominance shifts (changes held at least {min_dwell:g})",
+              _table(shifts) if len(shifts) else "(none)"]
+    return "\n".join(lines)
+
+
+# -------------------------------------------------------------------- ensemble
+
+
+def _ensemble(model: LoadedModel, samples: int, parameters: list[str], sample_seed: int,
+              seed: int | None, base: Scenario) -> Any:
+    from sdcluster.analysis.loops import (
+        LoopEnsembleSpec,
+        dominance_drivers,
+        dominance_frequencies,
+        parameter_ranges,
+        run_loop_ensemble,
+    )
+    from sdcluster.plotting_loops import plot_ensemble_dominance
+
+    names, overrides = _parameter_options(parameters)
+    ranges = parameter_ranges(model, names or None, overrides=overrides)
+    spec = LoopEnsembleSpec(ranges=ranges, samples=samples, seed=sample_seed, noise_seed=seed,
+                            scenario=base)
+    result = run_loop_ensemble(model, spec, progress=True)
+    sampled = ", ".join(f"{n} [{lo:g}, {hi:g}]" for n, (lo, hi) in ranges.items())
+    noise = "no noise" if seed is None else f"noise root seed {seed}"
+    typer.echo(f"ensemble of {samples} members around {base.name!r} ({noise}); "
+               f"sampled: {sampled}\n{samples} loop-scored runs in {result.seconds:.1f} s")
+    frequencies = dominance_frequencies(result)
+    shown = frequencies[(frequencies["dominates"] > 0)
+                        | (frequencies["loop"] == "reinforcing loops (all)")]
+    typer.echo("\nhow often each named loop dominates each phase (share with Wilson 95% "
+               "interval)\n" + _table(shown.round(3)))
+    drivers = dominance_drivers(result).dropna(subset=["rho"])
+    top = drivers.groupby("phase", sort=False).head(5)
+    typer.echo("\nparameters that move dominance most (Spearman rank correlation, top 5 per "
+               "phase)\n" + (_table(top.round(3)) if len(top) else "(none)"))
+    return plot_ensemble_dominance(frequencies)
+
+
+def _parameter_options(
+    options: list[str],
+) -> tuple[list[str], dict[str, tuple[float, float]]]:
+    names: list[str] = []
+    ranges: dict[str, tuple[float, float]] = {}
+    for option in options:
+        name, equals, text = option.partition("=")
+        names.append(name.strip())
+        if not equals:
+            continue
+        low, colon, high = text.partition(":")
+        try:
+            ranges[name.strip()] = (float(low), float(high))
+        except ValueError:
+            raise typer.BadParameter(
+                f"--parameter {option!r}: expected NAME or NAME=LOW:HIGH, e.g. openness=0.2:0.8"
+            ) from None
+        if not colon:
+            raise typer.BadParameter(f"--parameter {option!r}: expected NAME=LOW:HIGH")
+    return names, ranges
+
+
+# ------------------------------------------------------------------- threshold
+
+
+def _threshold(model: LoadedModel, spec: str, base: Scenario) -> None:
+    from sdcluster.analysis.loops import dominance_threshold
+
+    parts = [part.strip() for part in spec.split(":")]
+    if len(parts) != 3 or not all(parts):
+        raise typer.BadParameter(f"--threshold {spec!r}: expected PARAMETER:LOOP:PHASE, "
+                                 "e.g. \"openness:R5:far from equilibrium\"")
+    search = dominance_threshold(model, parameter=parts[0], loop=parts[1], phase=parts[2],
+                                 scenario=base)
+    typer.echo(f"sweep of {search.parameter} (dominant named loop of {search.phase})\n"
+               + _table(search.grid.round(4)))
+    if search.threshold is None:
+        typer.echo(f"\n{search.loop} does not take over or lose {search.phase} over this range")
+    else:
+        side = "above" if search.takes_over else "below"
+        typer.echo(f"\n{search.loop} dominates {search.phase} {side} "
+                   f"{search.parameter} = {search.threshold:.4g}")
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return "-" if value != value else f"{value:.4g}"  # NaN != NaN
+    return str(value)
+
+
+def _table(frame: pd.DataFrame) -> str:
+    """Format a frame as left-aligned plain-text columns."""
+    header = [str(c) for c in frame.columns]
+    body = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                     for r in [header, *body])
+
+
+def _require_writable_folder(path: Path) -> None:
+    folder = path.parent
+    if not folder.is_dir():
+        raise ResultsFileError(f"{path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ResultsFileError(f"{path}: folder {folder} is not writable")
+
+
+def _save_figure(figure: Any, path: Path) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix,
+                                         dir=path.parent)
+    os.close(handle)
+    try:
+        figure.savefig(temporary, dpi=120)
+        os.replace(temporary, path)
+    except ValueError as error:  # matplotlib: unknown format
+        raise ResultsFileError(f"{path}: cannot write the figure: {error}") from None
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)

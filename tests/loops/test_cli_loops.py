@@ -1,0 +1,94 @@
+"""The ``loops`` command, run in-process on an app of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from sdcluster import cli
+from sdcluster.cli_loops import register
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+LOGISTIC = str(DATA / "loops_logistic.mdl")
+
+
+def _app() -> typer.Typer:
+    # The main app's error handling (one line, exit 2), without touching cli.app.
+    app = typer.Typer(cls=cli._OneLineErrors, add_completion=False,
+                      pretty_exceptions_enable=False, rich_markup_mode=None)
+
+    @app.callback()
+    def _options(debug: bool = typer.Option(False, "--debug")) -> None:
+        del debug
+
+    register(app)
+    register(app)  # registering twice adds the command once
+    return app
+
+
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    return _app()
+
+
+def _invoke(app: typer.Typer, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), prog_name="sdcluster")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_registered_once_with_help_and_example(app: typer.Typer) -> None:
+    assert [c.name for c in app.registered_commands] == ["loops"]
+    code, out, _ = _invoke(app, "loops", "--help")
+    assert code == 0
+    assert "Example" in out and "sdcluster loops" in out and "--ensemble" in out
+
+
+def test_timeline_table_and_plot(app: typer.Typer, tmp_path: Path) -> None:
+    figure = tmp_path / "timeline.png"
+    code, out, err = _invoke(app, "loops", LOGISTIC, "--out", str(figure))
+    assert code == 0, err
+    assert "2 of 2 named loops found" in out
+    assert "R1 growth" in out and "B1 crowding" in out
+    shifts = out[out.index("dominance shifts"):].splitlines()
+    assert any("polarity" in line and line.rstrip().endswith("balancing") for line in shifts)
+    assert any("named loop" in line and line.rstrip().endswith("B1 crowding") for line in shifts)
+    assert figure.stat().st_size > 5000
+    assert not list(tmp_path.glob(".timeline*"))  # no temporary file left
+
+
+def test_ensemble_table_and_plot(app: typer.Typer, tmp_path: Path) -> None:
+    figure = tmp_path / "shares.svg"
+    code, out, err = _invoke(app, "loops", LOGISTIC, "--ensemble", "5", "-p", "growth rate",
+                             "-p", "capacity=500:2000", "--out", str(figure))
+    assert code == 0, err
+    assert "ensemble of 5 members" in out
+    assert "capacity [500, 2000]" in out and "growth rate [0, 2]" in out
+    assert "whole run" in out and "Spearman" in out
+    assert figure.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+def test_threshold_search(app: typer.Typer) -> None:
+    code, out, err = _invoke(app, "loops", LOGISTIC, "--threshold",
+                             "growth rate:B1:whole run")
+    assert code == 0, err
+    assert "B1 crowding dominates whole run above growth rate =" in out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--threshold", "openness:R5"], "expected PARAMETER:LOOP:PHASE"),
+    (["--threshold", "growth rate:R9:whole run"], "no named loop 'R9'"),
+    (["--ensemble", "3", "-p", "growth rat"], "unknown variable 'growth rat'"),
+    (["--ensemble", "3", "-p", "capacity=5"], "NAME=LOW:HIGH"),
+    (["--out", "/no/such/folder/x.png"], "does not exist"),
+    (["-s", "baseline"], "give --scenarios-dir"),
+])
+def test_user_errors_are_one_line_with_status_2(app: typer.Typer, args: list[str],
+                                                message: str) -> None:
+    code, _, err = _invoke(app, "loops", LOGISTIC, *args)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert message in lines[0]
