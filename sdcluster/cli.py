@@ -19,6 +19,7 @@ import pandas as pd
 import typer
 from typer.core import TyperGroup
 
+from sdcluster.cli_experiments import register as register_experiments
 from sdcluster.errors import AnalysisError, ResultsFileError, SdclusterError
 from sdcluster.model import LoadedModel, load_model
 from sdcluster.results import Results, run_scenarios
@@ -321,6 +322,10 @@ def _save_figure(figure: Any, path: Path) -> None:
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+# Commands that live in their own modules; registered last so --help lists them after these.
+register_experiments(app)
 
 
 def main() -> None:
