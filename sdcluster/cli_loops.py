@@ -147,6 +147,8 @@ def _run_text(analysis: Any, min_dwell: float) -> str:
 def _ensemble(model: LoadedModel, samples: int, parameters: list[str], sample_seed: int,
               seed: int | None, base: Scenario) -> Any:
     from sdcluster.analysis.loops import (
+        ALL_REINFORCING,
+        NAMED_REINFORCING,
         LoopEnsembleSpec,
         dominance_drivers,
         dominance_frequencies,
@@ -166,7 +168,7 @@ def _ensemble(model: LoadedModel, samples: int, parameters: list[str], sample_se
                f"sampled: {sampled}\n{samples} loop-scored runs in {result.seconds:.1f} s")
     frequencies = dominance_frequencies(result)
     shown = frequencies[(frequencies["dominates"] > 0)
-                        | (frequencies["loop"] == "reinforcing loops (all)")]
+                        | frequencies["loop"].isin([ALL_REINFORCING, NAMED_REINFORCING])]
     typer.echo("\nhow often each named loop dominates each phase (share with Wilson 95% "
                "interval)\n" + _table(shown.round(3)))
     drivers = dominance_drivers(result).dropna(subset=["rho"])

@@ -19,6 +19,7 @@ from matplotlib.patches import Patch
 from sdcluster.analysis.loops import (
     ALL_REINFORCING,
     BALANCING,
+    NAMED_REINFORCING,
     NO_LOOP,
     REINFORCING,
     LoopAnalysis,
@@ -32,11 +33,12 @@ POLARITY_COLOURS = {REINFORCING: "#b2182b", BALANCING: "#2166ac"}
 #: Colour of a phase that is not one of the paper's (e.g. "whole run").
 OTHER_PHASE_COLOUR = "#bdbdbd"
 SHADE_ALPHA = 0.18
+_POLARITY_ROWS = (ALL_REINFORCING, NAMED_REINFORCING)
 
 
 def _colour(loop: str) -> str:
     """Red for a reinforcing (R...) loop name, blue for a balancing (B...) one."""
-    if loop == ALL_REINFORCING or loop[:1].upper() == "R":
+    if loop in _POLARITY_ROWS or loop[:1].upper() == "R":
         return POLARITY_COLOURS[REINFORCING]
     return POLARITY_COLOURS[BALANCING] if loop[:1].upper() == "B" else "#636363"
 
@@ -142,7 +144,8 @@ def plot_ensemble_dominance(frequencies: pd.DataFrame) -> Figure:
     """Draw how often each named loop dominates each phase across an ensemble.
 
     One panel per phase reached by some member: a bar per loop that dominates
-    the phase in at least one member, plus the reinforcing loops as a whole,
+    the phase in at least one member, plus the reinforcing loops as a whole
+    and the reinforcing named loops together (hatched),
     with the interval from :func:`~sdcluster.analysis.loops.dominance_frequencies`.
 
     Parameters
@@ -164,7 +167,7 @@ def plot_ensemble_dominance(frequencies: pd.DataFrame) -> Figure:
     panels = figure.subplots(len(phases), 1, squeeze=False)[:, 0]
     for axes, phase in zip(panels, phases, strict=True):
         rows = reached[(reached["phase"] == phase)
-                       & ((reached["dominates"] > 0) | (reached["loop"] == ALL_REINFORCING))]
+                       & ((reached["dominates"] > 0) | reached["loop"].isin(_POLARITY_ROWS))]
         _draw_bars(axes, rows)
         axes.set_title(f"{phase} (reached by {int(rows['reached'].iloc[0])} members)",
                        fontsize=10)
@@ -181,7 +184,7 @@ def _draw_bars(axes: Axes, rows: pd.DataFrame) -> None:
     colours = [_colour(str(loop)) for loop in rows["loop"]]
     bars = axes.barh(position, share, xerr=errors, color=colours, alpha=0.8, capsize=3)
     for bar, loop in zip(bars, rows["loop"], strict=True):
-        if loop == ALL_REINFORCING:  # a polarity, not a loop: set it apart
+        if loop in _POLARITY_ROWS:  # a polarity, not a loop: set it apart
             bar.set_hatch("//")
             bar.set_alpha(0.5)
     axes.set_yticks(position, [str(loop) for loop in rows["loop"]], fontsize=8)

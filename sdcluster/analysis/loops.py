@@ -978,6 +978,9 @@ class LoopEnsemble:
         reaches the phase.
     reinforcing_share : xarray.DataArray
         Mean reinforcing share over each phase, ``("member", "phase")``.
+    named_reinforcing_share : xarray.DataArray
+        The same for the named loops only (``named reinforcing share`` of
+        :func:`phase_polarity`), ``("member", "phase")``.
     dominant : xarray.DataArray
         The named loop with the largest mean absolute score over each phase,
         ``("member", "phase")``; ``""`` where the phase is not reached.
@@ -992,6 +995,7 @@ class LoopEnsemble:
     parameters: pd.DataFrame
     phase_scores: xr.DataArray
     reinforcing_share: xr.DataArray
+    named_reinforcing_share: xr.DataArray
     dominant: xr.DataArray
     matches: tuple[LoopMatch, ...]
     seconds: float
@@ -1001,6 +1005,7 @@ class LoopEnsemble:
 class _PhaseSummary:
     scores: npt.NDArray[np.float64]  # (phase, named loop)
     reinforcing: npt.NDArray[np.float64]  # (phase,)
+    named_reinforcing: npt.NDArray[np.float64]  # (phase,)
     dominant: list[str] = field(default_factory=list)  # per phase
 
 
@@ -1011,13 +1016,15 @@ def _summarize_phases(analysis: LoopAnalysis, phases: Sequence[str]) -> _PhaseSu
     labels = np.asarray(analysis.phases.values, dtype=object)
     named = np.nan_to_num(np.asarray(analysis.named.values, dtype=float))
     summary = _PhaseSummary(scores=np.full((len(phases), named.shape[0]), np.nan),
-                            reinforcing=np.full(len(phases), np.nan))
+                            reinforcing=np.full(len(phases), np.nan),
+                            named_reinforcing=np.full(len(phases), np.nan))
     for row, phase in enumerate(phases):
         points = (labels == phase) & active
         summary.dominant.append(_strongest(analysis.named, points))
         if points.any():
             summary.scores[row] = named[:, points].mean(axis=1)
             summary.reinforcing[row] = reinforcing[points].mean()
+            summary.named_reinforcing[row] = _positive_share(analysis.named, points)
     return summary
 
 
@@ -1107,6 +1114,9 @@ def _ensemble(spec: LoopEnsembleSpec, parameters: pd.DataFrame,
             coords={**coords_phase, NAMED_DIM: names}),
         reinforcing_share=xr.DataArray(np.stack([s.reinforcing for s in summaries]),
                                        dims=(MEMBER_DIM, PHASE_DIM), coords=coords_phase),
+        named_reinforcing_share=xr.DataArray(
+            np.stack([s.named_reinforcing for s in summaries]),
+            dims=(MEMBER_DIM, PHASE_DIM), coords=coords_phase),
         dominant=xr.DataArray(np.array([s.dominant for s in summaries], dtype=object),
                               dims=(MEMBER_DIM, PHASE_DIM), coords=coords_phase),
     )
@@ -1136,6 +1146,8 @@ def wilson_interval(successes: int, trials: int,
 
 #: Row of :func:`dominance_frequencies` for the reinforcing loops as a whole.
 ALL_REINFORCING = "reinforcing loops (all)"
+#: Row of :func:`dominance_frequencies` for the reinforcing named loops together.
+NAMED_REINFORCING = "reinforcing named loops"
 
 
 def dominance_frequencies(ensemble: LoopEnsemble, confidence: float = 0.95) -> pd.DataFrame:
@@ -1148,17 +1160,20 @@ def dominance_frequencies(ensemble: LoopEnsemble, confidence: float = 0.95) -> p
         dominates the phase), ``reached`` (members that reach the phase),
         ``share`` and its Wilson interval ``low``, ``high``. The row
         ``"reinforcing loops (all)"`` counts members whose mean reinforcing
-        share over the phase is above one half.
+        share over the phase is above one half, the row ``"reinforcing named
+        loops"`` those whose named reinforcing share is.
 
     """
     rows = []
     for phase in ensemble.dominant[PHASE_DIM].values:
         dominant = np.asarray(ensemble.dominant.sel({PHASE_DIM: phase}).values, dtype=object)
-        share = np.asarray(ensemble.reinforcing_share.sel({PHASE_DIM: phase}).values)
         reached = int((dominant != NO_LOOP).sum())
         counts = {name: int((dominant == name).sum())
                   for name in ensemble.phase_scores[NAMED_DIM].values}
-        counts[ALL_REINFORCING] = int((share[np.isfinite(share)] > 0.5).sum())
+        for label, shares in ((ALL_REINFORCING, ensemble.reinforcing_share),
+                              (NAMED_REINFORCING, ensemble.named_reinforcing_share)):
+            share = np.asarray(shares.sel({PHASE_DIM: phase}).values, dtype=float)
+            counts[label] = int((share[np.isfinite(share)] > 0.5).sum())
         for loop, count in counts.items():
             low, high = wilson_interval(count, reached, confidence)
             rows.append({"phase": str(phase), "loop": str(loop), "dominates": count,
