@@ -16,6 +16,12 @@ from typing import Any
 from sdcluster.analysis.phases import summary_table
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.errors import AnalysisError
+from sdcluster.report.analysis_sections import (
+    loops_finding,
+    loops_section,
+    sensitivity_finding,
+    sensitivity_section,
+)
 from sdcluster.report.content import Block, BulletList, Code, Document, Paragraph, Section, Table
 from sdcluster.report.data import ReportData
 from sdcluster.report.findings import (
@@ -35,7 +41,6 @@ from sdcluster.report.result_sections import (
     ensemble_text,
     entropy_section,
     fluctuations_section,
-    part_section,
     scenarios_section,
     sweep_section,
     takeoff_sentence,
@@ -109,9 +114,9 @@ def build_document(data: ReportData) -> Document:
         entropy_section(dataset, settings),
         scenarios_section(dataset, metadata.get("scenarios", []), settings, stocks,
                           sweep_section(data.part("sweep"), settings)),
-        part_section("loop-dominance", "Loop dominance", data.part("loops")),
+        loops_section(data.part("loops"), settings),
         fluctuations_section(data.part("ensemble"), data.part("takeoff"), settings, threshold),
-        part_section("sensitivity", "Sensitivity", data.part("sensitivity")),
+        sensitivity_section(data.part("sensitivity")),
         validation_section(data.part("checks")),
         reproducibility_section(data, settings, info),
     )
@@ -135,7 +140,8 @@ def summary_section(data: ReportData, settings: AnalysisSettings,
         _first_to_order_finding(data, settings),
         _threshold_finding(data, threshold),
         _takeoff_finding(data, settings),
-        _sensitivity_finding(data),
+        sensitivity_finding(data.part("sensitivity")),
+        loops_finding(data.part("loops"), _reference(data)),
         _validation_finding(data),
     ]
     intro = Paragraph(text=(
@@ -187,9 +193,9 @@ def _takeoff_finding(data: ReportData, settings: AnalysisSettings) -> str:
     return f"{text} ({ensemble_text(ensemble.metadata)})"
 
 
-def _sensitivity_finding(data: ReportData) -> str:
-    part = data.part("sensitivity")
-    return f"Most influential parameters not available: {part.reason}"
+def _reference(data: ReportData) -> str:
+    names = [str(s.get("name")) for s in data.results.metadata.get("scenarios", [])]
+    return "baseline" if "baseline" in names or not names else names[0]
 
 
 def _validation_finding(data: ReportData) -> str:

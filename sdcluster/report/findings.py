@@ -4,11 +4,12 @@ Definitions used throughout the report:
 
 - a run *self-organizes* when it reaches phase III, "far from equilibrium"
   (:func:`sdcluster.analysis.phases.phase_onsets`), by the end of the run;
-- the *critical openness* is where the openness sweep changes from runs that
-  do not self-organize to runs that do: the midpoint of the bracket
-  ``[lower, upper]`` between the highest evaluated openness below the first
-  self-organizing one and that first self-organizing value; bisection makes
-  the bracket narrow;
+- the *critical openness* is where the openness sweep changes for good from
+  runs that do not self-organize to runs that do: the midpoint of the bracket
+  ``[lower, upper]`` between the highest evaluated openness that does not
+  self-organize and the next evaluated value; bisection makes the bracket
+  narrow. Isolated lower values that self-organize all the same are listed
+  as exceptions;
 - the *take-off probability* at an openness value is the share of seeded
   ensemble members that self-organize, with a Wilson score 95 % interval.
 """
@@ -31,8 +32,6 @@ from sdcluster.analysis.settings import AnalysisSettings
 FAR_FROM_EQUILIBRIUM = PHASES[2]
 #: The lever the openness sweep and the take-off curve vary.
 SWEEP_LEVER = "openness"
-#: z of a two-sided 95 % interval.
-Z95 = 1.959963984540054
 
 
 def settings_from(stored: Mapping[str, Any] | None) -> AnalysisSettings:
@@ -107,14 +106,15 @@ class Threshold:
     Attributes
     ----------
     status : str
-        ``"found"``; ``"always"`` if even the lowest openness self-organizes;
-        ``"never"`` if no value does.
+        ``"found"``; ``"always"`` if every evaluated openness self-organizes;
+        ``"never"`` if none does.
     lower, upper : float
-        The final bracket (NaN unless found).
+        The final bracket: the highest evaluated openness that does not
+        self-organize, and the next evaluated value (NaN unless found).
     estimate : float
         Its midpoint: the critical openness (NaN unless found).
-    not_monotone : tuple of float
-        Evaluated values above the bracket that still do not self-organize.
+    exceptions : tuple of float
+        Evaluated values below the bracket that self-organize all the same.
     evaluated : int
         Number of runs the sweep made.
 
@@ -124,8 +124,21 @@ class Threshold:
     lower: float
     upper: float
     estimate: float
-    not_monotone: tuple[float, ...]
+    exceptions: tuple[float, ...]
     evaluated: int
+
+
+def bracket_indices(organizes: np.ndarray) -> tuple[int, int] | None:
+    """Return the indices ``(i, i + 1)`` of the transition to lasting self-organization.
+
+    ``organizes`` is ordered by openness; ``i`` is the last run that does not
+    self-organize, provided a later one does. ``None`` if there is no such
+    transition.
+    """
+    failing = np.flatnonzero(~organizes)
+    if not failing.size or failing[-1] + 1 >= organizes.size:
+        return None
+    return int(failing[-1]), int(failing[-1]) + 1
 
 
 def critical_openness(sweep: xr.Dataset, settings: AnalysisSettings) -> Threshold:
@@ -135,18 +148,15 @@ def critical_openness(sweep: xr.Dataset, settings: AnalysisSettings) -> Threshol
     order = np.argsort(values, kind="stable")
     values, organizes = values[order], organizes[order]
     count = int(values.size)
-    if not organizes.any():
-        return Threshold(status="never", lower=math.nan, upper=math.nan, estimate=math.nan,
-                         not_monotone=(), evaluated=count)
-    first = int(np.argmax(organizes))
-    if first == 0:
-        return Threshold(status="always", lower=math.nan, upper=math.nan, estimate=math.nan,
-                         not_monotone=tuple(float(v) for v in values[~organizes]),
-                         evaluated=count)
-    lower, upper = float(values[first - 1]), float(values[first])
-    above = values[first:][~organizes[first:]]
+    bracket = bracket_indices(organizes)
+    if bracket is None:
+        status = "always" if organizes.all() else "never"
+        return Threshold(status=status, lower=math.nan, upper=math.nan, estimate=math.nan,
+                         exceptions=(), evaluated=count)
+    lower, upper = float(values[bracket[0]]), float(values[bracket[1]])
+    below = values[: bracket[0]][organizes[: bracket[0]]]
     return Threshold(status="found", lower=lower, upper=upper, estimate=0.5 * (lower + upper),
-                     not_monotone=tuple(float(v) for v in above), evaluated=count)
+                     exceptions=tuple(float(v) for v in below), evaluated=count)
 
 
 def sweep_table(sweep: xr.Dataset, settings: AnalysisSettings) -> pd.DataFrame:
@@ -164,17 +174,6 @@ def sweep_table(sweep: xr.Dataset, settings: AnalysisSettings) -> pd.DataFrame:
     return frame.sort_values(SWEEP_LEVER, kind="stable").reset_index(drop=True)
 
 
-def wilson_interval(successes: int, trials: int) -> tuple[float, float]:
-    """Return the Wilson score 95 % interval of a proportion (NaN, NaN without trials)."""
-    if trials <= 0:
-        return math.nan, math.nan
-    share = successes / trials
-    denominator = 1.0 + Z95**2 / trials
-    centre = (share + Z95**2 / (2 * trials)) / denominator
-    half = Z95 * math.sqrt(share * (1 - share) / trials + Z95**2 / (4 * trials**2)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 @dataclass(frozen=True, kw_only=True)
 class TakeOff:
     """Take-off probability of an ensemble."""
@@ -187,10 +186,12 @@ class TakeOff:
 
 
 def take_off(organizes: Sequence[bool] | np.ndarray) -> TakeOff:
-    """Return the share of runs that self-organize and its 95 % interval."""
+    """Return the share of runs that self-organize and its Wilson score 95 % interval."""
+    from sdcluster.ensemble import wilson_interval
+
     flags = np.asarray(organizes, dtype=bool)
     successes, members = int(flags.sum()), int(flags.size)
-    low, high = wilson_interval(successes, members)
+    low, high = wilson_interval(successes, members) if members else (math.nan, math.nan)
     return TakeOff(members=members, successes=successes,
                    probability=successes / members if members else math.nan, low=low, high=high)
 
@@ -229,3 +230,23 @@ def check_counts(checks: xr.Dataset) -> tuple[int, int]:
     """Return ``(passed, total)`` of the validation rows."""
     passed = np.asarray(checks["passed"].values, dtype=bool)
     return int(passed.sum()), int(passed.size)
+
+
+#: Columns of the sensitivity indices table (as :mod:`sdcluster.sensitivity` writes it).
+INDEX_COLUMNS = ("outcome", "method", "index", "parameter", "parameter_2", "estimate",
+                 "confidence", "ci_low", "ci_high", "confidence_level")
+
+
+def indices_table(sensitivity: xr.Dataset) -> pd.DataFrame:
+    """Return the stored sensitivity indices as a tidy table."""
+    return pd.DataFrame({column: sensitivity[column].values for column in INDEX_COLUMNS
+                         if column in sensitivity.data_vars})
+
+
+def top_parameters(indices: pd.DataFrame, outcome: str, index: str = "ST",
+                   count: int = 3) -> list[tuple[str, float]]:
+    """Return the ``count`` parameters with the largest ``index`` on ``outcome``, largest first."""
+    rows = indices[(indices["outcome"] == outcome) & (indices["index"] == index)]
+    rows = rows[np.isfinite(rows["estimate"].to_numpy(dtype=float))]
+    ranked = rows.sort_values("estimate", ascending=False, kind="stable").head(count)
+    return [(str(r["parameter"]), float(r["estimate"])) for _, r in ranked.iterrows()]

@@ -24,7 +24,7 @@ from sdcluster.model import LoadedModel
 
 #: File beside a model that names its feedback loops and the sentences they encode.
 LOOPS_FILE = "loops.toml"
-_LOOP_KEYS = ("code", "name", "path", "sentence", "section", "note")
+_LOOP_KEYS = ("code", "name", "sentence", "section", "note")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,7 +45,6 @@ class LoopSentence:
 
     code: str
     name: str
-    path: str
     sentence: str
     section: str
     note: str

@@ -17,6 +17,7 @@ from typing import Any
 from sdcluster.errors import SdclusterError
 from sdcluster.report.content import Block, Figure, Note, Paragraph, Section, Table
 from sdcluster.report.model_info import LOOPS_FILE, ModelInfo
+from sdcluster.report.svgcrop import crop_to_view
 from sdcluster.report.text import MISSING, fmt_number
 
 _POLARITY = {"R": "reinforcing", "B": "balancing"}
@@ -70,7 +71,8 @@ def _diagram_blocks(path: Path) -> tuple[Block, ...]:
         return (Note(text=f"not available: {error}", kind="unavailable"),)
     intro = Paragraph(text=f"Drawn from the sketch stored in {path.name} ({len(views)} "
                            "view(s)), with the loop identifiers placed by the modeller.")
-    figures = tuple(Figure(caption=f"View {title}", svg=svg) for title, svg in views.items())
+    figures = tuple(Figure(caption=f"View {title}", svg=crop_to_view(svg))
+                    for title, svg in views.items())
     return (intro, *figures)
 
 
@@ -125,18 +127,27 @@ def _loops_section(info: ModelInfo, path: Path | None) -> Section:
         sentence = (f"“{entry.sentence}”" if entry.sentence else entry.note) if entry else \
             f"(no entry in {LOOPS_FILE})"
         rows.append((marker.text, _POLARITY.get(marker.code[:1], "?"), marker.view,
-                     entry.path if entry else MISSING, sentence,
+                     _loop_path(marker.definition), sentence,
                      entry.section if entry and entry.section else MISSING))
     rows.sort(key=lambda row: (row[0][:1] != "R", row[0]))
     table = Table(caption=f"The {len(rows)} named feedback loops and what each encodes",
                   columns=("loop", "polarity", "view", "path", "the paper", "section"),
                   rows=tuple(rows))
     intro = Paragraph(text=(
-        "Loop identifiers are read from the diagram; the sentence of the paper each loop "
-        f"encodes comes from the data file {LOOPS_FILE} beside the model "
+        "Loop identifiers and their paths (the variables on each loop) are read from the "
+        "model file's diagram; the sentence of the paper each loop encodes comes from the "
+        f"data file {LOOPS_FILE} beside the model "
         f"(source: {info.loops_source}), not from program code. Sections refer to Wang (2020), "
         "doi:10.23977/socsam.2020.010101."))
     return Section(key="model-loops", title="Feedback loops", blocks=(intro, table))
+
+
+def _loop_path(definition: str) -> str:
+    """Return a loop definition ``"A > B; C > D"`` as ``"A → B; C → D"``."""
+    if not definition.strip():
+        return MISSING
+    return "; ".join(" → ".join(part.strip() for part in chain.split(">"))
+                     for chain in definition.split(";"))
 
 
 def _pysimlin_loop_count(path: Path | None) -> int:

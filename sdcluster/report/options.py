@@ -7,6 +7,7 @@ same report, which the report prints in its reproducibility section.
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,9 @@ class ExperimentSizes:
     takeoff_points : int
         Openness values of the take-off probability curve.
     sensitivity_samples : int
-        Base sample size of the sensitivity design.
+        Base sample size of the sensitivity design (Sobol' N, a power of 2).
+    loop_members : int
+        Members of the loop-dominance ensemble (Latin hypercube over the levers).
 
     """
 
@@ -45,14 +48,15 @@ class ExperimentSizes:
     ensemble_members: int
     takeoff_points: int
     sensitivity_samples: int
+    loop_members: int
 
 
 #: Sizes of the full report.
-FULL_SIZES = ExperimentSizes(sweep_points=41, sweep_tolerance=1e-3, ensemble_members=200,
-                             takeoff_points=21, sensitivity_samples=256)
+FULL_SIZES = ExperimentSizes(sweep_points=41, sweep_tolerance=1e-3, ensemble_members=300,
+                             takeoff_points=21, sensitivity_samples=512, loop_members=40)
 #: Sizes of a ``--quick`` draft: the same sections from fewer runs.
 QUICK_SIZES = ExperimentSizes(sweep_points=11, sweep_tolerance=1e-2, ensemble_members=24,
-                              takeoff_points=6, sensitivity_samples=16)
+                              takeoff_points=6, sensitivity_samples=16, loop_members=4)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,11 +121,7 @@ class ReportOptions:
         base = QUICK_SIZES if self.quick else FULL_SIZES
         if self.ensemble_size is None:
             return base
-        return ExperimentSizes(sweep_points=base.sweep_points,
-                               sweep_tolerance=base.sweep_tolerance,
-                               ensemble_members=self.ensemble_size,
-                               takeoff_points=base.takeoff_points,
-                               sensitivity_samples=base.sensitivity_samples)
+        return dataclasses.replace(base, ensemble_members=self.ensemble_size)
 
 
 def rebuild_command(options: ReportOptions) -> str:

@@ -239,14 +239,16 @@ def threshold_text(threshold: Threshold) -> str:
         return ("No critical openness: the cluster does not self-organize at any openness of "
                 "the sweep.")
     if threshold.status == "always":
-        return ("No critical openness: the cluster self-organizes even at the lowest openness "
-                "of the sweep.")
+        return ("No critical openness: the cluster self-organizes at every openness of the "
+                "sweep.")
     low, high = fmt_level(threshold.lower), fmt_level(threshold.upper)
-    text = (f"Critical openness {fmt_level(threshold.estimate)}: below it the cluster does "
-            f"not self-organize (bracket {low} to {high})")
-    if threshold.not_monotone:
-        text += ("; some higher values do not either: "
-                 + ", ".join(fmt_level(v) for v in threshold.not_monotone[:5]))
+    text = (f"Critical openness {fmt_level(threshold.estimate)} (bracket {low} to {high}): "
+            f"the cluster does not self-organize at {low} and does at every evaluated "
+            "openness above it")
+    if threshold.exceptions:
+        shown = ", ".join(fmt_level(v) for v in threshold.exceptions[:6])
+        more = " …" if len(threshold.exceptions) > 6 else ""
+        text += (f"; exceptions below it that reach phase III all the same: {shown}{more}")
     return text + "."
 
 
@@ -256,7 +258,7 @@ def _sweep_text(metadata: Mapping[str, Any], threshold: Threshold,
     low, high = metadata.get("range", [0.0, 1.0])
     return (f"Scenario {metadata.get('base_scenario', '')!s} run at {metadata.get('grid_points')} "
             f"evenly spaced openness values from {fmt_level(low)} to {fmt_level(high)} with the "
-            "vectorized batch engine, without noise; the bracket where runs start to reach "
+            "vectorized batch engine, without noise; the bracket above which every run reaches "
             "phase III (far from equilibrium) by the end of the run was halved until narrower "
             f"than {fmt_number(metadata.get('tolerance'))} ({threshold.evaluated} runs in all). "
             f"{threshold_text(threshold)}")
@@ -348,9 +350,3 @@ def validation_section(part: Part) -> Section:
                                                         "evidence"),
                   rows=rows, tones=tuple("pass" if ok else "fail" for ok in flags))
     return Section(key=key, title=title, blocks=(Paragraph(text=text), table))
-
-
-def part_section(key: str, title: str, part: Part) -> Section:
-    """Return the section of a part this version cannot draw yet (says why)."""
-    reason = part.reason or "this version of the report cannot draw it"
-    return Section(key=key, title=title, blocks=(unavailable(reason),))

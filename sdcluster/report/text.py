@@ -29,8 +29,8 @@ def fmt_number(value: Any) -> str:
 
 
 def fmt_level(value: Any) -> str:
-    """Return a lever value (e.g. an openness) with three decimals, or :data:`MISSING`."""
-    return MISSING if _is_missing(value) else f"{float(value):.3f}"
+    """Return a lever value (e.g. an openness) with four decimals, or :data:`MISSING`."""
+    return MISSING if _is_missing(value) else f"{float(value):.4f}"
 
 
 def fmt_share(value: Any) -> str:

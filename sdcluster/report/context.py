@@ -1,0 +1,95 @@
+"""What every experiment of a report run needs: :class:`RunContext`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sdcluster.analysis.settings import AnalysisSettings
+from sdcluster.engine.batch import BatchModel
+from sdcluster.errors import ReportError, SdclusterError
+from sdcluster.model import LoadedModel
+from sdcluster.report.findings import SWEEP_LEVER
+from sdcluster.report.options import ExperimentSizes
+from sdcluster.report.progress import Progress
+from sdcluster.scenarios import Scenario
+
+#: Variables the phase classification needs.
+PHASE_VARIABLES = ("Order Degree", "Innovative Firms", "dS total")
+#: The constant that receives the seeded white noise.
+WHITE_NOISE_INPUT = "white noise input"
+
+__all__ = ["PHASE_VARIABLES", "SWEEP_LEVER", "WHITE_NOISE_INPUT", "RunContext"]
+
+_BATCH_CACHE: dict[tuple[Path, int], BatchModel] = {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunContext:
+    """The model, sizes, seed, base scenario and settings shared by the experiments.
+
+    Attributes
+    ----------
+    model : LoadedModel
+        The model.
+    sizes : ExperimentSizes
+        How many runs each experiment makes.
+    seed : int
+        Root seed of every random draw (noise streams, designs).
+    scenarios : tuple of Scenario
+        The scenarios of the report.
+    base : Scenario
+        The scenario the sweeps, ensembles and designs start from (the first
+        scenario of the report).
+    settings : AnalysisSettings
+        Phase and regime thresholds.
+    progress : Progress
+        Where progress lines go.
+
+    """
+
+    model: LoadedModel
+    sizes: ExperimentSizes
+    seed: int
+    scenarios: tuple[Scenario, ...]
+    base: Scenario
+    settings: AnalysisSettings
+    progress: Progress
+
+    def batch(self) -> BatchModel:
+        """Return the model compiled for the vectorized batch engine.
+
+        Raises
+        ------
+        ReportError
+            If the batch engine cannot run the model (the reason says why).
+
+        """
+        key = (self.model.path.resolve(), self.model.path.stat().st_mtime_ns)
+        if key not in _BATCH_CACHE:
+            try:
+                compiled = BatchModel.from_file(self.model.path)
+            except SdclusterError as error:
+                raise ReportError(f"the vectorized batch engine cannot run "
+                                  f"{self.model.path.name}: {error}") from None
+            _BATCH_CACHE.clear()  # one model at a time: translating takes about a second
+            _BATCH_CACHE[key] = compiled
+        return _BATCH_CACHE[key]
+
+    def base_parameters(self) -> dict[str, float]:
+        """Return the base scenario's constant overrides."""
+        return dict(self.base.overrides)
+
+    def lever_range(self, name: str) -> tuple[float, float]:
+        """Return the declared range of a constant, [0, 1] where a bound is open."""
+        variable = self.model.variable(name)
+        low, high = variable.range or (None, None)
+        return (0.0 if low is None else low, 1.0 if high is None else high)
+
+    def require(self, names: Sequence[str], purpose: str) -> None:
+        """Raise :class:`ReportError` naming the variables ``purpose`` needs and the model lacks."""
+        missing = [name for name in names if name not in self.model]
+        if missing:
+            raise ReportError(f"{purpose} needs {', '.join(repr(n) for n in missing)}, which "
+                              f"{self.model.path.name} does not have")
