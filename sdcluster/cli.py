@@ -20,6 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from sdcluster.cli_experiments import register as register_experiments
+from sdcluster.cli_loops import register as register_loops
 from sdcluster.errors import AnalysisError, ResultsFileError, SdclusterError
 from sdcluster.model import LoadedModel, load_model
 from sdcluster.results import Results, run_scenarios
@@ -326,6 +327,7 @@ def _save_figure(figure: Any, path: Path) -> None:
 
 # Commands that live in their own modules; registered last so --help lists them after these.
 register_experiments(app)
+register_loops(app)
 
 
 def main() -> None:

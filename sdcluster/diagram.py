@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sdcluster.errors import ModelFileError
+from sdcluster.simlin_io import load_project
 
 #: Vensim sketch comment shape that draws a loop symbol (clockwise loop).
 LOOP_SHAPE = 5
@@ -160,11 +161,9 @@ def view_svgs(model_path: str | Path) -> dict[str, str]:
         If pysimlin cannot open or draw the model.
 
     """
-    import simlin
-
     path = Path(model_path)
     try:
-        project = simlin.Project.open(path)
+        project = load_project(path)
         svg = project.render_svg().decode("utf-8")
         xmile = project.to_xmile().decode("utf-8")
     except Exception as error:  # pysimlin raises several types; report them as one

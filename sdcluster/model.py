@@ -317,7 +317,7 @@ class LoadedModel:
         try:
             import simlin
 
-            loops = simlin.Project.open(self.path).get_model().loops
+            loops = simlin.load(self.path).loops
         except Exception:
             return ()
         polarity_names = {"R": "reinforcing", "B": "balancing"}

@@ -36,6 +36,7 @@ from sdcluster.model import LoadedModel
 from sdcluster.paths import builtin_checks_dir
 from sdcluster.results import run_scenarios
 from sdcluster.scenarios import Scenario, read_toml, scenario_from_dict
+from sdcluster.simlin_io import load_project
 
 CheckGroup = Literal["reality", "invariant", "units", "structure"]
 
@@ -339,11 +340,10 @@ def model_file_results(path: Path) -> list[CheckResult]:
     Every unit issue pysimlin reports (errors and warnings alike) fails the
     units check; only errors fail the structure check, warnings are listed.
     """
-    import simlin
     from simlin.errors import ErrorKind, ErrorSeverity
 
     try:
-        project = simlin.Project.open(path)
+        project = load_project(path)
         issues = list(project.get_errors())
         unit_definitions = project.get_model().check_units()
     except Exception as error:  # pysimlin raises many types for files it cannot read

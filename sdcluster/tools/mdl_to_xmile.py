@@ -2,7 +2,7 @@
 
 Run as ``python -m sdcluster.tools.mdl_to_xmile IN.mdl OUT.xmile``.
 
-pysimlin does the conversion (``simlin.Project.open(mdl).to_xmile()``); this
+pysimlin does the conversion (``simlin.load(mdl).project.to_xmile()``); this
 tool then repairs what the export loses, so PySD reads the twin like the
 original:
 
@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sdcluster.errors import ModelFileError, SdclusterError
 from sdcluster.model import LoadedModel, Variable, load_model, normalize_name
+from sdcluster.simlin_io import load_project
 
 XMILE_NS = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 ISEE_NS = "http://iseesystems.com/XMILE"
@@ -65,10 +66,9 @@ def xmile_from_mdl(mdl_path: str | os.PathLike[str], xmile_path: str | os.PathLi
 
 
 def _simlin_xmile(source: Path) -> bytes:
-    import simlin
 
     try:
-        exported = simlin.Project.open(source).to_xmile()
+        exported = load_project(source).to_xmile()
     except Exception as error:
         raise ModelFileError(f"{source}: pysimlin cannot convert this model: {error}") from None
     return exported if isinstance(exported, bytes) else str(exported).encode("utf-8")

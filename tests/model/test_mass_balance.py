@@ -16,7 +16,7 @@ def _key(name: str) -> str:
 
 def _stock_structure() -> dict[str, tuple[list[str], list[str]]]:
     """Inflows and outflows of each stock, as pysimlin (an independent reader) sees the file."""
-    model = simlin.Project.open(models_dir() / "innovation_cluster.mdl").get_model()
+    model = simlin.load(models_dir() / "innovation_cluster.mdl")
     return {
         _key(v.name): ([_key(f) for f in v.inflows], [_key(f) for f in v.outflows])
         for v in model.variables

@@ -65,14 +65,14 @@ def test_xmile_twin_has_the_same_trajectories(deterministic_run, xmile_model: Lo
 
 @pytest.mark.parametrize("path", [MDL, XMILE], ids=lambda p: p.suffix)
 def test_pysimlin_checks_pass(path: Path) -> None:
-    model = simlin.Project.open(path).get_model()
+    model = simlin.load(path)
     assert model.check() == ()
     assert model.check_units() == ()
 
 
 @pytest.mark.parametrize("path", [MDL, XMILE], ids=lambda p: p.suffix)
 def test_pysimlin_matches_pysd(path: Path, deterministic_run) -> None:  # type: ignore[no-untyped-def]
-    results = simlin.Project.open(path).get_model().run(analyze_loops=False).results
+    results = simlin.load(path).run(analyze_loops=False).results
     by_key = {_key(str(c)): c for c in results.columns}
     times = deterministic_run["time"].values
     compared = 0
