@@ -92,4 +92,5 @@ class RunContext:
         missing = [name for name in names if name not in self.model]
         if missing:
             raise ReportError(f"{purpose} needs {', '.join(repr(n) for n in missing)}, which "
-                              f"{self.model.path.name} does not have")
+                              f"{self.model.path.name} does not have (a part specific to the "
+                              "innovation-cluster model)")

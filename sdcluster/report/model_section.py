@@ -18,7 +18,7 @@ from sdcluster.errors import SdclusterError
 from sdcluster.report.content import Block, Figure, Note, Paragraph, Section, Table
 from sdcluster.report.model_info import LOOPS_FILE, ModelInfo
 from sdcluster.report.svgcrop import crop_to_view
-from sdcluster.report.text import MISSING, fmt_number
+from sdcluster.report.text import MISSING, fmt_number, join_names, plural
 
 _POLARITY = {"R": "reinforcing", "B": "balancing"}
 
@@ -45,10 +45,12 @@ def _overview(info: ModelInfo, clock: Mapping[str, Any]) -> str:
               f"{fmt_number(clock.get('final_time'))} {units} (Euler, TIME STEP "
               f"{fmt_number(clock.get('time_step'))}, saved every "
               f"{fmt_number(clock.get('saveper'))}). ") if clock else ""
+    kinds = join_names(plural(counts[kind], word) for kind, word in
+                       (("stock", "stock"), ("flow", "flow"), ("auxiliary", "auxiliary"),
+                        ("constant", "constant")))
     return (f"Model file {info.file_name} (SHA-256 {info.sha256[:16]}…) holds "
-            f"{len(info.variables)} variables: {counts['stock']} stocks, {counts['flow']} "
-            f"flows, {counts['auxiliary']} auxiliaries and {counts['constant']} constants, "
-            f"{len(info.levers)} of them policy levers. {timing}"
+            f"{plural(len(info.variables), 'variable')}: {kinds}; "
+            f"{plural(len(info.levers), 'policy lever')} among the constants. {timing}"
             "Names, units, ranges and documentation below are the model file's own.")
 
 
@@ -69,8 +71,9 @@ def _diagram_blocks(path: Path) -> tuple[Block, ...]:
         views = view_svgs(path)
     except SdclusterError as error:
         return (Note(text=f"not available: {error}", kind="unavailable"),)
-    intro = Paragraph(text=f"Drawn from the sketch stored in {path.name} ({len(views)} "
-                           "view(s)), with the loop identifiers placed by the modeller.")
+    intro = Paragraph(text=f"Drawn from the sketch stored in {path.name} "
+                           f"({plural(len(views), 'view')}), with the loop identifiers placed "
+                           "by the modeller.")
     figures = tuple(Figure(caption=f"View {title}", svg=crop_to_view(svg))
                     for title, svg in views.items())
     return (intro, *figures)
@@ -85,14 +88,16 @@ def _stocks_section(info: ModelInfo) -> Section:
     stocks = info.of_kind("stock")
     rows = tuple((v.name, v.units, ", ".join(info.stock_flows.get(v.name, ())) or MISSING,
                   v.documentation) for v in stocks)
-    table = Table(caption=f"The {len(rows)} stocks and the flows that change them",
+    table = Table(caption=f"{plural(len(rows), 'stock').capitalize()} and the flows that "
+                          "change them",
                   columns=("stock", "units", "flows", "documentation"), rows=rows)
     return Section(key="model-stocks", title="Stocks", blocks=(table,))
 
 
 def _flows_section(info: ModelInfo) -> Section:
     rows = tuple((v.name, v.units, v.documentation) for v in info.of_kind("flow"))
-    table = Table(caption=f"The {len(rows)} flows", columns=("flow", "units", "documentation"),
+    table = Table(caption=plural(len(rows), "flow").capitalize(),
+                  columns=("flow", "units", "documentation"),
                   rows=rows)
     return Section(key="model-flows", title="Flows", blocks=(table,))
 
@@ -104,7 +109,8 @@ def _levers_section(info: ModelInfo) -> Section:
         if variable is not None:
             rows.append((name, fmt_number(variable.default), variable.range or MISSING,
                          variable.units, variable.documentation))
-    table = Table(caption=f"The {len(rows)} policy levers (constants a scenario may change)",
+    table = Table(caption=f"{plural(len(rows), 'policy lever').capitalize()} (constants a "
+                          "scenario may change)",
                   columns=("lever", "default", "range", "units", "documentation"),
                   rows=tuple(rows), numeric=(False, True, False, False, False))
     return Section(key="model-levers", title="Policy levers", blocks=(table,))
@@ -130,7 +136,8 @@ def _loops_section(info: ModelInfo, path: Path | None) -> Section:
                      _loop_path(marker.definition), sentence,
                      entry.section if entry and entry.section else MISSING))
     rows.sort(key=lambda row: (row[0][:1] != "R", row[0]))
-    table = Table(caption=f"The {len(rows)} named feedback loops and what each encodes",
+    table = Table(caption=f"{plural(len(rows), 'named feedback loop').capitalize()} and "
+                          "what each encodes",
                   columns=("loop", "polarity", "view", "path", "the paper", "section"),
                   rows=tuple(rows))
     intro = Paragraph(text=(

@@ -46,6 +46,17 @@ def join_names(names: Iterable[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+_PLURALS = {"auxiliary": "auxiliaries"}
+
+
+def plural(count: int, word: str) -> str:
+    """Return ``"1 stock"``, ``"2 stocks"``, ``"3 auxiliaries"``."""
+    if count == 1:
+        return f"1 {word}"
+    last = word.rsplit(" ", 1)[-1]
+    return f"{count} {word[: len(word) - len(last)]}{_PLURALS.get(last, last + 's')}"
+
+
 def changes_text(scenario: Mapping[str, Any]) -> str:
     """Return a scenario's overrides and steps as one line, e.g. ``openness = 0.8; ...``."""
     parts = [f"{name} = {fmt_number(value)}"

@@ -1,0 +1,113 @@
+"""The quick report of the built-in model: browser, PDF text, numbers, rebuild from the files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+from report_support import open_in_browser, pdf_text, pixel_spread, squash
+
+from sdcluster.analysis.phases import PHASES, phase_onsets, summary_table
+from sdcluster.analysis.settings import AnalysisSettings
+from sdcluster.report import ReportOutcome
+from sdcluster.report.build import SECTION_KEYS
+from sdcluster.report.text import fmt_level, fmt_share, fmt_time
+from sdcluster.results import Results
+
+pytestmark = pytest.mark.slow
+
+SECTION_TITLES = ("Summary", "The model", "Entropy balance and phases", "Policy scenarios",
+                  "Loop dominance", "Fluctuations", "Sensitivity", "Validation",
+                  "Reproducibility")
+
+
+def _part(outcome: ReportOutcome, name: str) -> xr.Dataset:
+    stem = outcome.results_path.name.removesuffix("_results.nc")
+    return Results.load(outcome.results_path.parent / f"{stem}_{name}.nc").dataset
+
+
+def _settings(results: Results) -> AnalysisSettings:
+    return AnalysisSettings.from_dataset(results.dataset)
+
+
+def test_every_part_was_made(cluster_report: ReportOutcome) -> None:
+    assert cluster_report.unavailable == {}
+    assert sorted(cluster_report.paths) == ["html", "pdf"]
+    assert all(path.stat().st_size > 0 for path in cluster_report.paths.values())
+
+
+def test_html_opens_offline_without_errors_and_shows_every_section(
+        cluster_report: ReportOutcome) -> None:
+    with open_in_browser(cluster_report.paths["html"]) as (page, log):
+        for key in SECTION_KEYS:
+            assert page.locator(f"section#{key}").count() == 1, key
+            assert page.locator(f"section#{key} > h2").is_visible(), key
+        headings = [squash(h) for h in page.locator("section.level1 > h2").all_inner_texts()]
+        assert [h.split(" ", 1)[1] for h in headings] == list(SECTION_TITLES)
+        broken = page.evaluate("Array.from(document.images)"
+                               ".filter(i => !(i.complete && i.naturalWidth > 0)).length")
+        assert broken == 0
+        shot = page.screenshot(full_page=False)
+    assert log.console_errors == [] and log.page_errors == []
+    assert all(url.startswith(("file:", "data:")) for url in log.requests), log.requests
+    assert pixel_spread(shot) > 10.0
+
+
+def test_summary_numbers_equal_those_of_the_results_files(cluster_report: ReportOutcome) -> None:
+    results = Results.load(cluster_report.results_path)
+    settings = _settings(results)
+    onsets = summary_table(results.dataset, settings)[PHASES[2]]
+    policies = onsets.drop("baseline")
+    first = policies.min()
+    winners = [str(name) for name, value in policies.items() if value == first]
+    sweep = _part(cluster_report, "sweep")
+    organizes = phase_onsets(sweep, settings)[PHASES[2]].notna().to_numpy()
+    order = np.argsort(sweep["openness"].values)
+    values, organizes = sweep["openness"].values[order], organizes[order]
+    last_failing = int(np.flatnonzero(~organizes)[-1])
+    critical = 0.5 * (values[last_failing] + values[last_failing + 1])
+    ensemble = _part(cluster_report, "ensemble")
+    took_off = int(phase_onsets(ensemble, settings)[PHASES[2]].notna().sum())
+    with open_in_browser(cluster_report.paths["html"]) as (page, _):
+        summary = squash(page.inner_text("section#summary"))
+    assert f"{' and '.join(winners)}, at t = {fmt_time(first)} Year" in summary
+    assert f"baseline reaches it at t = {fmt_time(onsets['baseline'])} Year" in summary
+    assert f"Critical openness {fmt_level(critical)}" in summary
+    members = ensemble.sizes["member"]
+    assert f"{took_off} of {members} runs reach phase III" in summary
+    assert f"take-off probability {fmt_share(took_off / members)}" in summary
+
+
+def test_pdf_holds_every_section_title_and_the_phase_onsets(cluster_report: ReportOutcome) -> None:
+    text = pdf_text(cluster_report.paths["pdf"])
+    for number, title in enumerate(SECTION_TITLES, start=1):
+        assert f"{number} {title}" in text
+    results = Results.load(cluster_report.results_path)
+    table = summary_table(results.dataset, _settings(results))
+    onsets = [fmt_time(v) for v in table[list(PHASES)].to_numpy().ravel() if np.isfinite(v)]
+    assert onsets
+    for onset in onsets:
+        assert onset in text
+    assert "Contents" in text and "page 3" in text
+
+
+def test_rebuild_from_the_results_file_gives_the_same_numbers(
+        cluster_report: ReportOutcome, rebuilt_report: ReportOutcome) -> None:
+    assert rebuilt_report.results_path == cluster_report.results_path
+    assert rebuilt_report.unavailable == {}
+    with open_in_browser(cluster_report.paths["html"]) as (page, _):
+        original = {key: page.inner_text(f"section#{key}") for key in SECTION_KEYS}
+    with open_in_browser(rebuilt_report.paths["html"]) as (page, _):
+        rebuilt = {key: page.inner_text(f"section#{key}") for key in SECTION_KEYS}
+    different = [key for key in SECTION_KEYS if key != "reproducibility"
+                 and original[key] != rebuilt[key]]
+    assert different == []
+    assert "sdcluster report --from" in rebuilt["reproducibility"]
+
+
+def test_nothing_is_left_out_and_loop_sentences_come_from_the_data_file(
+        cluster_report: ReportOutcome) -> None:
+    html = cluster_report.paths["html"].read_text(encoding="utf-8")
+    assert "not available:" not in html
+    assert "“forming new enterprises or deriving new enterprises" in html
+    assert "data file loops.toml" in html

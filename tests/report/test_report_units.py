@@ -1,0 +1,180 @@
+"""Fast tests of the report's parts: content model, findings, text, HTML and PDF renderers."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure as MplFigure
+from report_support import pdf_text
+
+from sdcluster.diagram import loop_markers
+from sdcluster.errors import ReportError
+from sdcluster.paths import builtin_model_path
+from sdcluster.report import ReportOptions, rebuild_command
+from sdcluster.report.content import (
+    BulletList,
+    Code,
+    Document,
+    Figure,
+    Note,
+    Paragraph,
+    Section,
+    Table,
+)
+from sdcluster.report.figures import svg_text
+from sdcluster.report.findings import bracket_indices, first_to_order, take_off
+from sdcluster.report.html import render_html
+from sdcluster.report.model_info import read_loop_sentences
+from sdcluster.report.pdf import write_pdf
+from sdcluster.report.svgcrop import crop_to_view
+from sdcluster.report.text import fmt_time, plural
+
+NASTY = 'a < b & c > d; <script>alert("x")</script> <b>bold</b>'
+
+
+def _figure() -> Figure:
+    drawn = MplFigure(figsize=(4, 2.5))
+    axes = drawn.subplots()
+    axes.plot([0, 1, 2], [0, 1, 0.5], label="ε ≥ 0")
+    axes.axvspan(0.5, 1.0, alpha=0.2)
+    axes.legend()
+    return Figure(caption="A small figure", svg=svg_text(drawn))
+
+
+def _document() -> Document:
+    table = Table(caption=f"caption {NASTY}", columns=("name", "value"),
+                  rows=(("alpha", "1.00"), (NASTY, "35.25")), numeric=(False, True),
+                  tones=("", "fail"))
+    first = Section(key="first", title="First part", blocks=(
+        Paragraph(text=f"Paragraph with {NASTY} and ε → ≥."),
+        BulletList(items=("one finding", NASTY)),
+        Note(text="not available: because", kind="unavailable"),
+        Code(text="sdcluster report --quick"),
+    ), subsections=(Section(key="first-sub", title="A subsection", blocks=(table,)),))
+    second = Section(key="second", title="Second part", blocks=(_figure(),))
+    return Document(title="Test report", subtitle="made by a test", sections=(first, second))
+
+
+def test_table_rejects_rows_of_the_wrong_width() -> None:
+    with pytest.raises(ValueError, match="has 1 cells, expected 2"):
+        Table(caption="t", columns=("a", "b"), rows=(("x",),))
+
+
+def test_sections_are_numbered_depth_first() -> None:
+    numbers = [(number, section.key) for number, _, section in _document().numbered()]
+    assert numbers == [("1", "first"), ("1.1", "first-sub"), ("2", "second")]
+
+
+def test_html_escapes_text_and_needs_nothing_from_outside() -> None:
+    html = render_html(_document())
+    assert "&lt;script&gt;alert(" in html
+    assert "<script>" not in html
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert "a &lt; b &amp; c &gt; d" in html
+    assert not re.search(r"""(src|href)=["'](https?:)?//""", html)
+    assert "data:image/svg+xml;base64," in html
+    assert '<tr class="fail">' in html
+    assert 'href="#first-sub">1.1 A subsection' in html
+
+
+def test_pdf_has_contents_page_numbers_selectable_text_and_vector_figures(tmp_path: Path) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    path = write_pdf(_document(), tmp_path / "doc.pdf")
+    text = pdf_text(path)
+    for expected in ("Contents", "1 First part", "1.1 A subsection", "2 Second part",
+                     "page 2", "ε → ≥", "35.25", '<script>alert("x")</script>'):
+        assert expected in text
+    reader = pypdf.PdfReader(str(path))
+    assert [entry.title for entry in reader.outline if not isinstance(entry, list)][:2] == [
+        "1 First part", "2 Second part"]
+    for page in reader.pages:
+        objects = page.get("/Resources", {}).get("/XObject", {})
+        subtypes = {objects[name].get_object().get("/Subtype") for name in objects}
+        assert "/Image" not in subtypes  # figures are drawn as vectors, not pasted images
+
+
+def test_pdf_is_written_atomically(tmp_path: Path) -> None:
+    write_pdf(_document(), tmp_path / "doc.pdf")
+    assert [p.name for p in tmp_path.iterdir()] == ["doc.pdf"]
+
+
+def test_bracket_is_the_last_change_to_self_organization() -> None:
+    assert bracket_indices(np.array([False, False, True, True])) == (1, 2)
+    # an isolated early success does not end the search
+    assert bracket_indices(np.array([False, True, False, False, True, True])) == (3, 4)
+    assert bracket_indices(np.array([True, True])) is None
+    assert bracket_indices(np.array([False, False])) is None
+    assert bracket_indices(np.array([True, False])) is None
+
+
+def test_first_to_order_compares_policy_scenarios_with_the_baseline() -> None:
+    summary = pd.DataFrame({"far from equilibrium": [35.0, 20.0, np.nan, 20.0]},
+                           index=["baseline", "a", "closed", "b"])
+    result = first_to_order(summary)
+    assert result.scenarios == ("a", "b")
+    assert result.onset == 20.0
+    assert result.reference_onset == 35.0
+    nobody = first_to_order(pd.DataFrame({"far from equilibrium": [np.nan, np.nan]},
+                                         index=["baseline", "closed"]))
+    assert nobody.scenarios == () and math.isnan(nobody.onset)
+
+
+def test_take_off_share_and_interval() -> None:
+    result = take_off([True] * 30 + [False] * 10)
+    assert (result.successes, result.members, result.probability) == (30, 40, 0.75)
+    assert result.low < 0.75 < result.high
+    assert take_off([True] * 5).high == 1.0
+
+
+def test_numbers_and_words() -> None:
+    assert fmt_time(35.0) == "35.00" and fmt_time(float("nan")) == "–"
+    assert plural(1, "stock") == "1 stock" and plural(2, "auxiliary") == "2 auxiliaries"
+
+
+def test_options_are_checked() -> None:
+    with pytest.raises(ReportError, match="formats"):
+        ReportOptions(formats=("docx",))
+    with pytest.raises(ReportError, match="ensemble size"):
+        ReportOptions(ensemble_size=1)
+    assert ReportOptions(quick=True, ensemble_size=50).sizes().ensemble_members == 50
+
+
+def test_rebuild_command_spells_out_seed_and_sizes() -> None:
+    command = rebuild_command(ReportOptions(quick=True, scenarios=("baseline",), seed=5,
+                                            out_dir=Path("out dir")))
+    assert command == ("sdcluster report --scenario baseline --quick --ensemble-size 24 "
+                       "--seed 5 --out-dir 'out dir'")
+    assert rebuild_command(ReportOptions(from_results=Path("r.nc"))).startswith(
+        "sdcluster report --from r.nc")
+
+
+def test_every_named_loop_of_the_model_has_a_sentence_and_no_more() -> None:
+    entries, source = read_loop_sentences(builtin_model_path().parent / "loops.toml")
+    assert source == "loops.toml"
+    codes = {marker.code for marker in loop_markers(builtin_model_path())}
+    assert codes == {entry["code"] for entry in entries}
+    for entry in entries:
+        assert entry["sentence"] or entry["note"], entry["code"]
+
+
+def test_loop_sentences_file_is_checked(tmp_path: Path) -> None:
+    bad = tmp_path / "loops.toml"
+    bad.write_text('[[loop]]\ncode = "R1"\nname = "x"\ncolour = "red"\n', encoding="utf-8")
+    with pytest.raises(ReportError, match="unknown keys \\['colour'\\]"):
+        read_loop_sentences(bad)
+
+
+def test_crop_keeps_what_is_in_view_and_drops_the_rest() -> None:
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><g>'
+           '<circle cx="50" cy="50" r="5"/><circle cx="900" cy="900" r="5"/>'
+           '<path d="M1,1 C5,5 9,9 2000,2000" transform="matrix(1, 0, 0, 1, 40, 40)"/>'
+           '<path d="M0,0 L1,1" transform="translate(5000, 5000)"/></g></svg>')
+    cropped = crop_to_view(svg)
+    assert 'cx="50"' in cropped and 'cx="900"' not in cropped
+    assert "matrix(1, 0, 0, 1, 40, 40)" in cropped and "translate(5000" not in cropped
+    assert crop_to_view("not svg") == "not svg"
