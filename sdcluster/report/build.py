@@ -189,7 +189,8 @@ def _takeoff_finding(data: ReportData, settings: AnalysisSettings) -> str:
     takeoff = data.part("takeoff")
     if takeoff.available and takeoff.dataset is not None:
         half = half_probability_openness(takeoff_curve(takeoff.dataset))
-        text += f" The take-off probability reaches 50 % at openness {fmt_level(half)}."
+        text += (f" From openness {fmt_level(half)} on, the take-off probability stays at or "
+                 "above 50 %.")
     return f"{text} ({ensemble_text(ensemble.metadata)})"
 
 
@@ -217,6 +218,7 @@ def reproducibility_section(data: ReportData, settings: AnalysisSettings,
     blocks: list[Block] = [
         Table(caption="Model, results and seeds", columns=("item", "value"),
               rows=tuple(_facts(data, info))),
+        _scenario_files_table(data),
         Table(caption="Analysis settings (thresholds of regimes and phases)",
               columns=("setting", "value"),
               rows=tuple((name, fmt_number(value)) for name, value in
@@ -232,6 +234,14 @@ def reproducibility_section(data: ReportData, settings: AnalysisSettings,
                               "model:"),
                Code(text=f"sdcluster report --from {data.results_path}")]
     return Section(key="reproducibility", title="Reproducibility", blocks=tuple(blocks))
+
+
+def _scenario_files_table(data: ReportData) -> Table:
+    files = data.info.get("scenario_files", [])
+    rows = tuple((str(f.get("name", "")), str(f.get("file") or "none (defined in the program)"),
+                  str(f.get("sha256", ""))[:16] or "–") for f in files)
+    return Table(caption="Scenario files (SHA-256, first 16 hex digits)",
+                 columns=("scenario", "file", "SHA-256"), rows=rows)
 
 
 def _facts(data: ReportData, info: ModelInfo) -> list[tuple[str, str]]:

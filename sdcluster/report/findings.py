@@ -209,20 +209,23 @@ def takeoff_curve(takeoff: xr.Dataset) -> pd.DataFrame:
 
 
 def half_probability_openness(curve: pd.DataFrame) -> float:
-    """Return the openness where the take-off probability first reaches 1/2 (interpolated).
+    """Return the openness from which the take-off probability stays at or above 1/2.
 
-    NaN if it never does; the lowest openness if it starts at or above 1/2.
+    Linear interpolation across the last rise through 1/2, so that an
+    isolated value with a high share below it does not count (as for the
+    critical openness). NaN if the probability ends below 1/2; the lowest
+    openness if it never falls below.
     """
     values = curve[SWEEP_LEVER].to_numpy(dtype=float)
     probability = curve["probability"].to_numpy(dtype=float)
-    above = np.flatnonzero(probability >= 0.5)
-    if not above.size:
+    below = np.flatnonzero(probability < 0.5)
+    if not below.size:
+        return float(values[0]) if values.size else math.nan
+    last = int(below[-1])
+    if last + 1 >= values.size:
         return math.nan
-    first = int(above[0])
-    if first == 0:
-        return float(values[0])
-    x0, x1 = values[first - 1], values[first]
-    p0, p1 = probability[first - 1], probability[first]
+    x0, x1 = values[last], values[last + 1]
+    p0, p1 = probability[last], probability[last + 1]
     return float(x0 + (0.5 - p0) * (x1 - x0) / (p1 - p0))
 
 

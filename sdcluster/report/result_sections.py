@@ -316,8 +316,9 @@ def _takeoff_section(takeoff: Part, threshold: Threshold | None) -> Section:
                   fmt_share(r["probability"]), f"{fmt_share(r['low'])} to {fmt_share(r['high'])}")
                  for _, r in curve.iterrows())
     text = (f"The same {takeoff.metadata.get('members')} noise streams at each of "
-            f"{len(curve)} openness values (common random numbers). The take-off probability "
-            f"first reaches 50 % at openness {fmt_level(half)} (linear interpolation).")
+            f"{len(curve)} openness values (common random numbers). From openness "
+            f"{fmt_level(half)} on the take-off probability stays at or above 50 % (linear "
+            "interpolation).")
     return Section(key=key, title=title, blocks=(
         Paragraph(text=text),
         figure("Share of runs reaching phase III by the end, against openness",

@@ -15,6 +15,7 @@ reason, and the report says so.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -86,6 +87,13 @@ def _settings(dataset: xr.Dataset) -> AnalysisSettings:
         return AnalysisSettings()
 
 
+def _scenario_file(scenario: Scenario) -> dict[str, str]:
+    """Return where a scenario came from and the SHA-256 of that file (empty if none)."""
+    path = Path(scenario.source)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    return {"name": scenario.name, "file": scenario.source if digest else "", "sha256": digest}
+
+
 def _output_folder(folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -134,6 +142,7 @@ def run_report_experiments(options: ReportOptions, progress: Progress) -> Report
                     "scenarios": [s.name for s in scenarios]},
         "settings": dataclasses.asdict(settings),
         "model": describe_model(model),
+        "scenario_files": [_scenario_file(s) for s in scenarios],
         "parts": {name: part_file_name(results_path, name) for name in PARTS},
     }
     results = Results(dataset=results.dataset, metadata={**results.metadata, REPORT_KEY: entry})

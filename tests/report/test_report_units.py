@@ -178,3 +178,14 @@ def test_crop_keeps_what_is_in_view_and_drops_the_rest() -> None:
     assert 'cx="50"' in cropped and 'cx="900"' not in cropped
     assert "matrix(1, 0, 0, 1, 40, 40)" in cropped and "translate(5000" not in cropped
     assert crop_to_view("not svg") == "not svg"
+
+
+def test_half_probability_is_where_the_share_stays_above_one_half() -> None:
+    from sdcluster.report.findings import half_probability_openness
+
+    curve = pd.DataFrame({"openness": [0.0, 0.1, 0.2, 0.3, 0.4],
+                          "probability": [0.0, 1.0, 0.0, 0.25, 0.75]})
+    assert half_probability_openness(curve) == pytest.approx(0.35)
+    ends_low = curve.assign(probability=[0.0, 1.0, 1.0, 1.0, 0.2])
+    assert math.isnan(half_probability_openness(ends_low))
+    assert half_probability_openness(curve.assign(probability=1.0)) == 0.0

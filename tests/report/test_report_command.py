@@ -1,0 +1,45 @@
+"""The ``report`` command, in-process on a Typer app that registers it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from sdcluster.report import ReportOutcome
+from sdcluster.report.command import register
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False)
+
+    @app.callback()
+    def _root() -> None:
+        """Group the commands (a lone command would become the root)."""
+
+    register(app)
+    return app
+
+
+def test_report_from_results_writes_the_chosen_format(generic_report: ReportOutcome,
+                                                      tmp_path: Path) -> None:
+    result = CliRunner().invoke(_app(), ["report", "--from", str(generic_report.results_path),
+                                         "--format", "html", "--out-dir", str(tmp_path),
+                                         "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert f"html: {tmp_path / 'escape_town.html'}" in result.output
+    assert "report written in" in result.output
+    assert "left out: sweep:" in result.output
+    assert not (tmp_path / "escape_town.pdf").exists()
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["--format", "docx"], "unknown format 'docx'"),
+    (["--from", "x.nc", "model.mdl"], "give no model or scenarios"),
+])
+def test_bad_options_are_refused(arguments: list[str], message: str) -> None:
+    result = CliRunner().invoke(_app(), ["report", *arguments], env={"COLUMNS": "200"})
+    assert result.exit_code != 0
+    assert message in " ".join(result.output.replace("│", " ").split())
