@@ -163,6 +163,6 @@ def _pysimlin_loop_count(path: Path | None) -> int:
     try:
         import simlin
 
-        return len(simlin.Project.open(path).get_model().loops)
+        return len(simlin.load(path).loops)  # in memory: never writes the file
     except Exception:  # pysimlin raises many types; the count is only a remark
         return 0
