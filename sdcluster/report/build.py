@@ -38,7 +38,6 @@ from sdcluster.report.findings import (
 from sdcluster.report.model_info import ModelInfo
 from sdcluster.report.model_section import model_section
 from sdcluster.report.result_sections import (
-    ensemble_text,
     entropy_section,
     fluctuations_section,
     scenarios_section,
@@ -191,7 +190,9 @@ def _takeoff_finding(data: ReportData, settings: AnalysisSettings) -> str:
         half = half_probability_openness(takeoff_curve(takeoff.dataset))
         text += (f" From openness {fmt_level(half)} on, the take-off probability stays at or "
                  "above 50 %.")
-    return f"{text} ({ensemble_text(ensemble.metadata)})"
+    meta = ensemble.metadata
+    return (f"{text} ({meta.get('members')} seeded runs of scenario {meta.get('base_scenario')}, "
+            f"root seed {meta.get('seed')}; see Fluctuations.)")
 
 
 def _reference(data: ReportData) -> str:

@@ -282,9 +282,10 @@ def fluctuations_section(ensemble: Part, takeoff: Part, settings: AnalysisSettin
 
 def ensemble_text(metadata: Mapping[str, Any]) -> str:
     """Return how the ensemble was made, in one sentence."""
+    engine = metadata.get("engine") or "unrecorded"
     return (f"{metadata.get('members')} runs of scenario {metadata.get('base_scenario')} with "
-            f"seeded white noise (noise sd {fmt_number(metadata.get('noise_sd'))}, root seed "
-            f"{metadata.get('seed')}; {metadata.get('streams', '')}), vectorized batch engine.")
+            f"seeded white noise: noise sd {fmt_number(metadata.get('noise_sd'))}, root seed "
+            f"{metadata.get('seed')}, {metadata.get('streams', '')}; engine: {engine}.")
 
 
 def _ensemble_blocks(ensemble: Part, settings: AnalysisSettings) -> list[Block]:
