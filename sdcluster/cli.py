@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +22,7 @@ from sdcluster.cli_experiments import register as register_experiments
 from sdcluster.cli_loops import register as register_loops
 from sdcluster.errors import AnalysisError, ResultsFileError, SdclusterError
 from sdcluster.model import LoadedModel, load_model
+from sdcluster.report.command import register as register_report
 from sdcluster.results import Results, run_scenarios
 from sdcluster.scenarios import Scenario, load_scenarios
 
@@ -287,45 +287,8 @@ def check(
 # ------------------------------------------------------------------ report
 
 
-@app.command(epilog="Example: sdcluster report --out-dir reports")
-def report(
-    out_dir: Annotated[Path, typer.Option(help="Folder for the report files.")] = Path("reports"),
-    scenario: ScenarioOption = None,
-    seed: SeedOption = None,
-) -> None:
-    """Run the baseline and every built-in scenario; save results, a table and a plot."""
-    from sdcluster.plotting import plot_scenarios
-
-    loaded = load_model()
-    chosen = load_scenarios(loaded, scenario or None)
-    if not out_dir.is_dir():
-        try:
-            out_dir.mkdir(parents=True)
-        except OSError as error:
-            raise ResultsFileError(f"{out_dir}: cannot create folder ({error.strerror})") from None
-    results_path = out_dir / f"{loaded.path.stem}_results.nc"
-    plot_path = out_dir / f"{loaded.path.stem}_scenarios.png"
-    _require_writable_folder(results_path)
-    results = run_scenarios(loaded, chosen, seed=seed, progress=True)
-    results.save(results_path)
-    _save_figure(plot_scenarios(results.dataset), plot_path)
-    typer.echo(_summary_text(results, loaded))
-    typer.echo(f"\nresults: {results_path}\nplot: {plot_path}")
-
-
-def _save_figure(figure: Any, path: Path) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix,
-                                         dir=path.parent)
-    os.close(handle)
-    try:
-        figure.savefig(temporary, dpi=120)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-
-
 # Commands that live in their own modules; registered last so --help lists them after these.
+register_report(app)
 register_experiments(app)
 register_loops(app)
 

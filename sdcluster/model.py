@@ -451,7 +451,7 @@ def _translate_into(work: Path, path: Path, content: bytes) -> None:
     """Translate a copy of the model in ``work`` and write its structure file."""
     source = work / f"model{path.suffix.lower()}"
     kind = MODEL_FORMATS[path.suffix.lower()]
-    source.write_bytes(_pysd_compatible_xmile(content) if kind == "xmile" else content)
+    source.write_bytes(pysd_compatible_xmile(content) if kind == "xmile" else content)
     try:
         abstract_model, python_file = _pysd_translate(source, kind)
     except Exception as error:
@@ -462,12 +462,12 @@ def _translate_into(work: Path, path: Path, content: bytes) -> None:
         "format": _CACHE_FORMAT,
         "python_file": Path(python_file).name,
         "stock_flows": _stock_flows(abstract_model),
-        "save_interval": _xmile_save_interval(source) if kind == "xmile" else None,
+        "save_interval": xmile_save_interval(source) if kind == "xmile" else None,
     }
     (work / _STRUCTURE_FILE).write_text(json.dumps(structure, indent=1), encoding="utf-8")
 
 
-def _pysd_compatible_xmile(content: bytes) -> bytes:
+def pysd_compatible_xmile(content: bytes) -> bytes:
     """Spell XMILE's built-in ``DT`` as ``TIME_STEP`` in equations.
 
     PySD's XMILE reader names the time step ``TIME STEP`` and does not know
@@ -543,7 +543,7 @@ def _direct_terms(ast: Any) -> Iterator[str]:
             yield from _direct_terms(argument)
 
 
-def _xmile_save_interval(source: Path) -> float | None:
+def xmile_save_interval(source: Path) -> float | None:
     """Read ``isee:save_interval`` from an XMILE file's ``<sim_specs>``."""
     root = ElementTree.parse(source).getroot()
     for element in root.iter():

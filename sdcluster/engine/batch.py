@@ -50,6 +50,7 @@ from sdcluster.errors import (
     UnsupportedConstructError,
     did_you_mean,
 )
+from sdcluster.model import xmile_save_interval
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "BatchModel", "TimeSchedule", "VariableInfo", "can_vectorize"]
 
@@ -151,6 +152,12 @@ class BatchModel:
         self._compiled: dict[tuple[frozenset[str], tuple[str, ...]], CompiledRun] = {}
         self._index = _name_index(plan.variables)
         self._defaults = _default_values(plan)
+        if Path(plan.source_path).suffix.lower() in (".xmile", ".xml", ".stmx"):
+            # PySD's XMILE reader saves every time step; the file's save interval
+            # is what load_model uses, so the engine uses it too.
+            interval = xmile_save_interval(Path(plan.source_path))
+            if interval is not None:
+                self._defaults["v_saveper"] = interval
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> BatchModel:

@@ -23,6 +23,7 @@ model text.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ from pysd.translators.structures import abstract_model as am
 
 from sdcluster.engine.batch_runtime import pysd_table_values
 from sdcluster.errors import ModelFileError, UnsupportedConstructError
+from sdcluster.model import pysd_compatible_xmile
 
 NodeKind = Literal["time", "param", "control", "aux", "state", "stateinit", "initial"]
 StateKind = Literal["integ", "smooth", "delay"]
@@ -254,15 +256,28 @@ def load_abstract_model(path: Path) -> Any:
 
         source: Any = VensimFile(path)
     elif suffix in (".xmile", ".xml", ".stmx"):
-        from pysd.translators.xmile.xmile_file import XmileFile
-
-        source = XmileFile(path)
+        return _xmile_abstract_model(path)
     else:
         raise ModelFileError(
             f"{path}: unknown model format {suffix!r}; expected .mdl, .xmile, .xml or .stmx"
         )
     source.parse()
     return source.get_abstract_model()
+
+
+def _xmile_abstract_model(path: Path) -> Any:
+    """Parse an XMILE file through the same compatibility copy that ``load_model`` translates.
+
+    PySD's XMILE reader does not know XMILE's ``DT``; the copy spells it ``TIME_STEP``.
+    """
+    from pysd.translators.xmile.xmile_file import XmileFile
+
+    with tempfile.TemporaryDirectory(prefix="sdcluster-xmile-") as folder:
+        copy = Path(folder) / path.name
+        copy.write_bytes(pysd_compatible_xmile(path.read_bytes()))
+        source = XmileFile(copy)
+        source.parse()
+        return source.get_abstract_model()
 
 
 def translate(path: Path) -> Plan:

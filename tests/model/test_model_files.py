@@ -143,3 +143,18 @@ def test_the_diagram_has_four_views_with_the_named_loops() -> None:
     assert len(views) == 4
     codes = {m.code for m in loop_markers(MDL)}
     assert codes == {f"R{i}" for i in range(1, 8)} | {f"B{i}" for i in range(1, 7)}
+
+
+def test_batch_engine_runs_the_xmile_twin_like_the_mdl() -> None:
+    from sdcluster.engine.batch import BatchModel
+
+    levers = {
+        "openness": np.array([0.2, 0.5, 0.9]),
+        "government support": np.array([0.1, 0.3, 0.8]),
+    }
+    wanted = ["Order Degree", "Innovative Firms", "dS total"]
+    mdl = BatchModel.from_file(MDL).run(levers, 3, return_variables=wanted)
+    twin = BatchModel.from_file(XMILE).run(levers, 3, return_variables=wanted)
+    np.testing.assert_array_equal(mdl["time"].values, twin["time"].values)
+    for name in wanted:
+        np.testing.assert_allclose(twin[name].values, mdl[name].values, rtol=1e-9, atol=1e-12)
