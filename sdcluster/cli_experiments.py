@@ -19,7 +19,6 @@ import contextlib
 import logging
 import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import pandas as pd
 import typer
 
+from sdcluster.atomic import write_atomically
 from sdcluster.errors import AnalysisError, ResultsFileError
 from sdcluster.model import LoadedModel, load_model
 from sdcluster.scenarios import Scenario, load_scenarios
@@ -155,14 +155,8 @@ def _reported_warnings() -> Iterator[None]:
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     """Write a CSV file atomically."""
     _require_writable_folder(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        frame.to_csv(temporary, index=False)
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(temporary)
+    write_atomically(path, lambda temporary: frame.to_csv(temporary, index=False),
+                     what="the table")
 
 
 def _table(frame: pd.DataFrame) -> str:

@@ -10,13 +10,13 @@ app's error handling.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
 
+from sdcluster.atomic import write_atomically
 from sdcluster.errors import ResultsFileError
 from sdcluster.model import LoadedModel, load_model
 from sdcluster.scenarios import Scenario, load_scenarios
@@ -249,14 +249,11 @@ def _require_writable_folder(path: Path) -> None:
 
 
 def _save_figure(figure: Any, path: Path) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix,
-                                         dir=path.parent)
-    os.close(handle)
-    try:
-        figure.savefig(temporary, dpi=120)
-        os.replace(temporary, path)
-    except ValueError as error:  # matplotlib: unknown format
-        raise ResultsFileError(f"{path}: cannot write the figure: {error}") from None
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+    # savefig picks the format from the suffix: give the temporary file the same one.
+    def save(temporary: Path) -> None:
+        try:
+            figure.savefig(temporary, dpi=120, format=path.suffix.lstrip(".") or None)
+        except ValueError as error:  # matplotlib: unknown format
+            raise ResultsFileError(f"{path}: cannot write the figure: {error}") from None
+
+    write_atomically(path, save, what="the figure")

@@ -13,13 +13,11 @@ netCDF (written atomically).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
 import platform
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata as package_metadata
@@ -29,6 +27,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
+from sdcluster.atomic import write_atomically
 from sdcluster.engine.pysd_runner import run_scenario_set
 from sdcluster.errors import ResultsFileError
 from sdcluster.experiments import ScenarioSet
@@ -94,24 +93,9 @@ class Results:
         target = Path(path)
         encoded = _encode_names(self.dataset)
         encoded.attrs[_METADATA_ATTR] = json.dumps(self.metadata, default=str)
-        try:
-            handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                                 dir=target.parent)
-        except OSError as error:
-            raise ResultsFileError(
-                f"{target}: cannot write results ({error.strerror or error})"
-            ) from None
-        os.close(handle)
-        try:
-            encoded.to_netcdf(temporary, engine="netcdf4")
-            os.replace(temporary, target)
-        except OSError as error:
-            raise ResultsFileError(
-                f"{target}: cannot write results ({error.strerror or error})"
-            ) from None
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(temporary)
+        write_atomically(
+            target, lambda path: encoded.to_netcdf(path, engine="netcdf4"), what="results"
+        )
         return target
 
     @classmethod

@@ -33,7 +33,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +42,7 @@ from typing import Any, Protocol
 import xarray as xr
 from tqdm import tqdm
 
+from sdcluster.atomic import write_atomically
 from sdcluster.errors import ResultsFileError, ScenarioError
 
 __all__ = [
@@ -303,7 +303,7 @@ class ChunkStore:
         self._remove_temporaries()
         if manifest is not None:
             text = json.dumps({"key": key, **manifest}, indent=2, sort_keys=True, default=str)
-            _write_atomically(self.folder / _MANIFEST, lambda path: path.write_text(text))
+            write_atomically(self.folder / _MANIFEST, lambda path: path.write_text(text))
 
     def __repr__(self) -> str:
         return f"ChunkStore({str(self.folder)!r}, key={self.key!r})"
@@ -340,7 +340,7 @@ class ChunkStore:
         """Write one chunk's dataset to its file, atomically."""
         target = self.path(chunk)
         encoded = _encode_names(dataset)
-        _write_atomically(target, lambda path: encoded.to_netcdf(path, engine="netcdf4"))
+        write_atomically(target, lambda path: encoded.to_netcdf(path, engine="netcdf4"))
         return target
 
     def open(self, chunks: Sequence[Chunk]) -> xr.Dataset:
@@ -381,25 +381,6 @@ def spec_key(description: Mapping[str, Any], *extra: bytes) -> str:
     for blob in extra:
         digest.update(hashlib.sha256(blob).digest())
     return digest.hexdigest()[:16]
-
-
-def _write_atomically(target: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write`` on a temporary file beside ``target``, then rename it into place."""
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp",
-                                        dir=target.parent)
-    except OSError as error:
-        raise ResultsFileError(f"{target}: cannot write ({error.strerror or error})") from None
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        write(temporary)
-        os.replace(temporary, target)
-    except OSError as error:
-        raise ResultsFileError(f"{target}: cannot write ({error.strerror or error})") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
 
 
 def _encode_names(dataset: xr.Dataset) -> xr.Dataset:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import base64
 import os
-import tempfile
 from pathlib import Path
 
 import jinja2
 
+from sdcluster.atomic import write_atomically
 from sdcluster.errors import ReportError
 from sdcluster.report.content import Document, Section
 
@@ -66,23 +66,7 @@ def write_html(document: Document, path: str | os.PathLike[str]) -> Path:
     return write_text_atomically(Path(path), render_html(document))
 
 
-def readable_mode() -> int:
-    """Return the mode of a new file under the current umask (temporary files get 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def write_text_atomically(target: Path, text: str) -> Path:
     """Write ``text`` to a temporary file beside ``target`` and rename it into place."""
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                             dir=target.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, readable_mode())
-        os.replace(temporary, target)
-    except OSError as error:
-        raise ReportError(f"{target}: cannot write the report ({error.strerror or error})") \
-            from None
-    return target
+    return write_atomically(target, lambda path: path.write_text(text, encoding="utf-8"),
+                            what="the report", error=ReportError)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -44,9 +43,9 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from sdcluster.atomic import write_atomically
 from sdcluster.errors import ReportError
 from sdcluster.report import content
-from sdcluster.report.html import readable_mode
 
 _FONT = "DejaVuSans"
 _FONT_BOLD = "DejaVuSans-Bold"
@@ -317,25 +316,8 @@ def write_pdf(document: content.Document, path: str | os.PathLike[str]) -> Path:
         If the file cannot be written.
 
     """
-    target = Path(path)
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                             dir=target.parent)
-    except OSError as error:
-        raise ReportError(f"{target}: cannot write the report ({error.strerror or error})") \
-            from None
-    os.close(handle)
-    try:
-        render_pdf(document, temporary)
-        os.chmod(temporary, readable_mode())
-        os.replace(temporary, target)
-    except OSError as error:
-        raise ReportError(f"{target}: cannot write the report ({error.strerror or error})") \
-            from None
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return target
+    return write_atomically(path, lambda temporary: render_pdf(document, temporary),
+                            what="the report", error=ReportError)
 
 
 def section_titles(document: content.Document) -> Iterable[str]:

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
+from sdcluster.atomic import write_atomically
 from sdcluster.errors import ModelFileError, SdclusterError
 from sdcluster.model import LoadedModel, Variable, load_model, normalize_name
 from sdcluster.simlin_io import load_project
@@ -61,7 +61,9 @@ def xmile_from_mdl(mdl_path: str | os.PathLike[str], xmile_path: str | os.PathLi
     root = ElementTree.fromstring(_simlin_xmile(source))
     _restore_names_and_ranges(root, model)
     _set_save_interval(root, model)
-    _write_atomically(target, _serialise(root))
+    content = _serialise(root)
+    write_atomically(target, lambda path: path.write_bytes(content), what="the XMILE file",
+                     error=ModelFileError)
     return target
 
 
@@ -130,16 +132,6 @@ def _serialise(root: ElementTree.Element) -> bytes:
     ElementTree.indent(root, space="    ")
     text: bytes = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
     return text + b"\n"
-
-
-def _write_atomically(target: Path, content: bytes) -> None:
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, target)
-    except OSError as error:
-        raise ModelFileError(f"{target}: cannot write the XMILE file ({error.strerror})") from None
 
 
 def main(argv: list[str] | None = None) -> int:
