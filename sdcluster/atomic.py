@@ -75,3 +75,20 @@ def write_atomically(
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
     return path
+
+
+def require_writable_folder(target: str | os.PathLike[str]) -> None:
+    """Fail early, before long work, if ``target``'s folder is missing or not writable.
+
+    Raises
+    ------
+    ResultsFileError
+        Naming the file and its folder.
+
+    """
+    path = Path(target)
+    folder = path.parent
+    if not folder.is_dir():
+        raise ResultsFileError(f"{path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ResultsFileError(f"{path}: folder {folder} is not writable")

@@ -8,7 +8,6 @@ traceback instead. ``check`` exits with status 1 when a check fails.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,9 +17,11 @@ import pandas as pd
 import typer
 from typer.core import TyperGroup
 
+from sdcluster.atomic import require_writable_folder
 from sdcluster.cli_experiments import register as register_experiments
 from sdcluster.cli_loops import register as register_loops
-from sdcluster.errors import AnalysisError, ResultsFileError, SdclusterError
+from sdcluster.cli_support import text_table
+from sdcluster.errors import AnalysisError, SdclusterError
 from sdcluster.model import LoadedModel, load_model
 from sdcluster.report.command import register as register_report
 from sdcluster.results import Results, run_scenarios
@@ -99,22 +100,6 @@ def _global_options(
     del debug  # read by _OneLineErrors.main before any command runs
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return "-" if value != value else f"{value:.4g}"  # NaN != NaN
-    return str(value)
-
-
-def _text_table(frame: pd.DataFrame) -> str:
-    """Format a frame as left-aligned plain-text columns (numbers to 4 digits)."""
-    header = [str(c) for c in frame.columns]
-    body = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
-    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-             for r in [header, *body]]
-    return "\n".join(lines)
-
-
 def _short(text: str, width: int = 60) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
@@ -136,7 +121,7 @@ def describe(
                f"TIME STEP {clock.time_step:g}, saved every {clock.saveper:g}")
     for title, frame in _describe_tables(loaded, all_variables):
         typer.echo(f"\n{title}")
-        typer.echo(_text_table(frame) if len(frame) else "(none)")
+        typer.echo(text_table(frame) if len(frame) else "(none)")
     typer.echo(f"\n{_loops_text(loaded)}")
 
 
@@ -204,7 +189,7 @@ def run(
     """
     loaded = load_model(model)
     chosen = _chosen_scenarios(loaded, scenario or [], all_scenarios, scenarios_dir)
-    _require_writable_folder(out)
+    require_writable_folder(out)
     results = run_scenarios(loaded, chosen, seed=seed, progress=True)
     results.save(out)
     typer.echo(_summary_text(results, loaded))
@@ -224,14 +209,6 @@ def _chosen_scenarios(model: LoadedModel, names: list[str], everything: bool,
     return load_scenarios(model, names or None, directory=directory)
 
 
-def _require_writable_folder(path: Path) -> None:
-    folder = path.parent
-    if not folder.is_dir():
-        raise ResultsFileError(f"{path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise ResultsFileError(f"{path}: folder {folder} is not writable")
-
-
 def _summary_text(results: Results, model: LoadedModel) -> str:
     from sdcluster.analysis.phases import summary_table
 
@@ -241,7 +218,7 @@ def _summary_text(results: Results, model: LoadedModel) -> str:
         # Not the cluster model: show the stocks' end values instead.
         return _end_values_text(results, model.stocks)
     table.index.name = "scenario"
-    return _text_table(table.reset_index())
+    return text_table(table.reset_index())
 
 
 def _end_values_text(results: Results, stocks: Sequence[str]) -> str:
@@ -251,7 +228,7 @@ def _end_values_text(results: Results, stocks: Sequence[str]) -> str:
     for scenario in results.scenarios:
         run_values = dataset.sel(scenario=scenario).dropna("time", how="all").isel(time=-1)
         records.append({"scenario": scenario, **{str(n): float(run_values[n]) for n in names}})
-    return "end values\n" + _text_table(pd.DataFrame(records))
+    return "end values\n" + text_table(pd.DataFrame(records))
 
 
 # ------------------------------------------------------------------- check
@@ -275,7 +252,7 @@ def check(
         [{"result": "pass" if r.passed else "FAIL", "group": r.group, "check": r.check,
           "condition": r.condition, "detail": _short(r.detail, 70)} for r in rows]
     )
-    typer.echo(_text_table(frame))
+    typer.echo(text_table(frame))
     failed = [r for r in rows if not r.passed]
     if failed:
         names = ", ".join(sorted({f"{r.check}: {r.condition}" for r in failed})[:5])

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sys
 import warnings
 from collections.abc import Iterator
@@ -27,8 +26,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import pandas as pd
 import typer
 
-from sdcluster.atomic import write_atomically
-from sdcluster.errors import AnalysisError, ResultsFileError
+from sdcluster.atomic import require_writable_folder, write_atomically
+from sdcluster.errors import AnalysisError
 from sdcluster.model import LoadedModel, load_model
 from sdcluster.scenarios import Scenario, load_scenarios
 
@@ -112,14 +111,6 @@ def _base_scenario(model: LoadedModel, name: str | None, directory: Path | None)
     return scenario
 
 
-def _require_writable_folder(path: Path) -> None:
-    folder = path.parent
-    if not folder.is_dir():
-        raise ResultsFileError(f"{path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise ResultsFileError(f"{path}: folder {folder} is not writable")
-
-
 def _executor(local_cluster: int | None, scheduler: str | None) -> Any:
     """Return a context manager yielding the executor the options ask for."""
     from sdcluster.engine.executors import DaskExecutor, LocalExecutor
@@ -154,7 +145,7 @@ def _reported_warnings() -> Iterator[None]:
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     """Write a CSV file atomically."""
-    _require_writable_folder(path)
+    require_writable_folder(path)
     write_atomically(path, lambda temporary: frame.to_csv(temporary, index=False),
                      what="the table")
 
@@ -218,7 +209,7 @@ def ensemble_command(
         variables=tuple(variable) if variable else None,
         chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, engine=engine,  # type: ignore[arg-type]
     )
-    _require_writable_folder(out)
+    require_writable_folder(out)
     folder = run_dir if run_dir is not None else out.with_name(out.name + ".chunks")
     with _reported_warnings():
         results = _run_resumable(spec, folder, local_cluster, scheduler)
@@ -362,7 +353,7 @@ def sensitivity_command(
         chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, engine=engine,  # type: ignore[arg-type]
     )
     for path in (out, indices_out):
-        _require_writable_folder(path)
+        require_writable_folder(path)
     with _reported_warnings():
         result = _run_sensitivity(spec, local_cluster, scheduler)
     result.results.save(out)

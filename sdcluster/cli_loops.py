@@ -9,14 +9,13 @@ app's error handling.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 
-from sdcluster.atomic import write_atomically
+from sdcluster.atomic import require_writable_folder, write_atomically
+from sdcluster.cli_support import text_table
 from sdcluster.errors import ResultsFileError
 from sdcluster.model import LoadedModel, load_model
 from sdcluster.scenarios import Scenario, load_scenarios
@@ -84,7 +83,7 @@ def loops(
     if threshold is not None:
         _threshold(loaded, threshold, chosen[0])
         return
-    _require_writable_folder(out)
+    require_writable_folder(out)
     if ensemble is not None:
         figure = _ensemble(loaded, ensemble, parameter or [], sample_seed, seed, chosen[0])
     else:
@@ -127,17 +126,17 @@ def _run_text(analysis: Any, min_dwell: float) -> str:
              + ("" if analysis.noise_seed is None else f", noise seed {analysis.noise_seed}")]
     lines += [f"   {m.named.name}: {note}" for m in analysis.matches for note in m.notes]
     phases = phase_polarity(analysis).reset_index()
-    lines += ["\nphases (shares are means over the phase's time points)", _table(phases)]
+    lines += ["\nphases (shares are means over the phase's time points)", text_table(phases)]
     dominance = phase_dominance(analysis)
     if not dominance.empty:
         wide = dominance.pivot_table(index="loop", columns="phase", values="dominant share",
                                      sort=False) * 100
         wide = wide[list(dict.fromkeys(dominance["phase"]))]
         lines += ["\nshare of each phase's time points at which the named loop is the strongest "
-                  "(%)", _table(wide.round(0).reset_index())]
+                  "(%)", text_table(wide.round(0).reset_index())]
     shifts = dominance_shifts(analysis, min_dwell=min_dwell)
     lines += [f"\ndominance shifts (changes held at least {min_dwell:g})",
-              _table(shifts) if len(shifts) else "(none)"]
+              text_table(shifts) if len(shifts) else "(none)"]
     return "\n".join(lines)
 
 
@@ -170,11 +169,11 @@ def _ensemble(model: LoadedModel, samples: int, parameters: list[str], sample_se
     shown = frequencies[(frequencies["dominates"] > 0)
                         | frequencies["loop"].isin([ALL_REINFORCING, NAMED_REINFORCING])]
     typer.echo("\nhow often each named loop dominates each phase (share with Wilson 95% "
-               "interval)\n" + _table(shown.round(3)))
+               "interval)\n" + text_table(shown.round(3)))
     drivers = dominance_drivers(result).dropna(subset=["rho"])
     top = drivers.groupby("phase", sort=False).head(5)
     typer.echo("\nparameters that move dominance most (Spearman rank correlation, top 5 per "
-               "phase)\n" + (_table(top.round(3)) if len(top) else "(none)"))
+               "phase)\n" + (text_table(top.round(3)) if len(top) else "(none)"))
     return plot_ensemble_dominance(frequencies)
 
 
@@ -213,7 +212,7 @@ def _threshold(model: LoadedModel, spec: str, base: Scenario) -> None:
     search = dominance_threshold(model, parameter=parts[0], loop=parts[1], phase=parts[2],
                                  scenario=base)
     typer.echo(f"sweep of {search.parameter} (dominant named loop of {search.phase})\n"
-               + _table(search.grid.round(4)))
+               + text_table(search.grid.round(4)))
     if search.threshold is None:
         typer.echo(f"\n{search.loop} does not take over or lose {search.phase} over this range")
     else:
@@ -223,29 +222,6 @@ def _threshold(model: LoadedModel, spec: str, base: Scenario) -> None:
 
 
 # --------------------------------------------------------------------- helpers
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return "-" if value != value else f"{value:.4g}"  # NaN != NaN
-    return str(value)
-
-
-def _table(frame: pd.DataFrame) -> str:
-    """Format a frame as left-aligned plain-text columns."""
-    header = [str(c) for c in frame.columns]
-    body = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
-    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-                     for r in [header, *body])
-
-
-def _require_writable_folder(path: Path) -> None:
-    folder = path.parent
-    if not folder.is_dir():
-        raise ResultsFileError(f"{path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise ResultsFileError(f"{path}: folder {folder} is not writable")
 
 
 def _save_figure(figure: Any, path: Path) -> None:

@@ -1,0 +1,26 @@
+"""Plain-text tables for the command line, shared by every command module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+
+def cell(value: Any) -> str:
+    """Format one table cell: floats to 4 significant digits, NaN as ``-``."""
+    if isinstance(value, float):
+        return "-" if value != value else f"{value:.4g}"  # NaN != NaN
+    return str(value)
+
+
+def text_table(frame: pd.DataFrame) -> str:
+    """Format a frame as left-aligned plain-text columns (numbers to 4 digits)."""
+    header = [str(c) for c in frame.columns]
+    body = [[cell(v) for v in row] for row in frame.itertuples(index=False)]
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *body]
+    ]
+    return "\n".join(lines)
