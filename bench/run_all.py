@@ -7,7 +7,7 @@ by side in the same invocation.
 
 from __future__ import annotations
 
-import runpy
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,12 +18,10 @@ def main() -> int:
     scripts = sorted(p for p in HERE.glob("bench_*.py"))
     for script in scripts:
         print(f"== {script.name}", flush=True)
-        sys.argv = [str(script)]
-        try:
-            runpy.run_path(str(script), run_name="__main__")
-        except SystemExit as done:
-            if done.code not in (0, None):
-                return int(done.code) if isinstance(done.code, int) else 1
+        # A fresh interpreter per script: no benchmark inherits another's memory or imports.
+        status = subprocess.call([sys.executable, str(script)])
+        if status != 0:
+            return status
     return 0
 
 
