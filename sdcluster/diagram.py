@@ -119,12 +119,7 @@ def loop_markers(model_path: str | Path) -> list[LoopMarker]:
         One per loop symbol, in sketch order.
 
     """
-    path = Path(model_path)
-    if path.suffix.lower() != ".mdl":
-        return []
-    text = path.read_text(encoding="utf-8", errors="replace")
-    _, _, sketch = text.partition("\\\\\\---///")
-    return [marker for view in _parse_sketch("\\\\\\---///" + sketch) for marker in view.loops]
+    return [marker for view in _sketch_views(Path(model_path)) for marker in view.loops]
 
 
 def _marker_svg(marker: LoopMarker, x: float, y: float) -> str:
