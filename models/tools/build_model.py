@@ -36,7 +36,6 @@ SETTINGS = "\n".join(
         *("39:1", "40:2", "41:0", "42:1", "24:0", "25:60", "26:60", ""),
     ]
 )
-BUILTINS = {"INTEG", "MIN", "MAX", "SQRT", "ZIDZ", "XIDZ", "IF", "THEN", "ELSE", "STEP", "ABS"}
 
 
 def format_equation(var: Var) -> str:
@@ -87,8 +86,7 @@ def dependencies(var: Var, names: set[str]) -> list[str]:
 class SketchWriter:
     """Accumulates the sketch objects of one view with consecutive ids."""
 
-    def __init__(self, view: View) -> None:
-        self.view = view
+    def __init__(self) -> None:
         self.lines: list[str] = []
         self.next_id = 1
         self.instances: dict[str, list[tuple[int, tuple[int, int]]]] = {}
@@ -189,7 +187,7 @@ def write_flow(sw: SketchWriter, flow: Flow) -> None:
 
 def write_view(view: View, by_name: dict[str, Var], names: set[str]) -> str:
     """Return the sketch of one view, checking that every cause is drawn in it."""
-    sw = SketchWriter(view)
+    sw = SketchWriter()
     for name, (x, y) in view.stocks.items():
         sw.variable(name, x, y, shape=3, shadow=False)
     for name, (x, y) in view.shadow_stocks.items():
