@@ -171,12 +171,14 @@ class FeedbackLoop:
 def normalize_name(name: str) -> str:
     """Return the key used to match names: lower case, spaces and underscores merged.
 
-    ``"Innovative Firms"``, ``"innovative_firms"`` and ``"INNOVATIVE  FIRMS"``
-    all give ``"innovative firms"``. pysimlin's XMILE export and PySD's
-    translators spell names this way, so a Vensim model and its XMILE twin
-    share keys.
+    ``"Innovative Firms"``, ``"innovative_firms"``, ``"INNOVATIVE  FIRMS"``
+    and the quoted Vensim spelling ``'"Innovative Firms"'`` all give
+    ``"innovative firms"``; separators at either end are dropped. pysimlin's
+    XMILE export and PySD's translators spell names this way, so a Vensim
+    model and its XMILE twin share keys. Every name index in sdcluster
+    (model variables, the batch engine, loop analysis) uses this one key.
     """
-    return re.sub(r"[\s_]+", " ", name.strip().strip('"')).lower()
+    return " ".join(name.strip().strip('"').replace("_", " ").lower().split())
 
 
 class LoadedModel:

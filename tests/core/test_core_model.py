@@ -74,6 +74,10 @@ def test_unknown_name_lists_the_closest(town: LoadedModel) -> None:
 
 def test_normalize_name_merges_case_spaces_and_underscores() -> None:
     assert normalize_name("Innovative_Firms") == normalize_name(" innovative  firms")
+    for spelling in ("Innovative Firms", "innovative_firms", "INNOVATIVE  FIRMS",
+                     '"Innovative Firms"', '" Innovative Firms "', "_innovative_firms_",
+                     "Innovative\tFirms"):
+        assert normalize_name(spelling) == "innovative firms", spelling
 
 
 def test_builtin_model_is_the_default(cluster: LoadedModel) -> None:
