@@ -14,8 +14,8 @@ flows of the entropy stocks ``"Entropy R"``, ``"Entropy K"``, ``"Entropy U"``
 References
 ----------
 .. [1] Wang, P. (2020). Research on the formation mechanism of innovation
-   clusters based on self-organization theory. *Social Sciences and Management
-   Sciences* 1(1). https://doi.org/10.23977/socsam.2020.010101
+   clusters based on self-organization theory. *Social Security and
+   Administration Management* 1, 1-4. https://doi.org/10.23977/socsam.2020.010101
 .. [2] Prigogine, I. (1978). Time, structure, and fluctuations. *Science*
    201(4358), 777-785. https://doi.org/10.1126/science.201.4358.777
 

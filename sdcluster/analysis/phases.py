@@ -30,8 +30,8 @@ phase's onset is the first time it is entered and held.
 References
 ----------
 .. [1] Wang, P. (2020). Research on the formation mechanism of innovation
-   clusters based on self-organization theory. *Social Sciences and Management
-   Sciences* 1(1). https://doi.org/10.23977/socsam.2020.010101
+   clusters based on self-organization theory. *Social Security and
+   Administration Management* 1, 1-4. https://doi.org/10.23977/socsam.2020.010101
 .. [2] Haken, H. (1983). *Synergetics: An Introduction*, 3rd ed. Springer.
    https://doi.org/10.1007/978-3-642-88338-5
 

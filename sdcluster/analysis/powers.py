@@ -38,8 +38,8 @@ environment is a simplification stated here so that reports can say so.
 References
 ----------
 .. [1] Wang, P. (2020). Research on the formation mechanism of innovation
-   clusters based on self-organization theory. *Social Sciences and Management
-   Sciences* 1(1). https://doi.org/10.23977/socsam.2020.010101
+   clusters based on self-organization theory. *Social Security and
+   Administration Management* 1, 1-4. https://doi.org/10.23977/socsam.2020.010101
 .. [2] Ang, B. W. (2005). The LMDI approach to decomposition analysis: a
    practical guide. *Energy Policy* 33(7), 867-871.
    https://doi.org/10.1016/j.enpol.2003.10.010
