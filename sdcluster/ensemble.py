@@ -278,10 +278,11 @@ class EnsembleSpec:
         object.__setattr__(self, "model_path", Path(self.model_path))
         if self.variables is not None:
             object.__setattr__(self, "variables", tuple(self.variables))
-        _check_count("n_members", self.n_members, minimum=1)
-        _check_count("seed", self.seed, minimum=0)
-        _check_count("replicates", self.replicates, minimum=1)
-        _check_count("chunk_size", self.chunk_size, minimum=1)
+        # Stored as plain ints: NumPy integers would change the spec's hash and its JSON.
+        for name, minimum in (("n_members", 1), ("seed", 0), ("replicates", 1),
+                              ("chunk_size", 1)):
+            object.__setattr__(self, name, check_count(name, getattr(self, name),
+                                                       minimum=minimum))
         if self.engine not in ENGINES:
             raise ScenarioError(f"engine must be one of {', '.join(ENGINES)}, got "
                                 f"{self.engine!r}{did_you_mean(str(self.engine), ENGINES)}")
@@ -298,9 +299,9 @@ class EnsembleSpec:
     def for_design(cls, model_path: str | Path, design: ParameterDesign, *,
                    replicates: int = 1, **options: Any) -> EnsembleSpec:
         """Build the spec of a design: ``design.n_samples * replicates`` members."""
-        _check_count("replicates", replicates, minimum=1)
-        return cls(model_path=Path(model_path), design=design, replicates=replicates,
-                   n_members=design.n_samples * replicates, **options)
+        count = check_count("replicates", replicates, minimum=1)
+        return cls(model_path=Path(model_path), design=design, replicates=count,
+                   n_members=design.n_samples * count, **options)
 
     def noise_streams(self, members: NDArray[np.int64]) -> NDArray[np.int64]:
         """Return the noise stream of each member (see the module docstring)."""
@@ -355,9 +356,18 @@ class EnsembleSpec:
         return spec_key(description, *extra)
 
 
-def _check_count(name: str, value: object, *, minimum: int) -> None:
+def check_count(name: str, value: object, *, minimum: int, context: str = "") -> int:
+    """Return ``value`` as a plain int if it is an integer (Python or NumPy) >= ``minimum``.
+
+    Raises
+    ------
+    ScenarioError
+        ``"<context><name> must be an integer >= <minimum>, got <value>"``.
+
+    """
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ScenarioError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        raise ScenarioError(f"{context}{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
 
 
 def _validated_design(model: LoadedModel, design: ParameterDesign) -> ParameterDesign:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import numbers
 import os
 import re
 import sys
@@ -100,8 +101,10 @@ def plan_chunks(n_members: int, chunk_size: int) -> tuple[Chunk, ...]:
 
     """
     for name, value in (("n_members", n_members), ("chunk_size", chunk_size)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        # numbers.Integral: NumPy integers too.
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
             raise ScenarioError(f"{name} must be a positive integer, got {value!r}")
+    n_members, chunk_size = int(n_members), int(chunk_size)
     return tuple(
         Chunk(index, start, min(start + chunk_size, n_members))
         for index, start in enumerate(range(0, n_members, chunk_size))

@@ -39,6 +39,7 @@ def test_plan_chunks_covers_every_member_once() -> None:
     chunks = plan_chunks(10, 4)
     assert [(c.start, c.stop) for c in chunks] == [(0, 4), (4, 8), (8, 10)]
     assert [c.index for c in chunks] == [0, 1, 2] and sum(c.size for c in chunks) == 10
+    assert plan_chunks(np.int64(10), np.int64(4)) == chunks  # NumPy integers too
     with pytest.raises(ScenarioError, match="chunk_size must be a positive integer"):
         plan_chunks(10, 0)
 

@@ -202,6 +202,17 @@ def test_bad_designs_are_refused(noise_model: Path, columns: dict[str, list[floa
         run_ensemble(EnsembleSpec.for_design(noise_model, design))
 
 
+def test_numpy_integer_counts_are_plain_ints(noise_model: Path) -> None:
+    spec = EnsembleSpec(model_path=noise_model, n_members=np.int64(3), seed=np.int64(2),
+                        chunk_size=np.int64(2), variables=("Firms",))
+    plain = EnsembleSpec(model_path=noise_model, n_members=3, seed=2, chunk_size=2,
+                         variables=("Firms",))
+    assert type(spec.n_members) is int and type(spec.chunk_size) is int
+    assert spec.key("sha", "batch") == plain.key("sha", "batch")
+    assert_results_close(run_ensemble(spec).dataset, run_ensemble(plain).dataset,
+                         rtol=0, atol=0)
+
+
 def test_design_shapes_are_checked() -> None:
     with pytest.raises(ScenarioError, match="shape"):
         ParameterDesign(names=("a", "b"), values=np.zeros((3, 1)))
