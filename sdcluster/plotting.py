@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from sdcluster.analysis.entropy import REGIMES, entropy_balance, entropy_regime
+from sdcluster.analysis.entropy import REGIMES, SUBSYSTEMS, entropy_balance, entropy_regime
 from sdcluster.analysis.phases import PHASES, phase_codes, run_index
 from sdcluster.analysis.requirements import (
     TIME_DIM,
@@ -209,7 +209,7 @@ def plot_entropy_balance(
     tolerance = settings.entropy_tolerance
     for edge in (-tolerance, tolerance):
         top.axhline(edge, color="black", linestyle=":", linewidth=0.8)
-    for subsystem in ("R", "K", "U"):
+    for subsystem in SUBSYSTEMS:
         bottom.plot(time, balance["dS"].sel(subsystem=subsystem).values, label=f"dS {subsystem}")
     for axes in (top, bottom):
         _shade_regimes(axes, time, regime)

@@ -30,6 +30,7 @@ import numpy as np
 import xarray as xr
 from tqdm import tqdm
 
+from sdcluster.analysis.entropy import SUBSYSTEMS
 from sdcluster.errors import ScenarioError, SimulationError, did_you_mean
 from sdcluster.experiments import ScenarioSet
 from sdcluster.model import LoadedModel
@@ -51,10 +52,6 @@ DEFAULT_TOLERANCE = 1e-9
 
 _EXPECT_KEYS = ("variable", "condition", "value", "at", "tolerance")
 _CHECK_ONLY_KEYS = ("expect", "seed")
-
-# Entropy subsystems of the innovation-cluster model (R resources, K knowledge,
-# U actors); see the model spec.
-_SUBSYSTEMS = ("R", "K", "U")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -296,8 +293,8 @@ def invariant_results(run: xr.Dataset, *, check: str = "",
     skipped, so the function works on any model's results.
     """
     expectations = [Expectation(variable=f"diS {j}", condition=">=", value=0.0,
-                                tolerance=tolerance) for j in _SUBSYSTEMS]
-    for j in _SUBSYSTEMS:
+                                tolerance=tolerance) for j in SUBSYSTEMS]
+    for j in SUBSYSTEMS:
         expectations += [
             Expectation(variable=f"Entropy {j}", condition=">=", value=0.0, tolerance=tolerance),
             Expectation(variable=f"Entropy {j}", condition="<=", value=1.0, tolerance=tolerance),
