@@ -91,6 +91,7 @@ from sdcluster.ensemble import (
     Engine,
     EnsembleSpec,
     ParameterDesign,
+    check_count,
     onset_times,
     run_ensemble,
 )
@@ -262,9 +263,8 @@ def _design(problem: SensitivityProblem, values: FloatArray, method: str,
     return ParameterDesign(names=problem.names, values=clipped, method=method, seed=seed)
 
 
-def _check_size(name: str, value: int, minimum: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ScenarioError(f"sensitivity: {name} must be an integer >= {minimum}, got {value!r}")
+def _check_size(name: str, value: object, minimum: int = 1) -> int:
+    return check_count(name, value, minimum=minimum, context="sensitivity: ")
 
 
 def monte_carlo(problem: SensitivityProblem, n: int, *, seed: int | None = None) -> ParameterDesign:
@@ -694,6 +694,9 @@ class SensitivitySpec:
     def __post_init__(self) -> None:
         object.__setattr__(self, "model_path", Path(self.model_path))
         object.__setattr__(self, "outcomes", tuple(self.outcomes))
+        # Checked here, before the model loads; the design functions check them again.
+        for name, minimum in (("n", 1), ("seed", 0), ("replicates", 1), ("levels", 2)):
+            object.__setattr__(self, name, _check_size(name, getattr(self, name), minimum))
         if not self.outcomes:
             raise ScenarioError("sensitivity: give at least one outcome")
         if self.method not in METHODS:
@@ -702,7 +705,6 @@ class SensitivitySpec:
         if not 0 < self.confidence_level < 1:
             raise ScenarioError(f"sensitivity: confidence_level must be in (0, 1), "
                                 f"got {self.confidence_level}")
-        _check_size("replicates", self.replicates)
 
     def describe(self) -> dict[str, Any]:
         """Return the spec as JSON-able data."""

@@ -121,3 +121,12 @@ def test_a_spec_checks_its_options(problem: SensitivityProblem) -> None:
     with pytest.raises(ScenarioError, match="confidence_level"):
         SensitivitySpec(model_path=Path("m.mdl"), problem=problem, outcomes=("x@end",),
                         confidence_level=95)
+    # Refused before any model is loaded (m.mdl does not exist).
+    with pytest.raises(ScenarioError, match="sensitivity: seed must be an integer >= 0"):
+        SensitivitySpec(model_path=Path("m.mdl"), problem=problem, outcomes=("x@end",), seed=-1)
+    with pytest.raises(ScenarioError, match="sensitivity: levels must be an integer >= 2"):
+        SensitivitySpec(model_path=Path("m.mdl"), problem=problem, outcomes=("x@end",),
+                        levels=1)
+    spec = SensitivitySpec(model_path=Path("m.mdl"), problem=problem, outcomes=("x@end",),
+                           n=np.int64(8), seed=np.int64(1))
+    assert type(spec.n) is int and type(spec.seed) is int
