@@ -19,6 +19,7 @@ the library call behind ``sdcluster check``.
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -31,11 +32,10 @@ import xarray as xr
 from tqdm import tqdm
 
 from sdcluster.analysis.entropy import SUBSYSTEMS
+from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.errors import ScenarioError, SimulationError, did_you_mean
-from sdcluster.experiments import ScenarioSet
 from sdcluster.model import LoadedModel
 from sdcluster.paths import builtin_checks_dir
-from sdcluster.results import run_scenarios
 from sdcluster.scenarios import Scenario, read_toml, scenario_from_dict
 from sdcluster.simlin_io import load_project
 
@@ -47,7 +47,7 @@ CONDITIONS: Mapping[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq, "!=": operator.ne,
 }
 
-#: Default absolute slack for ``<=``, ``>=`` and ``==`` (rounding of Euler sums).
+#: Default absolute slack for ``<=``, ``>=``, ``==`` and ``!=`` (rounding of Euler sums).
 DEFAULT_TOLERANCE = 1e-9
 
 _EXPECT_KEYS = ("variable", "condition", "value", "at", "tolerance")
@@ -245,10 +245,10 @@ def evaluate(run: xr.Dataset, expectation: Expectation, *, check: str = "") -> C
 
 
 def _at(values: xr.DataArray, at: str | float) -> xr.DataArray:
-    finite_times = values.dropna("time")
     if at == "all":
         return values
     if at == "end":
+        finite_times = values.dropna("time")
         last = finite_times if finite_times.sizes["time"] else values
         return last.isel(time=[-1])
     return values.sel(time=[float(at)], method="nearest")
@@ -307,8 +307,7 @@ def invariant_results(run: xr.Dataset, *, check: str = "",
                                            if isinstance(expectation.value, str) else [])
         if all(name in run.data_vars for name in needed):
             row = evaluate(run, expectation, check=check)
-            rows.append(CheckResult(group="invariant", check=row.check, condition=row.condition,
-                                    passed=row.passed, detail=row.detail))
+            rows.append(dataclasses.replace(row, group="invariant"))
     return rows
 
 
@@ -397,13 +396,12 @@ def run_checks(model: LoadedModel, directory: str | Path | None = None, *,
 
 def _check_rows(model: LoadedModel, check: RealityCheck) -> list[CheckResult]:
     try:
-        run = run_scenarios(model, ScenarioSet.of([check.scenario], seed=check.seed)).dataset
+        run = run_scenario(model, check.scenario, noise_seed=check.seed)
     except SimulationError as error:
         return [CheckResult(group="invariant", check=check.name, condition="run completes",
                             passed=False, detail=str(error))]
-    single = run.isel(scenario=0, drop=True)
-    rows = [evaluate(single, e, check=check.name) for e in check.expectations]
-    return rows + invariant_results(single, check=check.name)
+    rows = [evaluate(run, e, check=check.name) for e in check.expectations]
+    return rows + invariant_results(run, check=check.name)
 
 
 def _with_progress(checks: tuple[RealityCheck, ...], progress: bool) -> Iterable[RealityCheck]:
