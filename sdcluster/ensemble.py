@@ -72,6 +72,7 @@ import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
 from sdcluster.analysis.entropy import ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE
+from sdcluster.analysis.loops import wilson_interval
 from sdcluster.analysis.phases import FAR, FIRMS, KNOWLEDGE, PHASES, phase_onsets
 from sdcluster.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
 from sdcluster.engine.batch import BatchModel
@@ -102,6 +103,7 @@ __all__ = [
     "run_ensemble",
     "save_ensemble",
     "takeoff_probability",
+    "wilson_interval",
 ]
 
 logger = logging.getLogger(__name__)
@@ -826,7 +828,8 @@ def takeoff_probability(
     horizon : float, optional
         The deadline (model time units); the last saved time by default.
     confidence : float
-        Level of the Wilson score interval (Wilson 1927,
+        Level of the Wilson score interval
+        (:func:`sdcluster.analysis.loops.wilson_interval`; Wilson 1927,
         https://doi.org/10.1080/01621459.1927.10502953).
 
     Raises
@@ -848,18 +851,6 @@ def takeoff_probability(
     low, high = wilson_interval(reached, members, confidence)
     return TakeoffEstimate(probability=reached / members, reached=reached, members=members,
                            ci_low=low, ci_high=high, confidence=confidence, horizon=horizon)
-
-
-def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Return the Wilson score interval of a binomial proportion."""
-    from scipy.stats import norm
-
-    z = float(norm.ppf(0.5 + confidence / 2))
-    p = successes / trials
-    denominator = 1 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denominator
-    half = z / denominator * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def onset_distribution(onsets: pd.DataFrame,

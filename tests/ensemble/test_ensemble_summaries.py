@@ -64,6 +64,7 @@ def test_wilson_interval_matches_scipy_at_the_edges() -> None:
     for successes in (0, 10):
         expected = binomtest(successes, 10).proportion_ci(confidence_level=0.9, method="wilson")
         assert wilson_interval(successes, 10, 0.9) == pytest.approx((expected.low, expected.high))
+    assert wilson_interval(0, 10)[0] == 0.0 and wilson_interval(10, 10)[1] == 1.0  # exactly
     with pytest.raises(ScenarioError, match="confidence"):
         takeoff_probability(_members_ordering_at([1.0]), confidence=1.5)
 
