@@ -190,9 +190,25 @@ def _expectation(entry: Any, where: str) -> Expectation:
 
 
 def validated_check(check: RealityCheck, model: LoadedModel) -> RealityCheck:
-    """Check names against the model; return the check with the model's spelling."""
+    """Check names and times against the model; return the check with the model's spelling.
+
+    Raises
+    ------
+    UnknownVariableError
+        If an expectation names a variable the model lacks.
+    ScenarioError
+        If the test input is invalid, or an expectation's ``at`` time lies
+        outside the run (it would silently be read at the nearest saved time).
+
+    """
     scenario = check.scenario.validated(model)
     context = f"{scenario.source}: check {scenario.name!r}: [[expect]] "
+    start = model.time.initial_time
+    end = model.time.final_time if scenario.final_time is None else scenario.final_time
+    for index, expectation in enumerate(check.expectations):
+        if isinstance(expectation.at, float) and not start <= expectation.at <= end:
+            raise ScenarioError(f"{context}#{index + 1}: at = {expectation.at:g} is outside "
+                                f"the run [{start:g}, {end:g}]")
     expectations = tuple(
         Expectation(
             variable=model.resolve(e.variable, context=context),

@@ -188,6 +188,18 @@ def test_unknown_variable_in_a_check(tmp_path: Path, town: LoadedModel) -> None:
         load_checks(town, tmp_path / "checks")
 
 
+def test_a_time_outside_the_run_is_refused(tmp_path: Path, town: LoadedModel) -> None:
+    # The town runs to 20; read at 25, the run would be judged at its last time.
+    _write(tmp_path / "checks", "late", CHECK.replace('at = "end"', "at = 25"))
+    with pytest.raises(ScenarioError,
+                       match=r"late\.toml: check 'late': \[\[expect\]\] #2: at = 25 is outside "
+                             r"the run \[0, 20\]"):
+        load_checks(town, tmp_path / "checks")
+    longer = CHECK.replace('at = "end"', "at = 25").replace("seed = 3", "seed = 3\nfinal_time = 30")
+    _write(tmp_path / "checks", "late", longer)
+    assert load_checks(town, tmp_path / "checks")[0].expectations[1].at == 25.0
+
+
 def test_missing_checks_folder(tmp_path: Path, town: LoadedModel) -> None:
     with pytest.raises(ScenarioError, match="checks folder not found"):
         load_checks(town, tmp_path / "absent")
