@@ -558,10 +558,14 @@ def sobol_indices(problem: SensitivityProblem, y: ArrayLike1D, *, outcome: str =
         nan = np.full(len(names), np.nan)
         return pd.concat([_rows(outcome, "sobol", i, names, nan, nan, confidence_level)
                           for i in ("S1", "ST")], ignore_index=True)
+    # SALib's sobol.analyze tests ``if seed:``, so seed 0 would bootstrap from the global
+    # NumPy state; a Generator is always truthy and gives seed s the same draws as before.
+    bootstrap_seed = None if seed is None else np.random.default_rng(seed)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         found = sobol.analyze(problem.salib(), values, calc_second_order=second_order,
-                              num_resamples=resamples, conf_level=confidence_level, seed=seed)
+                              num_resamples=resamples, conf_level=confidence_level,
+                              seed=bootstrap_seed)
     parts = [_rows(outcome, "sobol", i, names, found[i], found[f"{i}_conf"], confidence_level)
              for i in ("S1", "ST")]
     if second_order:

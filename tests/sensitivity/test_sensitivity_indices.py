@@ -72,6 +72,9 @@ def test_sobol_indices_from_a_plain_function() -> None:
     assert set(table["index"]) == {"S1", "ST"}
     np.testing.assert_allclose(table[table["index"] == "S1"]["estimate"],
                                _analytic_first_order(np.ones(3)), atol=SOBOL_ATOL)
+    # Seed 0 (the command's default) fixes the bootstrap intervals as any other seed does.
+    zero = sobol_indices(problem, y, second_order=False, seed=0)
+    pd.testing.assert_frame_equal(sobol_indices(problem, y, second_order=False, seed=0), zero)
 
 
 def test_morris_elementary_effects_of_a_linear_model(linear_model: Path) -> None:
