@@ -20,8 +20,9 @@ import pandas as pd
 import xarray as xr
 from tqdm import tqdm
 
+from sdcluster.engine.noise import white_noise
 from sdcluster.errors import SimulationError
-from sdcluster.experiments import ScenarioSet, noise_series
+from sdcluster.experiments import ScenarioSet
 from sdcluster.model import LoadedModel
 from sdcluster.scenarios import Scenario, Step
 
@@ -48,7 +49,7 @@ def run_scenario(
     noise_seed : int, optional
         Seed of the white-noise series fed to ``"white noise input"``
         (standard normal, one draw per TIME STEP; see
-        :func:`sdcluster.experiments.noise_series`). Ignored when the model
+        :func:`sdcluster.engine.noise.white_noise`). Ignored when the model
         has no such variable.
     variables : iterable of str, optional
         Variables to return (model names); every variable except lookups
@@ -146,8 +147,8 @@ def _run_parameters(model: LoadedModel, scenario: Scenario, noise_seed: int | No
     if noise_seed is not None and WHITE_NOISE_INPUT in model:
         times = model.time.step_times(final_time)
         variable = model.variable(WHITE_NOISE_INPUT)
-        params[variable.python_name] = pd.Series(noise_series(noise_seed, len(times), noise_member),
-                                                 index=times)
+        series = white_noise(noise_seed, [noise_member], len(times))[0]
+        params[variable.python_name] = pd.Series(series, index=times)
     return params
 
 
