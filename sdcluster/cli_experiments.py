@@ -27,6 +27,7 @@ import pandas as pd
 import typer
 
 from sdcluster.atomic import require_writable_folder, write_atomically
+from sdcluster.cli_support import text_table
 from sdcluster.errors import AnalysisError
 from sdcluster.model import LoadedModel, load_model
 from sdcluster.scenarios import Scenario, load_scenarios
@@ -150,10 +151,6 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
                      what="the table")
 
 
-def _table(frame: pd.DataFrame) -> str:
-    return frame.to_string(float_format=lambda value: f"{value:.4g}")
-
-
 # ----------------------------------------------------------------- ensemble
 
 
@@ -263,11 +260,14 @@ def _ensemble_summary(results: Results, horizon: float | None) -> str:
             f"({estimate.reached} of {estimate.members}; {estimate.confidence:.0%} CI "
             f"{estimate.ci_low:.3f} to {estimate.ci_high:.3f})"
         )
-        lines += ["", "phase onsets (model time)", _table(onset_distribution(onsets))]
+        table = onset_distribution(onsets).reset_index()
+        lines += ["", "phase onsets (model time)", text_table(table)]
     ends = percentile_bands(dataset.isel(time=[-1]))
     frame = ends.isel(time=0, drop=True).to_dataframe().T
     frame.columns = [f"p{p:g}" for p in frame.columns]
-    lines += ["", f"end values (t = {float(dataset['time'].values[-1]):g})", _table(frame)]
+    frame.index.name = "variable"
+    lines += ["", f"end values (t = {float(dataset['time'].values[-1]):g})",
+              text_table(frame.reset_index())]
     return "\n".join(lines)
 
 
@@ -410,4 +410,4 @@ def _indices_summary(indices: pd.DataFrame, runs: int) -> str:
     wide.columns = [f"{pair[1]}" if pair[0] == "estimate" else f"{pair[1]} ±"
                     for pair in wide.columns]
     ordered = sorted(wide.columns, key=lambda c: (c.rstrip(" ±"), c.endswith("±")))
-    return f"{runs} runs\n\n{_table(wide[ordered])}"
+    return f"{runs} runs\n\n{text_table(wide[ordered].reset_index())}"

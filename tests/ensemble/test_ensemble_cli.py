@@ -41,6 +41,8 @@ def test_an_ensemble_of_the_builtin_model(tmp_path: Path) -> None:
     assert code == 0, stdout
     assert "6 members, seed 3, engine batch" in stdout
     assert "take-off (phase III by t = 60)" in stdout and "far from equilibrium" in stdout
+    headers = [line.split()[:2] for line in stdout.splitlines()]
+    assert ["phase", "reached"] in headers and ["variable", "p5"] in headers  # named columns
     results = Results.load(out)
     assert results.dataset.sizes["member"] == 6 and "Order Degree" in results.dataset
     table = pd.read_csv(bands)
