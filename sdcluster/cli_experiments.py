@@ -206,7 +206,9 @@ def ensemble_command(
         variables=tuple(variable) if variable else None,
         chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, engine=engine,  # type: ignore[arg-type]
     )
-    require_writable_folder(out)
+    for path in (out, bands_out):
+        if path is not None:
+            require_writable_folder(path)  # before the run, not after it
     folder = run_dir if run_dir is not None else out.with_name(out.name + ".chunks")
     with _reported_warnings():
         results = _run_resumable(spec, folder, local_cluster, scheduler)

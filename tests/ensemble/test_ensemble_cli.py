@@ -88,6 +88,15 @@ def test_ctrl_c_keeps_the_chunks_and_the_same_command_resumes(
     assert Results.load(out).dataset.sizes["member"] == 6
 
 
+def test_an_unwritable_bands_file_is_refused_before_the_run(noise_model: Path,
+                                                            tmp_path: Path) -> None:
+    code, _, stderr = _invoke("ensemble", str(noise_model), "--members", "2",
+                              "--out", str(tmp_path / "e.nc"),
+                              "--bands-out", str(tmp_path / "missing" / "b.csv"))
+    assert code == 2 and "folder" in stderr and "does not exist" in stderr
+    assert list(tmp_path.iterdir()) == []  # no run folder: nothing ran
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
