@@ -1,6 +1,9 @@
 """The ``sdcluster`` command line: a thin skin over the library.
 
-Commands: ``describe``, ``run``, ``check`` and ``report``. A user error (an
+Commands here: ``describe``, ``run`` and ``check``; ``report``
+(:mod:`sdcluster.report.command`), ``ensemble`` and ``sensitivity``
+(:mod:`sdcluster.cli_experiments`) and ``loops`` (:mod:`sdcluster.cli_loops`)
+are registered from their own modules. A user error (an
 :class:`~sdcluster.errors.SdclusterError` or a bad parameter) prints one line
 ``error: ...`` on stderr and exits with status 2; ``--debug`` shows the
 traceback instead. ``check`` exits with status 1 when a check fails.
@@ -68,7 +71,9 @@ class _OneLineErrors(TyperGroup):
 
 app = typer.Typer(
     cls=_OneLineErrors,
-    help="Innovation-cluster self-organization: describe, run and check the model.",
+    help="Innovation-cluster self-organization: describe, run and check the model, run "
+         "ensembles, sensitivity and loop-dominance studies, and write the report.",
+    epilog="Example: sdcluster report --out-dir reports   (COMMAND --help shows more)",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -96,7 +101,6 @@ SeedOption = Annotated[
 def _global_options(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
-    """Innovation-cluster self-organization: describe, run and check the model."""
     del debug  # read by _OneLineErrors.main before any command runs
 
 
@@ -259,9 +263,6 @@ def check(
         typer.echo(f"\n{len(failed)} of {len(rows)} checks failed: {names}", err=True)
         raise typer.Exit(EXIT_CHECK_FAILED)
     typer.echo(f"\nall {len(rows)} checks passed")
-
-
-# ------------------------------------------------------------------ report
 
 
 # Commands that live in their own modules; registered last so --help lists them after these.

@@ -41,6 +41,7 @@ def test_no_command_shows_help() -> None:
     code, out, err = _invoke()
     assert code == 0
     assert "Commands:" in out and "describe" in out and err == ""
+    assert "Example: sdcluster " in out
 
 
 def test_describe_lists_stocks_flows_and_levers() -> None:
