@@ -360,7 +360,8 @@ def sensitivity_command(
         result = _run_sensitivity(spec, local_cluster, scheduler)
     result.results.save(out)
     _write_csv(result.indices, indices_out)
-    typer.echo(_indices_summary(result.indices, len(result.design.values)))
+    runs = result.results.dataset.sizes["member"]  # samples x replicates
+    typer.echo(_indices_summary(result.indices, runs, result.design.n_samples))
     typer.echo(f"\nruns: {out}\nindices: {indices_out}")
 
 
@@ -405,11 +406,12 @@ def _default_outcome(model: LoadedModel) -> str:
     return f"{model.stocks[0]}@end"
 
 
-def _indices_summary(indices: pd.DataFrame, runs: int) -> str:
+def _indices_summary(indices: pd.DataFrame, runs: int, samples: int) -> str:
     main = indices[indices["index"].isin(["S1", "ST", "mu_star", "spearman"])]
     wide = main.pivot_table(index=["outcome", "parameter"], columns="index",
                             values=["estimate", "confidence"], sort=False)
     wide.columns = [f"{pair[1]}" if pair[0] == "estimate" else f"{pair[1]} ±"
                     for pair in wide.columns]
     ordered = sorted(wide.columns, key=lambda c: (c.rstrip(" ±"), c.endswith("±")))
-    return f"{runs} runs\n\n{text_table(wide[ordered].reset_index())}"
+    counts = f"{runs} runs" if runs == samples else f"{runs} runs ({samples} samples)"
+    return f"{counts}\n\n{text_table(wide[ordered].reset_index())}"

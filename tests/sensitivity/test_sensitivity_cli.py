@@ -56,6 +56,15 @@ def test_morris_on_the_builtin_model_with_the_default_outcome(tmp_path: Path) ->
     assert np.isfinite(table[table["index"] == "mu_star"]["estimate"]).all()
 
 
+def test_replicates_count_as_runs(linear_model: Path, tmp_path: Path) -> None:
+    code, out, err = _invoke("sensitivity", str(linear_model), "-p", "x1", "-p", "x2",
+                             "--method", "mc", "--samples", "8", "--replicates", "3",
+                             "--out", str(tmp_path / "s.nc"),
+                             "--indices-out", str(tmp_path / "i.csv"))
+    assert code == 0, err
+    assert "24 runs (8 samples)" in out
+
+
 def test_a_non_power_of_two_is_a_warning_line(linear_model: Path, tmp_path: Path) -> None:
     code, _, err = _invoke("sensitivity", str(linear_model), "-p", "x1", "-p", "x2",
                            "--samples", "12", "--out", str(tmp_path / "s.nc"),
