@@ -29,7 +29,7 @@ import typer
 from sdcluster.atomic import require_writable_folder, write_atomically
 from sdcluster.cli_support import text_table
 from sdcluster.errors import AnalysisError
-from sdcluster.model import LoadedModel, load_model
+from sdcluster.model import LoadedModel, load_model, normalize_name
 from sdcluster.scenarios import Scenario, load_scenarios
 
 if TYPE_CHECKING:
@@ -394,7 +394,7 @@ def _parameter_ranges(texts: list[str]) -> dict[str, tuple[float, float] | None]
 
 
 def _method(text: str) -> str:
-    key = " ".join(text.lower().replace("-", " ").split())
+    key = normalize_name(text.replace("-", " "))
     if key not in _METHOD_ALIASES:
         raise typer.BadParameter(f"--method {text!r}: expected sobol, morris, lhs or mc")
     return _METHOD_ALIASES[key]

@@ -96,7 +96,7 @@ from sdcluster.ensemble import (
     run_ensemble,
 )
 from sdcluster.errors import AnalysisError, ScenarioError, did_you_mean
-from sdcluster.model import LoadedModel, load_model
+from sdcluster.model import LoadedModel, load_model, normalize_name
 from sdcluster.results import Results
 from sdcluster.scenarios import Scenario
 
@@ -399,7 +399,7 @@ def parse_outcome(text: str, model: LoadedModel | None = None) -> Outcome:
         For a variable the model does not have.
 
     """
-    key = " ".join(text.strip().lower().split())
+    key = normalize_name(text)
     if key in ("takeoff time", "takeoff"):
         return Outcome(name=key, kind=key, variables=_resolved(model, _PHASE_NEEDS))
     if key in NAMED_OUTCOMES:

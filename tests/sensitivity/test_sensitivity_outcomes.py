@@ -35,7 +35,8 @@ def _runs() -> xr.Dataset:
     [("x@end", [10.0, 20.0, -10.0]), ("x@2.25", [2.25, 4.5, -2.25]), ("x@3", [3.0, 6.0, -3.0]),
      ("x@max", [10.0, 20.0, 0.0]), ("x@min", [0.0, 0.0, -10.0]), ("x@mean", [5.0, 10.0, -5.0]),
      ("x@0", [0.0, 0.0, 0.0]), ("takeoff time", [2.0, 6.0, 10.0]), ("takeoff", [1.0, 1.0, 0.0]),
-     ("final order", [0.5, 0.5, 0.1]), ("Final  Firms", [50.0, 50.0, 50.0])],
+     ("final order", [0.5, 0.5, 0.1]), ("Final  Firms", [50.0, 50.0, 50.0]),
+     ("takeoff_time", [2.0, 6.0, 10.0])],
 )
 def test_outcomes_on_known_series(text: str, expected: list[float]) -> None:
     outcome = parse_outcome(text)
