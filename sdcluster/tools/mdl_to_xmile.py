@@ -33,6 +33,12 @@ XMILE_NS = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 ISEE_NS = "http://iseesystems.com/XMILE"
 SIMLIN_NS = "https://simlin.com/XMILE/v1.0"
 
+USAGE = """usage: python -m sdcluster.tools.mdl_to_xmile IN.mdl OUT.xmile
+
+Write the XMILE twin of a Vensim model (names, ranges and save interval kept).
+example: python -m sdcluster.tools.mdl_to_xmile models/innovation_cluster.mdl \\
+    models/innovation_cluster.xmile"""
+
 
 def xmile_from_mdl(mdl_path: str | os.PathLike[str], xmile_path: str | os.PathLike[str]) -> Path:
     """Write the XMILE twin of a Vensim model.
@@ -68,7 +74,6 @@ def xmile_from_mdl(mdl_path: str | os.PathLike[str], xmile_path: str | os.PathLi
 
 
 def _simlin_xmile(source: Path) -> bytes:
-
     try:
         exported = load_project(source).to_xmile()
     except Exception as error:
@@ -137,13 +142,16 @@ def _serialise(root: ElementTree.Element) -> bytes:
 def main(argv: list[str] | None = None) -> int:
     """Run the converter from the command line; return the exit code."""
     arguments = sys.argv[1:] if argv is None else argv
+    if arguments in (["-h"], ["--help"]):
+        print(USAGE)
+        return 0
     if len(arguments) != 2:
-        print("usage: python -m sdcluster.tools.mdl_to_xmile IN.mdl OUT.xmile", file=sys.stderr)
+        print(USAGE, file=sys.stderr)
         return 2
     try:
         written = xmile_from_mdl(arguments[0], arguments[1])
     except SdclusterError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)  # one line
         return 2
     print(f"wrote {written}")
     return 0

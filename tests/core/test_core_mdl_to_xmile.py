@@ -81,6 +81,8 @@ def test_a_bad_input_is_a_model_file_error(tmp_path: Path) -> None:
 def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "usage:" in capsys.readouterr().err
+    assert main(["--help"]) == 0
+    assert "example: python -m sdcluster.tools.mdl_to_xmile " in capsys.readouterr().out
     assert main([str(tmp_path / "absent.mdl"), str(tmp_path / "o.xmile")]) == 2
     assert capsys.readouterr().err.startswith("error: ")
     assert main([str(DATA / "core_town.mdl"), str(tmp_path / "o.xmile")]) == 0
