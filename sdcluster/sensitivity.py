@@ -550,22 +550,15 @@ def sobol_indices(problem: SensitivityProblem, y: ArrayLike1D, *, outcome: str =
         parameter of an S2 row and is empty otherwise.
 
     """
-    from SALib.analyze import sobol
-
     values = np.asarray(y, dtype=np.float64)
     names = problem.names
     if _constant_outcome(outcome, values):
-        nan = np.full(len(names), np.nan)
-        return pd.concat([_rows(outcome, "sobol", i, names, nan, nan, confidence_level)
-                          for i in ("S1", "ST")], ignore_index=True)
-    # SALib's sobol.analyze tests ``if seed:``, so seed 0 would bootstrap from the global
-    # NumPy state; a Generator is always truthy and gives seed s the same draws as before.
-    bootstrap_seed = None if seed is None else np.random.default_rng(seed)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        found = sobol.analyze(problem.salib(), values, calc_second_order=second_order,
-                              num_resamples=resamples, conf_level=confidence_level,
-                              seed=bootstrap_seed)
+        # NaN indices, in the same rows as a varying outcome gets.
+        nan = np.full((len(names), len(names)), np.nan)
+        found: Mapping[str, Any] = {"S1": nan[0], "S1_conf": nan[0], "ST": nan[0],
+                                    "ST_conf": nan[0], "S2": nan, "S2_conf": nan}
+    else:
+        found = _salib_sobol(problem, values, second_order, confidence_level, resamples, seed)
     parts = [_rows(outcome, "sobol", i, names, found[i], found[f"{i}_conf"], confidence_level)
              for i in ("S1", "ST")]
     if second_order:
@@ -575,6 +568,20 @@ def sobol_indices(problem: SensitivityProblem, y: ArrayLike1D, *, outcome: str =
                            confidence_level, second=[names[j] for j in second]))
     return pd.concat(parts, ignore_index=True)
 
+
+def _salib_sobol(problem: SensitivityProblem, values: FloatArray, second_order: bool,
+                 confidence_level: float, resamples: int, seed: int | None) -> Mapping[str, Any]:
+    from SALib.analyze import sobol
+
+    # SALib's sobol.analyze tests ``if seed:``, so seed 0 would bootstrap from the global
+    # NumPy state; a Generator is always truthy and gives seed s the same draws as before.
+    bootstrap_seed = None if seed is None else np.random.default_rng(seed)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        found = sobol.analyze(problem.salib(), values, calc_second_order=second_order,
+                              num_resamples=resamples, conf_level=confidence_level,
+                              seed=bootstrap_seed)
+    return dict(found)
 
 
 def morris_indices(problem: SensitivityProblem, design: ParameterDesign, y: ArrayLike1D, *,

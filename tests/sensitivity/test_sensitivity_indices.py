@@ -116,6 +116,7 @@ def test_an_outcome_that_never_varies_gives_nan_and_a_warning(linear_model: Path
     with pytest.warns(SensitivityWarning):
         nan_sobol = sobol_indices(problem, np.ones(8 * 6))
     assert nan_sobol["estimate"].isna().all()
+    assert list(nan_sobol["index"]) == ["S1", "S1", "ST", "ST", "S2"]  # the usual rows
     design = morris_design(problem, 4, seed=1)
     with pytest.warns(SensitivityWarning):
         morris_indices(problem, design, np.ones(design.n_samples))
