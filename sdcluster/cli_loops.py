@@ -108,10 +108,10 @@ def _scenarios(model: LoadedModel, names: list[str],
 
 def _timelines(model: LoadedModel, scenarios: tuple[Scenario, ...], seed: int | None,
                min_dwell: float) -> Any:
-    from sdcluster.analysis.loops import analyze_loops
+    from sdcluster.analysis.loops import analyze_scenario_loops
     from sdcluster.plotting_loops import plot_loop_dominance
 
-    analyses = [analyze_loops(model, s, noise_seed=seed) for s in scenarios]
+    analyses = analyze_scenario_loops(model, scenarios, noise_seed=seed)
     for analysis in analyses:
         typer.echo(_run_text(analysis, min_dwell))
     return plot_loop_dominance(analyses)

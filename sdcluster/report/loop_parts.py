@@ -48,10 +48,9 @@ def _phase_rows(name: str, analysis: Any) -> pd.DataFrame:
 
 def scenario_dominance(context: RunContext, scenarios: Sequence[Scenario]) -> xr.Dataset:
     """Score the loops of each scenario; return scores, shares, phases and phase summaries."""
-    from sdcluster.analysis.loops import NAMED_DIM, analyze_loops
+    from sdcluster.analysis.loops import NAMED_DIM, analyze_scenario_loops
 
-    analyses = [analyze_loops(context.model, scenario, settings=context.settings)
-                for scenario in scenarios]
+    analyses = analyze_scenario_loops(context.model, scenarios, settings=context.settings)
     grid = np.unique(np.concatenate([a.named["time"].values for a in analyses]))
     parts = [_scenario_part(a, grid) for a in analyses]
     names = [str(n) for n in analyses[0].named[NAMED_DIM].values]

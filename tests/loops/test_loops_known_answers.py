@@ -22,6 +22,7 @@ from sdcluster.analysis.loops import (
     WHOLE_RUN,
     LoopAnalysis,
     analyze_loops,
+    analyze_scenario_loops,
     dominance_shifts,
     dominance_threshold,
     dominant_named_loop,
@@ -96,6 +97,18 @@ def test_logistic_phase_tables(logistic_run: LoopAnalysis) -> None:
     shares = polarity_shares(logistic_run.scores)[REINFORCING].values[1:]
     assert summary["reinforcing share"] == pytest.approx(shares.mean())
     assert summary["named coverage"] == pytest.approx(1.0)
+
+
+def test_scenarios_scored_together_equal_each_scored_alone(logistic: LoadedModel,
+                                                           logistic_run: LoopAnalysis) -> None:
+    slow = Scenario(name="slow", overrides={"growth rate": 0.1})
+    together = analyze_scenario_loops(logistic, [Scenario(name="baseline"), slow])
+    assert [a.scenario for a in together] == ["baseline", "slow"]
+    for joint, alone in zip(together, (logistic_run, analyze_loops(logistic, slow)), strict=True):
+        assert_allclose(joint.named.values, alone.named.values, rtol=0, atol=0)
+        assert_allclose(joint.results["Population"].values, alone.results["Population"].values,
+                        rtol=0, atol=0)
+    assert not np.allclose(together[0].named.values, together[1].named.values)
 
 
 def test_decay_is_one_balancing_loop_throughout() -> None:
