@@ -414,8 +414,7 @@ _PYSD_MODELS = threading.local()
 
 def _pysd_model(path: Path) -> LoadedModel:
     """Load a model once per thread (PySD models are neither picklable nor thread-safe)."""
-    cache: dict[str, LoadedModel] = getattr(_PYSD_MODELS, "cache", None) or {}
-    _PYSD_MODELS.cache = cache
+    cache: dict[str, LoadedModel] = _PYSD_MODELS.__dict__.setdefault("cache", {})
     key = str(path.resolve())
     if key not in cache:
         cache[key] = load_model(path)
@@ -461,7 +460,9 @@ class MemberRunner:
             dataset = self._run_pysd(members)
         return self._labelled(dataset, members)
 
-    def _noise_on(self) -> bool:
+    @property
+    def noise_on(self) -> bool:
+        """Return whether members get the seeded noise (asked for, and the model has the input)."""
         return self.spec.noise and self.has_noise_input
 
     def _member_parameters(self, members: NDArray[np.int64]) -> dict[str, Any]:
@@ -480,7 +481,7 @@ class MemberRunner:
         for name, step in scenario.steps.items():
             before = params.pop(name, batch.default(name))
             inputs[name] = step_values(schedule.times, before, step, schedule.time_step)
-        if self._noise_on():
+        if self.noise_on:
             inputs[WHITE_NOISE_INPUT] = self._noise(members, len(schedule.times))
         return batch.run(params, len(members), inputs=inputs,
                          return_variables=list(self.spec.variables or ()),
@@ -503,7 +504,7 @@ class MemberRunner:
                                      else value) for name, value in params.items()}
             scenario = replace(base, name=f"{base.name}.member{member}", overrides=overrides)
             runs.append(run_scenario(
-                model, scenario, noise_seed=self.spec.seed if self._noise_on() else None,
+                model, scenario, noise_seed=self.spec.seed if self.noise_on else None,
                 noise_member=int(streams[row]), variables=self.spec.variables,
             ))
         return xr.concat(runs, dim=MEMBER_DIM, combine_attrs="drop_conflicts")
@@ -515,7 +516,7 @@ class MemberRunner:
             result[name].attrs = dict(self.attrs[name])
         result.attrs = {}
         coords: dict[str, Any] = {MEMBER_DIM: members}
-        if self._noise_on():
+        if self.noise_on:
             coords[NOISE_STREAM] = (MEMBER_DIM, self.spec.noise_streams(members))
         design = self.spec.design
         if design is not None:
@@ -643,7 +644,7 @@ def run_ensemble(
                        model.path.name, WHITE_NOISE_INPUT)
     key = valid.key(model.sha256, runner.engine)
     metadata = make_metadata(model, [valid.scenario],
-                             {valid.scenario.name: valid.seed if runner._noise_on() else None},
+                             {valid.scenario.name: valid.seed if runner.noise_on else None},
                              engine=runner.engine)
     metadata["ensemble"] = {**valid.describe(), "key": key, "engine": runner.engine,
                             "run_dir": None if run_dir is None else str(run_dir)}
