@@ -492,16 +492,18 @@ def _pysd_translate(source: Path, kind: str) -> tuple[Any, str]:
     from pysd.builders.python.python_model_builder import ModelBuilder
 
     model_file: Any
-    if kind == "vensim":
-        from pysd.translators.vensim.vensim_file import VensimFile
-
-        model_file = VensimFile(source)
-    else:
-        from pysd.translators.xmile.xmile_file import XmileFile
-
-        model_file = XmileFile(source)
+    # PySD warns while reading too (e.g. a .mdl without an {UTF-8} line); the
+    # translation either works or raises, so none of its warnings is for the user.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        if kind == "vensim":
+            from pysd.translators.vensim.vensim_file import VensimFile
+
+            model_file = VensimFile(source)
+        else:
+            from pysd.translators.xmile.xmile_file import XmileFile
+
+            model_file = XmileFile(source)
         model_file.parse()
         abstract_model = model_file.get_abstract_model()
         python_file = ModelBuilder(abstract_model).build_model()

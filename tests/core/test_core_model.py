@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -137,6 +138,19 @@ def test_malformed_xmile_file(tmp_path: Path) -> None:
     with pytest.raises(ModelFileError) as raised:
         load_model(broken, cache_dir=tmp_path / "cache")
     assert "broken.xmile: PySD cannot translate this xmile model" in _one_line(raised.value)
+
+
+def test_translation_prints_no_pysd_warnings(tmp_path: Path) -> None:
+    # PySD warns "No encoding specified" for a .mdl without its {UTF-8} line.
+    model_file = tmp_path / "plain.mdl"
+    model_file.write_text((DATA / "core_town.mdl").read_text().replace("{UTF-8}\n", "", 1))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loaded = load_model(model_file, cache_dir=tmp_path / "cache")
+    assert loaded.stocks == ("Population",)
+    # Python hides DeprecationWarnings (PySD's import of chardet raises one) from users.
+    shown = [str(w.message) for w in caught if not issubclass(w.category, DeprecationWarning)]
+    assert shown == []
 
 
 def test_unsupported_suffix(tmp_path: Path) -> None:
