@@ -313,7 +313,10 @@ class ChunkStore:
 
     def path(self, chunk: Chunk) -> Path:
         """Return the file of one chunk."""
-        return self.folder / f"chunk-{chunk.index:06d}-{self.key}.nc"
+        return self._file(chunk.index)
+
+    def _file(self, index: int) -> Path:
+        return self.folder / f"chunk-{index:06d}-{self.key}.nc"
 
     def finished(self) -> set[int]:
         """Return the indices of the chunks of this key already in the folder."""
@@ -365,17 +368,19 @@ class ChunkStore:
         """Delete this key's chunk files and the manifest; the folder too if it is then empty."""
         for index in self.finished():
             with contextlib.suppress(FileNotFoundError):
-                (self.folder / f"chunk-{index:06d}-{self.key}.nc").unlink()
+                self._file(index).unlink()
         with contextlib.suppress(FileNotFoundError):
             (self.folder / _MANIFEST).unlink()
         with contextlib.suppress(OSError):
             self.folder.rmdir()
 
     def _remove_temporaries(self) -> None:
-        # Left by a process killed while writing; never a finished chunk.
-        for file in self.folder.glob(".chunk-*.tmp"):
-            with contextlib.suppress(FileNotFoundError):
-                file.unlink()
+        # Left by a process killed while writing (write_atomically names them
+        # ".<target name>.<random>.tmp"); never a finished chunk.
+        for pattern in (".chunk-*.tmp", f".{_MANIFEST}.*.tmp"):
+            for file in self.folder.glob(pattern):
+                with contextlib.suppress(FileNotFoundError):
+                    file.unlink()
 
 
 def spec_key(description: Mapping[str, Any], *extra: bytes) -> str:

@@ -75,6 +75,7 @@ def test_an_interrupted_ensemble_resumes_from_its_finished_chunks(
     assert len(_chunk_files(folder)) == 2
     # A killed process can leave a temporary file behind: it must not count as a chunk.
     (folder / ".chunk-000002-x.nc.abc.tmp").write_bytes(b"half a chunk")
+    (folder / ".ensemble.json.abc.tmp").write_text("{")
 
     resumed: list[int] = []
 
