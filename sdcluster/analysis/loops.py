@@ -80,9 +80,12 @@ import numpy.typing as npt
 import pandas as pd
 import xarray as xr
 
-from sdcluster.analysis.phases import PHASES, classify_phases
-from sdcluster.analysis.settings import AnalysisSettings
+from sdcluster.analysis.entropy import ORDER_DEGREE, TOTAL_CHANGE
+from sdcluster.analysis.phases import FIRMS, PHASES, classify_phases
+from sdcluster.analysis.settings import ENTROPY_TOLERANCE_VARIABLE, AnalysisSettings
 from sdcluster.diagram import loop_markers, split_loop_label
+from sdcluster.engine.noise import white_noise
+from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT
 from sdcluster.errors import (
     AnalysisError,
     ModelFileError,
@@ -92,6 +95,7 @@ from sdcluster.errors import (
 )
 from sdcluster.model import LoadedModel, normalize_name
 from sdcluster.scenarios import Scenario
+from sdcluster.simlin_io import load_project
 
 if TYPE_CHECKING:
     from simlin import Model as SimlinModel
@@ -105,8 +109,6 @@ REINFORCING = "reinforcing"
 BALANCING = "balancing"
 #: Namespace of pysimlin's XMILE extensions (``<simlin:loop-metadata>``).
 SIMLIN_XMILE_NAMESPACE = "https://simlin.com/XMILE/v1.0"
-#: The model constant that receives the seeded white-noise series.
-WHITE_NOISE_INPUT = "white noise input"
 #: Label of a time point at which no loop is active (e.g. the first one).
 NO_LOOP = ""
 LOOP_DIM = "loop"
@@ -392,9 +394,9 @@ class LoopAnalysis:
 
 #: Phase label of a model that lacks the variables the phases are read from.
 WHOLE_RUN = "whole run"
-_PHASE_VARIABLES = ("Order Degree", "Innovative Firms")
+_PHASE_VARIABLES = (ORDER_DEGREE, FIRMS)
 #: What the phases are read from; ensembles keep only these of each run.
-_PHASE_INPUTS = (*_PHASE_VARIABLES, "dS total", "entropy tolerance",
+_PHASE_INPUTS = (*_PHASE_VARIABLES, TOTAL_CHANGE, ENTROPY_TOLERANCE_VARIABLE,
                  *(f"d{kind}S {part}" for kind in "ie" for part in "RKU"))
 
 
@@ -422,10 +424,8 @@ class _LoopRunner:
     def engine(self, final_time: float) -> SimlinModel:
         """Return the pysimlin model set to run until ``final_time``."""
         if final_time not in self._engines:
-            import simlin
-
             try:
-                engine = simlin.load(self.model.path)  # in memory: never writes the file
+                engine: SimlinModel = load_project(self.model.path).main_model
                 if final_time != self.model.time.final_time:
                     engine.project.set_sim_specs(stop=final_time)  # type: ignore[union-attr]
                 idents = engine.get_var_names()
@@ -594,7 +594,8 @@ def analyze_loops(
         Overrides, steps and final time; the model as it is when omitted.
     noise_seed : int, optional
         Seed of the white-noise input, the same series PySD's runner feeds
-        (:func:`sdcluster.experiments.noise_series`); no noise when omitted.
+        (:func:`sdcluster.engine.noise.white_noise`, member 0); no noise when
+        omitted.
     named : sequence of NamedLoop, optional
         The named loops; those declared in the model file by default
         (:func:`named_loops`).
@@ -655,8 +656,6 @@ def analyze_scenario_loops(
         As :func:`analyze_loops`.
 
     """
-    from sdcluster.experiments import noise_series
-
     runner = _LoopRunner(model, named)
     analyses = []
     for scenario in scenarios:
@@ -664,7 +663,7 @@ def analyze_scenario_loops(
         noise = None
         if noise_seed is not None:
             final_time = chosen.final_time or model.time.final_time
-            noise = noise_series(noise_seed, model.time.step_times(final_time).size)
+            noise = white_noise(noise_seed, [0], model.time.step_times(final_time).size)[0]
         analyses.append(runner.run(chosen, noise=noise, noise_seed=noise_seed,
                                    settings=settings))
     return tuple(analyses)
@@ -1135,8 +1134,6 @@ def _ensemble_noise(model: LoadedModel, base: Scenario,
                     spec: LoopEnsembleSpec) -> npt.NDArray[np.float64] | None:
     if spec.noise_seed is None or WHITE_NOISE_INPUT not in model:
         return None
-    from sdcluster.engine.noise import white_noise
-
     steps = model.time.step_times(base.final_time or model.time.final_time).size
     return white_noise(spec.noise_seed, np.arange(spec.samples), steps)
 
