@@ -25,8 +25,6 @@ from sdcluster.paths import builtin_model_path
 
 MODEL = builtin_model_path()
 
-pytestmark = pytest.mark.skipif(not MODEL.is_file(), reason="built-in model not written yet")
-
 
 def contract_dataset(model: object, frame: object, scenario: str) -> xr.Dataset:
     """Build the results Dataset of the shared contract from a PySD run."""

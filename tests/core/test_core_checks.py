@@ -223,7 +223,9 @@ def test_an_unreadable_file_fails_the_structure_check(tmp_path: Path) -> None:
     junk = tmp_path / "junk.mdl"
     junk.write_text("this is not a model")
     rows = model_file_results(junk)
-    assert not all(r.passed for r in rows)
+    assert [(r.group, r.condition, r.passed) for r in rows] == [
+        ("structure", "pysimlin reads the model", False)]
+    assert rows[0].check == "junk.mdl" and rows[0].detail
 
 
 @pytest.mark.slow
