@@ -21,7 +21,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
@@ -33,8 +33,10 @@ from sdcluster.model import LoadedModel, load_model, normalize_name
 from sdcluster.scenarios import Scenario, load_scenarios
 
 if TYPE_CHECKING:
+    from sdcluster.engine.executors import Executor
     from sdcluster.ensemble import EnsembleSpec
     from sdcluster.results import Results
+    from sdcluster.sensitivity import SensitivityResult, SensitivitySpec
 
 __all__ = ["ensemble_command", "register", "sensitivity_command"]
 
@@ -112,7 +114,8 @@ def _base_scenario(model: LoadedModel, name: str | None, directory: Path | None)
     return scenario
 
 
-def _executor(local_cluster: int | None, scheduler: str | None) -> Any:
+def _executor(local_cluster: int | None,
+              scheduler: str | None) -> contextlib.AbstractContextManager[Executor]:
     """Return a context manager yielding the executor the options ask for."""
     from sdcluster.engine.executors import DaskExecutor, LocalExecutor
 
@@ -365,7 +368,8 @@ def sensitivity_command(
     typer.echo(f"\nruns: {out}\nindices: {indices_out}")
 
 
-def _run_sensitivity(spec: Any, local_cluster: int | None, scheduler: str | None) -> Any:
+def _run_sensitivity(spec: SensitivitySpec, local_cluster: int | None,
+                     scheduler: str | None) -> SensitivityResult:
     from sdcluster.sensitivity import run_sensitivity
 
     with _executor(local_cluster, scheduler) as executor:
