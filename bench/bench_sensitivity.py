@@ -3,8 +3,9 @@
 (b) Sobol' indices of "Order Degree" at the horizon over 12 parameters of the built-in
     model at N = 1024 with second-order indices: Saltelli's design has N (2D + 2) =
     26,624 runs. Measured: sampling + runs (batch engine, noise on, common random
-    numbers) + indices, i.e. one ``run_sensitivity`` call after the model is loaded
-    once (as a user's session would have it). Target <= 15 s.
+    numbers) + indices, i.e. one ``run_sensitivity`` call with PySD's translation
+    cache warm. The call still translates the model for the batch engine (nothing
+    caches that between calls); that share is timed and printed apart. Target <= 15 s.
 (c) Peak resident memory (VmHWM, read by a fresh child process about itself: ru_maxrss
     would include the parent's peak, which Linux carries into a child) of
       - a 10,000-member Monte Carlo over the six policy levers, in memory, recording
@@ -42,6 +43,7 @@ STREAMED_VARIABLES = ("Innovative Firms", "Order Degree", "dS total")
 
 
 def sobol_study() -> None:
+    from sdcluster.engine.batch import BatchModel
     from sdcluster.model import load_model
     from sdcluster.sensitivity import (
         SensitivitySpec,
@@ -62,10 +64,14 @@ def sobol_study() -> None:
     sampling_start = time.perf_counter()
     make_design(problem, "sobol", SOBOL_N, seed=1)
     sampling = time.perf_counter() - sampling_start
+    translation_start = time.perf_counter()
+    BatchModel.from_file(model.path)
+    translation = time.perf_counter() - translation_start
     runs = result.design.n_samples
     verdict = "met" if seconds <= SOBOL_TARGET_SECONDS else "NOT met"
     print(f"(b) Sobol' study, {len(SOBOL_PARAMETERS)} parameters, N = {SOBOL_N}: {runs:,} runs; "
-          f"sampling + runs + indices {seconds:.1f} s (sampling alone {sampling:.2f} s); "
+          f"sampling + runs + indices {seconds:.1f} s (sampling alone {sampling:.2f} s, "
+          f"batch-engine translation about {translation:.1f} s); "
           f"target <= {SOBOL_TARGET_SECONDS:g} s {verdict}")
     top = result.indices[result.indices["index"] == "ST"].nlargest(3, "estimate")
     print("    largest total-order indices: " + ", ".join(
