@@ -34,8 +34,8 @@ def assert_results_close(
     Raises
     ------
     AssertionError
-        Naming the missing or extra variables, the differing coordinate, or
-        the variable whose values differ.
+        Naming the missing or extra variables, the differing coordinate, the
+        variable whose dimensions differ, or the variable whose values differ.
 
     """
     left, right = _as_dataset(actual), _as_dataset(expected)
@@ -48,6 +48,8 @@ def assert_results_close(
             raise AssertionError(f"coordinate {name!r} missing")
         _assert_coordinate_equal(str(name), left[name].values, right[name].values)
     for name in right.data_vars:
+        if set(left[name].dims) != set(right[name].dims):
+            raise AssertionError(f"variable {name!r}: dims {left[name].dims} != {right[name].dims}")
         left_values = left[name].transpose(*right[name].dims).values
         np.testing.assert_allclose(left_values, right[name].values, rtol=rtol, atol=atol,
                                    equal_nan=True, err_msg=f"variable {name!r}")

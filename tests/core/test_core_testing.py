@@ -49,3 +49,11 @@ def test_different_scenario_labels() -> None:
 
     with pytest.raises(AssertionError, match="coordinate 'scenario'"):
         assert_results_close(labelled(["x", "y"]), labelled(["x", "z"]))
+
+
+def test_different_dimensions_name_the_variable() -> None:
+    runs = xr.Dataset({"a": (("scenario", "time"), [[1.0, 2.0]])},
+                      coords={"scenario": ["x"], "time": [0.0, 1.0]})
+    with pytest.raises(AssertionError, match=r"variable 'a': dims \('scenario', 'time'\) != "
+                                             r"\('time',\)"):
+        assert_results_close(runs, runs.isel(scenario=0, drop=True))
