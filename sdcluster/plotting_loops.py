@@ -24,6 +24,8 @@ from sdcluster.analysis.loops import (
     REINFORCING,
     LoopAnalysis,
     dominant_named_loop,
+    intended_polarity,
+    label_runs,
     polarity_shares,
 )
 from sdcluster.errors import AnalysisError
@@ -38,22 +40,16 @@ _POLARITY_ROWS = (ALL_REINFORCING, NAMED_REINFORCING)
 
 def _colour(loop: str) -> str:
     """Red for a reinforcing (R...) loop name, blue for a balancing (B...) one."""
-    if loop in _POLARITY_ROWS or loop[:1].upper() == "R":
+    if loop in _POLARITY_ROWS:
         return POLARITY_COLOURS[REINFORCING]
-    return POLARITY_COLOURS[BALANCING] if loop[:1].upper() == "B" else "#636363"
+    return POLARITY_COLOURS.get(intended_polarity(loop), "#636363")
 
 
 def _spans(labels: npt.NDArray[np.object_],
            time: npt.NDArray[np.float64]) -> list[tuple[str, float, float]]:
     """Return (label, start, end) of each run of equal labels; a run ends where the next starts."""
-    spans = []
-    start = 0
-    for index in range(1, labels.size + 1):
-        if index == labels.size or labels[index] != labels[start]:
-            end = time[index] if index < labels.size else time[-1]
-            spans.append((str(labels[start]), float(time[start]), float(end)))
-            start = index
-    return spans
+    return [(str(labels[first]), float(time[first]), float(time[min(last + 1, labels.size - 1)]))
+            for first, last in label_runs(labels)]
 
 
 def _shade_phases(axes: Axes, analysis: LoopAnalysis) -> list[str]:

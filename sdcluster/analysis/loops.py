@@ -150,8 +150,12 @@ class NamedLoop:
     @property
     def intended_polarity(self) -> str:
         """Return ``"reinforcing"`` or ``"balancing"`` from the code, ``""`` if neither."""
-        prefix = self.code[:1].upper()
-        return {"R": REINFORCING, "B": BALANCING}.get(prefix, "")
+        return intended_polarity(self.code)
+
+
+def intended_polarity(name: str) -> str:
+    """Return the polarity a loop's name declares: R... reinforcing, B... balancing, else ``""``."""
+    return {"R": REINFORCING, "B": BALANCING}.get(name.strip()[:1].upper(), "")
 
 
 def parse_definition(definition: str) -> tuple[tuple[str, ...], ...]:
@@ -844,7 +848,7 @@ def hold_labels(labels: Sequence[Any] | npt.NDArray[Any], time: npt.NDArray[np.f
     run at all the labels are returned unchanged.
     """
     values = np.asarray(labels, dtype=object)
-    bounds = _runs(values)
+    bounds = label_runs(values)
     held = [(a, b) for a, b in bounds if time[b] - time[a] >= min_dwell]
     if not held:
         return values.copy()
@@ -858,13 +862,14 @@ def hold_labels(labels: Sequence[Any] | npt.NDArray[Any], time: npt.NDArray[np.f
     return out
 
 
-def _runs(values: npt.NDArray[np.object_]) -> list[tuple[int, int]]:
-    """Return (first, last) indices of each run of equal values."""
-    if values.size == 0:
+def label_runs(values: Sequence[Any] | npt.NDArray[Any]) -> list[tuple[int, int]]:
+    """Return the (first, last) indices of each run of equal consecutive values."""
+    labels = np.asarray(values, dtype=object)
+    if labels.size == 0:
         return []
-    changes = [i for i in range(1, values.size) if values[i] != values[i - 1]]
+    changes = [i for i in range(1, labels.size) if labels[i] != labels[i - 1]]
     starts = [0, *changes]
-    ends = [*(c - 1 for c in changes), values.size - 1]
+    ends = [*(c - 1 for c in changes), labels.size - 1]
     return list(zip(starts, ends, strict=True))
 
 
@@ -884,7 +889,7 @@ def dominance_shifts(analysis: LoopAnalysis, min_dwell: float = 1.0) -> pd.DataF
     for level, labels in (("polarity", dominant_polarity(analysis.scores).values),
                           ("named loop", dominant_named_loop(analysis.named).values)):
         held = hold_labels(labels, time, min_dwell)
-        for first, _ in _runs(held)[1:]:
+        for first, _ in label_runs(held)[1:]:
             rows.append({"time": float(time[first]), "phase": str(phases[first]),
                          "level": level, "from": str(held[first - 1]), "to": str(held[first])})
     frame = pd.DataFrame(rows, columns=["time", "phase", "level", "from", "to"])

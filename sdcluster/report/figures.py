@@ -174,13 +174,15 @@ def plot_dominance_timeline(labels: Mapping[str, np.ndarray], time: np.ndarray) 
         The time of each label.
 
     """
+    from sdcluster.analysis.loops import label_runs
+
     names = sorted({str(v) for row in labels.values() for v in row} - {""})
     colours = _loop_colours(names)
     figure = Figure(figsize=(8.0, 1.8 + 0.45 * len(labels) + 0.18 * len(names)),
                     layout="constrained")
     axes = figure.subplots()
     for row, values in enumerate(labels.values()):
-        for first, last in _label_runs(values):
+        for first, last in label_runs(values):
             if values[first]:
                 end = time[last + 1] if last + 1 < time.size else time[last]
                 axes.broken_barh([(time[first], end - time[first])], (row - 0.4, 0.8),
@@ -193,12 +195,6 @@ def plot_dominance_timeline(labels: Mapping[str, np.ndarray], time: np.ndarray) 
     handles = [Patch(facecolor=colours[name], label=name) for name in names]
     figure.legend(handles=handles, loc="outside lower center", ncols=2, fontsize="small")
     return figure
-
-
-def _label_runs(values: np.ndarray) -> list[tuple[int, int]]:
-    breaks = [i for i in range(1, len(values)) if values[i] != values[i - 1]]
-    starts, ends = [0, *breaks], [*(b - 1 for b in breaks), len(values) - 1]
-    return list(zip(starts, ends, strict=True))
 
 
 def plot_reinforcing_share(shares: xr.DataArray) -> Figure:

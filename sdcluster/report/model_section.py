@@ -20,8 +20,6 @@ from sdcluster.report.model_info import LOOPS_FILE, ModelInfo
 from sdcluster.report.svgcrop import crop_to_view
 from sdcluster.report.text import MISSING, fmt_number, join_names, plural
 
-_POLARITY = {"R": "reinforcing", "B": "balancing"}
-
 
 def model_section(info: ModelInfo, clock: Mapping[str, Any]) -> Section:
     """Return the section describing the model."""
@@ -117,6 +115,7 @@ def _levers_section(info: ModelInfo) -> Section:
 
 
 def _loops_section(info: ModelInfo, path: Path | None) -> Section:
+    from sdcluster.analysis.loops import intended_polarity
     from sdcluster.diagram import loop_markers
 
     markers = loop_markers(path) if path is not None else []
@@ -132,7 +131,7 @@ def _loops_section(info: ModelInfo, path: Path | None) -> Section:
         entry = sentences.get(marker.code)
         sentence = (f"“{entry.sentence}”" if entry.sentence else entry.note) if entry else \
             f"(no entry in {LOOPS_FILE})"
-        rows.append((marker.text, _POLARITY.get(marker.code[:1], "?"), marker.view,
+        rows.append((marker.text, intended_polarity(marker.code) or "?", marker.view,
                      _loop_path(marker.definition), sentence,
                      entry.section if entry and entry.section else MISSING))
     rows.sort(key=lambda row: (row[0][:1] != "R", row[0]))
@@ -151,10 +150,10 @@ def _loops_section(info: ModelInfo, path: Path | None) -> Section:
 
 def _loop_path(definition: str) -> str:
     """Return a loop definition ``"A > B; C > D"`` as ``"A → B; C → D"``."""
-    if not definition.strip():
-        return MISSING
-    return "; ".join(" → ".join(part.strip() for part in chain.split(">"))
-                     for chain in definition.split(";"))
+    from sdcluster.analysis.loops import parse_definition
+
+    chains = parse_definition(definition)
+    return "; ".join(" → ".join(chain) for chain in chains) if chains else MISSING
 
 
 def _pysimlin_loop_count(path: Path | None) -> int:

@@ -14,6 +14,8 @@ from sdcluster.analysis.loops import (
     analyze_loops,
     check_named_loops,
     hold_labels,
+    intended_polarity,
+    label_runs,
     match_loops,
     named_loops,
     parse_definition,
@@ -120,6 +122,14 @@ def test_hold_labels_ignores_short_changes() -> None:
     assert hold_labels(labels, time, 0.0).tolist() == labels
     assert hold_labels(["x", "y"], time[:2], 5.0).tolist() == ["x", "y"]  # nothing held
     assert NO_LOOP == ""
+    assert label_runs(["a", "a", "", "a"]) == [(0, 1), (2, 2), (3, 3)]
+    assert label_runs([]) == []
+
+
+def test_intended_polarity_reads_the_first_letter() -> None:
+    assert intended_polarity("R1 spin-offs") == "reinforcing"
+    assert intended_polarity(" b5 obsolescence") == "balancing"
+    assert intended_polarity("loop 7") == intended_polarity("") == ""
 
 
 def test_wilson_interval() -> None:
