@@ -11,8 +11,8 @@ report computes how often each loop dominates each phase.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,11 +23,14 @@ from sdcluster.report.data import Part
 from sdcluster.report.parts import column_values
 from sdcluster.scenarios import Scenario
 
+if TYPE_CHECKING:
+    from sdcluster.analysis.loops import LoopAnalysis
+
 #: Per-phase summary columns kept from :func:`~sdcluster.analysis.loops.phase_polarity`.
 PHASE_SUMMARY = ("start", "end", "reinforcing share", "named coverage", "dominant loop")
 
 
-def _scenario_part(analysis: Any, grid: np.ndarray) -> dict[str, Any]:
+def _scenario_part(analysis: LoopAnalysis, grid: np.ndarray) -> dict[str, Any]:
     from sdcluster.analysis.loops import BALANCING, REINFORCING, polarity_shares
 
     shares = polarity_shares(analysis.scores).reindex(time=grid)
@@ -38,7 +41,7 @@ def _scenario_part(analysis: Any, grid: np.ndarray) -> dict[str, Any]:
             "phase": np.asarray(phases.values, dtype=str)}
 
 
-def _phase_rows(name: str, analysis: Any) -> pd.DataFrame:
+def _phase_rows(name: str, analysis: LoopAnalysis) -> pd.DataFrame:
     from sdcluster.analysis.loops import phase_polarity
 
     table = phase_polarity(analysis).reset_index()
@@ -69,22 +72,17 @@ def scenario_dominance(context: RunContext, scenarios: Sequence[Scenario]) -> xr
                                     "named_loop": names, "time": grid})
 
 
-def loop_ensemble(context: RunContext) -> xr.Dataset:
-    """Run the Latin-hypercube loop ensemble over the levers; return what it found per phase.
+def loop_ensemble(context: RunContext, ranges: Mapping[str, tuple[float, float]]) -> xr.Dataset:
+    """Run the Latin-hypercube loop ensemble over ``ranges``; return what it found per phase.
 
     The dims are named ``ensemble_member`` and ``ensemble_phase`` so that they
     sit beside the scenario runs in one dataset;
     :func:`sdcluster.report.analysis_sections.loop_ensemble_from` rebuilds the
     :class:`~sdcluster.analysis.loops.LoopEnsemble` from them.
     """
-    from sdcluster.analysis.loops import (
-        LoopEnsembleSpec,
-        parameter_ranges,
-        run_loop_ensemble,
-    )
+    from sdcluster.analysis.loops import LoopEnsembleSpec, run_loop_ensemble
 
-    spec = LoopEnsembleSpec(ranges=parameter_ranges(context.model),
-                            samples=context.sizes.loop_members, seed=context.seed,
+    spec = LoopEnsembleSpec(ranges=ranges, samples=context.sizes.loop_members, seed=context.seed,
                             scenario=context.base)
     ensemble = run_loop_ensemble(context.model, spec, settings=context.settings)
     dims = ("ensemble_member", "ensemble_phase")
@@ -101,20 +99,16 @@ def loop_ensemble(context: RunContext) -> xr.Dataset:
                "ensemble_parameter": [str(c) for c in ensemble.parameters.columns]})
 
 
-def _lever_ranges(context: RunContext) -> dict[str, tuple[float, float]]:
-    from sdcluster.analysis.loops import parameter_ranges
-
-    return parameter_ranges(context.model)
-
-
 def make_loops(context: RunContext) -> Part:
     """Loop dominance of every scenario, and how often each loop dominates across an ensemble."""
+    from sdcluster.analysis.loops import parameter_ranges
+
+    ranges = parameter_ranges(context.model)  # the policy levers over their declared ranges
     runs = scenario_dominance(context, context.scenarios)
-    ensemble = loop_ensemble(context)
+    ensemble = loop_ensemble(context, ranges)
     dataset = xr.merge([runs, ensemble], join="outer")
     metadata = {"method": "Loops That Matter (pysimlin), relative loop scores",
                 "ensemble_members": context.sizes.loop_members, "seed": context.seed,
                 "base_scenario": context.base.name, "sampled": "policy levers, Latin hypercube",
-                "ranges": {str(k): list(v) for k, v in
-                           _lever_ranges(context).items()}}
+                "ranges": {str(k): list(v) for k, v in ranges.items()}}
     return Part(name="loops", dataset=dataset, metadata=metadata)
