@@ -6,8 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sdcluster.analysis.entropy import ORDER_DEGREE, TOTAL_CHANGE
+from sdcluster.analysis.phases import FIRMS
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.engine.batch import BatchModel
+from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT
 from sdcluster.errors import ReportError, SdclusterError
 from sdcluster.model import LoadedModel
 from sdcluster.report.findings import SWEEP_LEVER
@@ -16,9 +19,7 @@ from sdcluster.report.progress import Progress
 from sdcluster.scenarios import Scenario
 
 #: Variables the phase classification needs.
-PHASE_VARIABLES = ("Order Degree", "Innovative Firms", "dS total")
-#: The constant that receives the seeded white noise.
-WHITE_NOISE_INPUT = "white noise input"
+PHASE_VARIABLES = (ORDER_DEGREE, FIRMS, TOTAL_CHANGE)
 
 __all__ = ["PHASE_VARIABLES", "SWEEP_LEVER", "WHITE_NOISE_INPUT", "RunContext"]
 

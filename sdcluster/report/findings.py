@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from sdcluster.analysis.phases import PHASES, phase_onsets
+from sdcluster.analysis.entropy import ORDER_DEGREE
+from sdcluster.analysis.phases import FIRMS, PHASES, phase_onsets
 from sdcluster.analysis.settings import AnalysisSettings
 
 #: The phase whose onset marks self-organization.
@@ -168,7 +169,7 @@ def sweep_table(sweep: xr.Dataset, settings: AnalysisSettings) -> pd.DataFrame:
         else [""] * sweep.sizes["member"],
         "phase III onset": onsets[FAR_FROM_EQUILIBRIUM].to_numpy(),
     })
-    for name in ("Order Degree", "Innovative Firms"):
+    for name in (ORDER_DEGREE, FIRMS):
         if name in sweep.data_vars:
             frame[f"{name} at end"] = sweep[name].isel(time=-1).values
     return frame.sort_values(SWEEP_LEVER, kind="stable").reset_index(drop=True)

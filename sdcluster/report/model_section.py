@@ -19,6 +19,7 @@ from sdcluster.report.content import Block, Figure, Note, Paragraph, Section, Ta
 from sdcluster.report.model_info import LOOPS_FILE, ModelInfo
 from sdcluster.report.svgcrop import crop_to_view
 from sdcluster.report.text import MISSING, fmt_number, join_names, plural
+from sdcluster.simlin_io import load_project
 
 
 def model_section(info: ModelInfo, clock: Mapping[str, Any]) -> Section:
@@ -160,8 +161,6 @@ def _pysimlin_loop_count(path: Path | None) -> int:
     if path is None:
         return 0
     try:
-        import simlin
-
-        return len(simlin.load(path).loops)  # in memory: never writes the file
+        return len(load_project(path).main_model.loops)
     except Exception:  # pysimlin raises many types; the count is only a remark
         return 0

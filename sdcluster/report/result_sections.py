@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from sdcluster.analysis.entropy import REGIMES, entropy_regime
-from sdcluster.analysis.phases import FINAL_PHASE, PHASES, summary_table
+from sdcluster.analysis.entropy import ORDER_DEGREE, REGIMES, entropy_regime
+from sdcluster.analysis.phases import FINAL_PHASE, FIRMS, KNOWLEDGE, PHASES, summary_table
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.errors import AnalysisError
 from sdcluster.report.content import Block, Figure, Note, Paragraph, Section, Table
@@ -44,7 +44,7 @@ from sdcluster.report.text import (
 )
 
 #: Variables compared across scenarios for the innovation-cluster model.
-CLUSTER_VARIABLES = ("Order Degree", "Innovative Firms", "Knowledge Stock")
+CLUSTER_VARIABLES = (ORDER_DEGREE, FIRMS, KNOWLEDGE)
 #: Most stocks drawn for another model.
 GENERIC_PANELS = 4
 #: Most entropy-balance figures drawn (the table covers every scenario).
