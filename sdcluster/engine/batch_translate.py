@@ -707,5 +707,6 @@ def _limits(limits: Any) -> tuple[float | None, float | None]:
         number = float(value)
         return None if np.isnan(number) else number
 
-    low, high = tuple(limits) if limits else (None, None)
+    # A Vensim range may carry a third value, the slider increment: not a limit.
+    low, high = tuple(limits)[:2] if limits else (None, None)
     return clean(low), clean(high)

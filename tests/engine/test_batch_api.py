@@ -136,6 +136,16 @@ def test_variables_parameters_and_attributes(growth: BatchModel) -> None:
     assert growth.default("capacity") == 500.0
 
 
+def test_a_range_with_an_increment_gives_its_two_limits(tmp_path: Path) -> None:
+    path = write_model(
+        tmp_path,
+        "increment.mdl",
+        "share = 0.5 ~ Dmnl [0,1,0.05] ~ |\n"
+        "level = INTEG(share, 0) ~ Dmnl ~ |\n",
+    )
+    assert BatchModel.from_file(path).info("share").limits == (0.0, 1.0)
+
+
 def test_python_names_and_loose_spellings_resolve_to_the_same_variable(
     growth: BatchModel,
 ) -> None:
