@@ -75,15 +75,15 @@ def make_report(options: ReportOptions, *, echo: Callable[[str], None] | None = 
         a failure while drawing loses no results.
 
     """
-    from sdcluster.errors import ReportError
     from sdcluster.report.build import build_document
-    from sdcluster.report.data import load_report_data, report_stem
+    from sdcluster.report.data import create_folder, load_report_data, report_stem
     from sdcluster.report.html import write_html
     from sdcluster.report.pdf import write_pdf
     from sdcluster.report.progress import Progress
     from sdcluster.report.runs import run_report_experiments
 
     tracker = Progress(echo, enabled=progress)
+    folder = create_folder(options.out_dir)  # before the long work: fail early
     if options.from_results is not None:
         with tracker.stage(f"reading {options.from_results}"):
             data = load_report_data(options.from_results)
@@ -91,12 +91,6 @@ def make_report(options: ReportOptions, *, echo: Callable[[str], None] | None = 
         data = run_report_experiments(options, tracker)
     with tracker.stage("computing the report's content"):
         document = build_document(data)
-    folder = options.out_dir
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ReportError(f"{folder}: cannot create the report folder "
-                          f"({error.strerror or error})") from None
     stem = report_stem(data.results_path)
     writers = {"html": write_html, "pdf": write_pdf}
     paths: dict[str, Path] = {}

@@ -23,7 +23,7 @@ from sdcluster.report.analysis_sections import (
     sensitivity_section,
 )
 from sdcluster.report.content import Block, BulletList, Code, Document, Paragraph, Section, Table
-from sdcluster.report.data import ReportData
+from sdcluster.report.data import ReportData, part_file_name
 from sdcluster.report.findings import (
     Threshold,
     check_counts,
@@ -31,6 +31,7 @@ from sdcluster.report.findings import (
     first_to_order,
     half_probability_openness,
     reaches_phase_iii,
+    settings_for,
     settings_from,
     take_off,
     takeoff_curve,
@@ -58,12 +59,7 @@ _RENDERING_PACKAGES = ("matplotlib", "jinja2", "reportlab", "svglib", "pysimlin"
 def analysis_settings(data: ReportData) -> AnalysisSettings:
     """Return the analysis settings of the run (recorded, or derived from the data)."""
     stored = data.info.get("settings")
-    if stored:
-        return settings_from(stored)
-    try:
-        return AnalysisSettings.from_dataset(data.results.dataset)
-    except AnalysisError:
-        return AnalysisSettings()
+    return settings_from(stored) if stored else settings_for(data.results.dataset)
 
 
 def model_info(data: ReportData) -> ModelInfo:
@@ -262,8 +258,7 @@ def _facts(data: ReportData, info: ModelInfo) -> list[tuple[str, str]]:
         seed = part.metadata.get("seed")
         state = "not available" if not part.available else (
             f"seed {seed}" if seed is not None else "no randomness")
-        facts.append((f"{name} part", f"{data.results_path.stem.removesuffix('_results')}"
-                                      f"_{name}.nc ({state})"))
+        facts.append((f"{name} part", f"{part_file_name(data.results_path, name)} ({state})"))
     options = data.info.get("options", {})
     if options:
         facts.append(("experiment sizes", ", ".join(f"{k} {fmt_number(v)}" for k, v in

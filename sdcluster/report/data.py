@@ -26,7 +26,7 @@ from typing import Any
 
 import xarray as xr
 
-from sdcluster.errors import ResultsFileError
+from sdcluster.errors import ReportError, ResultsFileError
 from sdcluster.results import Results
 
 #: Key of the report entry in a results file's metadata.
@@ -107,6 +107,23 @@ class ReportData:
 def new_run_id() -> str:
     """Return a fresh identifier that ties the files of one report run together."""
     return uuid.uuid4().hex
+
+
+def create_folder(folder: Path) -> Path:
+    """Create the folder a report is written to (and its parents) if needed; return it.
+
+    Raises
+    ------
+    ReportError
+        Naming the folder, if it cannot be created.
+
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ReportError(f"{folder}: cannot create the report folder "
+                          f"({error.strerror or error})") from None
+    return folder
 
 
 def results_path_for(out_dir: Path, stem: str) -> Path:

@@ -28,6 +28,7 @@ import xarray as xr
 from sdcluster.analysis.entropy import ORDER_DEGREE
 from sdcluster.analysis.phases import FIRMS, PHASES, phase_onsets
 from sdcluster.analysis.settings import AnalysisSettings
+from sdcluster.errors import AnalysisError
 
 #: The phase whose onset marks self-organization.
 FAR_FROM_EQUILIBRIUM = PHASES[2]
@@ -41,6 +42,14 @@ def settings_from(stored: Mapping[str, Any] | None) -> AnalysisSettings:
         return AnalysisSettings()
     fields = AnalysisSettings.__dataclass_fields__
     return AnalysisSettings(**{k: float(v) for k, v in stored.items() if k in fields})
+
+
+def settings_for(dataset: xr.Dataset) -> AnalysisSettings:
+    """Return settings with the run's ``"entropy tolerance"``; the defaults if it is unusable."""
+    try:
+        return AnalysisSettings.from_dataset(dataset)
+    except AnalysisError:
+        return AnalysisSettings()
 
 
 def reaches_phase_iii(ds: xr.Dataset, settings: AnalysisSettings) -> np.ndarray:

@@ -19,10 +19,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import xarray as xr
-
-from sdcluster.analysis.settings import AnalysisSettings
-from sdcluster.errors import AnalysisError, ReportError, ResultsFileError, SdclusterError
+from sdcluster.errors import ReportError, SdclusterError
 from sdcluster.model import LoadedModel, load_model
 from sdcluster.report.context import RunContext
 from sdcluster.report.data import (
@@ -36,6 +33,7 @@ from sdcluster.report.data import (
     results_path_for,
     save_part,
 )
+from sdcluster.report.findings import settings_for
 from sdcluster.report.loop_parts import make_loops
 from sdcluster.report.model_info import describe_model
 from sdcluster.report.options import ReportOptions, rebuild_command
@@ -80,27 +78,11 @@ def choose_scenarios(model: LoadedModel, options: ReportOptions) -> tuple[Scenar
     return load_scenarios(model, options.scenarios, directory=options.scenarios_dir)
 
 
-def _settings(dataset: xr.Dataset) -> AnalysisSettings:
-    try:
-        return AnalysisSettings.from_dataset(dataset)
-    except AnalysisError:
-        return AnalysisSettings()
-
-
 def _scenario_file(scenario: Scenario) -> dict[str, str]:
     """Return where a scenario came from and the SHA-256 of that file (empty if none)."""
     path = Path(scenario.source)
     digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
     return {"name": scenario.name, "file": scenario.source if digest else "", "sha256": digest}
-
-
-def _output_folder(folder: Path) -> Path:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ResultsFileError(f"{folder}: cannot create the report folder "
-                               f"({error.strerror or error})") from None
-    return folder
 
 
 def run_report_experiments(options: ReportOptions, progress: Progress) -> ReportData:
@@ -109,7 +91,8 @@ def run_report_experiments(options: ReportOptions, progress: Progress) -> Report
     Parameters
     ----------
     options : ReportOptions
-        Model, scenarios, sizes, seed and output folder.
+        Model, scenarios, sizes, seed and output folder (which must exist;
+        :func:`sdcluster.report.make_report` creates it).
     progress : Progress
         Where progress lines go.
 
@@ -121,17 +104,17 @@ def run_report_experiments(options: ReportOptions, progress: Progress) -> Report
     Raises
     ------
     SdclusterError
-        If the model or the scenarios cannot be loaded or run, or the output
-        folder cannot be written. Failures of later parts do not raise.
+        If the model or the scenarios cannot be loaded or run, or the results
+        cannot be written. Failures of later parts do not raise.
 
     """
     with progress.stage("loading the model"):
         model = load_model(options.model)
         scenarios = choose_scenarios(model, options)
-    results_path = results_path_for(_output_folder(options.out_dir), model.path.stem)
+    results_path = results_path_for(options.out_dir, model.path.stem)
     with progress.stage(f"running {len(scenarios)} scenario(s) with PySD"):
         results = run_scenarios(model, scenarios, progress=progress.enabled)
-    settings = _settings(results.dataset)
+    settings = settings_for(results.dataset)
     run_id = new_run_id()
     entry = {
         "format": REPORT_FORMAT,

@@ -189,3 +189,12 @@ def test_half_probability_is_where_the_share_stays_above_one_half() -> None:
     ends_low = curve.assign(probability=[0.0, 1.0, 1.0, 1.0, 0.2])
     assert math.isnan(half_probability_openness(ends_low))
     assert half_probability_openness(curve.assign(probability=1.0)) == 0.0
+
+
+def test_an_unusable_report_folder_fails_before_anything_runs(tmp_path: Path) -> None:
+    from sdcluster.report import make_report
+
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(ReportError, match="a file/out: cannot create the report folder"):
+        make_report(ReportOptions(out_dir=blocker / "out", quick=True), progress=False)
