@@ -63,10 +63,6 @@ def write_html(document: Document, path: str | os.PathLike[str]) -> Path:
         If the file cannot be written.
 
     """
-    return write_text_atomically(Path(path), render_html(document))
-
-
-def write_text_atomically(target: Path, text: str) -> Path:
-    """Write ``text`` to a temporary file beside ``target`` and rename it into place."""
-    return write_atomically(target, lambda path: path.write_text(text, encoding="utf-8"),
+    text = render_html(document)
+    return write_atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"),
                             what="the report", error=ReportError)

@@ -27,6 +27,7 @@ import pandas as pd
 import xarray as xr
 
 from sdcluster.analysis.phases import PHASES
+from sdcluster.errors import ReportError
 from sdcluster.report.context import (
     PHASE_VARIABLES,
     SWEEP_LEVER,
@@ -156,8 +157,6 @@ def _sensitivity_parameters(context: RunContext) -> list[str]:
               if (bounds := context.model.variables[name].range) is not None
               and None not in bounds and bounds[0] != bounds[1]]
     if not closed:
-        from sdcluster.errors import ReportError
-
         raise ReportError(f"{context.model.path.name} has no policy lever with a closed "
                           "declared range to vary")
     return closed

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -318,9 +317,3 @@ def write_pdf(document: content.Document, path: str | os.PathLike[str]) -> Path:
     """
     return write_atomically(path, lambda temporary: render_pdf(document, temporary),
                             what="the report", error=ReportError)
-
-
-def section_titles(document: content.Document) -> Iterable[str]:
-    """Yield the numbered heading of every section, as the PDF prints them."""
-    for number, _, section in document.numbered():
-        yield f"{number} {section.title}"

@@ -223,7 +223,7 @@ def sweep_section(part: Part, settings: AnalysisSettings) -> Section:
     rows = tuple((fmt_level(r[SWEEP_LEVER]), str(r["stage"]), fmt_time(r["phase III onset"]),
                   *(fmt_number(r[c]) for c in table.columns[3:])) for _, r in table.iterrows())
     blocks = (
-        Paragraph(text=_sweep_text(part.metadata, threshold, settings)),
+        Paragraph(text=_sweep_text(part.metadata, threshold)),
         figure("Openness sweep without noise: onset of phase III and Order Degree at the end; "
                "dashed: critical openness", plot_sweep(table, threshold, horizon)),
         Table(caption="Every evaluated openness value (grid and bisection)",
@@ -252,9 +252,7 @@ def threshold_text(threshold: Threshold) -> str:
     return text + "."
 
 
-def _sweep_text(metadata: Mapping[str, Any], threshold: Threshold,
-                settings: AnalysisSettings) -> str:
-    del settings
+def _sweep_text(metadata: Mapping[str, Any], threshold: Threshold) -> str:
     low, high = metadata.get("range", [0.0, 1.0])
     return (f"Scenario {metadata.get('base_scenario', '')!s} run at {metadata.get('grid_points')} "
             f"evenly spaced openness values from {fmt_level(low)} to {fmt_level(high)} with the "
