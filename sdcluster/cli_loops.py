@@ -16,7 +16,6 @@ import typer
 
 from sdcluster.atomic import require_writable_folder, write_atomically
 from sdcluster.cli_support import text_table
-from sdcluster.errors import ResultsFileError
 from sdcluster.model import LoadedModel, load_model
 from sdcluster.scenarios import Scenario, load_scenarios
 
@@ -83,7 +82,7 @@ def loops(
     if threshold is not None:
         _threshold(loaded, threshold, chosen[0])
         return
-    require_writable_folder(out)
+    _require_figure_path(out)
     if ensemble is not None:
         figure = _ensemble(loaded, ensemble, parameter or [], sample_seed, seed, chosen[0])
     else:
@@ -224,12 +223,24 @@ def _threshold(model: LoadedModel, spec: str, base: Scenario) -> None:
 # --------------------------------------------------------------------- helpers
 
 
-def _save_figure(figure: Any, path: Path) -> None:
-    # savefig picks the format from the suffix: give the temporary file the same one.
-    def save(temporary: Path) -> None:
-        try:
-            figure.savefig(temporary, dpi=120, format=path.suffix.lstrip(".") or None)
-        except ValueError as error:  # matplotlib: unknown format
-            raise ResultsFileError(f"{path}: cannot write the figure: {error}") from None
+def _require_figure_path(path: Path) -> None:
+    """Fail before the runs if the figure cannot be written: no folder, or an unknown format."""
+    from matplotlib.backend_bases import FigureCanvasBase
 
-    write_atomically(path, save, what="the figure")
+    require_writable_folder(path)
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if _figure_format(path) not in formats:
+        raise typer.BadParameter(
+            f"{path}: cannot write a figure as {path.suffix or 'a file without a suffix'!r}; "
+            f"expected one of {', '.join('.' + f for f in sorted(formats))}", param_hint="--out")
+
+
+def _figure_format(path: Path) -> str:
+    return path.suffix.lstrip(".").lower()
+
+
+def _save_figure(figure: Any, path: Path) -> None:
+    # The temporary file does not end in the figure's suffix: name the format.
+    write_atomically(path, lambda temporary: figure.savefig(temporary, dpi=120,
+                                                            format=_figure_format(path)),
+                     what="the figure")

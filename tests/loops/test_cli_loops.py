@@ -83,6 +83,7 @@ def test_threshold_search(app: typer.Typer) -> None:
     (["--ensemble", "3", "-p", "growth rat"], "unknown variable 'growth rat'"),
     (["--ensemble", "3", "-p", "capacity=5"], "NAME=LOW:HIGH"),
     (["--out", "/no/such/folder/x.png"], "does not exist"),
+    (["--out", "loops.docx"], "cannot write a figure as '.docx'; expected one of"),
     (["-s", "baseline"], "give --scenarios-dir"),
 ])
 def test_user_errors_are_one_line_with_status_2(app: typer.Typer, args: list[str],
