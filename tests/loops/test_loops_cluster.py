@@ -24,7 +24,7 @@ from sdcluster.analysis.loops import (
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.errors import ScenarioError, UnknownVariableError
 from sdcluster.model import LoadedModel, load_model
-from sdcluster.scenarios import Scenario, load_scenarios
+from sdcluster.scenarios import load_scenarios
 
 COMPARED = ("Innovative Firms", "Knowledge Stock", "Order Degree", "dS total")
 
@@ -139,4 +139,3 @@ def test_bad_ensemble_specs_are_clear_errors(model: LoadedModel) -> None:
 def test_polarity_words(baseline: LoopAnalysis) -> None:
     words = set(baseline.scores["polarity"].values)
     assert {REINFORCING, BALANCING} <= words <= {REINFORCING, BALANCING, "mixed", "inactive"}
-    assert Scenario(name="x").name == "x"
