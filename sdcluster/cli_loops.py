@@ -77,6 +77,8 @@ def loops(
     in the sketch with their variables in brackets, e.g. "R1 spin-offs
     [Innovative Firms > spawning]".
     """
+    _refuse_ignored_options(ensemble=ensemble, threshold=threshold, parameter=parameter,
+                            seed=seed)
     loaded = load_model(model)
     chosen = _scenarios(loaded, scenario or [], scenarios_dir)
     if threshold is not None:
@@ -89,6 +91,20 @@ def loops(
         figure = _timelines(loaded, chosen, seed, min_dwell)
     _save_figure(figure, out)
     typer.echo(f"\nplot: {out}")
+
+
+def _refuse_ignored_options(*, ensemble: int | None, threshold: str | None,
+                            parameter: list[str] | None, seed: int | None) -> None:
+    """Refuse options the chosen mode would silently ignore."""
+    if ensemble is not None and threshold is not None:
+        raise typer.BadParameter("give --ensemble or --threshold, not both",
+                                 param_hint="--threshold")
+    if parameter and ensemble is None:
+        raise typer.BadParameter("--parameter chooses what an ensemble samples: give "
+                                 "--ensemble N too", param_hint="--parameter")
+    if seed is not None and threshold is not None:
+        raise typer.BadParameter("the threshold search runs without noise: leave out --seed",
+                                 param_hint="--seed")
 
 
 def _scenarios(model: LoadedModel, names: list[str],

@@ -85,6 +85,9 @@ def test_threshold_search(app: typer.Typer) -> None:
     (["--out", "/no/such/folder/x.png"], "does not exist"),
     (["--out", "loops.docx"], "cannot write a figure as '.docx'; expected one of"),
     (["-s", "baseline"], "give --scenarios-dir"),
+    (["--ensemble", "3", "--threshold", "growth rate:B1:whole run"], "not both"),
+    (["-p", "capacity"], "give --ensemble N too"),
+    (["--threshold", "growth rate:B1:whole run", "--seed", "1"], "leave out --seed"),
 ])
 def test_user_errors_are_one_line_with_status_2(app: typer.Typer, args: list[str],
                                                 message: str) -> None:
