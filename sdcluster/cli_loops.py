@@ -10,7 +10,7 @@ app's error handling.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +18,11 @@ from sdcluster.atomic import require_writable_folder, write_atomically
 from sdcluster.cli_support import text_table
 from sdcluster.model import LoadedModel, load_model
 from sdcluster.scenarios import Scenario, load_scenarios
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from sdcluster.analysis.loops import LoopAnalysis
 
 COMMAND = "loops"
 EXAMPLES = """Examples:
@@ -122,7 +127,7 @@ def _scenarios(model: LoadedModel, names: list[str],
 
 
 def _timelines(model: LoadedModel, scenarios: tuple[Scenario, ...], seed: int | None,
-               min_dwell: float) -> Any:
+               min_dwell: float) -> Figure:
     from sdcluster.analysis.loops import analyze_scenario_loops
     from sdcluster.plotting_loops import plot_loop_dominance
 
@@ -132,7 +137,7 @@ def _timelines(model: LoadedModel, scenarios: tuple[Scenario, ...], seed: int | 
     return plot_loop_dominance(analyses)
 
 
-def _run_text(analysis: Any, min_dwell: float) -> str:
+def _run_text(analysis: LoopAnalysis, min_dwell: float) -> str:
     from sdcluster.analysis.loops import dominance_shifts, phase_dominance, phase_polarity
 
     named = sum(m.matched for m in analysis.matches)
@@ -159,7 +164,7 @@ def _run_text(analysis: Any, min_dwell: float) -> str:
 
 
 def _ensemble(model: LoadedModel, samples: int, parameters: list[str], sample_seed: int,
-              seed: int | None, base: Scenario) -> Any:
+              seed: int | None, base: Scenario) -> Figure:
     from sdcluster.analysis.loops import (
         ALL_REINFORCING,
         NAMED_REINFORCING,
@@ -255,7 +260,7 @@ def _figure_format(path: Path) -> str:
     return path.suffix.lstrip(".").lower()
 
 
-def _save_figure(figure: Any, path: Path) -> None:
+def _save_figure(figure: Figure, path: Path) -> None:
     # The temporary file does not end in the figure's suffix: name the format.
     write_atomically(path, lambda temporary: figure.savefig(temporary, dpi=120,
                                                             format=_figure_format(path)),

@@ -70,7 +70,7 @@ from __future__ import annotations
 
 import time as clock
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -939,10 +939,11 @@ class LoopEnsembleSpec:
             if not (np.isfinite(low) and np.isfinite(high) and low < high):
                 raise ScenarioError(f"loop ensemble: range of {name!r} must be finite and "
                                     f"low < high, got [{low:g}, {high:g}]")
-        for label, value, least in (("samples", self.samples, 1), ("seed", self.seed, 0),
-                                    ("noise_seed", self.noise_seed, 0)):
-            if value is None and label == "noise_seed":
-                continue
+        counts: list[tuple[str, object, int]] = [("samples", self.samples, 1),
+                                                  ("seed", self.seed, 0)]
+        if self.noise_seed is not None:
+            counts.append(("noise_seed", self.noise_seed, 0))
+        for label, value, least in counts:
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 raise ScenarioError(f"loop ensemble: {label} must be an integer >= {least}, "
                                     f"got {value!r}")
@@ -1395,7 +1396,7 @@ def _named_loop(named: Sequence[NamedLoop], wanted: str, model: LoadedModel) -> 
 
 
 def _bisect(grid: pd.DataFrame, target: str, tolerance: float,
-            dominant_at: Any, found: ThresholdSearch) -> ThresholdSearch:
+            dominant_at: Callable[[float], str], found: ThresholdSearch) -> ThresholdSearch:
     reached = grid[grid["dominant"] != NO_LOOP].reset_index(drop=True)
     holds = (reached["dominant"] == target).to_numpy()
     changes = np.flatnonzero(holds[1:] != holds[:-1])
