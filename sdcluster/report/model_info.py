@@ -170,7 +170,9 @@ def read_loop_sentences(path: Path) -> tuple[list[dict[str, str]], str]:
         unknown = sorted(set(entry) - set(_LOOP_KEYS))
         missing = [key for key in ("code", "name") if key not in entry]
         if unknown or missing:
-            raise ReportError(f"{where}: unknown keys {unknown}, missing keys {missing}; "
-                              f"expected keys: {', '.join(_LOOP_KEYS)}")
+            problems = ([f"unknown keys {unknown}"] if unknown else []) + (
+                [f"missing keys {missing}"] if missing else [])
+            raise ReportError(f"{where}: {', '.join(problems)}; expected keys: "
+                              f"{', '.join(_LOOP_KEYS)} (code and name required)")
         entries.append({key: str(entry.get(key, "")) for key in _LOOP_KEYS})
     return entries, path.name

@@ -167,6 +167,9 @@ def test_loop_sentences_file_is_checked(tmp_path: Path) -> None:
     bad.write_text('[[loop]]\ncode = "R1"\nname = "x"\ncolour = "red"\n', encoding="utf-8")
     with pytest.raises(ReportError, match="unknown keys \\['colour'\\]"):
         read_loop_sentences(bad)
+    bad.write_text('[[loop]]\ncode = "R1"\n', encoding="utf-8")
+    with pytest.raises(ReportError, match=r"number 1: missing keys \['name'\]; expected"):
+        read_loop_sentences(bad)
 
 
 def test_crop_keeps_what_is_in_view_and_drops_the_rest() -> None:
