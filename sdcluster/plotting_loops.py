@@ -20,7 +20,6 @@ from sdcluster.analysis.loops import (
     ALL_REINFORCING,
     BALANCING,
     NAMED_REINFORCING,
-    NO_LOOP,
     REINFORCING,
     LoopAnalysis,
     dominant_named_loop,
@@ -189,4 +188,4 @@ def _draw_bars(axes: Axes, rows: pd.DataFrame) -> None:
     axes.axvline(0.5, color="black", linewidth=0.8, linestyle="--")
 
 
-__all__ = ["NO_LOOP", "plot_ensemble_dominance", "plot_loop_dominance"]
+__all__ = ["plot_ensemble_dominance", "plot_loop_dominance"]

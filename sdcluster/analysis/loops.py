@@ -42,10 +42,11 @@ Dominance
   model has; the tables report the share of the total they cover.
 
 A phase (:func:`sdcluster.analysis.phases.classify_phases`) is dominated by the
-named loop that dominates most of its time points; across an ensemble, a
-member's phase is dominated by the named loop with the largest mean absolute
-score over the phase. Dominance changes that last less than
-``settings.min_dwell`` are ignored when listing the shifts.
+named loop with the largest mean absolute score over the phase, in one run
+(:func:`phase_polarity`) as in each member of an ensemble;
+:func:`phase_dominance` adds the share of the phase's time points at which
+each named loop is the strongest. :func:`dominance_shifts` ignores dominance
+changes that last less than its ``min_dwell`` (one time unit by default).
 
 Fluctuations
 ------------
