@@ -1,0 +1,119 @@
+"""The step code writer: same values to the bit as the plain expression."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sdcluster.engine.batch_codegen import (
+    _FLOAT_ARRAY,
+    _FLOAT_SCALAR,
+    _UNKNOWN,
+    _Facts,
+    _StepWriter,
+)
+from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, make_lookup
+
+N = 7
+RNG = np.random.default_rng(3)
+SPECIAL = np.array([0.0, -0.0, 1e-7, -2.5, np.inf, np.nan, 3.0])
+
+# Leaves of every kind a step meets, with what the writer is told about them.
+LEAVES: dict[str, tuple[Any, _Facts]] = {
+    "a": (RNG.uniform(-3, 3, N), _FLOAT_ARRAY),  # a state
+    "b": (SPECIAL, _FLOAT_ARRAY),
+    "p": (np.float64(0.75), _FLOAT_SCALAR),  # a parameter given as a scalar
+    "q": (RNG.uniform(0, 2, N), _FLOAT_SCALAR),  # a parameter given per member
+    "i": (np.arange(N) - 3, _UNKNOWN),  # an integer array (IF THEN ELSE of integers)
+    "c": (np.arange(N) % 2 == 0, _UNKNOWN),  # a boolean array
+    "time": (np.float64(2.5), _FLOAT_SCALAR),
+}
+NAMESPACE: dict[str, Any] = {
+    **RUNTIME_NAMESPACE,
+    "_lk_table": make_lookup(np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 2.0]), "interpolate"),
+}
+
+numbers = st.sampled_from(["2", "0.5", "3.0", "(-1.5)", "(-2)", "1e-06"])
+leaves = st.sampled_from(sorted(LEAVES)) | numbers
+
+
+def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/"]), children).map(
+        lambda t: f"({t[0]} {t[1]} {t[2]})"
+    )
+    power = st.tuples(children, st.sampled_from(["2", "0.5", "(-1.0)"])).map(
+        lambda t: f"{t[0]}**{t[1]}"
+    )
+    calls = st.tuples(
+        st.sampled_from(["np.minimum", "np.maximum", "_h_zidz"]), children, children
+    ).map(lambda t: f"{t[0]}({t[1]}, {t[2]})")
+    unary = st.tuples(
+        st.sampled_from(["np.sqrt", "np.abs", "np.exp", "-", "_lk_table", "_h_integer"]),
+        children,
+    ).map(lambda t: f"{t[0]}({t[1]})")
+    other = st.tuples(children, children).map(
+        lambda t: f"_h_if_then_else({t[0]} > {t[1]}, {t[0]}, {t[1]})"
+    )
+    xidz = st.tuples(children, children).map(lambda t: f"_h_xidz({t[0]}, {t[1]}, 1)")
+    return binary | power | calls | unary | other | xidz
+
+
+expressions: st.SearchStrategy[str] = st.deferred(lambda: leaves | _combine(expressions))
+
+
+def _run(lines: list[str]) -> dict[str, Any]:
+    local: dict[str, Any] = {name: value for name, (value, _) in LEAVES.items()}
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # complex powers of literals, cast by a lookup
+        try:
+            exec("\n".join(lines), NAMESPACE, local)
+        except (TypeError, ValueError) as error:  # e.g. -True: the same error both ways
+            local["result"] = type(error)
+    return local
+
+
+def _assert_same(actual: Any, expected: Any) -> None:
+    if isinstance(expected, type):
+        assert actual is expected
+        return
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    assert actual.dtype == expected.dtype
+    np.testing.assert_array_equal(actual, expected)
+    # Signed zeros too (NaNs compare equal above, whatever their sign).
+    if expected.dtype.kind == "f":
+        both = ~np.isnan(expected)
+        np.testing.assert_array_equal(np.signbit(actual)[both], np.signbit(expected)[both])
+
+
+@settings(max_examples=200, deadline=None)
+@given(expressions)
+def test_written_steps_give_the_plain_expression_to_the_bit(expression: str) -> None:
+    writer = _StepWriter({name: facts for name, (_, facts) in LEAVES.items()})
+    lines = writer.assign("result", expression)
+    expected = _run([f"result = {expression}"])["result"]
+    computed = _run(lines)
+    _assert_same(computed["result"], expected)
+    for name, (value, _) in LEAVES.items():  # nothing outside the equation is overwritten
+        _assert_same(computed[name], value)
+
+
+def test_an_intermediate_array_is_overwritten_instead_of_allocated() -> None:
+    writer = _StepWriter({"a": _FLOAT_ARRAY, "p": _FLOAT_SCALAR})
+    lines = writer.assign("v", "p*a*(1 - a)/3")
+    assert lines == ["v = p * a", "_t2 = 1 - a", "v *= _t2", "v /= 3"]
+    assert writer.temporaries == {"_t2"}
+
+
+def test_values_that_may_be_scalars_or_integers_are_never_written_into() -> None:
+    writer = _StepWriter({"a": _FLOAT_ARRAY, "p": _FLOAT_SCALAR, "i": _UNKNOWN})
+    # p*p may be a scalar, the IF THEN ELSE may be an integer array: fresh results.
+    assert writer.assign("v", "p*p - a") == ["_t1 = p * p", "v = _t1 - a"]
+    assert writer.assign("w", "_h_if_then_else(a > 0, 1, 2)*a") == [
+        "_t3 = a > 0",
+        "_t4 = _h_if_then_else(_t3, 1, 2)",
+        "w = _t4 * a",
+    ]
