@@ -197,11 +197,11 @@ class TakeOff:
 
 def take_off(organizes: Sequence[bool] | np.ndarray) -> TakeOff:
     """Return the share of runs that self-organize and its Wilson score 95 % interval."""
-    from sdcluster.ensemble import wilson_interval
+    from sdcluster.analysis.loops import wilson_interval
 
     flags = np.asarray(organizes, dtype=bool)
     successes, members = int(flags.sum()), int(flags.size)
-    low, high = wilson_interval(successes, members) if members else (math.nan, math.nan)
+    low, high = wilson_interval(successes, members)  # NaN when there are no members
     return TakeOff(members=members, successes=successes,
                    probability=successes / members if members else math.nan, low=low, high=high)
 

@@ -129,6 +129,8 @@ def test_take_off_share_and_interval() -> None:
     assert (result.successes, result.members, result.probability) == (30, 40, 0.75)
     assert result.low < 0.75 < result.high
     assert take_off([True] * 5).high == 1.0
+    nobody = take_off([])
+    assert nobody.members == 0 and math.isnan(nobody.probability) and math.isnan(nobody.low)
 
 
 def test_numbers_and_words() -> None:
