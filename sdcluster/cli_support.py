@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is only a type here; the commands import it when they run
+    import pandas as pd
 
 
 def cell(value: Any) -> str:

@@ -76,3 +76,12 @@ class UnsupportedConstructError(SdclusterError, NotImplementedError):
 
 class ReportError(SdclusterError, ValueError):
     """A report cannot be made: bad report options, or a file it needs is unusable."""
+
+
+def first_line(error: BaseException) -> str:
+    """Return the first line of an exception's message, or its type name if it has none.
+
+    Library errors (PySD's parser, pysimlin) can run to many lines; a user sees one.
+    """
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0].strip()

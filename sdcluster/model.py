@@ -34,7 +34,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from sdcluster.errors import ModelFileError, UnknownVariableError, did_you_mean
+from sdcluster.errors import ModelFileError, UnknownVariableError, did_you_mean, first_line
 from sdcluster.paths import builtin_model_path
 
 VariableKind = Literal["stock", "flow", "auxiliary", "constant", "lookup", "data"]
@@ -458,7 +458,7 @@ def _translate_into(work: Path, path: Path, content: bytes) -> None:
         abstract_model, python_file = _pysd_translate(source, kind)
     except Exception as error:
         raise ModelFileError(
-            f"{path}: PySD cannot translate this {kind} model: {_first_line(error)}"
+            f"{path}: PySD cannot translate this {kind} model: {first_line(error)}"
         ) from None
     structure = {
         "format": _CACHE_FORMAT,
@@ -508,11 +508,6 @@ def _pysd_translate(source: Path, kind: str) -> tuple[Any, str]:
         abstract_model = model_file.get_abstract_model()
         python_file = ModelBuilder(abstract_model).build_model()
     return abstract_model, str(python_file)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0].strip()
 
 
 def _stock_flows(abstract_model: Any) -> dict[str, list[str]]:
@@ -568,7 +563,7 @@ def _load_translated(path: Path, python_file: Path) -> Any:
             return pysd.load(str(python_file))
     except Exception as error:
         raise ModelFileError(
-            f"{path}: PySD cannot initialise the translated model: {_first_line(error)}"
+            f"{path}: PySD cannot initialise the translated model: {first_line(error)}"
         ) from None
 
 

@@ -33,7 +33,7 @@ from tqdm import tqdm
 
 from sdcluster.analysis.entropy import SUBSYSTEMS
 from sdcluster.engine.pysd_runner import run_scenario
-from sdcluster.errors import ScenarioError, SimulationError, did_you_mean
+from sdcluster.errors import ScenarioError, SimulationError, did_you_mean, first_line
 from sdcluster.model import LoadedModel
 from sdcluster.paths import builtin_checks_dir
 from sdcluster.scenarios import Scenario, read_toml, scenario_from_dict
@@ -361,7 +361,7 @@ def model_file_results(path: Path) -> list[CheckResult]:
     except Exception as error:  # pysimlin raises many types for files it cannot read
         return [CheckResult(group="structure", check=path.name,
                             condition="pysimlin reads the model", passed=False,
-                            detail=str(error).splitlines()[0])]
+                            detail=first_line(error))]
     units = [i.message for i in issues if i.kind == ErrorKind.UNITS]
     units += [u.message for u in unit_definitions]
     others = [i for i in issues if i.kind != ErrorKind.UNITS]

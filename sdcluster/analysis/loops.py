@@ -93,6 +93,7 @@ from sdcluster.errors import (
     ScenarioError,
     SimulationError,
     did_you_mean,
+    first_line,
 )
 from sdcluster.model import LoadedModel, normalize_name
 from sdcluster.scenarios import Scenario
@@ -437,7 +438,7 @@ class _LoopRunner:
                 loops = engine.loops
             except Exception as error:  # pysimlin raises several types; report them as one
                 raise ModelFileError(
-                    f"{self.model.path}: pysimlin cannot load the model: {_first_line(error)}"
+                    f"{self.model.path}: pysimlin cannot load the model: {first_line(error)}"
                 ) from None
             by_key = {normalize_name(ident): ident for ident in idents}
             self._idents = {name: by_key[normalize_name(name)] for name in self.model.variables
@@ -514,7 +515,7 @@ class _LoopRunner:
             sim.run_to_end()
         except Exception as error:  # pysimlin raises several types; report them as one
             raise SimulationError(f"scenario {label!r}: the pysimlin run failed: "
-                                  f"{_first_line(error)}") from None
+                                  f"{first_line(error)}") from None
         return sim
 
     def _results(self, sim: Sim, variables: Iterable[str] | None, label: str) -> xr.Dataset:
@@ -558,11 +559,6 @@ def _polarity(scores: npt.NDArray[np.float64]) -> str:
     if (active > 0).all():
         return REINFORCING
     return BALANCING if (active < 0).all() else "mixed"
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
 
 
 def _raise_on_non_finite(results: xr.Dataset, label: str) -> None:
