@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from engine_support import DATA
 
-from sdcluster.engine.batch import BatchModel, can_vectorize
+from sdcluster.engine.batch import BatchModel, _even_chunks, can_vectorize
 from sdcluster.engine.noise import white_noise
 from sdcluster.errors import (
     ModelFileError,
@@ -202,12 +202,21 @@ def test_results_do_not_depend_on_the_chunk_size(growth: BatchModel) -> None:
         growth.run_arrays(
             params, n, inputs={"white noise input": noise}, chunk_size=chunk
         )
-        for chunk in (n, 1, 4)
+        for chunk in (n, 1, 4, 10)
     ]
     for other in runs[1:]:
         assert other.keys() == runs[0].keys()
         for name in runs[0]:
             np.testing.assert_array_equal(other[name], runs[0][name])
+
+
+def test_members_are_split_into_the_fewest_chunks_of_nearly_equal_size() -> None:
+    for n, most in ((10_000, 4096), (10_000, 10_000), (7, 3), (1, 5), (12, 1)):
+        sizes = [chunk.stop - chunk.start for chunk in _even_chunks(n, most)]
+        assert sum(sizes) == n
+        assert len(sizes) == -(-n // most)
+        assert max(sizes) <= most
+        assert max(sizes) - min(sizes) <= 1
 
 
 def test_a_slice_of_members_run_alone_gives_the_same_rows(growth: BatchModel) -> None:
