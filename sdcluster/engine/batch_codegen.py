@@ -254,14 +254,21 @@ def _step_body(
     facts: dict[str, _Facts],
 ) -> list[str]:
     writer = _StepWriter(dict(facts))
+    # An INTEG's flow is used by that stock alone: it can be computed in its row of D.
+    rows = {state.flow: state.row for state in plan.states if state.kind == "integ"}
+    in_place: set[str] = set()
     lines = []
     for name in names:
         value = f"_x_{name}[k]" if name in inputs else plan.nodes[name].expr
-        lines += [f"        {line}" for line in writer.assign(name, value)]
+        into = f"D[{rows[name]}]" if name in rows else None
+        lines += [f"        {line}" for line in writer.assign(name, value, into)]
+        if writer.wrote_into:
+            in_place.add(name)
         if name in slots:
             lines.append(f"        O[{slots[name]}, s] = {name}")
     for state in plan.states:
-        lines += _derivative_lines(state)
+        if state.flow not in in_place:
+            lines += _derivative_lines(state)
     return _release_dead(lines, set(names) | writer.temporaries) or ["        pass"]
 
 
@@ -320,16 +327,19 @@ def _derivative_lines(state: StateObject) -> list[str]:
 class _Facts:
     """What the generator can promise about a value during a step.
 
-    ``floating``: a float64 array or scalar, never bool or int. ``per_member``:
-    an array of shape ``(N,)``, never a scalar (parameters may be either, so
-    only values computed from a state are known to be arrays).
+    ``real``: a bool, integer or float, never complex (Python's ``(-8)**(1/3)``
+    of two literals is) nor anything else. ``floating``: a float64 array or
+    scalar. ``per_member``: an array of shape ``(N,)``, never a scalar
+    (parameters may be either, so only values computed from a state are
+    known to be arrays).
     """
 
     floating: bool
     per_member: bool
+    real: bool = True
 
 
-_UNKNOWN = _Facts(floating=False, per_member=False)
+_UNKNOWN = _Facts(floating=False, per_member=False, real=False)
 _FLOAT_SCALAR = _Facts(floating=True, per_member=False)
 _FLOAT_ARRAY = _Facts(floating=True, per_member=True)
 
@@ -388,24 +398,42 @@ class _StepWriter:
     def __init__(self, facts: dict[str, _Facts]) -> None:
         self.facts = facts
         self.temporaries: set[str] = set()
+        self.wrote_into = False
         self._lines: list[str] = []
+        # Temporary -> (its line, ufunc, arguments): allocations that can write elsewhere.
+        self._ufunc_lines: dict[str, tuple[int, str, str]] = {}
         self._count = 0
 
-    def assign(self, target: str, expression: str) -> list[str]:
-        """Return the lines that compute ``target = expression``."""
-        self._lines = []
+    def assign(self, target: str, expression: str, into: str | None = None) -> list[str]:
+        """Return the lines that compute ``target = expression``.
+
+        With ``into``, an array such as ``"D[0]"``, a per-member float result
+        is computed in that array (``target`` becomes a view of it) instead
+        of being copied there afterwards; :attr:`wrote_into` tells whether it was.
+        """
+        self._lines, self._ufunc_lines, self.wrote_into = [], {}, False
         value = self._value(ast.parse(expression, mode="eval").body)
         self.facts[target] = value.facts
         if not value.owned:
             return [*self._lines, f"{target} = {value.text}"]
         # The last temporary holds the result: give it the target's name.
         self.temporaries.discard(value.text)
+        lines = self._lines
+        if into is not None and value.reusable and value.text in self._ufunc_lines:
+            index, ufunc, arguments = self._ufunc_lines[value.text]
+            lines[index : index + 1] = [
+                f"{value.text} = {into}",
+                f"{ufunc}({arguments}, out={value.text})",
+            ]
+            self.wrote_into = True
         pattern = re.compile(rf"\b{value.text}\b")
-        return [pattern.sub(target, line) for line in self._lines]
+        return [pattern.sub(target, line) for line in lines]
 
     def _value(self, node: ast.expr) -> _Value:
         if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
             return self._arithmetic(node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            return self._power(node)
         if isinstance(node, ast.Call) and not node.keywords:
             return self._call(node)
         if isinstance(node, ast.Name):
@@ -413,8 +441,12 @@ class _StepWriter:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             return self._negative(node.operand)
         if isinstance(node, ast.Constant):
-            floating = isinstance(node.value, float)
-            return _Value(repr(node.value), _Facts(floating, False), owned=False)
+            facts = _Facts(
+                floating=isinstance(node.value, float),
+                per_member=False,
+                real=isinstance(node.value, int | float),
+            )
+            return _Value(repr(node.value), facts, owned=False)
         if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "Y":
             return _Value(ast.unparse(node), _FLOAT_ARRAY, owned=False)
         if isinstance(node, ast.Attribute):  # np.pi, np.nan, np.inf
@@ -424,10 +456,15 @@ class _StepWriter:
     def _arithmetic(self, node: ast.BinOp) -> _Value:
         left, right = self._value(node.left), self._value(node.right)
         symbol, ufunc = _ARITHMETIC[type(node.op)]
+        real = left.facts.real and right.facts.real
         facts = _Facts(
-            floating=isinstance(node.op, ast.Div) or left.facts.floating or right.facts.floating,
+            floating=real
+            and (isinstance(node.op, ast.Div) or left.facts.floating or right.facts.floating),
             per_member=left.facts.per_member or right.facts.per_member,
+            real=real,
         )
+        if not facts.floating:  # e.g. a complex operand: the result cannot go in place
+            return self._new(f"{left.text} {symbol} {right.text}", facts)
         if left.reusable:
             self._lines.append(f"{left.text} {symbol}= {right.text}")
             return _Value(left.text, facts, owned=True)
@@ -437,7 +474,22 @@ class _StepWriter:
         if right.reusable:
             self._lines.append(f"{ufunc}({left.text}, {right.text}, out={right.text})")
             return _Value(right.text, facts, owned=True)
-        return self._new(f"{left.text} {symbol} {right.text}", facts)
+        return self._new(
+            f"{left.text} {symbol} {right.text}", facts, (ufunc, f"{left.text}, {right.text}")
+        )
+
+    def _power(self, node: ast.BinOp) -> _Value:
+        # Never in place: "x**2" takes NumPy's fast path for a few exponents.
+        left, right = self._value(node.left), self._value(node.right)
+        # Python's power of two Python numbers may be complex: (-8)**(1/3).
+        python = _python_number(node.left) and _python_number(node.right)
+        real = left.facts.real and right.facts.real and not python
+        facts = _Facts(
+            floating=real and (left.facts.floating or right.facts.floating),
+            per_member=left.facts.per_member or right.facts.per_member,
+            real=real,
+        )
+        return self._new(f"{left.text} ** {right.text}", facts)
 
     def _negative(self, operand_node: ast.expr) -> _Value:
         operand = self._value(operand_node)
@@ -446,38 +498,59 @@ class _StepWriter:
         if operand.reusable:
             self._lines.append(f"np.negative({operand.text}, out={operand.text})")
             return operand
-        return self._new(f"-{operand.text}", operand.facts)
+        return self._new(f"-{operand.text}", operand.facts, ("np.negative", operand.text))
 
     def _call(self, node: ast.Call) -> _Value:
         function = ast.unparse(node.func)
         arguments = [self._value(argument) for argument in node.args]
         texts = ", ".join(argument.text for argument in arguments)
         facts = _call_facts(function, arguments)
+        if not (function in _MIN_MAX or function in _FLOAT_UFUNCS or function == "np.abs"):
+            return self._new(f"{function}({texts})", facts)
         reusable = [argument for argument in arguments if argument.reusable]
-        if reusable and (function in _MIN_MAX or function in _FLOAT_UFUNCS or function == "np.abs"):
+        if reusable and facts.floating:
             self._lines.append(f"{function}({texts}, out={reusable[0].text})")
             return _Value(reusable[0].text, facts, owned=True)
-        return self._new(f"{function}({texts})", facts)
+        return self._new(f"{function}({texts})", facts, (function, texts))
 
-    def _new(self, expression: str, facts: _Facts) -> _Value:
+    def _new(
+        self, expression: str, facts: _Facts, ufunc: tuple[str, str] | None = None
+    ) -> _Value:
+        """Allocate a temporary; ``ufunc`` = (function, arguments) if the expression is one call."""
         self._count += 1
         name = f"_t{self._count}"
         self.temporaries.add(name)
+        if ufunc is not None:
+            self._ufunc_lines[name] = (len(self._lines), *ufunc)
         self._lines.append(f"{name} = {expression}")
         return _Value(name, facts, owned=True)
 
 
+def _python_number(node: ast.expr) -> bool:
+    """Tell whether an expression is computed from Python numbers only, not NumPy values."""
+    return not any(
+        isinstance(part, ast.Call) or (isinstance(part, ast.Name) and part.id != "_dt")
+        for part in ast.walk(node)
+    )
+
+
 def _call_facts(function: str, arguments: list[_Value]) -> _Facts:
     per_member = any(argument.facts.per_member for argument in arguments)
-    if function in _MIN_MAX:
+    # NumPy functions of real values are real; complex values stay complex.
+    real = all(argument.facts.real for argument in arguments)
+    if function in _MIN_MAX or function == "np.abs":
         floating = any(argument.facts.floating for argument in arguments)
-    elif function == "np.abs":
-        floating = arguments[0].facts.floating
-    else:
-        floating = (
-            function in _FLOAT_UFUNCS or function in _FLOAT_HELPERS or function.startswith("_lk_")
-        )
-    return _Facts(floating, per_member)
+    elif function in _FLOAT_UFUNCS:  # float64 from float64 (but float16 from bool)
+        floating = all(argument.facts.floating for argument in arguments)
+    elif function in _FLOAT_HELPERS or function.startswith("_lk_"):
+        floating = True
+    elif function == "_h_if_then_else":  # np.where(condition, a, b): IF THEN ELSE(c, 1, 0) is int
+        floating = arguments[1].facts.floating or arguments[2].facts.floating
+    elif function == "_h_step":  # height * (time > start): STEP(1, 5) is an integer
+        floating = arguments[2].facts.floating
+    else:  # INTEGER, PULSE...: a real number of either kind
+        floating = False
+    return _Facts(real and floating, per_member, real)
 
 
 def _node_facts(plan: Plan, inputs: frozenset[str]) -> dict[str, _Facts]:

@@ -22,22 +22,26 @@ N = 7
 RNG = np.random.default_rng(3)
 SPECIAL = np.array([0.0, -0.0, 1e-7, -2.5, np.inf, np.nan, 3.0])
 
+INTEGERS = _Facts(floating=False, per_member=True)  # integer or bool arrays
+
 # Leaves of every kind a step meets, with what the writer is told about them.
 LEAVES: dict[str, tuple[Any, _Facts]] = {
     "a": (RNG.uniform(-3, 3, N), _FLOAT_ARRAY),  # a state
     "b": (SPECIAL, _FLOAT_ARRAY),
     "p": (np.float64(0.75), _FLOAT_SCALAR),  # a parameter given as a scalar
     "q": (RNG.uniform(0, 2, N), _FLOAT_SCALAR),  # a parameter given per member
-    "i": (np.arange(N) - 3, _UNKNOWN),  # an integer array (IF THEN ELSE of integers)
-    "c": (np.arange(N) % 2 == 0, _UNKNOWN),  # a boolean array
+    "i": (np.arange(N) - 3, INTEGERS),  # IF THEN ELSE(x > 0, 1, -1)
+    "c": (np.arange(N) % 2 == 0, INTEGERS),  # a comparison
+    "u": (np.arange(N) - 3.5, _UNKNOWN),  # a float the writer knows nothing about
     "time": (np.float64(2.5), _FLOAT_SCALAR),
+    "_dt": (0.0625, _FLOAT_SCALAR),  # a Python float
 }
 NAMESPACE: dict[str, Any] = {
     **RUNTIME_NAMESPACE,
     "_lk_table": make_lookup(np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 2.0]), "interpolate"),
 }
 
-numbers = st.sampled_from(["2", "0.5", "3.0", "(-1.5)", "(-2)", "1e-06"])
+numbers = st.sampled_from(["2", "0.5", "3.0", "(-1.5)", "(-2)", "1e-06", "_dt"])
 leaves = st.sampled_from(sorted(LEAVES)) | numbers
 
 
@@ -59,19 +63,20 @@ def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         lambda t: f"_h_if_then_else({t[0]} > {t[1]}, {t[0]}, {t[1]})"
     )
     xidz = st.tuples(children, children).map(lambda t: f"_h_xidz({t[0]}, {t[1]}, 1)")
-    return binary | power | calls | unary | other | xidz
+    step = st.tuples(children, children).map(lambda t: f"_h_step(time, _dt, {t[0]}, {t[1]})")
+    return binary | power | calls | unary | other | xidz | step
 
 
-expressions: st.SearchStrategy[str] = st.deferred(lambda: leaves | _combine(expressions))
+expressions = st.recursive(leaves, _combine, max_leaves=10)
 
 
-def _run(lines: list[str]) -> dict[str, Any]:
-    local: dict[str, Any] = {name: value for name, (value, _) in LEAVES.items()}
+def _run(lines: list[str], **extra: Any) -> dict[str, Any]:
+    local: dict[str, Any] = {name: value for name, (value, _) in LEAVES.items()} | extra
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # complex powers of literals, cast by a lookup
         try:
             exec("\n".join(lines), NAMESPACE, local)
-        except (TypeError, ValueError) as error:  # e.g. -True: the same error both ways
+        except (TypeError, ValueError, ArithmeticError) as error:  # -True, 0.0**-1: same both ways
             local["result"] = type(error)
     return local
 
@@ -101,11 +106,39 @@ def test_written_steps_give_the_plain_expression_to_the_bit(expression: str) -> 
         _assert_same(computed[name], value)
 
 
+@settings(max_examples=100, deadline=None)
+@given(expressions)
+def test_a_result_computed_in_a_row_of_the_derivatives_is_the_same(expression: str) -> None:
+    writer = _StepWriter({name: facts for name, (_, facts) in LEAVES.items()})
+    lines = writer.assign("result", expression, into="D[1]")
+    expected = _run([f"result = {expression}"])["result"]
+    derivatives = np.full((3, N), -1.0)
+    computed = _run(["D = derivatives", *lines], derivatives=derivatives)
+    _assert_same(computed["result"], expected)
+    if isinstance(expected, type):  # the same error both ways
+        return
+    if writer.wrote_into:
+        _assert_same(derivatives[1], expected)
+        assert np.all(derivatives[[0, 2]] == -1.0)
+    else:
+        assert np.all(derivatives == -1.0)
+
+
 def test_an_intermediate_array_is_overwritten_instead_of_allocated() -> None:
     writer = _StepWriter({"a": _FLOAT_ARRAY, "p": _FLOAT_SCALAR})
     lines = writer.assign("v", "p*a*(1 - a)/3")
     assert lines == ["v = p * a", "_t2 = 1 - a", "v *= _t2", "v /= 3"]
     assert writer.temporaries == {"_t2"}
+    # A stock's flow is computed in its row of the derivative matrix...
+    assert writer.assign("w", "a - 2*a", into="D[0]") == [
+        "w = D[0]",
+        "np.multiply(2, a, out=w)",
+        "np.subtract(a, w, out=w)",
+    ]
+    assert writer.wrote_into
+    # ... unless it may be a scalar: then it is copied there as before.
+    assert writer.assign("x", "p*p", into="D[0]") == ["x = p * p"]
+    assert not writer.wrote_into
 
 
 def test_values_that_may_be_scalars_or_integers_are_never_written_into() -> None:
