@@ -37,17 +37,20 @@ def if_then_else(condition: Value, if_true: Value, if_false: Value) -> Value:
 def xidz(numerator: Value, denominator: Value, fallback: Value) -> Value:
     """Divide, returning ``fallback`` where ``|denominator| < 1e-6`` (XIDZ)."""
     quotient = np.divide(numerator, denominator)  # never ZeroDivisionError, even for scalars
-    small = np.abs(denominator) < SMALL_VENSIM
     if (
         type(quotient) is np.ndarray
-        and quotient.shape == small.shape
+        and type(denominator) is np.ndarray
+        and denominator.shape == quotient.shape
         and not (type(fallback) is np.ndarray and fallback.ndim)
     ):
-        # Same values as np.where, at about a third of the cost for a scalar
-        # fallback (and the type checks above cost less than np.ndim's).
-        np.copyto(quotient, fallback, where=small)
+        # Same values as np.where, cheaper: usually no denominator is near
+        # zero (e.g. all are positive), which one reduction shows; otherwise
+        # the fallback is filled in place (a NaN minimum takes that path too).
+        if denominator.min() >= SMALL_VENSIM:
+            return quotient
+        np.copyto(quotient, fallback, where=np.abs(denominator) < SMALL_VENSIM)
         return quotient
-    return np.where(small, fallback, quotient)
+    return np.where(np.abs(denominator) < SMALL_VENSIM, fallback, quotient)
 
 
 def zidz(numerator: Value, denominator: Value) -> Value:

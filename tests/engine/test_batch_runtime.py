@@ -55,6 +55,13 @@ def test_xidz_zidz_and_if_then_else() -> None:
             runtime.xidz(np.ones(3), np.array([0.0, 2.0, 0.0]), np.array([7.0, 8.0, 9.0])),
             [7.0, 0.5, 9.0],
         )
+        # Denominators all at or above 1e-6 skip the fallback; a NaN does not.
+        np.testing.assert_array_equal(
+            runtime.xidz(np.full(3, 2.0), np.array([1e-6, 4.0, 1e9]), 5.0), [2e6, 0.5, 2e-9]
+        )
+        np.testing.assert_array_equal(
+            runtime.xidz(np.ones(3), np.array([np.nan, 1e-7, 2.0]), 5.0), [np.nan, 5.0, 0.5]
+        )
 
 
 def test_integer_quantum_and_modulo() -> None:
