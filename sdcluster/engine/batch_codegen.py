@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -253,13 +254,15 @@ def _step_body(
     slots: dict[str, int],
     facts: dict[str, _Facts],
 ) -> list[str]:
-    writer = _StepWriter(dict(facts))
+    expressions = {
+        name: f"_x_{name}[k]" if name in inputs else plan.nodes[name].expr for name in names
+    }
+    writer = _StepWriter(dict(facts), _repeated_operations(expressions.values()))
     # An INTEG's flow is used by that stock alone: it can be computed in its row of D.
     rows = {state.flow: state.row for state in plan.states if state.kind == "integ"}
     in_place: set[str] = set()
     lines = []
-    for name in names:
-        value = f"_x_{name}[k]" if name in inputs else plan.nodes[name].expr
+    for name, value in expressions.items():
         into = f"D[{rows[name]}]" if name in rows else None
         lines += [f"        {line}" for line in writer.assign(name, value, into)]
         if writer.wrote_into:
@@ -328,8 +331,10 @@ class _Facts:
     """What the generator can promise about a value during a step.
 
     ``real``: a bool, integer or float, never complex (Python's ``(-8)**(1/3)``
-    of two literals is) nor anything else. ``floating``: a float64 array or
-    scalar. ``per_member``: an array of shape ``(N,)``, never a scalar
+    of two literals is) nor anything else. ``floating``: a NumPy float64
+    array or scalar; not a Python float, which NumPy treats as "weak" (a
+    float16 array times 0.5 stays float16, and SQRT of a comparison is
+    float16). ``per_member``: an array of shape ``(N,)``, never a scalar
     (parameters may be either, so only values computed from a state are
     known to be arrays).
     """
@@ -395,7 +400,7 @@ class _StepWriter:
     know stays one plain expression.
     """
 
-    def __init__(self, facts: dict[str, _Facts]) -> None:
+    def __init__(self, facts: dict[str, _Facts], repeated: frozenset[str] = frozenset()) -> None:
         self.facts = facts
         self.temporaries: set[str] = set()
         self.wrote_into = False
@@ -403,6 +408,9 @@ class _StepWriter:
         # Temporary -> (its line, ufunc, arguments): allocations that can write elsewhere.
         self._ufunc_lines: dict[str, tuple[int, str, str]] = {}
         self._count = 0
+        # Operations (ast.dump) that occur more than once, and their values once computed.
+        self._repeated = repeated
+        self._known: dict[str, _Value] = {}
 
     def assign(self, target: str, expression: str, into: str | None = None) -> list[str]:
         """Return the lines that compute ``target = expression``.
@@ -430,6 +438,17 @@ class _StepWriter:
         return [pattern.sub(target, line) for line in lines]
 
     def _value(self, node: ast.expr) -> _Value:
+        key = ast.dump(node) if self._repeated else ""
+        if key in self._known:
+            return self._known[key]
+        value = self._computed(node)
+        if key in self._repeated and value.owned:
+            # Computed once, read again later: never overwritten in place.
+            value = _Value(value.text, value.facts, owned=False)
+            self._known[key] = value
+        return value
+
+    def _computed(self, node: ast.expr) -> _Value:
         if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
             return self._arithmetic(node)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
@@ -441,11 +460,7 @@ class _StepWriter:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             return self._negative(node.operand)
         if isinstance(node, ast.Constant):
-            facts = _Facts(
-                floating=isinstance(node.value, float),
-                per_member=False,
-                real=isinstance(node.value, int | float),
-            )
+            facts = _Facts(False, False, real=isinstance(node.value, int | float))
             return _Value(repr(node.value), facts, owned=False)
         if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "Y":
             return _Value(ast.unparse(node), _FLOAT_ARRAY, owned=False)
@@ -458,8 +473,7 @@ class _StepWriter:
         symbol, ufunc = _ARITHMETIC[type(node.op)]
         real = left.facts.real and right.facts.real
         facts = _Facts(
-            floating=real
-            and (isinstance(node.op, ast.Div) or left.facts.floating or right.facts.floating),
+            floating=real and (left.facts.floating or right.facts.floating),
             per_member=left.facts.per_member or right.facts.per_member,
             real=real,
         )
@@ -526,6 +540,35 @@ class _StepWriter:
         return _Value(name, facts, owned=True)
 
 
+def _repeated_operations(expressions: Iterable[str]) -> frozenset[str]:
+    """Return the operations (as ``ast.dump``) that the expressions compute more than once.
+
+    Within a step every name has one value, so equal operations give equal
+    results: the writer computes each once (e.g. ``1 - v_entropy_r`` of two
+    entropy flows). Operations inside a repeated one are not listed for it:
+    computed once with it, they need no name of their own.
+    """
+    trees = [ast.parse(expression, mode="eval").body for expression in expressions]
+    counts = Counter(
+        ast.dump(node) for tree in trees for node in ast.walk(tree) if _is_operation(node)
+    )
+    repeated: set[str] = set()
+    pending: list[ast.AST] = list(trees)
+    while pending:
+        node = pending.pop()
+        if _is_operation(node) and counts[ast.dump(node)] > 1:
+            repeated.add(ast.dump(node))
+        else:
+            pending.extend(ast.iter_child_nodes(node))
+    return frozenset(repeated)
+
+
+def _is_operation(node: ast.AST) -> bool:
+    if isinstance(node, ast.UnaryOp):
+        return not isinstance(node.operand, ast.Constant)  # -2 is a literal
+    return isinstance(node, ast.BinOp | ast.Call | ast.Compare | ast.BoolOp)
+
+
 def _python_number(node: ast.expr) -> bool:
     """Tell whether an expression is computed from Python numbers only, not NumPy values."""
     return not any(
@@ -542,7 +585,9 @@ def _call_facts(function: str, arguments: list[_Value]) -> _Facts:
         floating = any(argument.facts.floating for argument in arguments)
     elif function in _FLOAT_UFUNCS:  # float64 from float64 (but float16 from bool)
         floating = all(argument.facts.floating for argument in arguments)
-    elif function in _FLOAT_HELPERS or function.startswith("_lk_"):
+    elif function in _FLOAT_HELPERS:  # the quotient's type
+        floating = arguments[0].facts.floating or arguments[1].facts.floating
+    elif function.startswith("_lk_"):  # np.interp: always float64
         floating = True
     elif function == "_h_if_then_else":  # np.where(condition, a, b): IF THEN ELSE(c, 1, 0) is int
         floating = arguments[1].facts.floating or arguments[2].facts.floating
@@ -557,7 +602,7 @@ def _node_facts(plan: Plan, inputs: frozenset[str]) -> dict[str, _Facts]:
     """Return what is known about every node's value during a step."""
     facts: dict[str, _Facts] = {
         "time": _FLOAT_SCALAR,
-        "_dt": _FLOAT_SCALAR,
+        "_dt": _Facts(floating=False, per_member=False),  # a Python float
         # MIN and MAX literals are bound as full float arrays in the step code.
         **{name: _FLOAT_ARRAY for name in plan.literals.values()},
     }

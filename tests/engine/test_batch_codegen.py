@@ -14,6 +14,7 @@ from sdcluster.engine.batch_codegen import (
     _FLOAT_SCALAR,
     _UNKNOWN,
     _Facts,
+    _repeated_operations,
     _StepWriter,
 )
 from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, make_lookup
@@ -33,8 +34,9 @@ LEAVES: dict[str, tuple[Any, _Facts]] = {
     "i": (np.arange(N) - 3, INTEGERS),  # IF THEN ELSE(x > 0, 1, -1)
     "c": (np.arange(N) % 2 == 0, INTEGERS),  # a comparison
     "u": (np.arange(N) - 3.5, _UNKNOWN),  # a float the writer knows nothing about
+    "h": (np.sqrt(np.arange(N) % 2 == 0), INTEGERS),  # float16: SQRT of a comparison
     "time": (np.float64(2.5), _FLOAT_SCALAR),
-    "_dt": (0.0625, _FLOAT_SCALAR),  # a Python float
+    "_dt": (0.0625, _Facts(floating=False, per_member=False)),  # a Python float
 }
 NAMESPACE: dict[str, Any] = {
     **RUNTIME_NAMESPACE,
@@ -122,6 +124,27 @@ def test_a_result_computed_in_a_row_of_the_derivatives_is_the_same(expression: s
         assert np.all(derivatives[[0, 2]] == -1.0)
     else:
         assert np.all(derivatives == -1.0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(expressions, expressions)
+def test_operations_repeated_across_equations_are_computed_once(first: str, second: str) -> None:
+    equations = {
+        "x": first,
+        "y": f"({first}) * ({second})",
+        "z": f"({second}) - np.maximum({first}, {second})",
+        "w": f"x + ({second})",
+    }
+    repeated = _repeated_operations(equations.values())
+    writer = _StepWriter({name: facts for name, (_, facts) in LEAVES.items()}, repeated)
+    lines = [line for name, value in equations.items() for line in writer.assign(name, value)]
+    expected = _run([f"{name} = {value}" for name, value in equations.items()])
+    computed = _run(lines)
+    if isinstance(expected.get("result"), type):  # the same error both ways
+        assert computed.get("result") is expected["result"]
+        return
+    for name in [*equations, *LEAVES]:  # every result, and nothing overwritten
+        _assert_same(computed[name], expected[name])
 
 
 def test_an_intermediate_array_is_overwritten_instead_of_allocated() -> None:
