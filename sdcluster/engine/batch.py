@@ -449,7 +449,6 @@ class BatchModel:
         saved = schedule.saved.tolist()
         state = np.zeros((plan.n_rows, buffer.shape[2]))
         derivative = np.zeros_like(state)
-        increment = np.empty_like(state)
         clamped = [s.row for s in plan.states if s.non_negative]
         with np.errstate(all="ignore"), _arithmetic_errors(self.path, times):
             static = compiled.init(values, state, series, times[0], dt)
@@ -462,8 +461,10 @@ class BatchModel:
                 else:
                     fast(times[k], k)
                 # PySD's Euler step: state + ddt * dt, for every state at once.
-                np.multiply(derivative, dt, out=increment)
-                np.add(state, increment, out=state)
+                # The step code rewrites every row of the derivatives, so
+                # ddt * dt can overwrite them (less memory to touch).
+                np.multiply(derivative, dt, out=derivative)
+                np.add(state, derivative, out=state)
                 for row in clamped:
                     np.maximum(state[row], 0, out=state[row])
             if saved[-1]:
