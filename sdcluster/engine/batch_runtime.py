@@ -174,6 +174,17 @@ def pysd_table_values(values: Any) -> NDArray[np.float64]:
     return np.array(eval(text, {"__builtins__": {}}, namespace), dtype=np.float64)
 
 
+def full_array(size: int, value: Value) -> Value:
+    """Return ``value`` as an array of ``size`` members, unless it is one already.
+
+    NumPy's ``minimum`` and ``maximum`` run about twice as fast on two full
+    arrays as on an array and a scalar, with the same results.
+    """
+    if isinstance(value, np.ndarray) and value.ndim:
+        return value
+    return np.full(size, value)
+
+
 def check_delay_order(order: int, time_step: float, delay_time: Value, element: str) -> None:
     """Refuse delays shorter than ``order * TIME STEP``.
 
@@ -207,4 +218,5 @@ RUNTIME_NAMESPACE: dict[str, Any] = {
     "_h_ramp": ramp,
     "_h_pulse": pulse,
     "_h_check_delay_order": check_delay_order,
+    "_h_full_array": full_array,
 }

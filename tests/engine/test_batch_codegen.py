@@ -17,7 +17,7 @@ from sdcluster.engine.batch_codegen import (
     _repeated_operations,
     _StepWriter,
 )
-from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, make_lookup
+from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, full_array, make_lookup
 
 N = 7
 RNG = np.random.default_rng(3)
@@ -38,6 +38,8 @@ LEAVES: dict[str, tuple[Any, _Facts]] = {
     "time": (np.float64(2.5), _FLOAT_SCALAR),
     "_dt": (0.0625, _Facts(floating=False, per_member=False)),  # a Python float
 }
+# Values bound once per run; MIN and MAX get full-array copies of them.
+BOUND = frozenset({"p", "q"})
 NAMESPACE: dict[str, Any] = {
     **RUNTIME_NAMESPACE,
     "_lk_table": make_lookup(np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 2.0]), "interpolate"),
@@ -74,6 +76,7 @@ expressions = st.recursive(leaves, _combine, max_leaves=10)
 
 def _run(lines: list[str], **extra: Any) -> dict[str, Any]:
     local: dict[str, Any] = {name: value for name, (value, _) in LEAVES.items()} | extra
+    local |= {f"_full_{name}": full_array(N, local[name]) for name in BOUND}
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # complex powers of literals, cast by a lookup
         try:
@@ -99,7 +102,7 @@ def _assert_same(actual: Any, expected: Any) -> None:
 @settings(max_examples=200, deadline=None)
 @given(expressions)
 def test_written_steps_give_the_plain_expression_to_the_bit(expression: str) -> None:
-    writer = _StepWriter({name: facts for name, (_, facts) in LEAVES.items()})
+    writer = _StepWriter({name: facts for name, (_, facts) in LEAVES.items()}, BOUND)
     lines = writer.assign("result", expression)
     expected = _run([f"result = {expression}"])["result"]
     computed = _run(lines)
@@ -111,7 +114,7 @@ def test_written_steps_give_the_plain_expression_to_the_bit(expression: str) -> 
 @settings(max_examples=100, deadline=None)
 @given(expressions)
 def test_a_result_computed_in_a_row_of_the_derivatives_is_the_same(expression: str) -> None:
-    writer = _StepWriter({name: facts for name, (_, facts) in LEAVES.items()})
+    writer = _StepWriter({name: facts for name, (_, facts) in LEAVES.items()}, BOUND)
     lines = writer.assign("result", expression, into="D[1]")
     expected = _run([f"result = {expression}"])["result"]
     derivatives = np.full((3, N), -1.0)
@@ -136,7 +139,8 @@ def test_operations_repeated_across_equations_are_computed_once(first: str, seco
         "w": f"x + ({second})",
     }
     repeated = _repeated_operations(equations.values())
-    writer = _StepWriter({name: facts for name, (_, facts) in LEAVES.items()}, repeated)
+    writer = _StepWriter({name: facts for name, (_, facts) in LEAVES.items()}, BOUND)
+    writer.repeat(repeated)
     lines = [line for name, value in equations.items() for line in writer.assign(name, value)]
     expected = _run([f"{name} = {value}" for name, value in equations.items()])
     computed = _run(lines)
@@ -162,6 +166,16 @@ def test_an_intermediate_array_is_overwritten_instead_of_allocated() -> None:
     # ... unless it may be a scalar: then it is copied there as before.
     assert writer.assign("x", "p*p", into="D[0]") == ["x = p * p"]
     assert not writer.wrote_into
+
+
+def test_min_and_max_pair_an_array_with_a_full_array_copy_of_a_bound_value() -> None:
+    writer = _StepWriter({"a": _FLOAT_ARRAY, "p": _FLOAT_SCALAR}, frozenset({"p"}))
+    assert writer.assign("m", "np.minimum(p, a*a)") == [
+        "m = a * a",
+        "np.minimum(_full_p, m, out=m)",
+    ]
+    assert writer.assign("n", "np.maximum(p, time)") == ["n = np.maximum(p, time)"]
+    assert writer.full_arrays == {"p"}
 
 
 def test_values_that_may_be_scalars_or_integers_are_never_written_into() -> None:
