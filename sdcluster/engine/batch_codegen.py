@@ -21,17 +21,28 @@ Each value is an array of shape ``(N,)`` (one entry per member) or a scalar
 when it is the same for all members (e.g. something that depends on time
 only), and NumPy broadcasting takes care of the rest.
 
-Three details keep a step cheap without changing any value. Each equation
-is written out as one NumPy call per operation, and an operation whose
-operand is a per-member float array computed within the same equation
-writes its result into that array (``t *= x``, ``np.maximum(a, t, out=t)``)
-instead of allocating another; the operations and their order are Python's
-own for the original expression, so every value is the same to the bit
-(see :class:`_StepWriter`). Every local is deleted right after its last
-use, so the arrays that are still allocated reuse the same few cache-hot
-memory blocks. And constant arguments of MIN and MAX are bound as full
-arrays, which NumPy's ``minimum``/``maximum`` process about twice as fast as
-an array paired with a scalar.
+A step costs about a microsecond of overhead per NumPy call plus the pass
+over the members' memory, so the generated code makes fewer calls and
+touches less memory, without changing any value:
+
+- Each equation is written out as one NumPy call per operation, and an
+  operation whose operand is a per-member float array computed within the
+  same equation writes its result into that array (``t *= x``,
+  ``np.maximum(a, t, out=t)``) instead of allocating another; a stock's flow
+  is computed in its row of ``D``. The operations and their order are
+  Python's own for the original expression, so every value is the same to
+  the bit (see :class:`_StepWriter`).
+- An operation that occurs twice in a step (``1 - v_entropy_r`` in two
+  flows) is computed once.
+- What changes only when a STEP, PULSE or RAMP of constants does (a
+  *clock*, e.g. ``openness + STEP(0.2, 30)``) is computed in a block that
+  runs only when a clock's value changed, and kept between steps (see
+  :class:`_Memo`).
+- Every local is deleted right after its last use, so the arrays that are
+  still allocated reuse the same few cache-hot memory blocks.
+- Constant arguments of MIN and MAX paired with an array are bound as full
+  arrays, which NumPy's ``minimum``/``maximum`` process about twice as fast as
+  an array paired with a scalar.
 """
 
 from __future__ import annotations
@@ -44,7 +55,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, make_lookup
-from sdcluster.engine.batch_translate import Node, Plan, StateObject, static_nodes
+from sdcluster.engine.batch_translate import (
+    Node,
+    Plan,
+    StateObject,
+    clock_nodes,
+    slow_nodes,
+    static_nodes,
+)
 from sdcluster.errors import ModelFileError
 
 
@@ -225,14 +243,54 @@ def _build_source(
     lines += [f"    {name} = V[{name!r}]" for name in bound]
     lines += [f"    _x_{name} = XT[{name!r}]" for name in sorted(inputs)]
     slots = {name: j for j, name in enumerate(dynamic_outputs)}
-    writers = [_StepWriter(facts, frozenset(bound)) for _ in range(2)]
-    fast = _step_body(plan, fast_nodes, inputs, {}, writers[0])
-    save = _step_body(plan, save_nodes, inputs, slots, writers[1])
-    full = sorted(writers[0].full_arrays | writers[1].full_arrays)
+    writers = [_StepWriter(facts, frozenset(bound)) for _ in range(3)]
+    memo = _memo(plan, save_nodes, static, writers[2])
+    fast = _step_body(plan, fast_nodes, inputs, {}, writers[0], memo)
+    save = _step_body(plan, save_nodes, inputs, slots, writers[1], memo)
+    full = sorted(set().union(*(writer.full_arrays for writer in writers)))
     lines += [f"    _full_{name} = _h_full_array(_n, {name})" for name in full]
+    if memo is not None:
+        # Kept from one step to the next: the clocks' values and what depends on them.
+        lines += [f"    {name} = None" for name in ("_memo", *memo.names)]
     lines += ["    def fast(time, k):", *fast, "    def save(time, k, s):", *save]
     lines.append("    return fast, save")
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class _Memo:
+    """Slow nodes, computed in a block that runs only when a clock's value changed.
+
+    A STEP policy changes its clock once in a run, so what depends on the
+    clock alone (``openness + STEP(0.2, 30)`` and its products with
+    constants) is computed twice instead of at every step. The values are
+    the ones recomputing would give: the same operations on the same bits.
+    """
+
+    clocks: tuple[str, ...]  # computed at every step, before the block
+    names: tuple[str, ...]  # slow nodes: kept between steps (nonlocal)
+    block: tuple[str, ...]  # the block's lines, at the step functions' indentation
+
+
+def _memo(
+    plan: Plan, save_nodes: list[str], static: frozenset[str], writer: _StepWriter
+) -> _Memo | None:
+    slow = slow_nodes(plan.nodes, static)
+    names = [name for name in save_nodes if name in slow]
+    if not names:
+        return None
+    read = {dep for name in names for dep in plan.nodes[name].deps}
+    clocks = [name for name in save_nodes if name in clock_nodes(plan.nodes, static) & read]
+    expressions = {name: plan.nodes[name].expr for name in names}
+    writer.repeat(_repeated_operations(expressions.values()))
+    lines = [line for name, expr in expressions.items() for line in writer.assign(name, expr)]
+    key = f"({', '.join(clocks)},)"
+    block = [
+        f"if not _h_unchanged({key}, _memo):",
+        f"    _memo = {key}",
+        *(f"    {line}" for line in _release_dead(lines, writer.temporaries)),
+    ]
+    return _Memo(tuple(clocks), tuple(names), tuple(f"        {line}" for line in block))
 
 
 def _derivative_roots(state: StateObject) -> list[str]:
@@ -249,32 +307,53 @@ def _dynamic(
     return [name for name in order if name not in static and name != "time"]
 
 
+_MEMO_BLOCK = "        # the block of slow nodes"
+
+
 def _step_body(
     plan: Plan,
     names: list[str],
     inputs: frozenset[str],
     slots: dict[str, int],
     writer: _StepWriter,
+    memo: _Memo | None,
 ) -> list[str]:
+    kept: set[str] = set()
+    if memo is not None:  # the clocks first, then the block, then the rest
+        rest = [name for name in names if name not in memo.clocks and name not in memo.names]
+        names = [*memo.clocks, _MEMO_BLOCK, *rest]
+        kept = {*memo.clocks, *memo.names}  # read by the block, or kept between steps
     expressions = {
-        name: f"_x_{name}[k]" if name in inputs else plan.nodes[name].expr for name in names
+        name: f"_x_{name}[k]" if name in inputs else plan.nodes[name].expr
+        for name in names
+        if name != _MEMO_BLOCK
     }
     writer.repeat(_repeated_operations(expressions.values()))
     # An INTEG's flow is used by that stock alone: it can be computed in its row of D.
     rows = {state.flow: state.row for state in plan.states if state.kind == "integ"}
     in_place: set[str] = set()
     lines = []
-    for name, value in expressions.items():
+    for name in names:
+        if name == _MEMO_BLOCK:
+            lines.append(_MEMO_BLOCK)
+            continue
         into = f"D[{rows[name]}]" if name in rows else None
-        lines += [f"        {line}" for line in writer.assign(name, value, into)]
+        lines += [f"        {line}" for line in writer.assign(name, expressions[name], into)]
         if writer.wrote_into:
             in_place.add(name)
         if name in slots:
             lines.append(f"        O[{slots[name]}, s] = {name}")
+    if memo is not None:  # saved at every saving step, computed in the block
+        lines += [f"        O[{slots[name]}, s] = {name}" for name in memo.names if name in slots]
     for state in plan.states:
         if state.flow not in in_place:
             lines += _derivative_lines(state)
-    return _release_dead(lines, set(names) | writer.temporaries) or ["        pass"]
+    body = _release_dead(lines, (set(names) | writer.temporaries) - kept) or ["        pass"]
+    if memo is None:
+        return body
+    at = body.index(_MEMO_BLOCK)
+    nonlocal_names = f"        nonlocal _memo, {', '.join(memo.names)}"
+    return [nonlocal_names, *body[:at], *memo.block, *body[at + 1 :]]
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -299,7 +378,8 @@ def _release_dead(lines: list[str], local_names: set[str]) -> list[str]:
     for index, line in enumerate(lines):
         result.append(line)
         if index in released:
-            result.append(f"        del {', '.join(sorted(released[index]))}")
+            indent = line[: len(line) - len(line.lstrip())]
+            result.append(f"{indent}del {', '.join(sorted(released[index]))}")
     return result
 
 

@@ -185,6 +185,26 @@ def full_array(size: int, value: Value) -> Value:
     return np.full(size, value)
 
 
+def unchanged(values: tuple[Value, ...], previous: tuple[Value, ...] | None) -> bool:
+    """Tell whether each value is the previous one's to the bit (type, dtype, shape, bytes).
+
+    The step code recomputes what depends on STEP, PULSE and RAMP values
+    only when this is false.
+    """
+    if previous is None:
+        return False
+    for value, old in zip(values, previous, strict=True):
+        array, old_array = np.asarray(value), np.asarray(old)
+        if (
+            type(value) is not type(old)
+            or array.dtype != old_array.dtype
+            or array.shape != old_array.shape
+            or array.tobytes() != old_array.tobytes()
+        ):
+            return False
+    return True
+
+
 def check_delay_order(order: int, time_step: float, delay_time: Value, element: str) -> None:
     """Refuse delays shorter than ``order * TIME STEP``.
 
@@ -219,4 +239,5 @@ RUNTIME_NAMESPACE: dict[str, Any] = {
     "_h_pulse": pulse,
     "_h_check_delay_order": check_delay_order,
     "_h_full_array": full_array,
+    "_h_unchanged": unchanged,
 }

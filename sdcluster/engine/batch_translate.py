@@ -55,7 +55,10 @@ class Node:
     name
         Local identifier in the generated code (``v_<python name>`` for model
         elements, ``a_...`` for arguments of state objects, ``s_...`` for
-        state objects' outputs, ``i_...`` for their initialization).
+        state objects' outputs, ``i_...`` for their initialization, ``h_...``
+        for subexpressions given a node of their own because they change
+        seldom or never, ``c_...`` for STEP, PULSE and RAMP calls of such
+        values).
     kind
         How the value comes about: ``param`` (a model constant, settable per
         member), ``control`` (INITIAL TIME, FINAL TIME, TIME STEP, SAVEPER),
@@ -283,10 +286,14 @@ def _xmile_abstract_model(path: Path) -> Any:
 def translate(path: Path) -> Plan:
     """Translate a model file into a :class:`Plan`.
 
-    The model is walked twice: the first pass finds which values cannot
-    change during a run; the second hoists such subexpressions of
+    The model is walked three times: the first pass finds which values
+    cannot change during a run; the second hoists such subexpressions of
     time-varying equations into nodes of their own, computed once per run
-    instead of once per time step (see ``_Translator._hoisted_static``).
+    instead of once per time step (see ``_Translator._hoisted``), and
+    gives each STEP, PULSE or RAMP of them a node of its own (a *clock*,
+    see :func:`clock_nodes`); the third also hoists the subexpressions that
+    change only when a clock does (see :func:`slow_nodes`), which the step
+    code recomputes only then.
 
     Raises
     ------
@@ -298,7 +305,12 @@ def translate(path: Path) -> Plan:
     """
     abstract = load_abstract_model(path)
     first = _Translator(path, abstract).plan()
-    return _Translator(path, abstract, static_nodes(first.nodes, frozenset())).plan()
+    static = static_nodes(first.nodes, frozenset())
+    second = _Translator(path, abstract, static).plan()
+    slow = slow_nodes(second.nodes, static_nodes(second.nodes, frozenset()))
+    # Names of model elements and stock arguments are the same in every pass.
+    elements = {name for name in slow if name.startswith(("v_", "a_"))}
+    return _Translator(path, abstract, static | elements).plan()
 
 
 _STATIC_LEAVES = frozenset({"param", "control", "initial", "stateinit"})
@@ -322,6 +334,38 @@ def static_nodes(nodes: Mapping[str, Node], inputs: frozenset[str]) -> frozenset
         pending = [node for node in pending if node.name not in static]
 
 
+def clock_nodes(nodes: Mapping[str, Node], static: frozenset[str]) -> frozenset[str]:
+    """Return the clocks: nodes that are a STEP, PULSE or RAMP of static values.
+
+    A clock depends on time, but a STEP's or a PULSE's value changes at a few
+    steps only.
+    """
+    return frozenset(
+        name
+        for name, node in nodes.items()
+        if name.startswith("c_") and node.deps - {"time"} <= static
+    )
+
+
+def slow_nodes(nodes: Mapping[str, Node], static: frozenset[str]) -> frozenset[str]:
+    """Return the nodes, not static, that change only when a clock does.
+
+    Such a node is an expression of static values, clocks and other slow
+    nodes, without TIME itself (``openness + STEP(0.2, 30)``): its value is
+    the same as at the previous step unless a clock's value changed.
+    """
+    known = set(static | clock_nodes(nodes, static))
+    slow: set[str] = set()
+    pending = [node for node in nodes.values() if node.kind == "aux" and node.name not in known]
+    while True:
+        ready = {node.name for node in pending if node.deps <= known}
+        if not ready:
+            return frozenset(slow)
+        known |= ready
+        slow |= ready
+        pending = [node for node in pending if node.name not in ready]
+
+
 def _refusal(path: Path, construct: str, variable: str) -> UnsupportedConstructError:
     return UnsupportedConstructError(
         f"not supported by the vectorized engine: {construct} in {variable!r} "
@@ -332,10 +376,11 @@ def _refusal(path: Path, construct: str, variable: str) -> UnsupportedConstructE
 class _Translator:
     """Walk one AbstractModel and collect nodes, state objects and lookups."""
 
-    def __init__(self, path: Path, abstract: Any, static: frozenset[str] | None = None) -> None:
+    def __init__(self, path: Path, abstract: Any, seldom: frozenset[str] | None = None) -> None:
         self.path = path
-        # Names known not to change during a run (None: first pass, no hoisting).
-        self.static: set[str] | None = None if static is None else set(static)
+        # Names whose values change seldom or never during a run: constants,
+        # clocks, slow nodes (None: first pass, no hoisting).
+        self.seldom: set[str] | None = None if seldom is None else set(seldom)
         self.section = self._main_section(abstract)
         self.namespace = NamespaceManager()
         self.nodes: dict[str, Node] = {"time": Node("time", "time", "time", frozenset())}
@@ -476,47 +521,63 @@ class _Translator:
 
     def _operation(self, ast: Any) -> _Expr:
         operators = list(ast.operators)
-        arguments = [self._hoisted_static(self.visit(argument)) for argument in ast.arguments]
+        arguments = [self._hoisted(self.visit(argument)) for argument in ast.arguments]
         if set(operators) <= _LEFT_ASSOCIATIVE and len(arguments) > 2:
-            # Python evaluates "a*b*c" as "(a*b)*c": a static prefix of a
-            # chain is a value of its own, and can be computed once.
-            size = self._static_prefix(arguments)
+            # Python evaluates "a*b*c" as "(a*b)*c": a seldom-changing prefix
+            # of a chain is a value of its own, and can be computed seldom.
+            size = self._seldom_prefix(arguments)
             if 2 <= size < len(arguments):
                 prefix = _render(operators[: size - 1], arguments[:size])
                 operators = operators[size - 1 :]
-                arguments = [self._hoisted_static(prefix), *arguments[size:]]
+                arguments = [self._hoisted(prefix), *arguments[size:]]
         return _render(operators, arguments)
 
-    def _static_prefix(self, arguments: list[_Expr]) -> int:
+    def _seldom_prefix(self, arguments: list[_Expr]) -> int:
         size = 0
         for argument in arguments:
-            if not self._is_static(argument):
+            if not self._is_seldom(argument):
                 break
             size += 1
         return size
 
-    def _is_static(self, expr: _Expr) -> bool:
-        return self.static is not None and expr.deps <= self.static
+    def _is_seldom(self, expr: _Expr) -> bool:
+        return self.seldom is not None and expr.deps <= self.seldom
 
-    def _hoisted_static(self, expr: _Expr) -> _Expr:
-        """Give a static compound subexpression a node of its own.
+    def _hoisted(self, expr: _Expr) -> _Expr:
+        """Give a compound subexpression that changes seldom or never a node of its own.
 
         In a time-varying equation such as ``rate * (1 - 0.5 * support) * x``
         the factor ``(1 - 0.5 * support)`` is the same at every step; as its
         own node it is computed once per run (or, if ``support`` is fed as an
-        input series, once per step as before). The value is the same either
-        way: Python evaluates an operand or an argument completely before
-        using it, so the same operations run in the same order.
+        input series, once per step as before); ``openness * rivalry``, where
+        openness has a STEP, once per change of the STEP. The value is the
+        same either way: Python evaluates an operand or an argument completely
+        before using it, so the same operations run in the same order.
         """
-        static = self.static
-        if static is None or not expr.deps or not expr.deps <= static:
+        seldom = self.seldom
+        if seldom is None or not expr.deps or not expr.deps <= seldom:
             return expr
         if expr.text.isidentifier():
             return expr  # a bare name costs nothing
         name = self._unique(f"h_{self.identifier}")
         self.nodes[name] = Node(name, "aux", expr.text, expr.deps)
         self.element_of_node[name] = self.element
-        static.add(name)
+        seldom.add(name)
+        return _Expr(name, 0, frozenset({name}))
+
+    def _clock(self, expr: _Expr) -> _Expr:
+        """Give a STEP, PULSE or RAMP of seldom-changing values a node of its own (a clock).
+
+        The step code computes clocks at every step and what depends on them
+        only when one of them changed (a STEP changes once).
+        """
+        seldom = self.seldom
+        if seldom is None or not expr.deps - {"time"} <= seldom:
+            return expr
+        name = self._unique(f"c_{self.identifier}")
+        self.nodes[name] = Node(name, "aux", expr.text, expr.deps)
+        self.element_of_node[name] = self.element
+        seldom.add(name)
         return _Expr(name, 0, frozenset({name}))
 
     def _reference(self, ast: Any) -> _Expr:
@@ -539,7 +600,7 @@ class _Translator:
         function = ast.function.reference
         identifier = self.namespace.cleanspace.get(function)
         if identifier is not None and identifier in self.lookups:
-            argument = self._hoisted_static(self.visit(ast.arguments[0]))
+            argument = self._hoisted(self.visit(ast.arguments[0]))
             return _Expr(f"_lk_{identifier}({argument.text})", 0, argument.deps)
         spec = _FUNCTIONS.get(function)
         if spec is None:
@@ -550,16 +611,16 @@ class _Translator:
                 f"{function.upper()} with {len(ast.arguments)} arguments",
                 self.element,
             )
-        arguments = [self._hoisted_static(self.visit(argument)) for argument in ast.arguments]
+        arguments = [self._hoisted(self.visit(argument)) for argument in ast.arguments]
         if function in ("min", "max"):
-            arguments = [self._hoisted(argument) for argument in arguments]
+            arguments = [self._named_literal(argument) for argument in arguments]
         deps = frozenset().union(*(argument.deps for argument in arguments))
-        if spec.uses_time:
-            deps = deps | {"time"}
         text = spec.template % {str(i): argument.text for i, argument in enumerate(arguments)}
+        if spec.uses_time:
+            return self._clock(_Expr(text, 0, deps | {"time"}))
         return _Expr(text, 0, deps)
 
-    def _hoisted(self, argument: _Expr) -> _Expr:
+    def _named_literal(self, argument: _Expr) -> _Expr:
         # NumPy's minimum/maximum run about twice as fast on two full arrays as
         # on an array and a scalar: constant arguments become named constants
         # that the step code binds as full arrays (same values, same results).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from sdcluster.engine.batch_codegen import (
     _StepWriter,
 )
 from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, full_array, make_lookup
+from sdcluster.engine.batch_translate import clock_nodes, slow_nodes, static_nodes, translate
 
 N = 7
 RNG = np.random.default_rng(3)
@@ -187,3 +189,29 @@ def test_values_that_may_be_scalars_or_integers_are_never_written_into() -> None
         "_t4 = _h_if_then_else(_t3, 1, 2)",
         "w = _t4 * a",
     ]
+
+
+def test_clocks_and_the_values_that_change_only_with_them(tmp_path: Path) -> None:
+    path = tmp_path / "clocked.mdl"
+    path.write_text(
+        "{UTF-8}\n"
+        "level = INTEG(rate * level + timed, 1) ~ unit ~ |\n"
+        "rate = 0.5 * base + STEP(height, 3) ~ unit ~ |\n"
+        "timed = rate * Time ~ unit ~ |\n"
+        "base = 1 ~ unit ~ |\n"
+        "height = 2 ~ unit ~ |\n"
+        "FINAL TIME = 6 ~ Month ~ |\nINITIAL TIME = 0 ~ Month ~ |\n"
+        "SAVEPER = 1 ~ Month ~ |\nTIME STEP = 0.25 ~ Month ~ |\n"
+    )
+    plan = translate(path)
+    static = static_nodes(plan.nodes, frozenset())
+    assert clock_nodes(plan.nodes, static) == {"c_rate"}
+    assert plan.nodes["c_rate"].expr == "_h_step(time, _dt, v_height, 3)"
+    # TIME itself changes at every step; level is a stock.
+    slow = slow_nodes(plan.nodes, static)
+    assert "v_rate" in slow
+    assert not slow & {"v_timed", "v_level", "a_integ_level_flow"}
+    # Fed as a series, the height makes the STEP change at any step: no clock.
+    static = static_nodes(plan.nodes, frozenset({"v_height"}))
+    assert not clock_nodes(plan.nodes, static)
+    assert not slow_nodes(plan.nodes, static)

@@ -142,6 +142,32 @@ def test_a_white_noise_input_matches_pysd_fed_the_same_series(pysd_run: PysdRun)
     assert np.ptp(batch["Pink Noise"]) > 0.1
 
 
+def test_values_that_change_only_with_a_step_match_pysd(
+    tmp_path: Path, pysd_run: PysdRun
+) -> None:
+    # "rate" and "doubled" change only when the STEP does: the engine computes
+    # them in a block that runs when the STEP's value changed, and keeps
+    # them between steps. The step height varies per member, -0.0 included.
+    path = tmp_path / "clocked.mdl"
+    path.write_text(
+        "{UTF-8}\n"
+        "level = INTEG(doubled * level / 100 + rate, 1) ~ unit ~ |\n"
+        "rate = base + STEP(height, 3) ~ unit/Month ~ |\n"
+        "doubled = 2 * rate ~ unit/Month ~ |\n"
+        "base = 1 ~ unit/Month ~ |\n"
+        "height = 2 ~ unit/Month ~ |\n"
+        "FINAL TIME = 6 ~ Month ~ |\nINITIAL TIME = 0 ~ Month ~ |\n"
+        "SAVEPER = 0.5 ~ Month ~ |\nTIME STEP = 0.25 ~ Month ~ |\n"
+    )
+    model = BatchModel.from_file(path)
+    assert "_h_unchanged" in model.source()
+    params = {"height": [2.0, -0.0, -1.5]}
+    batch = model.run_arrays(params, 3, return_variables=model.variables)
+    for member in range(3):
+        assert_matches_pysd(batch, member, pysd_run(path, member_params(params, member)))
+    assert not np.array_equal(batch["rate"][0], batch["rate"][2])
+
+
 def test_final_time_override_matches_pysd(pysd_run: PysdRun) -> None:
     path = DATA / "engine_logic.mdl"
     model = BatchModel.from_file(path)

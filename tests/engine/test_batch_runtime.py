@@ -64,6 +64,16 @@ def test_xidz_zidz_and_if_then_else() -> None:
         )
 
 
+def test_unchanged_compares_type_shape_and_bits() -> None:
+    array = np.array([0.0, 1.5, np.nan])
+    assert runtime.unchanged((np.float64(2.0), array), (np.float64(2.0), array.copy()))
+    assert not runtime.unchanged((np.float64(2.0),), None)  # the first step
+    assert not runtime.unchanged((np.float64(0.0),), (np.float64(-0.0),))  # equal, not the same
+    assert not runtime.unchanged((array,), (array[:2],))
+    assert not runtime.unchanged((np.float64(1.0),), (np.int64(1),))
+    assert not runtime.unchanged((array,), (array + 1,))
+
+
 def test_integer_quantum_and_modulo() -> None:
     divisors = np.array([0.0, 1e-7, 0.7, 2.5, 4.0])
     for divisor in divisors:
