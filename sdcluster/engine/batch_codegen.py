@@ -279,8 +279,11 @@ def _memo(
     names = [name for name in save_nodes if name in slow]
     if not names:
         return None
-    read = {dep for name in names for dep in plan.nodes[name].deps}
-    clocks = [name for name in save_nodes if name in clock_nodes(plan.nodes, static) & read]
+    # The clocks the slow nodes read (a slow node reads at least one, or another slow node).
+    read = clock_nodes(plan.nodes, static) & {
+        dep for name in names for dep in plan.nodes[name].deps
+    }
+    clocks = [name for name in save_nodes if name in read]
     expressions = {name: plan.nodes[name].expr for name in names}
     writer.repeat(_repeated_operations(expressions.values()))
     lines = [line for name, expr in expressions.items() for line in writer.assign(name, expr)]
