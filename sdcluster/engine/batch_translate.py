@@ -568,8 +568,9 @@ class _Translator:
     def _clock(self, expr: _Expr) -> _Expr:
         """Give a STEP, PULSE or RAMP of seldom-changing values a node of its own (a clock).
 
-        The step code computes clocks at every step and what depends on them
-        only when one of them changed (a STEP changes once).
+        The step code computes a clock of constants at every step and what
+        depends on it only when its value changed (a STEP changes once); see
+        :func:`clock_nodes`. A clock of slow values is an ordinary node.
         """
         seldom = self.seldom
         if seldom is None or not expr.deps - {"time"} <= seldom:
