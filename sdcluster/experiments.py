@@ -10,37 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import numpy as np
-import numpy.typing as npt
-
 from sdcluster.errors import ScenarioError
 from sdcluster.scenarios import Scenario
-
-
-def noise_series(seed: int, count: int, member: int = 0) -> npt.NDArray[np.float64]:
-    """Return ``count`` standard-normal draws from the stream of ``seed``.
-
-    The stream is member ``member`` of the ensemble whose root seed is
-    ``seed``: PCG64 seeded with
-    ``numpy.random.SeedSequence(entropy=seed, spawn_key=(member,))``, the
-    derivation of :func:`sdcluster.engine.noise.white_noise` (restated here
-    because experiments sit left of the engine). So a scenario run with seed
-    ``s`` sees the same fluctuations as member 0 of an ensemble with root
-    seed ``s``, and a seed always gives the same series, on any machine and
-    in any process.
-
-    Parameters
-    ----------
-    seed : int
-        Non-negative seed (the ensemble's root seed).
-    count : int
-        Number of draws (one per integration step).
-    member : int
-        Global index of the ensemble member whose stream to draw.
-
-    """
-    sequence = np.random.SeedSequence(entropy=seed, spawn_key=(member,))
-    return np.random.Generator(np.random.PCG64(sequence)).standard_normal(count)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,7 +7,6 @@ import pytest
 
 from sdcluster.engine.noise import member_generator, white_noise
 from sdcluster.errors import ScenarioError
-from sdcluster.experiments import noise_series
 
 
 def test_shape_dtype_and_determinism() -> None:
@@ -35,10 +34,6 @@ def test_the_stream_is_the_members_child_of_the_root_seed_sequence() -> None:
     expected = np.random.Generator(np.random.PCG64(child)).standard_normal(25)
     np.testing.assert_array_equal(white_noise(2024, [5], 25)[0], expected)
     np.testing.assert_array_equal(member_generator(2024, 5).standard_normal(25), expected)
-
-
-def test_the_scenario_noise_of_experiments_is_the_same_stream() -> None:
-    np.testing.assert_array_equal(noise_series(11, 60, member=4), white_noise(11, [4], 60)[0])
 
 
 def test_the_draws_are_standard_normal_and_independent_across_members() -> None:

@@ -20,7 +20,6 @@ from sdcluster.ensemble import (
     step_values,
 )
 from sdcluster.errors import ScenarioError, UnknownVariableError, UnsupportedConstructError
-from sdcluster.experiments import noise_series
 from sdcluster.model import load_model
 from sdcluster.paths import builtin_model_path
 from sdcluster.scenarios import Scenario, Step
@@ -100,7 +99,6 @@ def test_a_scenario_run_with_seed_s_is_member_0_of_the_ensemble_with_seed_s(
     member = _run(noise_model, n_members=2, seed=6).isel(member=0)
     for name in RECORDED:
         np.testing.assert_allclose(member[name].values, run[name].values, rtol=1e-9)
-    np.testing.assert_array_equal(noise_series(6, 10, member=3), white_noise(6, [3], 10)[0])
 
 
 def test_a_model_the_batch_engine_cannot_run_falls_back_to_pysd(
