@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from core_support import DATA
 
 from sdcluster.model import LoadedModel, load_model
-
-
-@pytest.fixture(scope="session")
-def cache_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One translation cache for the session, never the user's ~/.cache."""
-    return tmp_path_factory.mktemp("sdcluster-cache")
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(cache_root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("SDCLUSTER_CACHE", str(cache_root))
-    yield
 
 
 @pytest.fixture(scope="session")

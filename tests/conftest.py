@@ -1,4 +1,4 @@
-"""Fixtures for the sensitivity tests: a private translation cache and the test models."""
+"""Fixtures shared by every test folder: a private translation cache and the test models."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="session")
 def cache_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One translation cache for the session, never the user's ~/.cache."""
-    return tmp_path_factory.mktemp("sdcluster-sensitivity-cache")
+    return tmp_path_factory.mktemp("sdcluster-cache")
 
 
 @pytest.fixture(autouse=True)
