@@ -51,7 +51,7 @@ from sdcluster.errors import (
     UnsupportedConstructError,
     did_you_mean,
 )
-from sdcluster.model import xmile_save_interval
+from sdcluster.model import normalize_name, xmile_save_interval
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "BatchModel", "TimeSchedule", "VariableInfo", "can_vectorize"]
 
@@ -211,7 +211,7 @@ class BatchModel:
             If no variable has that name.
 
         """
-        info = self._index.get(name) or self._index.get(_name_key(name))
+        info = self._index.get(name) or self._index.get(normalize_name(name))
         if info is None:
             raise UnknownVariableError(
                 f"{self.path.name}: no variable {name!r} in the model"
@@ -540,15 +540,11 @@ def _arithmetic_errors(path: Path, times: Sequence[Any]) -> Iterator[None]:
         ) from error
 
 
-def _name_key(name: str) -> str:
-    return " ".join(name.replace("_", " ").lower().split())
-
-
 def _name_index(variables: Sequence[VariableInfo]) -> dict[str, VariableInfo]:
     index: dict[str, VariableInfo] = {}
     for info in variables:
-        index.setdefault(_name_key(info.vensim_name), info)
-        index.setdefault(_name_key(info.python_name), info)
+        index.setdefault(normalize_name(info.vensim_name), info)
+        index.setdefault(normalize_name(info.python_name), info)
     for info in variables:  # exact names win over loose matches
         index[info.vensim_name] = info
         index[info.python_name] = info
