@@ -10,10 +10,12 @@ size. :func:`run_ensemble` runs it and returns
 Members and their random numbers
 --------------------------------
 Member ``m`` (its global index, ``0 .. n_members - 1``) reads its
-fluctuations from noise stream ``s(m)`` of the root seed:
-``sdcluster.engine.noise.white_noise(seed, [s(m)], n_steps)``, one standard
-normal draw per TIME STEP fed to the model's ``"white noise input"``. A
-member's numbers depend on ``(seed, s(m))`` only, never on the chunk size,
+fluctuations from noise stream ``s(m)`` of the root seed: one standard
+normal draw per TIME STEP for each of the model's white-noise inputs (its
+constants named ``white noise ...``, see
+:func:`sdcluster.engine.noise.noise_inputs`); input ``k`` gets
+``sdcluster.engine.noise.white_noise(seed, [s(m)], n_steps, input_index=k)``.
+A member's numbers depend on ``(seed, s(m))`` only, never on the chunk size,
 the executor or the number of workers, and the batch engine and PySD give
 the same member (the tests check ``rtol=1e-9``).
 
@@ -84,7 +86,12 @@ from sdcluster.engine.executors import (
     plan_chunks,
     spec_key,
 )
-from sdcluster.engine.noise import white_noise
+from sdcluster.engine.noise import (
+    NOISE_INPUT_RULE,
+    NOISE_STREAMS,
+    noise_inputs,
+    white_noise_inputs,
+)
 from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT, run_scenario
 from sdcluster.errors import ScenarioError, UnsupportedConstructError, did_you_mean
 from sdcluster.model import LoadedModel, load_model
@@ -239,7 +246,7 @@ class EnsembleSpec:
     scenario : Scenario
         Base scenario: overrides, steps and final time shared by all members.
     noise : bool
-        Feed the seeded white noise to ``"white noise input"``; off, every
+        Feed the seeded white noise to the model's white-noise inputs; off, every
         member runs without fluctuations (useful with a design).
     design : ParameterDesign or None
         Constants that vary per sample; they win over the scenario's
@@ -345,8 +352,7 @@ class EnsembleSpec:
             "variables": None if self.variables is None else list(self.variables),
             "chunk_size": self.chunk_size,
             "engine": self.engine,
-            "noise_streams": "white_noise(seed, [noise_stream], n_steps): PCG64 seeded with "
-                             "SeedSequence(entropy=seed, spawn_key=(noise_stream,))",
+            "noise_streams": NOISE_STREAMS,
         }
 
     def key(self, model_sha256: str, engine: str) -> str:
@@ -437,15 +443,16 @@ class MemberRunner:
         Variable name -> attrs (``units``, ``documentation``, ``python_name``).
     batch : BatchModel or None
         The compiled model; ``None`` runs the members through PySD.
-    has_noise_input : bool
-        Whether the model has a ``"white noise input"``.
+    noise_inputs : tuple of str
+        The model's white-noise inputs in input order
+        (:func:`sdcluster.engine.noise.noise_inputs`); empty if it has none.
 
     """
 
     spec: EnsembleSpec
     attrs: Mapping[str, Mapping[str, str]]
     batch: BatchModel | None = None
-    has_noise_input: bool = True
+    noise_inputs: tuple[str, ...] = (WHITE_NOISE_INPUT,)
 
     @property
     def engine(self) -> str:
@@ -462,8 +469,13 @@ class MemberRunner:
         return self._labelled(dataset, members)
 
     @property
+    def has_noise_input(self) -> bool:
+        """Return whether the model has at least one white-noise input."""
+        return bool(self.noise_inputs)
+
+    @property
     def noise_on(self) -> bool:
-        """Return whether members get the seeded noise (asked for, and the model has the input)."""
+        """Return whether members get the seeded noise (asked for, and the model has inputs)."""
         return self.spec.noise and self.has_noise_input
 
     def _member_parameters(self, members: NDArray[np.int64]) -> dict[str, Any]:
@@ -483,16 +495,18 @@ class MemberRunner:
             before = params.pop(name, batch.default(name))
             inputs[name] = step_values(schedule.times, before, step, schedule.time_step)
         if self.noise_on:
-            inputs[WHITE_NOISE_INPUT] = self._noise(members, len(schedule.times))
+            inputs.update(self._noise(members, len(schedule.times)))
         return batch.run(params, len(members), inputs=inputs,
                          return_variables=list(self.spec.variables or ()),
                          final_time=scenario.final_time, member_ids=members)
 
-    def _noise(self, members: NDArray[np.int64], n_steps: int) -> FloatArray:
+    def _noise(self, members: NDArray[np.int64], n_steps: int) -> dict[str, FloatArray]:
+        """Return each noise input's series: one per member, ``(N, n_steps)``, or one shared."""
         streams, position = np.unique(self.spec.noise_streams(members), return_inverse=True)
-        table = white_noise(self.spec.seed, streams, n_steps)
+        tables = white_noise_inputs(self.spec.seed, streams, n_steps, self.noise_inputs)
         # One shared series when every member uses the same stream (common random numbers).
-        return table[0] if len(streams) == 1 else table[position]
+        return {name: table[0] if len(streams) == 1 else table[position]
+                for name, table in tables.items()}
 
     def _run_pysd(self, members: NDArray[np.int64]) -> xr.Dataset:
         model = _pysd_model(self.spec.model_path)
@@ -619,7 +633,9 @@ def run_ensemble(
         Dims ``("member", "time")``; member coordinates as in the module
         docstring. Metadata: the usual keys (``seeds`` maps the scenario to
         the root seed, or None without noise) plus ``ensemble`` (the spec,
-        its hash ``key``, the engine used and the run folder).
+        its hash ``key``, the engine used, ``noise_inputs``: the white-noise
+        inputs fed, in input order, with ``noise_streams`` saying how their
+        streams derive from the seed; and the run folder).
 
     Raises
     ------
@@ -639,15 +655,16 @@ def run_ensemble(
     valid = spec.validated(model)
     batch = _engine_for(valid)
     runner = MemberRunner(valid, _variable_attrs(model, valid.variables or ()), batch,
-                          has_noise_input=WHITE_NOISE_INPUT in model)
+                          noise_inputs=noise_inputs(model))
     if valid.noise and not runner.has_noise_input:
-        logger.warning("%s has no %r variable: members get no fluctuations",
-                       model.path.name, WHITE_NOISE_INPUT)
+        logger.warning("%s has no white noise input (%s): members get no fluctuations",
+                       model.path.name, NOISE_INPUT_RULE)
     key = valid.key(model.sha256, runner.engine)
     metadata = make_metadata(model, [valid.scenario],
                              {valid.scenario.name: valid.seed if runner.noise_on else None},
                              engine=runner.engine)
     metadata["ensemble"] = {**valid.describe(), "key": key, "engine": runner.engine,
+                            "noise_inputs": list(runner.noise_inputs if runner.noise_on else ()),
                             "run_dir": None if run_dir is None else str(run_dir)}
     chunks = plan_chunks(valid.n_members, valid.chunk_size)
     if run_dir is None:

@@ -51,10 +51,11 @@ changes that last less than its ``min_dwell`` (one time unit by default).
 Fluctuations
 ------------
 pysimlin cannot draw random numbers and takes no time-series inputs, but it can
-be stepped: before each time step this module sets the constant ``"white noise
-input"`` to the seeded draw PySD would read at that step (and applies scenario
-steps the same way), so a noisy run is the same run PySD makes with that seed,
-not an approximation.
+be stepped: before each time step this module sets each white-noise input (the
+constants named ``white noise ...``, :func:`sdcluster.engine.noise.noise_inputs`)
+to the seeded draw PySD would read at that step (and applies scenario steps the
+same way), so a noisy run is the same run PySD makes with that seed, not an
+approximation.
 
 References
 ----------
@@ -85,8 +86,7 @@ from sdcluster.analysis.entropy import ORDER_DEGREE, TOTAL_CHANGE
 from sdcluster.analysis.phases import FIRMS, PHASES, classify_phases
 from sdcluster.analysis.settings import ENTROPY_TOLERANCE_VARIABLE, AnalysisSettings
 from sdcluster.diagram import loop_markers, split_loop_label
-from sdcluster.engine.noise import white_noise
-from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT
+from sdcluster.engine.noise import noise_inputs, white_noise_inputs
 from sdcluster.errors import (
     AnalysisError,
     ModelFileError,
@@ -463,13 +463,15 @@ class _LoopRunner:
             raise ScenarioError(f"{self.model.path.name}: pysimlin has no variable {name!r}")
         return self._idents[name]
 
-    def run(self, scenario: Scenario, *, noise: npt.NDArray[np.float64] | None = None,
+    def run(self, scenario: Scenario, *,
+            noise: Mapping[str, npt.NDArray[np.float64]] | None = None,
             noise_seed: int | None = None, settings: AnalysisSettings | None = None,
             variables: Iterable[str] | None = None) -> LoopAnalysis:
         """Run one scenario with loop scores.
 
-        ``noise`` is one draw per TIME STEP; ``variables`` limits the results
-        kept (all model variables by default).
+        ``noise`` maps white-noise inputs to their series, one draw per TIME
+        STEP; ``variables`` limits the results kept (all model variables by
+        default).
         """
         final_time = scenario.final_time or self.model.time.final_time
         engine = self.engine(final_time)
@@ -483,7 +485,8 @@ class _LoopRunner:
                             matches=matches, named=named_scores(scores, matches),
                             phases=_phases(results, settings), noise_seed=noise_seed)
 
-    def _schedule(self, scenario: Scenario, noise: npt.NDArray[np.float64] | None,
+    def _schedule(self, scenario: Scenario,
+                  noise: Mapping[str, npt.NDArray[np.float64]] | None,
                   final_time: float) -> dict[str, npt.NDArray[np.float64]]:
         """Return the constants that change during the run, one value per TIME STEP."""
         times = self.model.time.step_times(final_time)
@@ -492,12 +495,12 @@ class _LoopRunner:
             before = scenario.overrides.get(name, self.model.variables[name].default)
             values = np.where(times >= step.at, step.to, np.nan if before is None else before)
             schedule[self.ident(name)] = values.astype(float)
-        if noise is not None and WHITE_NOISE_INPUT in self.model:
-            series = np.asarray(noise, dtype=float)
+        for name, values in (noise or {}).items():
+            series = np.asarray(values, dtype=float)
             if series.size < times.size:
-                raise ScenarioError(f"noise: expected {times.size} draws (one per TIME STEP), "
-                                    f"got {series.size}")
-            schedule[self.ident(self.model.resolve(WHITE_NOISE_INPUT))] = series[: times.size]
+                raise ScenarioError(f"noise of {name!r}: expected {times.size} draws (one per "
+                                    f"TIME STEP), got {series.size}")
+            schedule[self.ident(self.model.resolve(name))] = series[: times.size]
         return schedule
 
     def _simulate(self, engine: SimlinModel, overrides: dict[str, float],
@@ -594,9 +597,9 @@ def analyze_loops(
     scenario : Scenario, optional
         Overrides, steps and final time; the model as it is when omitted.
     noise_seed : int, optional
-        Seed of the white-noise input, the same series PySD's runner feeds
-        (:func:`sdcluster.engine.noise.white_noise`, member 0); no noise when
-        omitted.
+        Seed of the white-noise inputs, the same series PySD's runner feeds
+        (member 0 of :mod:`sdcluster.engine.noise`, every input); no noise
+        when omitted.
     named : sequence of NamedLoop, optional
         The named loops; those declared in the model file by default
         (:func:`named_loops`).
@@ -664,7 +667,9 @@ def analyze_scenario_loops(
         noise = None
         if noise_seed is not None:
             final_time = chosen.final_time or model.time.final_time
-            noise = white_noise(noise_seed, [0], model.time.step_times(final_time).size)[0]
+            steps = model.time.step_times(final_time).size
+            tables = white_noise_inputs(noise_seed, [0], steps, noise_inputs(model))
+            noise = {name: table[0] for name, table in tables.items()}
         analyses.append(runner.run(chosen, noise=noise, noise_seed=noise_seed,
                                    settings=settings))
     return tuple(analyses)
@@ -910,9 +915,9 @@ class LoopEnsembleSpec:
     seed : int
         Seed of the Latin hypercube.
     noise_seed : int or None
-        Root seed of the white-noise input: member ``m`` gets the stream of
-        :func:`sdcluster.engine.noise.white_noise` for ``(noise_seed, m)``, as in
-        the batch engine's ensembles. ``None``: parameter uncertainty only.
+        Root seed of the white-noise inputs: member ``m`` gets noise stream
+        ``m`` of ``noise_seed`` for every input (:mod:`sdcluster.engine.noise`),
+        as in the batch engine's ensembles. ``None``: parameter uncertainty only.
     scenario : Scenario or None
         The base the sample varies (its overrides, steps and final time).
 
@@ -1125,8 +1130,9 @@ def run_loop_ensemble(
         row = {str(k): float(v) for k, v in parameters.loc[member].items()}
         scenario = Scenario(name=f"member {member}", overrides={**base.overrides, **row},
                             steps=base.steps, final_time=base.final_time)
-        analysis = runner.run(scenario, noise=None if noise is None else noise[member],
-                              settings=settings, variables=_PHASE_INPUTS)
+        member_noise = {name: table[member] for name, table in noise.items()}
+        analysis = runner.run(scenario, noise=member_noise, settings=settings,
+                              variables=_PHASE_INPUTS)
         matches = matches or analysis.matches
         summaries.append(_summarize_phases(analysis, phases))
     seconds = clock.perf_counter() - started
@@ -1134,11 +1140,13 @@ def run_loop_ensemble(
 
 
 def _ensemble_noise(model: LoadedModel, base: Scenario,
-                    spec: LoopEnsembleSpec) -> npt.NDArray[np.float64] | None:
-    if spec.noise_seed is None or WHITE_NOISE_INPUT not in model:
-        return None
+                    spec: LoopEnsembleSpec) -> dict[str, npt.NDArray[np.float64]]:
+    """Return each noise input's series for every member, ``(samples, steps)``; none unseeded."""
+    if spec.noise_seed is None:
+        return {}
     steps = model.time.step_times(base.final_time or model.time.final_time).size
-    return white_noise(spec.noise_seed, np.arange(spec.samples), steps)
+    return white_noise_inputs(spec.noise_seed, np.arange(spec.samples), steps,
+                              noise_inputs(model))
 
 
 def _ensemble(spec: LoopEnsembleSpec, parameters: pd.DataFrame,

@@ -20,13 +20,14 @@ import pandas as pd
 import xarray as xr
 from tqdm import tqdm
 
-from sdcluster.engine.noise import white_noise
+from sdcluster.engine.noise import noise_inputs, white_noise_inputs
 from sdcluster.errors import SimulationError
 from sdcluster.experiments import ScenarioSet
 from sdcluster.model import LoadedModel
 from sdcluster.scenarios import Scenario, Step
 
-#: The model constant that receives the seeded white-noise series.
+#: The white-noise input of single-input models; every constant named ``white noise ...``
+#: is an input (see :func:`sdcluster.engine.noise.noise_inputs`).
 WHITE_NOISE_INPUT = "white noise input"
 
 
@@ -47,17 +48,17 @@ def run_scenario(
     scenario : Scenario
         Overrides, steps and final time of the run.
     noise_seed : int, optional
-        Seed of the white-noise series fed to ``"white noise input"``
-        (standard normal, one draw per TIME STEP; see
-        :func:`sdcluster.engine.noise.white_noise`). Ignored when the model
-        has no such variable.
+        Seed of the white-noise series fed to the model's noise inputs, its
+        constants named ``white noise ...`` (standard normal, one draw per
+        TIME STEP and input; see :mod:`sdcluster.engine.noise`). Ignored
+        when the model has none.
     variables : iterable of str, optional
         Variables to return (model names); every variable except lookups
         when omitted.
     noise_member : int
         Which stream of ``noise_seed`` to use: member ``noise_member`` of the
-        ensemble with root seed ``noise_seed`` (see
-        :func:`sdcluster.engine.noise.white_noise`); 0 for scenario runs.
+        ensemble with root seed ``noise_seed``, every input (see
+        :mod:`sdcluster.engine.noise`); 0 for scenario runs.
 
     Returns
     -------
@@ -144,11 +145,11 @@ def _run_parameters(model: LoadedModel, scenario: Scenario, noise_seed: int | No
         variable = model.variables[name]
         before = params.get(variable.python_name, variable.default)
         params[variable.python_name] = _step_series(model, step, before, final_time)
-    if noise_seed is not None and WHITE_NOISE_INPUT in model:
+    if noise_seed is not None:
         times = model.time.step_times(final_time)
-        variable = model.variable(WHITE_NOISE_INPUT)
-        series = white_noise(noise_seed, [noise_member], len(times))[0]
-        params[variable.python_name] = pd.Series(series, index=times)
+        noise = white_noise_inputs(noise_seed, [noise_member], len(times), noise_inputs(model))
+        for name, series in noise.items():
+            params[model.variables[name].python_name] = pd.Series(series[0], index=times)
     return params
 
 

@@ -10,6 +10,7 @@ from sdcluster.analysis.entropy import ORDER_DEGREE, TOTAL_CHANGE
 from sdcluster.analysis.phases import FIRMS
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.engine.batch import BatchModel
+from sdcluster.engine.noise import NOISE_INPUT_RULE, noise_inputs
 from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT
 from sdcluster.errors import ReportError, SdclusterError
 from sdcluster.model import LoadedModel
@@ -95,3 +96,18 @@ class RunContext:
             raise ReportError(f"{purpose} needs {', '.join(repr(n) for n in missing)}, which "
                               f"{self.model.path.name} does not have (a part specific to the "
                               "innovation-cluster model)")
+
+    def require_noise_inputs(self, purpose: str) -> tuple[str, ...]:
+        """Return the model's white-noise inputs (:func:`~sdcluster.engine.noise.noise_inputs`).
+
+        Raises
+        ------
+        ReportError
+            If the model has none; the message says what ``purpose`` expects.
+
+        """
+        inputs = noise_inputs(self.model)
+        if not inputs:
+            raise ReportError(f"{purpose} needs a white noise input ({NOISE_INPUT_RULE}), "
+                              f"which {self.model.path.name} does not have")
+        return inputs

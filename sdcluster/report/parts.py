@@ -31,7 +31,6 @@ from sdcluster.errors import ReportError
 from sdcluster.report.context import (
     PHASE_VARIABLES,
     SWEEP_LEVER,
-    WHITE_NOISE_INPUT,
     RunContext,
 )
 from sdcluster.report.data import Part
@@ -98,22 +97,32 @@ def _noise_sd(context: RunContext) -> float | None:
     return context.model.variable(NOISE_SD).default if NOISE_SD in context.model else None
 
 
-def _ensemble_metadata(context: RunContext, members: int) -> dict[str, Any]:
+def _streams_text(inputs: tuple[str, ...]) -> str:
+    """Say how the members' noise derives from the seed (see :mod:`sdcluster.engine.noise`)."""
+    if len(inputs) == 1:
+        return "member m draws from SeedSequence(seed, spawn_key=(m,))"
+    return (f"member m draws input k of {', '.join(inputs)} from SeedSequence(seed, "
+            "spawn_key=(m, k)), spawn_key=(m,) for k = 0")
+
+
+def _ensemble_metadata(context: RunContext, members: int,
+                       inputs: tuple[str, ...]) -> dict[str, Any]:
     return {"seed": context.seed, "members": members, "noise_sd": _noise_sd(context),
-            "base_scenario": context.base.name,
-            "streams": "member m draws from SeedSequence(seed, spawn_key=(m,))"}
+            "base_scenario": context.base.name, "noise_inputs": list(inputs),
+            "streams": _streams_text(inputs)}
 
 
 def make_ensemble(context: RunContext) -> Part:
     """Run the base scenario with seeded white noise, one stream per member."""
     from sdcluster.ensemble import EnsembleSpec, run_ensemble
 
-    context.require([WHITE_NOISE_INPUT, *PHASE_VARIABLES], "the fluctuation ensemble")
+    inputs = context.require_noise_inputs("the fluctuation ensemble")
+    context.require(PHASE_VARIABLES, "the fluctuation ensemble")
     members = context.sizes.ensemble_members
     spec = EnsembleSpec(model_path=context.model.path, n_members=members, seed=context.seed,
                         scenario=context.base)
     results = run_ensemble(spec)
-    metadata = {**_ensemble_metadata(context, members),
+    metadata = {**_ensemble_metadata(context, members, inputs),
                 "engine": results.metadata.get("engine", ""),
                 "ensemble": results.metadata.get("ensemble", {})}
     return Part(name="ensemble", dataset=results.dataset.load(), metadata=metadata)
@@ -127,7 +136,8 @@ def make_takeoff(context: RunContext) -> Part:
     """
     from sdcluster.ensemble import EnsembleSpec, ParameterDesign, onset_times, run_ensemble
 
-    context.require([SWEEP_LEVER, WHITE_NOISE_INPUT, *PHASE_VARIABLES], "the take-off curve")
+    inputs = context.require_noise_inputs("the take-off curve")
+    context.require([SWEEP_LEVER, *PHASE_VARIABLES], "the take-off curve")
     low, high = context.lever_range(SWEEP_LEVER)
     values = np.linspace(low, high, context.sizes.takeoff_points)
     members = context.sizes.ensemble_members
@@ -146,7 +156,7 @@ def make_takeoff(context: RunContext) -> Part:
         coords={"openness": values, "member": np.arange(members)},
     )
     return Part(name="takeoff", dataset=dataset,
-                metadata={**_ensemble_metadata(context, members), "lever": SWEEP_LEVER})
+                metadata={**_ensemble_metadata(context, members, inputs), "lever": SWEEP_LEVER})
 
 
 # ---------------------------------------------------------------- sensitivity
