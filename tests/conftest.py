@@ -29,6 +29,12 @@ def noise_model() -> Path:
 
 
 @pytest.fixture(scope="session")
+def noise2_model() -> Path:
+    """Two pink-noise stocks, each from its own white-noise input, driving entry and exit."""
+    return DATA / "ensemble_noise2.mdl"
+
+
+@pytest.fixture(scope="session")
 def fallback_model() -> Path:
     """The same model with a DELAY FIXED, which only PySD runs."""
     return DATA / "ensemble_fallback.mdl"

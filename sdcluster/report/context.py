@@ -109,5 +109,6 @@ class RunContext:
         inputs = noise_inputs(self.model)
         if not inputs:
             raise ReportError(f"{purpose} needs a white noise input ({NOISE_INPUT_RULE}), "
-                              f"which {self.model.path.name} does not have")
+                              f"which {self.model.path.name} does not have (a part specific to "
+                              "the innovation-cluster model)")
         return inputs

@@ -10,6 +10,7 @@ import pytest
 import simlin
 from model_support import LEVERS
 
+from sdcluster.engine.noise import noise_inputs
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.model import LoadedModel, load_model
 from sdcluster.paths import models_dir
@@ -96,12 +97,12 @@ def test_every_variable_has_units_and_documentation(cluster_model: LoadedModel) 
 
 
 def test_every_parameter_declares_a_range(cluster_model: LoadedModel) -> None:
-    # The white-noise input is a series fed from Python, not a parameter.
+    # The white-noise inputs are series fed from Python, not parameters.
     unranged = [
         name
         for name in cluster_model.constants
         if name not in CONTROL
-        and name != "white noise input"
+        and name not in noise_inputs(cluster_model)
         and cluster_model.variable(name).range is None
     ]
     assert unranged == []
