@@ -1,7 +1,7 @@
 """Experiment specifications: what to run, not how. No I/O here.
 
 A :class:`ScenarioSet` is the spec of a scenario comparison: the scenarios,
-the seed of the exogenous white-noise input, and which variables to keep.
+the seed of the exogenous white-noise inputs, and which variables to keep.
 Engines (``sdcluster.engine``) execute it.
 """
 
@@ -23,8 +23,9 @@ class ScenarioSet:
     scenarios : tuple of Scenario
         The scenarios to run, validated against the model; names are unique.
     seed : int or None
-        Seed of the white-noise input series. ``None`` runs without noise
-        (the input stays at its model value). With a seed every scenario gets
+        Seed of the white-noise input series (noise stream 0 of every input,
+        see :mod:`sdcluster.engine.noise`). ``None`` runs without noise (the
+        inputs stay at their model values). With a seed every scenario gets
         the *same* noise series (common random numbers), so differences
         between scenarios come from the policies, not from the draws.
     variables : tuple of str or None
