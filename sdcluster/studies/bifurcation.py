@@ -189,7 +189,7 @@ class BifurcationSpec:
     cluster_tolerance: float = 0.01
     settle_fraction: float = 0.1
     bisection_points: int = 15
-    bisection_rounds: int = 3
+    bisection_rounds: int = 2
     allow_side_effects: bool = False
 
     def __post_init__(self) -> None:
