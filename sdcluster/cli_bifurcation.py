@@ -20,6 +20,7 @@ from sdcluster.cli_support import text_table
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.figure import Figure
 
     from sdcluster.engine.batch import BatchModel
     from sdcluster.studies.bifurcation import BifurcationResult
@@ -86,9 +87,13 @@ def bifurcation(
         help="Folder for bifurcation.png, the CSV tables and bifurcation.nc (created if "
         "missing).")] = Path("bifurcation"),
 ) -> None:
-    """Find the equilibria of a state against a lever: stable and unstable branches, the
-    formation and persistence thresholds with their hysteresis, and the take-off
-    probability at several noise levels. Everything runs on the batch engine.
+    """Find the equilibria of a state against a lever, its thresholds and take-off probability.
+
+    Stable branches come from long runs out of many initial states, the
+    unstable one from the initial state separating the basins; the formation
+    and persistence thresholds give the hysteresis; noisy members from the
+    default initial state give the take-off probability at several noise
+    levels. Everything runs on the batch engine.
     """
     from sdcluster.engine.batch import BatchModel
     from sdcluster.paths import builtin_model_path
@@ -184,19 +189,25 @@ def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
 def _write(result: BifurcationResult, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
     from sdcluster.plotting_bifurcation import plot_bifurcation
 
-    written = []
     figure = plot_bifurcation(result)
-    for fmt in formats:
-        target = out_dir / f"bifurcation.{fmt}"
-        written.append(write_atomically(
-            target, lambda path, fmt=fmt: figure.savefig(path, dpi=120, format=fmt),
-            what="the figure"))
+    written = [_save_figure(figure, out_dir / f"bifurcation.{fmt}", fmt) for fmt in formats]
     tables = {"thresholds": result.thresholds_table(), "branches": result.branches_table(),
               "takeoff": result.takeoff_table()}
-    for name, table in tables.items():
-        target = out_dir / f"bifurcation_{name}.csv"
-        written.append(write_atomically(
-            target, lambda path, table=table: table.to_csv(path, index=False),
-            what=f"the {name} table"))
+    written += [_save_table(table, out_dir / f"bifurcation_{name}.csv", name)
+                for name, table in tables.items()]
     written.append(result.save(out_dir / "bifurcation.nc"))
     return written
+
+
+def _save_figure(figure: Figure, target: Path, fmt: str) -> Path:
+    def write(path: Path) -> None:
+        figure.savefig(path, dpi=120, format=fmt)  # the temporary file has no suffix
+
+    return write_atomically(target, write, what="the figure")
+
+
+def _save_table(table: pd.DataFrame, target: Path, name: str) -> Path:
+    def write(path: Path) -> None:
+        table.to_csv(path, index=False)
+
+    return write_atomically(target, write, what=f"the {name} table")

@@ -40,6 +40,7 @@ References
    591-596 (2001), https://doi.org/10.1038/35098000.
 .. [3] E. B. Wilson, "Probable inference, the law of succession, and statistical
    inference", *JASA* 22, 209-212 (1927), https://doi.org/10.1080/01621459.1927.10502953.
+
 """
 
 from __future__ import annotations
@@ -320,7 +321,7 @@ def _settle_index(batch: BatchModel, spec: BifurcationSpec) -> int:
 
 
 def _setup(batch: BatchModel, spec: BifurcationSpec) -> _Setup:
-    lever = find_constant(batch, spec.lever, "constant (lever)")
+    lever = find_constant(batch, spec.lever)
     initial = initial_setting(batch, spec.state, allow_side_effects=spec.allow_side_effects)
     if lever == initial.constant:
         raise ScenarioError(f"{batch.path.name}: {lever!r} sets the initial value of "

@@ -19,7 +19,7 @@ amplitude is a constant such as ``noise sd`` that multiplies them in the model.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,8 +135,8 @@ def _initial_argument(plan: Plan, stock: str) -> str:
     for state in plan.states:
         if state.element == stock and state.kind == "integ":
             return state.initial
-    raise AnalysisError(f"{Path(plan.source_path).name}: {stock!r} is not defined by INTEG; cannot set its "
-                        "initial value")
+    raise AnalysisError(f"{Path(plan.source_path).name}: {stock!r} is not defined by INTEG; "
+                        "cannot set its initial value")
 
 
 def _constant_of(plan: Plan, stock: str) -> str:
@@ -146,8 +146,8 @@ def _constant_of(plan: Plan, stock: str) -> str:
     if node.deps == frozenset({target}) and plan.nodes[target].kind == "param":
         return target
     raise AnalysisError(
-        f"{Path(plan.source_path).name}: cannot set the initial value of {stock!r}: the batch engine "
-        "cannot override a stock's initial value, and its INTEG initial value "
+        f"{Path(plan.source_path).name}: cannot set the initial value of {stock!r}: the batch "
+        "engine cannot override a stock's initial value, and its INTEG initial value "
         f"({node.expr!r}) is not a constant it could set instead; give the stock an "
         f"initial-value constant (e.g. 'initial {stock.lower()}') and use it as the initial value"
     )
@@ -226,8 +226,8 @@ def initial_setting(model: BatchModel, stock: str, *,
                           also_sets=also)
 
 
-def _matching(names: Iterable[str], test: object) -> tuple[str, ...]:
-    return tuple(name for name in names if test(normalize_name(name)))  # type: ignore[operator]
+def _matching(names: Iterable[str], test: Callable[[str], bool]) -> tuple[str, ...]:
+    return tuple(name for name in names if test(normalize_name(name)))
 
 
 def noise_inputs(model: BatchModel, names: Sequence[str] | None = None) -> tuple[str, ...]:
