@@ -21,6 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from sdcluster.atomic import require_writable_folder
+from sdcluster.cli_bifurcation import register as register_bifurcation
 from sdcluster.cli_experiments import register as register_experiments
 from sdcluster.cli_loops import register as register_loops
 from sdcluster.cli_support import text_table
@@ -269,6 +270,7 @@ def check(
 register_report(app)
 register_experiments(app)
 register_loops(app)
+register_bifurcation(app)
 
 
 def main() -> None:

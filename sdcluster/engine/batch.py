@@ -193,6 +193,11 @@ class BatchModel:
         return Path(self._plan.source_path)
 
     @property
+    def plan(self) -> Plan:
+        """The translated model the engine runs (nodes, state objects), read-only by convention."""
+        return self._plan
+
+    @property
     def variables(self) -> tuple[str, ...]:
         """Every variable's model name, in the file's order (lookup tables excluded)."""
         return tuple(info.vensim_name for info in self._plan.variables)
