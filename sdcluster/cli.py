@@ -20,10 +20,10 @@ import pandas as pd
 import typer
 from typer.core import TyperGroup
 
-from sdcluster.atomic import require_writable_folder
+from sdcluster.atomic import refuse_overwriting_inputs, require_writable_folder
 from sdcluster.cli_experiments import register as register_experiments
 from sdcluster.cli_loops import register as register_loops
-from sdcluster.cli_support import text_table
+from sdcluster.cli_support import input_files, text_table
 from sdcluster.errors import AnalysisError, SdclusterError
 from sdcluster.model import LoadedModel, load_model
 from sdcluster.report.command import register as register_report
@@ -193,6 +193,7 @@ def run(
     """
     loaded = load_model(model)
     chosen = _chosen_scenarios(loaded, scenario or [], all_scenarios, scenarios_dir)
+    refuse_overwriting_inputs({"--out": out}, input_files(loaded, chosen))
     require_writable_folder(out)
     results = run_scenarios(loaded, chosen, seed=seed, progress=True)
     results.save(out)

@@ -96,6 +96,7 @@ from sdcluster.ensemble import (
     run_ensemble,
 )
 from sdcluster.errors import AnalysisError, ScenarioError, did_you_mean
+from sdcluster.inputs import range_within
 from sdcluster.model import LoadedModel, load_model, normalize_name
 from sdcluster.results import Results
 from sdcluster.scenarios import Scenario
@@ -245,10 +246,7 @@ def _parameter_range(model: LoadedModel, name: str,
             raise ScenarioError(f"{where} has no closed declared range "
                                 f"({variable.range_text() or 'none'}); give one as NAME=LOW:HIGH")
         return ParameterRange(name=variable.name, low=declared[0], high=declared[1])
-    low, high = (float(b) for b in bounds)
-    if not (variable.in_range(low) and variable.in_range(high)):
-        raise ScenarioError(f"{where}: range [{low:g}, {high:g}] is outside the declared range "
-                            f"{variable.range_text()}")
+    low, high = range_within(variable, float(bounds[0]), float(bounds[1]), where)
     return ParameterRange(name=variable.name, low=low, high=high)
 
 
