@@ -28,7 +28,7 @@ import typer
 
 from sdcluster.atomic import refuse_overwriting_inputs, require_writable_folder, write_atomically
 from sdcluster.cli_support import input_files, text_table
-from sdcluster.errors import AnalysisError
+from sdcluster.errors import AnalysisError, WorkerLostError
 from sdcluster.inputs import parameter_option
 from sdcluster.model import LoadedModel, load_model, normalize_name
 from sdcluster.scenarios import Scenario, load_scenarios
@@ -236,6 +236,9 @@ def _run_resumable(spec: EnsembleSpec, folder: Path, local_cluster: int | None,
         typer.echo(f"\ninterrupted: finished chunks are kept in {folder}; run the same "
                    "command again to resume", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except WorkerLostError as error:
+        raise WorkerLostError(f"{error}; finished chunks are kept in {folder}: run the same "
+                              "command again to resume") from None
 
 
 def _save(results: Results, out: Path, keep_chunks: bool) -> None:
