@@ -181,6 +181,7 @@ class DaskExecutor:
         self.in_flight_per_worker = max(1, in_flight_per_worker)
         self._cluster: Any = None
         self._client: Any = None
+        self._log_level = logging.NOTSET
 
     def __repr__(self) -> str:
         where = self.address or f"LocalCluster({self.n_workers} workers)"
@@ -205,10 +206,15 @@ class DaskExecutor:
         if self._client is None:
             distributed = _distributed()
             if self.address is None:
-                self._cluster = distributed.LocalCluster(
-                    n_workers=self.n_workers, threads_per_worker=1, processes=self.processes,
-                    dashboard_address=None,
-                )
+                # This executor owns the local cluster and reports its failures itself
+                # (a lost worker is one WorkerLostError), not as the scheduler's log lines.
+                self._log_level = logging.getLogger("distributed").level
+                logging.getLogger("distributed").setLevel(logging.CRITICAL)
+                with _workers_ignore_ctrl_c():
+                    self._cluster = distributed.LocalCluster(
+                        n_workers=self.n_workers, threads_per_worker=1,
+                        processes=self.processes, dashboard_address=None,
+                    )
                 self._client = distributed.Client(self._cluster, set_as_default=False)
             else:
                 try:
@@ -228,6 +234,7 @@ class DaskExecutor:
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+            logging.getLogger("distributed").setLevel(self._log_level)
 
     def map_chunks(self, task: ChunkTask,
                    chunks: Sequence[Chunk]) -> Iterator[tuple[Chunk, xr.Dataset]]:
@@ -258,6 +265,27 @@ class DaskExecutor:
                 yield chunk, dataset
         finally:
             _cancel_all(client, running)
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Start worker processes that ignore SIGINT (an ignored signal stays ignored in children).
+
+    Ctrl-C reaches the whole process group: the workers would each print a
+    traceback while this process, which owns the cluster, stops it and reports
+    one line.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _chunk_result(future: Any, chunk: Chunk) -> xr.Dataset:
