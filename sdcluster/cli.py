@@ -20,12 +20,12 @@ import pandas as pd
 import typer
 from typer.core import TyperGroup
 
-from sdcluster.atomic import require_writable_folder
+from sdcluster.atomic import refuse_overwriting_inputs, require_writable_folder
 from sdcluster.cli_bifurcation import register as register_bifurcation
 from sdcluster.cli_experiments import register as register_experiments
 from sdcluster.cli_loops import register as register_loops
-from sdcluster.cli_support import text_table
-from sdcluster.errors import AnalysisError, SdclusterError
+from sdcluster.cli_support import input_files, text_table
+from sdcluster.errors import AnalysisError, SdclusterError, first_line
 from sdcluster.model import LoadedModel, load_model
 from sdcluster.report.command import register as register_report
 from sdcluster.results import Results, run_scenarios
@@ -33,11 +33,9 @@ from sdcluster.scenarios import Scenario, load_scenarios
 
 EXIT_USER_ERROR = 2
 EXIT_CHECK_FAILED = 1
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {' '.join(message.split())}", err=True)
-    sys.exit(EXIT_USER_ERROR)
+EXIT_UNEXPECTED = 1
+#: Exit status after Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
 
 
 class _OneLineErrors(TyperGroup):
@@ -47,27 +45,53 @@ class _OneLineErrors(TyperGroup):
              complete_var: str | None = None, standalone_mode: bool = True,
              windows_expand_args: bool = True, **extra: Any) -> Any:
         # No arguments: show the help (click would raise it as a usage error).
-        arguments = list(sys.argv[1:] if args is None else args) or ["--help"]
-        debug = "--debug" in arguments
+        debug, arguments = _debug_option(list(sys.argv[1:] if args is None else args))
         try:
-            code = super().main(args=arguments, prog_name=prog_name or "sdcluster",
+            code = super().main(args=arguments or ["--help"], prog_name=prog_name or "sdcluster",
                                 complete_var=complete_var, standalone_mode=False,
                                 windows_expand_args=windows_expand_args, **extra)
-        except SdclusterError as error:
+        except typer.Abort:  # Ctrl-C outside a command that handles it itself
+            typer.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except Exception as error:
             if debug:
                 raise
-            _fail(str(error))
-        except typer.TyperException as error:  # usage errors and typer.BadParameter
-            if debug:
-                raise
-            _fail(error.format_message())
-        except typer.Abort:
-            typer.echo("aborted", err=True)
-            sys.exit(1)
+            message, status = one_line_error(error)
+            typer.echo(f"error: {' '.join(message.split())}", err=True)
+            sys.exit(status)
         code = code if isinstance(code, int) else 0
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _debug_option(arguments: list[str]) -> tuple[bool, list[str]]:
+    """Accept ``--debug`` anywhere before ``--``; move it before the command name."""
+    end = arguments.index("--") if "--" in arguments else len(arguments)
+    head = [a for a in arguments[:end] if a != "--debug"]
+    debug = len(head) < end
+    return debug, (["--debug"] if debug else []) + head + arguments[end:]
+
+
+def one_line_error(error: Exception) -> tuple[str, int]:
+    """Return the one line a failed command prints, and its exit status.
+
+    This is the command line's one error boundary: sdcluster's own errors and
+    bad parameters are user errors (status 2); running out of memory says what
+    to make smaller (status 2); anything else (a third-party library failing in
+    a way sdcluster does not know) is one line too, with status 1 and a hint to
+    rerun with ``--debug``.
+    """
+    if isinstance(error, SdclusterError):
+        return str(error), EXIT_USER_ERROR
+    if isinstance(error, typer.TyperException):  # usage errors and typer.BadParameter
+        return error.format_message(), EXIT_USER_ERROR
+    if isinstance(error, MemoryError):
+        return ("out of memory: the run needs more memory than this machine has; ask for "
+                "fewer members or samples, a shorter run (final_time) or a larger TIME STEP"
+                ), EXIT_USER_ERROR
+    return (f"unexpected {type(error).__name__}: {first_line(error)} (rerun with --debug "
+            "for the traceback)"), EXIT_UNEXPECTED
 
 
 app = typer.Typer(
@@ -194,6 +218,7 @@ def run(
     """
     loaded = load_model(model)
     chosen = _chosen_scenarios(loaded, scenario or [], all_scenarios, scenarios_dir)
+    refuse_overwriting_inputs({"--out": out}, input_files(loaded, chosen))
     require_writable_folder(out)
     results = run_scenarios(loaded, chosen, seed=seed, progress=True)
     results.save(out)

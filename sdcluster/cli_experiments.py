@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING, Annotated
 import pandas as pd
 import typer
 
-from sdcluster.atomic import require_writable_folder, write_atomically
-from sdcluster.cli_support import text_table
-from sdcluster.errors import AnalysisError
+from sdcluster.atomic import refuse_overwriting_inputs, require_writable_folder, write_atomically
+from sdcluster.cli_support import input_files, text_table
+from sdcluster.errors import AnalysisError, WorkerLostError
+from sdcluster.inputs import parameter_option
 from sdcluster.model import LoadedModel, load_model, normalize_name
 from sdcluster.scenarios import Scenario, load_scenarios
 
@@ -209,10 +210,12 @@ def ensemble_command(
         variables=tuple(variable) if variable else None,
         chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, engine=engine,  # type: ignore[arg-type]
     )
+    folder = run_dir if run_dir is not None else out.with_name(out.name + ".chunks")
+    refuse_overwriting_inputs({"--out": out, "--bands-out": bands_out, "--run-dir": folder},
+                              input_files(loaded, [base]))
     for path in (out, bands_out):
         if path is not None:
             require_writable_folder(path)  # before the run, not after it
-    folder = run_dir if run_dir is not None else out.with_name(out.name + ".chunks")
     with _reported_warnings():
         results = _run_resumable(spec, folder, local_cluster, scheduler)
         typer.echo(_ensemble_summary(results, horizon))
@@ -233,6 +236,9 @@ def _run_resumable(spec: EnsembleSpec, folder: Path, local_cluster: int | None,
         typer.echo(f"\ninterrupted: finished chunks are kept in {folder}; run the same "
                    "command again to resume", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except WorkerLostError as error:
+        raise WorkerLostError(f"{error}; finished chunks are kept in {folder}: run the same "
+                              "command again to resume") from None
 
 
 def _save(results: Results, out: Path, keep_chunks: bool) -> None:
@@ -357,6 +363,8 @@ def sensitivity_command(
         replicates=replicates, second_order=second_order,
         chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, engine=engine,  # type: ignore[arg-type]
     )
+    refuse_overwriting_inputs({"--out": out, "--indices-out": indices_out},
+                              input_files(loaded, [spec.scenario]))
     for path in (out, indices_out):
         require_writable_folder(path)
     with _reported_warnings():
@@ -379,22 +387,7 @@ def _run_sensitivity(spec: SensitivitySpec, local_cluster: int | None,
 def _parameter_ranges(texts: list[str]) -> dict[str, tuple[float, float] | None]:
     if not texts:
         raise typer.BadParameter("give at least one --parameter NAME[=LOW:HIGH]")
-    ranges: dict[str, tuple[float, float] | None] = {}
-    for text in texts:
-        name, equals, bounds = text.partition("=")
-        if not equals:
-            ranges[name.strip()] = None
-            continue
-        low, colon, high = bounds.partition(":")
-        try:
-            if not colon:
-                raise ValueError
-            ranges[name.strip()] = (float(low), float(high))
-        except ValueError:
-            raise typer.BadParameter(
-                f"--parameter {text!r}: expected NAME=LOW:HIGH with numbers, e.g. openness=0.2:0.8"
-            ) from None
-    return ranges
+    return dict(parameter_option(text) for text in texts)
 
 
 def _method(text: str) -> str:

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sdcluster.atomic import require_writable_folder, write_atomically
-from sdcluster.cli_support import text_table
+from sdcluster.atomic import refuse_overwriting_inputs, require_writable_folder, write_atomically
+from sdcluster.cli_support import input_files, text_table
+from sdcluster.inputs import parameter_option
 from sdcluster.model import LoadedModel, load_model
 from sdcluster.scenarios import Scenario, load_scenarios
 
@@ -89,6 +90,7 @@ def loops(
     if threshold is not None:
         _threshold(loaded, threshold, chosen[0])
         return
+    refuse_overwriting_inputs({"--out": out}, input_files(loaded, chosen))
     _require_figure_path(out)
     if ensemble is not None:
         figure = _ensemble(loaded, ensemble, parameter or [], sample_seed, seed, chosen[0])
@@ -203,19 +205,10 @@ def _parameter_options(
     names: list[str] = []
     ranges: dict[str, tuple[float, float]] = {}
     for option in options:
-        name, equals, text = option.partition("=")
-        names.append(name.strip())
-        if not equals:
-            continue
-        low, colon, high = text.partition(":")
-        try:
-            ranges[name.strip()] = (float(low), float(high))
-        except ValueError:
-            raise typer.BadParameter(
-                f"--parameter {option!r}: expected NAME or NAME=LOW:HIGH, e.g. openness=0.2:0.8"
-            ) from None
-        if not colon:
-            raise typer.BadParameter(f"--parameter {option!r}: expected NAME=LOW:HIGH")
+        name, bounds = parameter_option(option)
+        names.append(name)
+        if bounds is not None:
+            ranges[name] = bounds
     return names, ranges
 
 

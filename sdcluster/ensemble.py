@@ -95,6 +95,7 @@ from sdcluster.engine.noise import (
 from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT, run_scenario
 from sdcluster.errors import ScenarioError, UnsupportedConstructError, did_you_mean
 from sdcluster.model import LoadedModel, load_model
+from sdcluster.resources import check_fits, run_size
 from sdcluster.results import Results, make_metadata
 from sdcluster.scenarios import Scenario, Step
 
@@ -659,6 +660,7 @@ def run_ensemble(
     if valid.noise and not runner.has_noise_input:
         logger.warning("%s has no white noise input (%s): members get no fluctuations",
                        model.path.name, NOISE_INPUT_RULE)
+    _check_ensemble_size(model, valid, run_dir)
     key = valid.key(model.sha256, runner.engine)
     metadata = make_metadata(model, [valid.scenario],
                              {valid.scenario.name: valid.seed if runner.noise_on else None},
@@ -671,13 +673,24 @@ def run_ensemble(
         dataset = execute_chunks(runner, chunks, executor=executor, progress=progress)
     else:
         store = ChunkStore(run_dir, key, manifest=metadata["ensemble"])
-        metadata["ensemble"]["resumed_chunks"] = len(
-            store.finished() & {chunk.index for chunk in chunks}
-        )
-        execute_chunks(runner, chunks, executor=executor, store=store, progress=progress)
+        metadata["ensemble"]["resumed_chunks"] = len(store.verified(chunks))
+        try:
+            execute_chunks(runner, chunks, executor=executor, store=store, progress=progress)
+        except BaseException:
+            store.discard_if_empty()  # leave no empty run folder behind
+            raise
         dataset = store.open(chunks)
     assert dataset is not None  # execute_chunks returns the data when there is no store
     return Results(dataset=dataset, metadata=metadata)
+
+
+def _check_ensemble_size(model: LoadedModel, spec: EnsembleSpec,
+                         run_dir: str | Path | None) -> None:
+    """Refuse an ensemble whose chunk does not fit in memory, or whose files do not fit on disk."""
+    size = run_size(model.time, spec.scenario.final_time, variables=len(spec.variables or ()),
+                    runs=spec.n_members,
+                    in_memory=spec.chunk_size if run_dir is not None else spec.n_members)
+    check_fits(size, f"{model.path}: ensemble of {spec.n_members:,} members", folder=run_dir)
 
 
 def save_ensemble(results: Results, out: str | Path, *, remove_chunks: bool = True) -> Path:

@@ -39,6 +39,14 @@ class ResultsFileError(SdclusterError, OSError):
     """A results file cannot be written or read."""
 
 
+class WorkerLostError(SdclusterError, RuntimeError):
+    """A chunk of an ensemble was lost with the Dask worker that ran it."""
+
+
+class TooLargeError(SdclusterError, ValueError):
+    """A run would need more memory or disk space than the machine has."""
+
+
 class AnalysisError(SdclusterError, ValueError):
     """A model lacks what a cluster-specific analysis needs."""
 

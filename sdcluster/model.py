@@ -56,8 +56,10 @@ LEVER_PREFIX = "policy lever"
 _CONTROL_PYTHON_NAMES = frozenset({"time", "initial_time", "final_time", "time_step", "saveper"})
 
 # Bump when the content of a cache entry changes shape.
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 _STRUCTURE_FILE = "structure.json"
+# PySD's warning for a function it translates into a call that raises at run time.
+_NOT_IMPLEMENTED = re.compile(r"Trying to translate '([^']+)' which it is not implemented")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -379,9 +381,7 @@ def load_model(path: str | os.PathLike[str] | None = None, *,
     content = _read_model_file(model_path)
     sha256 = hashlib.sha256(content).hexdigest()
     root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
-    entry = _cached_translation(model_path, content, sha256, root)
-    structure = json.loads((entry / _STRUCTURE_FILE).read_text(encoding="utf-8"))
-    pysd_model = _load_translated(model_path, entry / structure["python_file"])
+    structure, pysd_model = _load_cached(model_path, content, sha256, root)
     variables = _variables_from_doc(pysd_model, structure)
     return LoadedModel(
         path=model_path,
@@ -391,6 +391,65 @@ def load_model(path: str | os.PathLike[str] | None = None, *,
         stock_flows={s: tuple(f) for s, f in structure["stock_flows"].items()},
         time=_time_settings(pysd_model, structure),
     )
+
+
+def _load_cached(path: Path, content: bytes, sha256: str,
+                 root: Path) -> tuple[dict[str, Any], Any]:
+    """Return the structure and the PySD model of a cache entry, translating if needed.
+
+    An entry that does not load (a truncated ``model.py``, a damaged
+    ``structure.json``, an older cache format) is stale: it is removed and the
+    file translated again, so the cache heals itself.
+    """
+    entry, fresh = _cached_translation(path, content, sha256, root)
+    try:
+        structure = _read_structure(entry)
+        return structure, _load_translated(path, entry / structure["python_file"])
+    except ModelFileError:
+        if fresh:
+            raise
+    _discard_entry(entry)
+    entry, _ = _cached_translation(path, content, sha256, root)
+    structure = _read_structure(entry)
+    return structure, _load_translated(path, entry / structure["python_file"])
+
+
+def _read_structure(entry: Path) -> dict[str, Any]:
+    """Read and check a cache entry's structure file and its module's checksum.
+
+    Raises
+    ------
+    ModelFileError
+        If the entry is not complete and intact (it is then stale).
+
+    """
+    problem = f"translation cache entry {entry} is damaged"
+    try:
+        structure = json.loads((entry / _STRUCTURE_FILE).read_text(encoding="utf-8"))
+        python_file = entry / str(structure["python_file"])
+        intact = (structure.get("format") == _CACHE_FORMAT
+                  and isinstance(structure.get("stock_flows"), dict)
+                  and isinstance(structure.get("documentation"), dict)
+                  and _file_sha256(python_file) == structure.get("python_sha256"))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        raise ModelFileError(problem) from None
+    if not intact or not isinstance(structure, dict):
+        raise ModelFileError(problem)
+    return structure
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _discard_entry(entry: Path) -> None:
+    """Move a stale cache entry aside (atomically) and delete it."""
+    aside = entry.with_name(f".stale-{entry.name}-{os.getpid()}")
+    try:
+        os.rename(entry, aside)
+    except OSError:
+        return  # already gone (another process healed it)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _read_model_file(path: Path) -> bytes:
@@ -407,17 +466,34 @@ def _read_model_file(path: Path) -> bytes:
         raise ModelFileError(f"{path}: cannot read model file ({error.strerror})") from None
     if not content.strip():
         raise ModelFileError(f"{path}: model file is empty")
+    if b"\0" in content:
+        raise ModelFileError(f"{path}: not a text model file (it holds binary data); "
+                             f"expected a {MODEL_FORMATS[path.suffix.lower()]} model")
+    if MODEL_FORMATS[path.suffix.lower()] == "xmile":
+        _check_xml(path, content)
     return content
 
 
-def _cached_translation(path: Path, content: bytes, sha256: str, root: Path) -> Path:
-    """Return the cache folder holding the translation of ``content``."""
+def _check_xml(path: Path, content: bytes) -> None:
+    """Refuse an XMILE file that is not well-formed XML, naming the line and column."""
+    try:
+        ElementTree.fromstring(content)
+    except ElementTree.ParseError as error:
+        line, column = error.position
+        raise ModelFileError(f"{path}: not well-formed XML at line {line}, column {column + 1} "
+                             f"({first_line(error).split(':')[0]}); expected an XMILE model"
+                             ) from None
+
+
+def _cached_translation(path: Path, content: bytes, sha256: str,
+                        root: Path) -> tuple[Path, bool]:
+    """Return the cache folder holding the translation of ``content``, and whether it is new."""
     import pysd
 
     version_dir = root / f"pysd-{pysd.__version__}"
     entry = version_dir / sha256
     if (entry / _STRUCTURE_FILE).is_file():
-        return entry
+        return entry, False
     try:
         version_dir.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".translating-", dir=version_dir))
@@ -431,7 +507,7 @@ def _cached_translation(path: Path, content: bytes, sha256: str, root: Path) -> 
         _publish(work, entry)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return entry
+    return entry, True
 
 
 def _publish(work: Path, entry: Path) -> None:
@@ -455,15 +531,22 @@ def _translate_into(work: Path, path: Path, content: bytes) -> None:
     kind = MODEL_FORMATS[path.suffix.lower()]
     source.write_bytes(pysd_compatible_xmile(content) if kind == "xmile" else content)
     try:
-        abstract_model, python_file = _pysd_translate(source, kind)
+        abstract_model, documentation, python_file, missing = _pysd_translate(source, kind)
     except Exception as error:
         raise ModelFileError(
             f"{path}: PySD cannot translate this {kind} model: {first_line(error)}"
         ) from None
+    if missing:
+        raise ModelFileError(
+            f"{path}: the model uses {', '.join(missing)}, which PySD does not implement; "
+            "expected only functions PySD supports (https://pysd.readthedocs.io)"
+        )
     structure = {
         "format": _CACHE_FORMAT,
         "python_file": Path(python_file).name,
+        "python_sha256": _file_sha256(Path(python_file)),
         "stock_flows": _stock_flows(abstract_model),
+        "documentation": documentation,
         "save_interval": xmile_save_interval(source) if kind == "xmile" else None,
     }
     (work / _STRUCTURE_FILE).write_text(json.dumps(structure, indent=1), encoding="utf-8")
@@ -487,15 +570,21 @@ _XMILE_EQUATION = re.compile(rb"(<eqn\b[^>]*>)(.*?)(</eqn>)", re.S)
 _XMILE_DT = re.compile(rb'(?<![\w."])dt(?![\w."])', re.I)
 
 
-def _pysd_translate(source: Path, kind: str) -> tuple[Any, str]:
-    """Run PySD's translator and builder; return the abstract model and the .py path."""
+def _pysd_translate(source: Path, kind: str) -> tuple[Any, dict[str, str], str, list[str]]:
+    """Run PySD's translator and builder.
+
+    Returns the abstract model, each element's documentation as the file
+    states it, the path of the ``.py`` module, and the functions PySD does not
+    implement (its module would raise when they are called).
+    """
     from pysd.builders.python.python_model_builder import ModelBuilder
 
     model_file: Any
     # PySD warns while reading too (e.g. a .mdl without an {UTF-8} line); the
-    # translation either works or raises, so none of its warnings is for the user.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    # translation either works or raises, so only the warning about functions
+    # it does not implement is for the user (it becomes an error).
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         if kind == "vensim":
             from pysd.translators.vensim.vensim_file import VensimFile
 
@@ -506,8 +595,32 @@ def _pysd_translate(source: Path, kind: str) -> tuple[Any, str]:
             model_file = XmileFile(source)
         model_file.parse()
         abstract_model = model_file.get_abstract_model()
+        documentation = neutralize_documentation(abstract_model)
         python_file = ModelBuilder(abstract_model).build_model()
-    return abstract_model, str(python_file)
+    missing = sorted({match[1] for message in caught
+                      if (match := _NOT_IMPLEMENTED.search(str(message.message)))})
+    return abstract_model, documentation, str(python_file), missing
+
+
+def neutralize_documentation(abstract_model: Any) -> dict[str, str]:
+    """Make the documentation strings of a translated model inert; return them as written.
+
+    PySD pastes each element's documentation unescaped into a triple-quoted
+    docstring of the Python module it writes, so a documentation string
+    holding ``\"\"\"`` could close the docstring and inject code. Every double
+    quote in the abstract model's documentation is replaced by a single quote
+    before the module is built (only this cached translation changes, never
+    the user's file); the text as the file states it is returned, keyed by
+    element name, and sdcluster reads documentation from there.
+    """
+    documentation: dict[str, str] = {}
+    for section in abstract_model.sections:
+        for element in section.elements:
+            text = str(element.documentation or "")
+            # PySD turns Vensim's backslash line breaks into new lines.
+            documentation[str(element.name)] = text.replace("\\", "\n").strip()
+            element.documentation = text.replace('"', "'")
+    return documentation
 
 
 def _stock_flows(abstract_model: Any) -> dict[str, list[str]]:
@@ -583,7 +696,7 @@ def _variables_from_doc(pysd_model: Any, structure: Mapping[str, Any]) -> dict[s
             kind=kind,
             units=_text(row.get("Units")),
             range=_declared_range(row.get("Limits")),
-            documentation=_text(row.get("Comment")),
+            documentation=str(structure["documentation"].get(name, _text(row.get("Comment")))),
             default=_constant_value(pysd_model, python_name) if kind == "constant" else None,
         )
     return variables

@@ -29,7 +29,7 @@ import xarray as xr
 
 from sdcluster.atomic import write_atomically
 from sdcluster.engine.pysd_runner import run_scenario_set
-from sdcluster.errors import ResultsFileError
+from sdcluster.errors import ResultsFileError, first_line
 from sdcluster.experiments import ScenarioSet
 from sdcluster.model import LoadedModel
 from sdcluster.scenarios import Scenario
@@ -119,7 +119,14 @@ class Results:
         if _METADATA_ATTR not in dataset.attrs:
             raise ResultsFileError(f"{source}: not an sdcluster results file "
                                    f"(no {_METADATA_ATTR} attribute)")
-        metadata = json.loads(dataset.attrs.pop(_METADATA_ATTR))
+        try:
+            metadata = json.loads(str(dataset.attrs.pop(_METADATA_ATTR)))
+        except ValueError as error:
+            raise ResultsFileError(f"{source}: the {_METADATA_ATTR} attribute is not valid JSON "
+                                   f"({first_line(error)})") from None
+        if not isinstance(metadata, dict):
+            raise ResultsFileError(f"{source}: the {_METADATA_ATTR} attribute holds "
+                                   f"{type(metadata).__name__}; expected a JSON object")
         return cls(dataset=_decode_names(dataset), metadata=metadata)
 
 

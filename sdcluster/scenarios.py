@@ -20,7 +20,6 @@ checks it against a loaded model (names, kinds, declared ranges).
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sdcluster.errors import ScenarioError, did_you_mean
+from sdcluster.inputs import finite_number, type_name
 from sdcluster.model import LoadedModel, Variable
 from sdcluster.paths import builtin_scenarios_dir
 
@@ -194,14 +194,14 @@ def _reject_unknown_keys(data: Mapping[str, Any], allowed: Iterable[str], where:
 def _text(data: Mapping[str, Any], key: str, where: str) -> str:
     value = data.get(key, "")
     if not isinstance(value, str):
-        raise ScenarioError(f"{where}: {key} must be text, got {_type_name(value)}")
+        raise ScenarioError(f"{where}: {key} must be text, got {type_name(value)}")
     return value.strip()
 
 
 def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, Mapping):
-        raise ScenarioError(f"{where}: [{key}] must be a table, got {_type_name(value)}")
+        raise ScenarioError(f"{where}: [{key}] must be a table, got {type_name(value)}")
     return value
 
 
@@ -215,7 +215,7 @@ def _steps(table: Mapping[str, Any], where: str) -> dict[str, Step]:
         here = f"{where} {key!r}"
         if not isinstance(value, Mapping):
             raise ScenarioError(f"{here}: expected a table like {{at = 60, to = 0.0}}, "
-                                f"got {_type_name(value)}")
+                                f"got {type_name(value)}")
         _reject_unknown_keys(value, _STEP_KEYS, f"{here}: ")
         missing = [k for k in _STEP_KEYS if k not in value]
         if missing:
@@ -226,20 +226,7 @@ def _steps(table: Mapping[str, Any], where: str) -> dict[str, Step]:
 
 
 def _number(value: Any, where: str) -> float:
-    # bool is an int subclass; "true" is never a meaningful constant value.
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ScenarioError(f"{where}: expected a number, got {_type_name(value)} {value!r}")
-    if not math.isfinite(value):
-        raise ScenarioError(f"{where}: expected a finite number, got {value!r}")
-    return float(value)
-
-
-def _type_name(value: Any) -> str:
-    names = {bool: "a boolean", str: "text", list: "an array", dict: "a table"}
-    for kind, text in names.items():
-        if isinstance(value, kind):
-            return text
-    return type(value).__name__
+    return finite_number(value, where)
 
 
 def read_toml(path: Path, error: type[ScenarioError] = ScenarioError) -> dict[str, Any]:

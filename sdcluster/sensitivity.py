@@ -96,7 +96,9 @@ from sdcluster.ensemble import (
     run_ensemble,
 )
 from sdcluster.errors import AnalysisError, ScenarioError, did_you_mean
+from sdcluster.inputs import range_within
 from sdcluster.model import LoadedModel, load_model, normalize_name
+from sdcluster.resources import check_fits, run_size
 from sdcluster.results import Results
 from sdcluster.scenarios import Scenario
 
@@ -245,10 +247,7 @@ def _parameter_range(model: LoadedModel, name: str,
             raise ScenarioError(f"{where} has no closed declared range "
                                 f"({variable.range_text() or 'none'}); give one as NAME=LOW:HIGH")
         return ParameterRange(name=variable.name, low=declared[0], high=declared[1])
-    low, high = (float(b) for b in bounds)
-    if not (variable.in_range(low) and variable.in_range(high)):
-        raise ScenarioError(f"{where}: range [{low:g}, {high:g}] is outside the declared range "
-                            f"{variable.range_text()}")
+    low, high = range_within(variable, float(bounds[0]), float(bounds[1]), where)
     return ParameterRange(name=variable.name, low=low, high=high)
 
 
@@ -317,6 +316,19 @@ def morris_design(problem: SensitivityProblem, n: int, *, seed: int | None = Non
     _check_size("levels", levels, minimum=2)
     values = morris.sample(problem.salib(), n, num_levels=levels, seed=seed)
     return _design(problem, np.asarray(values, dtype=np.float64), "morris", seed)
+
+
+def design_runs(method: str, n: int, parameters: int, *, second_order: bool = True) -> int:
+    """Return the number of samples a design of ``method`` has (before replicates).
+
+    Sobol': ``N (2D + 2)`` with second-order indices, else ``N (D + 2)``;
+    Morris: ``N (D + 1)``; Latin hypercube and Monte Carlo: ``N``.
+    """
+    if method == "sobol":
+        return n * (2 * parameters + 2 if second_order else parameters + 2)
+    if method == "morris":
+        return n * (parameters + 1)
+    return n
 
 
 def make_design(problem: SensitivityProblem, method: str, n: int, *, seed: int | None = None,
@@ -784,9 +796,14 @@ def run_sensitivity(spec: SensitivitySpec, *, executor: Executor | None = None,
     problem = problem_from_model(
         model, {p.name: (p.low, p.high) for p in spec.problem.parameters}
     )
+    variables = tuple(dict.fromkeys(v for o in outcomes for v in o.variables))
+    runs = design_runs(spec.method, spec.n, len(problem.parameters),
+                       second_order=spec.second_order) * spec.replicates
+    check_fits(run_size(model.time, spec.scenario.final_time,
+                        variables=len(variables) + len(problem.parameters), runs=runs),
+               f"{model.path}: sensitivity ({spec.method}, n = {spec.n:,})")
     design = make_design(problem, spec.method, spec.n, seed=spec.seed,
                          second_order=spec.second_order, levels=spec.levels)
-    variables = tuple(dict.fromkeys(v for o in outcomes for v in o.variables))
     ensemble = EnsembleSpec.for_design(
         spec.model_path, design, replicates=spec.replicates, seed=spec.seed,
         scenario=spec.scenario, noise=spec.noise, variables=variables,

@@ -34,6 +34,7 @@ from tqdm import tqdm
 from sdcluster.analysis.entropy import SUBSYSTEMS
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.errors import ScenarioError, SimulationError, did_you_mean, first_line
+from sdcluster.inputs import finite_number
 from sdcluster.model import LoadedModel
 from sdcluster.paths import builtin_checks_dir
 from sdcluster.scenarios import Scenario, read_toml, scenario_from_dict
@@ -181,12 +182,13 @@ def _expectation(entry: Any, where: str) -> Expectation:
     at = entry.get("at", "all")
     if at not in ("all", "end") and (isinstance(at, bool) or not isinstance(at, int | float)):
         raise ScenarioError(f"{where}: at must be \"all\", \"end\" or a time, got {at!r}")
-    tolerance = entry.get("tolerance", DEFAULT_TOLERANCE)
-    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0:
-        raise ScenarioError(f"{where}: tolerance must be a number >= 0, got {tolerance!r}")
+    tolerance = finite_number(entry.get("tolerance", DEFAULT_TOLERANCE), f"{where}: tolerance",
+                              minimum=0.0)
     return Expectation(variable=variable, condition=condition,
-                       value=value if isinstance(value, str) else float(value),
-                       at=at if isinstance(at, str) else float(at), tolerance=float(tolerance))
+                       value=value if isinstance(value, str) else finite_number(
+                           value, f"{where}: value"),
+                       at=at if isinstance(at, str) else finite_number(at, f"{where}: at"),
+                       tolerance=tolerance)
 
 
 def validated_check(check: RealityCheck, model: LoadedModel) -> RealityCheck:

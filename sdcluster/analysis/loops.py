@@ -95,6 +95,7 @@ from sdcluster.errors import (
     did_you_mean,
     first_line,
 )
+from sdcluster.inputs import range_within
 from sdcluster.model import LoadedModel, normalize_name
 from sdcluster.scenarios import Scenario
 from sdcluster.simlin_io import load_project
@@ -987,7 +988,8 @@ def parameter_ranges(model: LoadedModel, names: Iterable[str] | None = None,
         if bounds is None or bounds[0] is None or bounds[1] is None:
             raise ScenarioError(f"{model.path.name}: {name!r} has no finite declared range; "
                                 "give one")
-        ranges[name] = (float(bounds[0]), float(bounds[1]))
+        ranges[name] = range_within(variable, float(bounds[0]), float(bounds[1]),
+                                    f"{model.path.name}: {name!r}")
     return ranges
 
 

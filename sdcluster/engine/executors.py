@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import numbers
 import os
 import re
@@ -44,7 +45,7 @@ import xarray as xr
 from tqdm import tqdm
 
 from sdcluster.atomic import write_atomically
-from sdcluster.errors import ResultsFileError, ScenarioError
+from sdcluster.errors import ResultsFileError, ScenarioError, WorkerLostError
 
 __all__ = [
     "Chunk",
@@ -60,8 +61,12 @@ __all__ = [
 #: A chunk task: global member ids ``[start, stop)`` -> Dataset with a "member" dim.
 ChunkTask = Callable[[int, int], xr.Dataset]
 
+logger = logging.getLogger(__name__)
+
 MEMBER_DIM = "member"
 _MANIFEST = "ensemble.json"
+# Manifest keys: who wrote it, and whether the run created the folder.
+_WRITTEN_BY, _CREATED_FOLDER = "written_by", "created_folder"
 _CHUNK_FILE = re.compile(r"chunk-(\d{6,})-([0-9a-f]{16})\.nc\Z")
 # netCDF cannot name a variable with '/', and reserves leading underscores.
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.,()+*\-]*\Z")
@@ -176,6 +181,7 @@ class DaskExecutor:
         self.in_flight_per_worker = max(1, in_flight_per_worker)
         self._cluster: Any = None
         self._client: Any = None
+        self._log_level = logging.NOTSET
 
     def __repr__(self) -> str:
         where = self.address or f"LocalCluster({self.n_workers} workers)"
@@ -187,17 +193,28 @@ class DaskExecutor:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        self.close()
+        if error is None:
+            self.close()
+            return
+        # Leaving on an error (Ctrl-C, a lost worker): that error is the one to report,
+        # not one the shutdown of a half-stopped cluster raises.
+        with contextlib.suppress(Exception):
+            self.close()
 
     def client(self) -> Any:
         """Return the Dask client, connecting (or starting the local cluster) on first use."""
         if self._client is None:
             distributed = _distributed()
             if self.address is None:
-                self._cluster = distributed.LocalCluster(
-                    n_workers=self.n_workers, threads_per_worker=1, processes=self.processes,
-                    dashboard_address=None,
-                )
+                # This executor owns the local cluster and reports its failures itself
+                # (a lost worker is one WorkerLostError), not as the scheduler's log lines.
+                self._log_level = logging.getLogger("distributed").level
+                logging.getLogger("distributed").setLevel(logging.CRITICAL)
+                with _workers_ignore_ctrl_c():
+                    self._cluster = distributed.LocalCluster(
+                        n_workers=self.n_workers, threads_per_worker=1,
+                        processes=self.processes, dashboard_address=None,
+                    )
                 self._client = distributed.Client(self._cluster, set_as_default=False)
             else:
                 try:
@@ -217,6 +234,7 @@ class DaskExecutor:
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+            logging.getLogger("distributed").setLevel(self._log_level)
 
     def map_chunks(self, task: ChunkTask,
                    chunks: Sequence[Chunk]) -> Iterator[tuple[Chunk, xr.Dataset]]:
@@ -240,14 +258,60 @@ class DaskExecutor:
         try:
             for future in running:
                 chunk = by_key.pop(future.key)
-                dataset = future.result()
+                dataset = _chunk_result(future, chunk)
                 future.release()
                 for extra in _take(pending, 1):
                     running.add(submit(extra))
                 yield chunk, dataset
         finally:
-            for future in running.futures:
-                future.cancel()
+            _cancel_all(client, running)
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Start worker processes that ignore SIGINT (an ignored signal stays ignored in children).
+
+    Ctrl-C reaches the whole process group: the workers would each print a
+    traceback while this process, which owns the cluster, stops it and reports
+    one line.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _chunk_result(future: Any, chunk: Chunk) -> xr.Dataset:
+    """Return a chunk's dataset; a chunk lost with its worker is a WorkerLostError."""
+    from concurrent.futures import CancelledError
+
+    killed = _distributed().KilledWorker
+    try:
+        return future.result()  # type: ignore[no-any-return]
+    except (CancelledError, killed) as error:
+        raise WorkerLostError(
+            f"chunk {chunk.index} (members {chunk.start} to {chunk.stop - 1}) was lost: the "
+            f"Dask worker running it stopped ({type(error).__name__})"
+        ) from None
+
+
+def _cancel_all(client: Any, running: Any) -> None:
+    """Cancel the futures still running, whatever state the client is in (Ctrl-C, shutdown).
+
+    The futures are copied under ``as_completed``'s lock: its event-loop thread
+    changes the collection while this runs.
+    """
+    with running.lock:
+        futures = list(running.futures)
+    with contextlib.suppress(Exception):
+        client.cancel(futures)
 
 
 def _distributed() -> Any:
@@ -297,6 +361,8 @@ class ChunkStore:
             raise ValueError(f"chunk store key must be 16 hex digits, got {key!r}")
         self.folder = Path(folder)
         self.key = key
+        self._verified: set[int] | None = None
+        created = not self.folder.exists()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -305,8 +371,21 @@ class ChunkStore:
             ) from None
         self._remove_temporaries()
         if manifest is not None:
-            text = json.dumps({"key": key, **manifest}, indent=2, sort_keys=True, default=str)
-            write_atomically(self.folder / _MANIFEST, lambda path: path.write_text(text))
+            self._write_manifest(manifest, created)
+
+    def _write_manifest(self, manifest: Mapping[str, Any], created: bool) -> None:
+        path = self.folder / _MANIFEST
+        previous = _own_manifest(path)
+        if path.exists() and previous is None:
+            raise ResultsFileError(
+                f"{path}: this file was not written by sdcluster; refusing to overwrite it "
+                "(expected a new or an sdcluster run folder for --run-dir)"
+            )
+        # The folder is sdcluster's to delete only if a run of it created the folder.
+        created = created or bool((previous or {}).get(_CREATED_FOLDER))
+        text = json.dumps({"key": self.key, _WRITTEN_BY: "sdcluster", _CREATED_FOLDER: created,
+                           **manifest}, indent=2, sort_keys=True, default=str)
+        write_atomically(path, lambda target: target.write_text(text))
 
     def __repr__(self) -> str:
         return f"ChunkStore({str(self.folder)!r}, key={self.key!r})"
@@ -364,15 +443,56 @@ class ChunkStore:
             ) from None
         return _decode_names(combined)
 
+    def verified(self, chunks: Iterable[Chunk]) -> set[int]:
+        """Return the indices of ``chunks`` whose files are complete and hold their members.
+
+        A chunk file that cannot be read, or holds other members than its
+        chunk's, is removed (it is this key's file, written by sdcluster) so
+        the chunk runs again.
+        """
+        if self._verified is None:
+            finished = self.finished()
+            good = set()
+            for chunk in chunks:
+                if chunk.index not in finished:
+                    continue
+                problem = _chunk_problem(self.path(chunk), chunk)
+                if problem is None:
+                    good.add(chunk.index)
+                    continue
+                logger.warning("%s is damaged (%s); running chunk %d again",
+                               self.path(chunk).name, problem, chunk.index)
+                with contextlib.suppress(FileNotFoundError):
+                    self.path(chunk).unlink()
+            self._verified = good
+        return set(self._verified)
+
     def remove(self) -> None:
-        """Delete this key's chunk files and the manifest; the folder too if it is then empty."""
+        """Delete this key's chunk files and its manifest; the folder if sdcluster created it.
+
+        Nothing else is deleted: not a file sdcluster did not write, not a
+        folder the user made.
+        """
         for index in self.finished():
             with contextlib.suppress(FileNotFoundError):
                 self._file(index).unlink()
+        self._remove_manifest()
+
+    def discard_if_empty(self) -> None:
+        """After a failed run: remove the manifest and the folder if no chunk was finished."""
+        if not self.finished():
+            self._remove_manifest()
+
+    def _remove_manifest(self) -> None:
+        path = self.folder / _MANIFEST
+        own = _own_manifest(path)
+        if own is None or own.get("key") != self.key:
+            return
         with contextlib.suppress(FileNotFoundError):
-            (self.folder / _MANIFEST).unlink()
-        with contextlib.suppress(OSError):
-            self.folder.rmdir()
+            path.unlink()
+        if own.get(_CREATED_FOLDER):
+            with contextlib.suppress(OSError):
+                self.folder.rmdir()  # only if empty
 
     def _remove_temporaries(self) -> None:
         # Left by a process killed while writing (write_atomically names them
@@ -381,6 +501,36 @@ class ChunkStore:
             for file in self.folder.glob(pattern):
                 with contextlib.suppress(FileNotFoundError):
                     file.unlink()
+
+
+def _own_manifest(path: Path) -> dict[str, Any] | None:
+    """Return the manifest at ``path`` if sdcluster wrote it, else ``None``."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not re.fullmatch(r"[0-9a-f]{16}", str(data.get("key"))):
+        return None
+    # Manifests written before the marker existed hold the spec's chunk size and seed.
+    legacy = {"chunk_size", "n_members", "seed"} <= set(data)
+    return data if data.get(_WRITTEN_BY) == "sdcluster" or legacy else None
+
+
+def _chunk_problem(path: Path, chunk: Chunk) -> str | None:
+    """Return what is wrong with a chunk file, or ``None`` if it is complete and right."""
+    import numpy as np
+
+    try:
+        with xr.open_dataset(path, engine="netcdf4") as stored:
+            members = stored[MEMBER_DIM].values if MEMBER_DIM in stored.coords else None
+            for variable in stored.data_vars.values():
+                variable.load()  # every value readable
+    except Exception as error:  # a damaged file fails in netCDF4/HDF5 in many ways
+        return f"unreadable: {type(error).__name__}"
+    expected = np.arange(chunk.start, chunk.stop)
+    if members is None or members.shape != expected.shape or not (members == expected).all():
+        return f"expected members {chunk.start} to {chunk.stop - 1}"
+    return None
 
 
 def spec_key(description: Mapping[str, Any], *extra: bytes) -> str:
@@ -445,7 +595,7 @@ def execute_chunks(
 
     """
     runner = executor if executor is not None else LocalExecutor()
-    done = store.finished() if store is not None else set()
+    done = store.verified(chunks) if store is not None else set()
     todo = [chunk for chunk in chunks if chunk.index not in done]
     collected: dict[int, xr.Dataset] = {}
     with tqdm(total=len(chunks), initial=len(chunks) - len(todo), desc="chunks", unit="chunk",

@@ -24,6 +24,7 @@ from sdcluster.engine.noise import noise_inputs, white_noise_inputs
 from sdcluster.errors import SimulationError
 from sdcluster.experiments import ScenarioSet
 from sdcluster.model import LoadedModel
+from sdcluster.resources import check_fits, run_size
 from sdcluster.scenarios import Scenario, Step
 
 #: The white-noise input of single-input models; every constant named ``white noise ...``
@@ -75,6 +76,8 @@ def run_scenario(
     """
     final_time = model.time.final_time if scenario.final_time is None else scenario.final_time
     names = _returned_names(model, variables)
+    check_fits(run_size(model.time, final_time, variables=len(names)),
+               f"{model.path}: scenario {scenario.name!r}")
     params = _run_parameters(model, scenario, noise_seed, final_time, noise_member)
     pysd_model = model.pysd_model
     try:

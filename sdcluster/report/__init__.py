@@ -20,8 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sdcluster.report.options import FORMATS, ExperimentSizes, ReportOptions, rebuild_command
+
+if TYPE_CHECKING:
+    from sdcluster.report.content import Document
+    from sdcluster.report.data import ReportData
 
 __all__ = ["FORMATS", "ExperimentSizes", "ReportOptions", "ReportOutcome", "make_report",
            "rebuild_command"]
@@ -90,7 +95,7 @@ def make_report(options: ReportOptions, *, echo: Callable[[str], None] | None = 
     else:
         data = run_report_experiments(options, tracker)
     with tracker.stage("computing the report's content"):
-        document = build_document(data)
+        document = _content(build_document, data, options.from_results)
     stem = report_stem(data.results_path)
     writers = {"html": write_html, "pdf": write_pdf}
     paths: dict[str, Path] = {}
@@ -100,3 +105,27 @@ def make_report(options: ReportOptions, *, echo: Callable[[str], None] | None = 
     unavailable = {name: part.reason for name, part in data.parts.items() if part.reason}
     return ReportOutcome(paths=paths, results_path=data.results_path, seconds=tracker.elapsed,
                          unavailable=unavailable)
+
+
+def _content(build: Callable[[ReportData], Document], data: ReportData,
+             source: Path | None) -> Document:
+    """Compute the report's content; a results file of the wrong shape is one ReportError.
+
+    A results file read with ``--from`` is data from outside: metadata of
+    the wrong types (a list where a table belongs, text where a number does)
+    makes the content code fail deep inside; say which file is damaged instead.
+    """
+    from sdcluster.errors import ReportError, SdclusterError, first_line
+
+    if source is None:
+        return build(data)
+    try:
+        return build(data)
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError) as error:
+        if isinstance(error, SdclusterError):
+            if str(source) in str(error):
+                raise
+            raise type(error)(f"{source}: {error}") from None
+        raise ReportError(f"{source}: the stored report data is damaged: expected what "
+                          f"`sdcluster report` writes ({type(error).__name__}: "
+                          f"{first_line(error)})") from None

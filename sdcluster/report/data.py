@@ -153,6 +153,9 @@ def save_part(results_path: Path, part: Part, run_id: str) -> Path:
 
 def load_part(results_path: Path, name: str, file_name: str, run_id: str) -> Part:
     """Read one part written by :func:`save_part`; an unavailable part if it cannot be used."""
+    if Path(file_name).name != file_name or file_name in ("", ".", ".."):
+        return Part.missing(name, f"{results_path.name} names the {name} file {file_name!r}; "
+                                  "expected a file name beside it")
     path = results_path.parent / file_name
     if not path.is_file():
         return Part.missing(name, f"{file_name} not found beside {results_path.name} "
@@ -194,6 +197,9 @@ def load_report_data(results_path: str | Path) -> ReportData:
                           parts={name: Part.missing(name, reason) for name in PARTS})
     run_id = str(entry.get("run_id", ""))
     files = entry.get("parts", {})
+    if not isinstance(files, Mapping):
+        raise ResultsFileError(f"{path}: the report entry's parts are {type(files).__name__}; "
+                               "expected a table of part names and file names")
     parts = {name: load_part(path, name, str(files[name]), run_id) if name in files
              else Part.missing(name, f"{path.name} names no {name} file")
              for name in PARTS}

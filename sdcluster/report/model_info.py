@@ -16,11 +16,11 @@ import tempfile
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sdcluster.errors import ReportError
-from sdcluster.model import LoadedModel
+from sdcluster.errors import ReportError, first_line
+from sdcluster.model import MODEL_FORMATS, LoadedModel
 
 #: File beside a model that names its feedback loops and the sentences they encode.
 LOOPS_FILE = "loops.toml"
@@ -94,28 +94,51 @@ class ModelInfo:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModelInfo:
-        """Rebuild the description stored by :func:`describe_model`."""
-        return cls(
-            file_name=str(data.get("file_name", "")),
-            sha256=str(data.get("sha256", "")),
-            source=str(data.get("source", "")),
-            variables=tuple(VariableInfo(**v) for v in data.get("variables", ())),
-            stock_flows={k: tuple(v) for k, v in data.get("stock_flows", {}).items()},
-            levers=tuple(data.get("levers", ())),
-            loops=tuple(LoopSentence(**entry) for entry in data.get("loops", ())),
-            loops_source=str(data.get("loops_source", "")),
-        )
+        """Rebuild the description stored by :func:`describe_model`.
+
+        Raises
+        ------
+        ReportError
+            If the stored description does not have the shape
+            :func:`describe_model` writes (a damaged or hand-made results file).
+
+        """
+        try:
+            return cls(
+                file_name=str(data.get("file_name", "")),
+                sha256=str(data.get("sha256", "")),
+                source=str(data.get("source", "")),
+                variables=tuple(VariableInfo(**v) for v in data.get("variables", ())),
+                stock_flows={str(k): tuple(v) for k, v in data.get("stock_flows", {}).items()},
+                levers=tuple(str(v) for v in data.get("levers", ())),
+                loops=tuple(LoopSentence(**entry) for entry in data.get("loops", ())),
+                loops_source=str(data.get("loops_source", "")),
+            )
+        except (TypeError, AttributeError, ValueError) as error:
+            raise ReportError("the results file's model description is damaged: expected "
+                              f"the entries sdcluster writes ({first_line(error)})") from None
 
     @contextlib.contextmanager
     def materialized(self) -> Iterator[Path | None]:
-        """Write the stored source to a temporary model file; yield its path (or ``None``)."""
+        """Write the stored source to a temporary model file; yield its path (or ``None``).
+
+        The file is always written inside a new temporary folder: only the
+        suffix of the stored file name is kept (a name like ``../../x`` or an
+        absolute path in a results file cannot choose where it goes).
+        """
         if not self.source:
             yield None
             return
         with tempfile.TemporaryDirectory(prefix="sdcluster-report-") as folder:
-            path = Path(folder) / (self.file_name or "model.mdl")
+            path = Path(folder) / f"model{safe_model_suffix(self.file_name)}"
             path.write_text(self.source, encoding="utf-8")
             yield path
+
+
+def safe_model_suffix(file_name: str) -> str:
+    """Return the model-format suffix of a stored file name (``.mdl`` if it has none we know)."""
+    suffix = PurePosixPath(file_name.replace("\\", "/")).suffix.lower()
+    return suffix if suffix in MODEL_FORMATS else ".mdl"
 
 
 def describe_model(model: LoadedModel) -> dict[str, Any]:
