@@ -17,6 +17,7 @@ report comes out with the same numbers.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from sdcluster.report.options import FORMATS, ExperimentSizes, ReportOptions, re
 if TYPE_CHECKING:
     from sdcluster.report.content import Document
     from sdcluster.report.data import ReportData
+    from sdcluster.report.progress import Progress
 
 __all__ = ["FORMATS", "ExperimentSizes", "ReportOptions", "ReportOutcome", "make_report",
            "rebuild_command"]
@@ -80,15 +82,28 @@ def make_report(options: ReportOptions, *, echo: Callable[[str], None] | None = 
         a failure while drawing loses no results.
 
     """
-    from sdcluster.report.build import build_document
-    from sdcluster.report.data import create_folder, load_report_data, report_stem
-    from sdcluster.report.html import write_html
-    from sdcluster.report.pdf import write_pdf
+    from sdcluster.report.data import create_folder
     from sdcluster.report.progress import Progress
-    from sdcluster.report.runs import run_report_experiments
 
     tracker = Progress(echo, enabled=progress)
+    created = not options.out_dir.exists()
     folder = create_folder(options.out_dir)  # before the long work: fail early
+    try:
+        return _make(options, folder, tracker)
+    except BaseException:
+        if created:  # leave no empty report folder behind
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def _make(options: ReportOptions, folder: Path, tracker: Progress) -> ReportOutcome:
+    from sdcluster.report.build import build_document
+    from sdcluster.report.data import load_report_data, report_stem
+    from sdcluster.report.html import write_html
+    from sdcluster.report.pdf import write_pdf
+    from sdcluster.report.runs import run_report_experiments
+
     if options.from_results is not None:
         with tracker.stage(f"reading {options.from_results}"):
             data = load_report_data(options.from_results)

@@ -135,3 +135,13 @@ def test_ensemble_out_as_a_folder_fails_before_the_run(decay: Path, tmp_path: Pa
     line = refused("ensemble", decay, "--members", "4", "--out", tmp_path)
     assert "is a folder" in line
     assert sorted(p.name for p in tmp_path.iterdir()) == [decay.name]
+
+
+def test_a_failed_report_leaves_no_empty_folder(decay: Path, tmp_path: Path) -> None:
+    # Case 14: the report folder was created before the failure and left behind.
+    results = tmp_path / "r.nc"
+    code, _, stderr = invoke("run", decay, "--out", results)
+    assert code == 0, stderr
+    set_metadata(results, "{not json")
+    refused("report", "--from", results, "--out-dir", tmp_path / "new" / "rep", "-q")
+    assert not (tmp_path / "new" / "rep").exists()
