@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 COMMAND = "bifurcation"
 EXAMPLES = """Examples:
 
-  sdcluster bifurcation --lever openness --state 'Innovative Firms' --out-dir bif
+  sdcluster bifurcation --lever openness --out-dir bif
 
   sdcluster bifurcation my_model.mdl --lever openness --state 'Cluster Size'
   --range 0:1 --initial-range 0.01:3 --noise 0.5x,1x,2x --members 200 --seed 1
@@ -51,8 +51,9 @@ def bifurcation(
         help="Vensim (.mdl) or XMILE model file; the built-in model if omitted.",
         show_default=False, metavar="MODEL")] = None,
     lever: Annotated[str, typer.Option(help="The constant to sweep.")] = "openness",
-    state: Annotated[str, typer.Option(help="The stock whose equilibria are sought.")]
-        = "Innovative Firms",
+    state: Annotated[str, typer.Option(help="The stock whose equilibria are sought (its initial "
+                                       "value must be a constant).")]
+        = "Mature Firms",
     lever_range: Annotated[str | None, typer.Option(
         "--range", help="LOW:HIGH of the lever; its declared range if omitted.",
         show_default=False, metavar="LOW:HIGH")] = None,

@@ -11,7 +11,7 @@ from sdcluster.paths import builtin_model_path
 
 def test_each_view_is_drawn_with_its_loop_identifiers() -> None:
     svgs = view_svgs(builtin_model_path())
-    assert len(svgs) == 4
+    assert len(svgs) == 6
     markers = loop_markers(builtin_model_path())
     for title, svg in svgs.items():
         assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
@@ -33,7 +33,7 @@ def test_loop_text_is_escaped(tmp_path: Path) -> None:
 
 def test_write_view_svgs(tmp_path: Path) -> None:
     written = write_view_svgs(builtin_model_path(), tmp_path / "out")
-    assert written[0].name == "1_cluster_growth_and_positive_feedback.svg"
+    assert written[0].name == "1_firms_ageing_chain_spin_offs_and_attraction.svg"
     assert all(p.stat().st_size > 1000 for p in written)
 
 

@@ -5,27 +5,31 @@ fluctuation - macro fluctuation - far from equilibrium": small fluctuations
 near the disordered equilibrium, then fluctuations amplified by positive
 feedback into a macroscopic ordering, then a stable ordered structure kept
 far from equilibrium by a steady import of negentropy. The model
-specification turns this into rules on the saved series, evaluated at every
-time point (ε = ``settings.entropy_tolerance``, θ = ``settings.order_threshold``):
+specification (version 2) reads the phases from the *dynamics* of the firm
+count N, not from thresholds on Order Degree. Loop polarity dominance on a
+stock is the sign of its acceleration relative to its change (Ford 1999 [3]_):
+while dN/dt and d²N/dt² share their sign, reinforcing feedback dominates N;
+when they differ, balancing feedback does, which is what Loops That Matter
+reports for a single stock. On N smoothed over ``settings.smoothing`` years
+(a centred moving average; the fluctuations are correlated over a year):
 
-* **decline**: dS total > ε and the firm count falls (g < -``decline_threshold``);
-  this rule takes precedence over the others;
-* **micro fluctuation** (phase I): Order Degree < θ;
-* **macro fluctuation** (phase II): Order Degree >= θ and (dS total < -ε, or
-  g > ``growth_threshold`` and dg/dt > ``acceleration_threshold``);
-* **far from equilibrium** (phase III): Order Degree >= θ otherwise.
+* **micro fluctuation** (phase I): from the start until the first macro
+  fluctuation: N near the dispersed state, perturbations stay local;
+* **macro fluctuation** (phase II): reinforcing feedback dominates N and the
+  growth is macroscopic: g = d ln N / dt > ``growth_threshold`` and
+  d²N/dt² > 0, held for ``min_dwell`` years;
+* **far from equilibrium** (phase III): after a macro fluctuation, balancing
+  feedback dominates N (the condition of phase II fails), held for
+  ``min_dwell`` years: the cluster settles towards its ordered attractor. A
+  run that never had a macro fluctuation never reaches phase III; a later
+  macro fluctuation (a new technology generation) returns to phase II, the
+  paper's iterations;
+* **decline**: a sustained fall, g < -``decline_threshold`` with
+  dS total > ε, held for ``decline_dwell`` years; when the fall ends the run
+  returns to phase III if it had formed, else to phase I.
 
-Here g = d ln N / dt is the firm growth rate from the saved
-``"Innovative Firms"`` series (``numpy.gradient`` of ln N on the time
-coordinate: central differences, one-sided at the ends and next to missing
-data; g = 0 where N = 0). "Accelerating" means the *per-firm* growth rate rises, i.e.
-growth faster than exponential, the mark of self-reinforcing feedback.
-
-Raw labels flicker when a series hovers at a threshold, so a phase only
-counts once it is *held* for ``settings.min_dwell`` years (see
-:class:`~sdcluster.analysis.settings.AnalysisSettings`); a shorter run keeps
-the phase held before it (or, at the very start, the first held phase). A
-phase's onset is the first time it is entered and held.
+g is taken with :func:`growth_rate` (``numpy.gradient`` of ln N). A phase's
+onset is the first time it is entered.
 
 References
 ----------
@@ -34,6 +38,8 @@ References
    Administration Management* 1, 1-4. https://doi.org/10.23977/socsam.2020.010101
 .. [2] Haken, H. (1983). *Synergetics: An Introduction*, 3rd ed. Springer.
    https://doi.org/10.1007/978-3-642-88338-5
+.. [3] Ford, D. N. (1999). A behavioral approach to feedback loop dominance
+   analysis. *System Dynamics Review* 15(1), 3-36.
 
 """
 
@@ -119,25 +125,74 @@ def growth_rate(firms: np.ndarray, time: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(firms), np.nan, rate)
 
 
+def smooth(values: np.ndarray, time: np.ndarray, width: float) -> np.ndarray:
+    """Return the centred moving average of ``width`` (time units) along the last axis.
+
+    The window shrinks at the ends (the mean of the samples available), so the
+    result has the input's shape; a ``width`` below two sampling steps returns
+    the input. NaN samples are left out of the means and stay NaN.
+    """
+    if time.size < 2:
+        return values
+    step = float(np.median(np.diff(time)))
+    half = round(width / step / 2)
+    if half < 1:
+        return values
+    valid = ~np.isnan(values)
+    pad = [(0, 0)] * (values.ndim - 1) + [(1, 0)]
+    sums = np.cumsum(np.pad(np.where(valid, values, 0.0), pad), axis=-1)
+    counts = np.cumsum(np.pad(valid.astype(float), pad), axis=-1)
+    index = np.arange(time.size)
+    upper = np.minimum(index + half + 1, time.size)
+    lower = np.maximum(index - half, 0)
+    count = counts[..., upper] - counts[..., lower]
+    mean = (sums[..., upper] - sums[..., lower]) / np.where(count > 0, count, 1.0)
+    return np.where(valid, mean, np.nan)
+
+
+def _held_flags(flags: np.ndarray, time: np.ndarray, dwell: float) -> np.ndarray:
+    """Return where ``flags`` holds within a run of True lasting at least ``dwell``."""
+    if dwell <= 0:
+        return flags
+    held: np.ndarray = flags & _held(flags.astype(np.int8), time, dwell)
+    return held
+
+
 def _raw_phase_codes(
-    order: np.ndarray,
     change: np.ndarray,
     firms: np.ndarray,
     time: np.ndarray,
     settings: AnalysisSettings,
 ) -> np.ndarray:
-    """Apply the phase rules point by point (no dwell filter)."""
-    growth = growth_rate(firms, time)
-    acceleration = time_derivative(growth, time)
-    tolerance = settings.entropy_tolerance
-    declining = (change > tolerance) & (growth < -settings.decline_threshold)
-    amplifying = (change < -tolerance) | (
-        (growth > settings.growth_threshold) & (acceleration > settings.acceleration_threshold)
-    )
-    ordered = order >= settings.order_threshold
-    codes = np.select([declining, ~ordered, amplifying], [DECLINE, MICRO, MACRO], default=FAR)
-    missing = np.isnan(order) | np.isnan(change) | np.isnan(acceleration)
+    """Apply the phase rules: polarity flags, dwell filters, then the phase sequence."""
+    smoothed = smooth(firms, time, settings.smoothing)
+    growth = growth_rate(smoothed, time)
+    acceleration = time_derivative(time_derivative(smoothed, time), time)
+    reinforcing = (growth > settings.growth_threshold) & (acceleration > 0)
+    macro = _held_flags(reinforcing, time, settings.min_dwell)
+    balancing = _held_flags(~reinforcing, time, settings.min_dwell)
+    falling = (growth < -settings.decline_threshold) & (change > settings.entropy_tolerance)
+    decline = _held_flags(falling, time, settings.decline_dwell)
+    codes = _sequence(macro, balancing, decline)
+    missing = np.isnan(firms) | np.isnan(change)
     return np.where(missing, NO_PHASE, codes).astype(np.int8)
+
+
+def _sequence(macro: np.ndarray, balancing: np.ndarray, decline: np.ndarray) -> np.ndarray:
+    """Walk the time axis: phase I until a macro fluctuation, phase III only after one."""
+    codes = np.full(macro.shape, MICRO, dtype=np.int8)
+    state = np.full(macro.shape[:-1], MICRO, dtype=np.int8)
+    formed = np.zeros(macro.shape[:-1], dtype=bool)
+    for k in range(macro.shape[-1]):
+        state = np.where(macro[..., k], MACRO, state)
+        formed |= state == MACRO
+        settles = balancing[..., k] & formed & ((state == MACRO) | (state == DECLINE))
+        state = np.where(settles, FAR, state)
+        ends = (state == DECLINE) & ~decline[..., k]
+        state = np.where(ends, np.where(formed, FAR, MICRO), state)
+        state = np.where(decline[..., k], DECLINE, state)
+        codes[..., k] = state
+    return codes
 
 
 def _held(codes: np.ndarray, time: np.ndarray, min_dwell: float) -> np.ndarray:
@@ -162,20 +217,6 @@ def _held(codes: np.ndarray, time: np.ndarray, min_dwell: float) -> np.ndarray:
     return held
 
 
-def _hold_phases(codes: np.ndarray, time: np.ndarray, min_dwell: float) -> np.ndarray:
-    """Replace runs shorter than ``min_dwell`` by the phase held before them."""
-    if min_dwell <= 0:
-        return codes
-    held = _held(codes, time, min_dwell)
-    index = np.broadcast_to(np.arange(codes.shape[-1]), codes.shape)
-    source = np.maximum.accumulate(np.where(held, index, -1), axis=-1)
-    # Before the first held run, use that run; rows with no held run keep their raw codes.
-    first_held = np.where(held.any(axis=-1), held.argmax(axis=-1), -1)[..., np.newaxis]
-    source = np.where(source >= 0, source, first_held)
-    source = np.where(source >= 0, source, index)
-    return np.take_along_axis(codes, source, axis=-1)
-
-
 def phase_codes(ds: xr.Dataset, settings: AnalysisSettings = DEFAULT_SETTINGS) -> xr.DataArray:
     """Return the phase of every time point as an integer code.
 
@@ -186,10 +227,10 @@ def phase_codes(ds: xr.Dataset, settings: AnalysisSettings = DEFAULT_SETTINGS) -
     Parameters
     ----------
     ds : xarray.Dataset
-        Results with ``"Order Degree"``, ``"Innovative Firms"`` and
-        ``"dS total"`` (or the six entropy flows) over ``"time"``.
+        Results with ``"Innovative Firms"`` and ``"dS total"`` (or the six
+        entropy flows) over ``"time"``.
     settings : AnalysisSettings
-        Thresholds and the minimum dwell time.
+        Smoothing, thresholds and dwell times.
 
     Returns
     -------
@@ -203,15 +244,14 @@ def phase_codes(ds: xr.Dataset, settings: AnalysisSettings = DEFAULT_SETTINGS) -
 
     """
     time = require_time(ds, min_points=2)
-    require_variables(ds, [ORDER_DEGREE, FIRMS], "phase classification")
+    require_variables(ds, [FIRMS], "phase classification")
     change = total_entropy_change(ds)
-    order, firms = aligned_time_last(ds, [ORDER_DEGREE, FIRMS])
-    order, change, firms = xr.broadcast(order, change, firms)
-    dims = [*(dim for dim in order.dims if dim != TIME_DIM), TIME_DIM]
-    order, change, firms = (array.transpose(*dims) for array in (order, change, firms))
-    raw = _raw_phase_codes(order.values, change.values, firms.values, time, settings)
-    codes = _hold_phases(raw, time, settings.min_dwell)
-    result = xr.DataArray(codes, coords=order.coords, dims=order.dims, name="phase code")
+    (firms,) = aligned_time_last(ds, [FIRMS])
+    change, firms = xr.broadcast(change, firms)
+    dims = [*(dim for dim in firms.dims if dim != TIME_DIM), TIME_DIM]
+    change, firms = (array.transpose(*dims) for array in (change, firms))
+    codes = _raw_phase_codes(change.values, firms.values, time, settings)
+    result = xr.DataArray(codes, coords=firms.coords, dims=firms.dims, name="phase code")
     result.attrs = {"units": "", "documentation": "index into PHASES; -1 where no data"}
     return result
 
@@ -224,10 +264,10 @@ def classify_phases(ds: xr.Dataset, settings: AnalysisSettings = DEFAULT_SETTING
     Parameters
     ----------
     ds : xarray.Dataset
-        Results with ``"Order Degree"``, ``"Innovative Firms"`` and
-        ``"dS total"`` (or the six entropy flows) over ``"time"``.
+        Results with ``"Innovative Firms"`` and ``"dS total"`` (or the six
+        entropy flows) over ``"time"``.
     settings : AnalysisSettings
-        Thresholds and the minimum dwell time.
+        Smoothing, thresholds and dwell times.
 
     Returns
     -------
@@ -283,7 +323,7 @@ def phase_onsets(ds: xr.Dataset, settings: AnalysisSettings = DEFAULT_SETTINGS) 
     ds : xarray.Dataset
         Results as for :func:`classify_phases`.
     settings : AnalysisSettings
-        Thresholds and the minimum dwell time.
+        Smoothing, thresholds and dwell times.
 
     Returns
     -------
@@ -319,7 +359,7 @@ def summary_table(ds: xr.Dataset, settings: AnalysisSettings = DEFAULT_SETTINGS)
         Results as for :func:`classify_phases`, plus ``"Knowledge Stock"``
         and ``"synergy degree"``.
     settings : AnalysisSettings
-        Thresholds and the minimum dwell time.
+        Smoothing, thresholds and dwell times.
 
     Returns
     -------

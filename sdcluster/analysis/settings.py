@@ -24,38 +24,32 @@ ENTROPY_TOLERANCE_VARIABLE = "entropy tolerance"
 
 @dataclass(frozen=True, kw_only=True)
 class AnalysisSettings:
-    """Named thresholds for entropy regimes and phases.
+    """Named settings for entropy regimes and phases (see :mod:`sdcluster.analysis.phases`).
 
     Parameters
     ----------
-    order_threshold : float
-        Order Degree (Dmnl) at or above which the cluster counts as ordered,
-        i.e. out of phase I (micro fluctuation). Default 0.25.
     entropy_tolerance : float
         ε in 1/Year. ``dS total < -ε`` is the *orderly* regime, ``dS total > ε``
         *disorder*, anything in between *balanced* (the paper's ΔE(dS) = 0).
         Default 0.005. This value wins over the model constant
         ``"entropy tolerance"`` unless the settings are built with
         :meth:`from_dataset`.
+    smoothing : float
+        Width (Year) of the centred moving average applied to the firm count
+        before its growth and acceleration are read. Default 2.0: wider than
+        the one-year correlation time of the model's fluctuations, short
+        against the decades of a take-off. 0 turns it off.
     growth_threshold : float
-        Firm growth rate g = d ln N / dt (1/Year) above which growth counts as
-        fast in the phase II test. Default 0.02 (2 %/yr).
-    acceleration_threshold : float
-        dg/dt (1/Year²) above which growth counts as accelerating. Default 0:
-        any rise of the per-firm growth rate, i.e. faster than exponential
-        growth, the signature of positive feedback amplifying a fluctuation.
+        Firm growth rate g = d ln N / dt (1/Year) above which accelerating
+        growth counts as macroscopic (phase II). Default 0.03 (3 %/yr).
     decline_threshold : float
-        The firm count *falls* when g < -decline_threshold (1/Year). Default
-        0.005 (0.5 %/yr): a cluster that has settled on a plateau and drifts
-        by a few hundredths of a percent a year is not in decline, while the
-        declines the model is built to show (a closed or isolated cluster)
-        lose several percent a year. Set 0 for the literal rule "N falls".
+        The firm count *falls* when g < -decline_threshold (1/Year); with
+        dS total > ε this is decline. Default 0.02 (2 %/yr).
+    decline_dwell : float
+        Years a fall must last to count as decline. Default 2.0.
     min_dwell : float
-        Minimum time (Year) a phase must be held to count. A run of samples
-        with one raw phase label is *held* when the time between its first
-        and last sample is at least ``min_dwell``; shorter runs (wiggles
-        around a threshold) take the label of the phase held before them.
-        Default 1.0; 0 turns the filter off.
+        Minimum time (Year) the feedback polarity on the firm count must be
+        held before the phase changes. Default 1.0; 0 turns the filter off.
 
     Raises
     ------
@@ -64,11 +58,11 @@ class AnalysisSettings:
 
     """
 
-    order_threshold: float = 0.25
     entropy_tolerance: float = 0.005
-    growth_threshold: float = 0.02
-    acceleration_threshold: float = 0.0
-    decline_threshold: float = 0.005
+    smoothing: float = 2.0
+    growth_threshold: float = 0.03
+    decline_threshold: float = 0.02
+    decline_dwell: float = 2.0
     min_dwell: float = 1.0
 
     def __post_init__(self) -> None:
@@ -78,7 +72,8 @@ class AnalysisSettings:
                 raise AnalysisError(
                     f"AnalysisSettings.{field.name}: expected a finite number, got {value!r}"
                 )
-        for name in ("entropy_tolerance", "min_dwell", "decline_threshold"):
+        for name in ("entropy_tolerance", "min_dwell", "decline_threshold", "smoothing",
+                     "decline_dwell", "growth_threshold"):
             if getattr(self, name) < 0:
                 raise AnalysisError(
                     f"AnalysisSettings.{name}: expected a value >= 0, got {getattr(self, name)!r}"

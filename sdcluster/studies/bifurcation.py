@@ -442,10 +442,10 @@ def _separatrix(setup: _Setup, sweep: _Sweep) -> tuple[FloatArray, FloatArray]:
 
 
 def _streams(setup: _Setup, member: NDArray[np.int64]) -> _Streams:
-    n_inputs = len(setup.noise_inputs)
     n_steps = len(setup.batch.schedule(setup.spec.horizon).times)
-    ids = np.arange(setup.spec.members) * n_inputs
-    tables = tuple(white_noise(setup.spec.seed, ids + i, n_steps) for i in range(n_inputs))
+    # Member m's input k is the ensemble's stream (m, k): the same members as ``ensemble``.
+    tables = tuple(white_noise(setup.spec.seed, np.arange(setup.spec.members), n_steps,
+                               input_index=k) for k in range(len(setup.noise_inputs)))
     return _Streams(tables=tables, member=member)
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import xarray as xr
 from model_support import RunFn
 
+from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.model import LoadedModel, load_model
+from sdcluster.paths import builtin_model_path
 from sdcluster.scenarios import Scenario, Step
 
 
@@ -51,3 +55,22 @@ def assert_invariants(ds: xr.Dataset) -> None:
         assert float(ds[f"Entropy {j}"].max()) <= 1.0, f"Entropy {j} > 1"
     excess = ds["Knowledge Sharing Firms"] - ds["Innovative Firms"]
     assert float(excess.max()) <= 1e-9, "Knowledge Sharing Firms exceed Innovative Firms"
+
+
+@pytest.fixture(scope="session")
+def batch() -> BatchModel:
+    """The built-in model on the batch engine (equal to PySD to 1e-9, tests/engine)."""
+    return BatchModel.from_file(builtin_model_path())
+
+
+@pytest.fixture(scope="session")
+def half_step(tmp_path_factory: pytest.TempPathFactory) -> BatchModel:
+    """The built-in model with TIME STEP halved (a copy; the file itself is untouched)."""
+    text = builtin_model_path().read_text(encoding="utf-8")
+    pattern = re.compile(r"(TIME STEP\s*=\s*)([0-9.eE+-]+)")
+    match = pattern.search(text)
+    assert match is not None
+    halved = pattern.sub(lambda m: f"{m.group(1)}{float(m.group(2)) / 2!r}", text, count=1)
+    path = tmp_path_factory.mktemp("half_step") / "innovation_cluster.mdl"
+    path.write_text(halved, encoding="utf-8")
+    return BatchModel.from_file(path)

@@ -1,84 +1,212 @@
-"""The behaviours the model must reproduce (model spec, 'Behaviour the model must reproduce')."""
+"""The nine behaviours of the model spec (version 2, 'Behaviour it must show').
+
+Each test states the paper's claim and the spec's number, measured on the batch
+engine (sweeps and ensembles; it equals PySD to 1e-9, tested in tests/engine)
+or on PySD runs. Thresholds below are the spec's; none is fitted to the output.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from model_support import LEVERS, RunFn, first_time
-from scipy.signal import find_peaks
+from behaviour_support import (
+    EPSILON,
+    LEVERS,
+    batch_run,
+    episodes,
+    noisy_run,
+    parameter_range,
+    phase_codes_of,
+    ranged_parameters,
+    saveper,
+    shares_clean_sequence,
+    stocks,
+)
 
-from sdcluster.analysis.phases import PHASES, classify_phases, phase_sequence
-from sdcluster.analysis.settings import AnalysisSettings
-from sdcluster.scenarios import Step
+from sdcluster.engine.batch import BatchModel
 
-EPSILON = AnalysisSettings().entropy_tolerance
-
-
-def test_s_shaped_growth_at_defaults(run: RunFn) -> None:
-    ds = run()
-    firms = ds["Innovative Firms"]
-    capacity = float(ds["cluster capacity"][0])
-    assert float(firms.sel(time=60)) >= 0.75 * capacity
-    growth = np.gradient(firms.values, firms["time"].values)
-    # One peak in the growth rate: ignore wiggles below 5% of the largest growth.
-    peaks, _ = find_peaks(growth, prominence=0.05 * growth.max())
-    assert len(peaks) == 1
-    assert 10 < float(firms["time"][peaks[0]]) < 55
+OD, N, DS = "Order Degree", "Innovative Firms", "dS total"
 
 
-def test_phase_order_micro_macro_far_from_equilibrium(run: RunFn) -> None:
-    phases = classify_phases(run())
-    assert phase_sequence(phases) == list(PHASES[:3])
+# 1 ------------------------------------------------------------------------
+@pytest.mark.parametrize("lever", [*LEVERS, "base innovation productivity"])
+def test_1_every_lever_raises_order_monotonically(batch: BatchModel, lever: str) -> None:
+    low, high = parameter_range(batch, lever)
+    grid = np.linspace(low, high, 11)
+    order = batch_run(batch, {lever: grid}, 11, [OD], final_time=100)[OD][:, -1]
+    assert order[-1] - order[0] >= 0.02
+    # Monotone up to round-off of the 100-year integration (1e-4 is 0.01 % of the range).
+    assert np.all(np.diff(order) >= -1e-4), np.round(order, 4)
 
 
-def test_open_cluster_closed_to_the_outside_dies_out(run: RunFn) -> None:
-    ds = run(openness=0.0)
-    assert float(np.abs(ds["deS total"]).max()) == 0.0
-    total_entropy = ds["Entropy R"] + ds["Entropy K"] + ds["Entropy U"]
-    assert np.all(np.diff(total_entropy.values) >= 0.0)
-    assert float(ds["Innovative Firms"].sel(time=60)) < 1.0
+def test_1_competition_intensity_has_an_inverted_u(batch: BatchModel) -> None:
+    low, high = parameter_range(batch, "competition intensity")
+    grid = np.linspace(low, high, 21)
+    order = batch_run(batch, {"competition intensity": grid}, 21, [OD], final_time=100)[OD][:, -1]
+    peak = int(order.argmax())
+    assert 0 < peak < grid.size - 1
+    assert order[peak] > order[0] and order[peak] - order[-1] >= 0.02
 
 
-def test_dissipative_structure_at_defaults(run: RunFn) -> None:
-    ds = run(150.0)
-    phases = classify_phases(ds)
-    in_macro = (phases == "macro fluctuation").values
-    assert in_macro.sum() > 0
-    orderly_share = float((ds["dS total"].values[in_macro] < -EPSILON).mean())
-    assert orderly_share > 0.5, f"dS < -eps over only {orderly_share:.0%} of phase II"
-    late = ds.sel(time=slice(80, None))
-    assert float(np.abs(late["dS total"]).max()) < EPSILON
-    # deS balances diS: the import of negentropy cancels internal production.
-    imbalance = np.abs(late["deS total"] + late["diS total"]) / late["diS total"]
-    assert float(imbalance.max()) < 0.05
-    assert float(ds["diS total"][-1]) >= 2.0 * float(ds["diS total"][0])
+# 2 ------------------------------------------------------------------------
+def test_2_formation_and_persistence_thresholds_show_hysteresis(batch: BatchModel) -> None:
+    from sdcluster.studies.bifurcation import BifurcationSpec, run_bifurcation
+
+    spec = BifurcationSpec(lever="openness", state="Mature Firms", values=41,
+                           initial_states=(2.0, 8.0, 300.0), horizon=300.0, noise_levels=())
+    result = run_bifurcation(batch, spec)
+    assert result.persistence <= result.formation - 0.05, (result.formation, result.persistence)
 
 
-def test_closing_a_mature_cluster(run: RunFn) -> None:
-    ds = run(100.0, steps={"openness": Step(at=60.0, to=0.0)})
-    later = ds.sel(time=slice(60.25, None))
-    assert float(later["dS total"].min()) > 0.0
-    order_drop = float(ds["Order Degree"].sel(time=60) - ds["Order Degree"].sel(time=100))
-    assert order_drop > 0.2
-    assert float(ds["Innovative Firms"].sel(time=100)) < 0.5 * float(
-        ds["Innovative Firms"].sel(time=60)
-    )
+# 3 ------------------------------------------------------------------------
+def _takeoff_band(batch: BatchModel, scale: float) -> float:
+    grid = np.round(np.arange(0.15, 0.451, 0.01), 2)
+    sd = scale * batch.default("noise sd")
+    shares = []
+    for openness in grid:
+        end = noisy_run(batch, {"openness": openness, "noise sd": sd}, 200, [N], seed=3)[N][:, -1]
+        shares.append(float((end > 100).mean()))
+    between = grid[(np.array(shares) > 0.05) & (np.array(shares) < 0.95)]
+    return float(between.max() - between.min() + 0.01) if between.size else 0.0
 
 
-@pytest.fixture(scope="module")
-def baseline_100(run: RunFn):  # type: ignore[no-untyped-def]
-    return run(100.0)
+@pytest.mark.slow
+def test_3_noise_decides_take_off_over_a_band_that_widens_with_noise(batch: BatchModel) -> None:
+    default_band = _takeoff_band(batch, 1.0)
+    assert default_band >= 0.05
+    assert _takeoff_band(batch, 2.0) > default_band
 
 
-@pytest.mark.parametrize("lever", LEVERS)
-def test_raising_any_lever_raises_order_and_does_not_delay_growth(
-    run: RunFn, baseline_100, lever: str
-) -> None:  # type: ignore[no-untyped-def]
-    default = float(baseline_100[lever][0])
-    raised = run(100.0, **{lever: min(1.0, default + 0.3)})
-    assert float(raised["Order Degree"].sel(time=100)) > float(
-        baseline_100["Order Degree"].sel(time=100)
-    )
-    reached = first_time(raised["Innovative Firms"] >= 100)
-    assert reached <= first_time(baseline_100["Innovative Firms"] >= 100)
-    assert np.isfinite(reached)
+# 4 ------------------------------------------------------------------------
+def test_4_noise_is_amplified_in_take_off_and_damped_in_the_ordered_state(
+    batch: BatchModel,
+) -> None:
+    names = [N, "spinoffs", "entry", "spinoff noise", "entry noise"]
+    det = batch_run(batch, {}, 1, names)
+    runs = noisy_run(batch, {}, 400, names, seed=11)
+    time = np.arange(det[N].shape[1]) * saveper(batch)
+    # The random walk of the same noise: ln N driven by the flows' fluctuations with the
+    # deterministic per-firm rates, no feedback (integrated on the saved grid).
+    per_firm = {k: det[k][0] / det[N][0] for k in ("spinoffs", "entry")}
+    drive = (per_firm["spinoffs"] * (runs["spinoff noise"] - 1)
+             + per_firm["entry"] * (runs["entry noise"] - 1))
+    walk = np.cumsum(drive, axis=1) * saveper(batch)
+    spread = np.log(runs[N]).std(axis=0)
+    reference = walk.std(axis=0)
+    codes = phase_codes_of(det, time)[0]
+    take_off = (codes == 1)
+    start, end = np.flatnonzero(take_off)[[0, -1]]
+    growth = (spread[end] - spread[start]) / (time[end] - time[start])
+    walk_growth = (reference[end] - reference[start]) / (time[end] - time[start])
+    assert growth >= 2 * walk_growth, (growth, walk_growth)
+    assert spread[-1] <= 0.5 * spread.max()
+
+
+# 5 ------------------------------------------------------------------------
+def test_5_order_through_take_off_and_no_disorder_while_growing(batch: BatchModel) -> None:
+    det = batch_run(batch, {}, 1, [N, OD, DS])
+    time = np.arange(det[N].shape[1]) * saveper(batch)
+    codes = phase_codes_of(det, time)[0]
+    take_off = codes == 1
+    ds_total, firms, order = det[DS][0], det[N][0], det[OD][0]
+    assert (ds_total[take_off] < -EPSILON).mean() >= 0.8
+    growth = np.gradient(np.log(firms), time)
+    assert not np.any((ds_total > EPSILON) & (growth > 0.005))
+    overshoot = np.max(np.maximum.accumulate(order) - order)
+    assert overshoot <= 0.03
+
+
+# 6 ------------------------------------------------------------------------
+@pytest.mark.xfail(strict=True, reason="not met by model v2: negentropy exceeds imported "
+                   "turbulence everywhere measured (see issue 9 note)")
+def test_6_entropy_exchange_turns_positive_when_openness_outruns_capacity(
+    batch: BatchModel,
+) -> None:
+    params = {"openness": 1.0, "internal cooperation": 0.0, "government support": 0.0,
+              "university cooperation": 0.0, "technology introduction": 0.0}
+    exchange = batch_run(batch, params, 1, ["deS total"])["deS total"][0]
+    assert (exchange > 0).sum() * saveper(batch) >= 2.0
+
+
+# 7 ------------------------------------------------------------------------
+def test_7_technology_generations_give_ordering_episodes(batch: BatchModel) -> None:
+    det = batch_run(batch, {}, 1, [DS], final_time=150)
+    assert len(episodes(det[DS][0], saveper(batch))) >= 2
+
+
+def test_7_without_technology_introduction_the_mature_cluster_declines(
+    batch: BatchModel,
+) -> None:
+    firms = batch_run(batch, {"technology introduction": 0.0}, 1, [N], final_time=150)[N][0]
+    peak = int(firms.argmax())
+    assert firms[peak:].min() <= 0.8 * firms[peak]
+
+
+# 8 ------------------------------------------------------------------------
+def test_8_closed_cluster_exchanges_nothing_and_dies(batch: BatchModel) -> None:
+    out = batch_run(batch, {"openness": 0.0}, 1, ["deS total", DS, "diS total", N])
+    assert np.all(out["deS total"] == 0.0)
+    assert np.all(out[DS] == out["diS total"]) and np.all(out[DS] >= 0.0)
+    assert out[N][0, -1] < 1.0
+
+
+def test_8_closing_a_mature_cluster_brings_disorder_and_loss(batch: BatchModel) -> None:
+    out = batch_run(batch, {"openness step": -0.5, "openness step time": 60.0}, 1,
+                    [DS, OD, N], final_time=150)
+    at = round(60 / saveper(batch))
+    assert np.any(out[DS][0, at:at + 20] > EPSILON)
+    assert out[OD][0, -1] < out[OD][0, at] and out[N][0, -1] < out[N][0, at]
+
+
+# 9 ------------------------------------------------------------------------
+@pytest.mark.slow
+def test_9_numerics_hold_across_the_declared_ranges(batch: BatchModel) -> None:
+    from scipy.stats import qmc
+
+    names = ranged_parameters(batch)
+    bounds = np.array([parameter_range(batch, name) for name in names])
+    unit = qmc.LatinHypercube(d=len(names), seed=9).random(4000)
+    edges = np.random.default_rng(9).integers(0, 2, size=(1000, len(names))).astype(float)
+    design = np.vstack([unit, edges])
+    values = bounds[:, 0] + design * (bounds[:, 1] - bounds[:, 0])
+    params = {name: values[:, i] for i, name in enumerate(names)}
+    watched = ["Entropy R", "Entropy K", "Entropy U", "diS R", "diS K", "diS U",
+               *stocks(batch)]
+    out = batch_run(batch, params, len(design), watched, final_time=150, check_finite=False)
+    for name, series in out.items():
+        assert np.all(np.isfinite(series)), name
+    for j in "RKU":
+        assert out[f"Entropy {j}"].min() >= 0.0 and out[f"Entropy {j}"].max() <= 1.0
+        assert out[f"diS {j}"].min() >= 0.0
+    for stock in stocks(batch):
+        if not stock.endswith("Fluctuation"):
+            assert out[stock].min() >= 0.0, stock
+
+
+def test_9_halving_time_step_changes_little(batch: BatchModel, half_step: BatchModel) -> None:
+    coarse = batch_run(batch, {}, 1, [N, OD, DS])
+    fine = batch_run(half_step, {}, 1, [N, OD, DS])
+    for name in (N, OD):
+        assert np.max(np.abs(fine[name] / coarse[name] - 1)) < 0.01, name
+    time = np.arange(coarse[N].shape[1]) * saveper(batch)
+    onsets = [_onsets(phase_codes_of(run, time)[0], time) for run in (coarse, fine)]
+    assert all(abs(a - b) <= 0.5 for a, b in zip(*onsets, strict=True))
+
+
+def _onsets(codes: np.ndarray, time: np.ndarray) -> list[float]:
+    return [float(time[np.argmax(codes == c)]) if np.any(codes == c) else -1.0 for c in range(4)]
+
+
+# phases -------------------------------------------------------------------
+@pytest.mark.slow
+def test_phases_are_clean_for_nine_in_ten_noisy_members(batch: BatchModel) -> None:
+    runs = noisy_run(batch, {}, 1000, [N, DS], seed=1)
+    time = np.arange(runs[N].shape[1]) * saveper(batch)
+    assert shares_clean_sequence(phase_codes_of(runs, time)) >= 0.9
+
+
+def test_a_cluster_that_never_grows_never_reaches_phase_three(batch: BatchModel) -> None:
+    runs = batch_run(batch, {"openness": 0.1}, 1, [N, DS])
+    time = np.arange(runs[N].shape[1]) * saveper(batch)
+    assert not np.any(phase_codes_of(runs, time) == 2)
+

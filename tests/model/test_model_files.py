@@ -136,14 +136,14 @@ def test_every_variable_is_placed_in_the_xmile_views(cluster_model: LoadedModel)
     assert missing == []
 
 
-def test_the_diagram_has_four_views_with_the_named_loops() -> None:
+def test_the_diagram_has_six_views_with_the_named_loops() -> None:
     from sdcluster.diagram import loop_markers
 
     text = MDL.read_text(encoding="utf-8")
     views = re.findall(r"^\*([^*].*)$", text, flags=re.M)
-    assert len(views) == 4
+    assert len(views) == 6
     codes = {m.code for m in loop_markers(MDL)}
-    assert codes == {f"R{i}" for i in range(1, 8)} | {f"B{i}" for i in range(1, 7)}
+    assert codes == {f"R{i}" for i in range(1, 9)} | {f"B{i}" for i in range(1, 8)}
 
 
 def test_batch_engine_runs_the_xmile_twin_like_the_mdl() -> None:
