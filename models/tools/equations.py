@@ -92,17 +92,18 @@ VARIABLES: list[Var] = [
         "Room left for new firms: falls smoothly as the cluster fills the region (loop B1 crowding); never switches the "
         "growth loops off.", GROWTH),
     Var("regional capacity", "200", "firm", "Firms at which the region's land and labour leave half the room (assumption).", GROWTH, (50, 1000)),
-    Var("young firm exit", "Young Firms * young exit rate * exit pressure", "firm/Year", "Young firms failing.", GROWTH),
+    Var("young firm exit", "Young Firms * young exit rate * exit pressure", "firm/Year", "Young firms failing: a young exit rate raised by exit pressure when the cluster is crowded or disordered (loop B1; Dunne, Roberts & Samuelson 1988 find young plants exit most).", GROWTH),
     Var("young exit rate", "0.12", "1/Year",
         "Exit rate of young firms in an orderly cluster (Dunne, Roberts and Samuelson 1988: young plants exit faster, "
         "10-15 %/yr).", GROWTH, (0.05, 0.3)),
     Var("mature firm exit", "Mature Firms * mature exit rate * exit pressure", "firm/Year", "Mature firms failing or leaving.", GROWTH),
     Var("mature exit rate", "0.08", "1/Year", "Exit rate of established firms (Dunne, Roberts and Samuelson 1988: 8-10 %/yr).", GROWTH, (0.02, 0.2)),
-    Var("exit pressure", "(1 + disorder exit sensitivity * (Entropy U - reference entropy)) * (1 + destructive competition)", "Dmnl",
+    Var("exit pressure", "EXP(disorder exit sensitivity * (Entropy U - reference entropy)) * (1 + destructive competition)", "Dmnl",
         "Disorder among actors raises exit (loop B6, section 2.2(2) 'stagnant or even backward'), and so does "
-        "destructive competition (B4). 1 at the reference entropy without destructive rivalry.", GROWTH),
-    Var("disorder exit sensitivity", "1", "Dmnl", "Rise in exit per unit of actor entropy above the reference (assumption).", GROWTH, (0, 2)),
-    Var("reference entropy", "0.5", "Dmnl", "Entropy at which disorder neither raises nor lowers exit (assumption).", GROWTH),
+        "destructive competition (B4). 1 at the reference entropy without destructive rivalry; exponential in the entropy so it "
+        "stays positive over the whole declared range (a linear form turned exit into entry at low entropy).", GROWTH),
+    Var("disorder exit sensitivity", "1", "Dmnl", "Proportional rise in exit per unit of actor entropy above the reference (assumption).", GROWTH, (0, 2)),
+    Var("reference entropy", "0.5", "Dmnl", "Entropy at which disorder neither raises nor lowers exit (assumption).", GROWTH, (0.2, 0.8)),
     Var("Knowledge Sharing Firms", "INTEG(adoption - sharing loss, initial mature firms * initial sharing fraction)", "firm",
         "Firms sharing the cluster's tacit knowledge (Bass diffusion). Section 1(2): 'Tacit knowledge can be "
         "self-propagated through in-depth communication'; loop R4.", GROWTH),
@@ -117,8 +118,9 @@ VARIABLES: list[Var] = [
         "Bass coefficient of imitation: agglomeration makes contact frequent, cooperation makes it productive (section 1(2)).",
         GROWTH),
     Var("bass imitation coefficient", "0.38", "1/Year", "Bass q (Sultan, Farley and Lehmann 1990: mean 0.38).", GROWTH, (0.1, 0.8)),
-    Var("sharing loss", "Knowledge Sharing Firms * (young exit rate * exit pressure + 1 / sharing lifetime)", "firm/Year",
-        "Firms dropping out of the sharing network: by exit, and as ties lapse.", GROWTH),
+    Var("sharing loss", "Knowledge Sharing Firms * (ZIDZ(young firm exit + mature firm exit, Innovative Firms) + 1 / sharing lifetime)", "firm/Year",
+        "Firms dropping out of the sharing network: by exit at the cluster's average exit rate (so the network never "
+        "outnumbers the firms), and as ties lapse.", GROWTH),
     Var("sharing lifetime", "20", "Year", "Years a sharing tie lasts without renewal (assumption).", GROWTH, (5, 50)),
     Var("sharing fraction", "ZIDZ(Knowledge Sharing Firms, Innovative Firms)", "Dmnl", "Share of firms in the knowledge-sharing network.", GROWTH),
     # -------------------------------------------------------------- knowledge
@@ -215,7 +217,7 @@ VARIABLES: list[Var] = [
     Var("innovation effect", effect("innovation power / reference innovation power", "innovation half effect"), "Dmnl",
         "Effect of innovation power on spin-offs and seeding: 1 at the reference power, saturating (section 1(1): new firms "
         "need technology).", POWERS),
-    Var("reference innovation power", "1", "patent/(firm*Year)", "Innovation power at which the innovation effect is 1 (assumption).", POWERS),
+    Var("reference innovation power", "1", "patent/(firm*Year)", "Innovation power at which the innovation effect is 1 (assumption).", POWERS, (0.5, 2)),
     Var("innovation half effect", "1", "Dmnl", "Saturation of the innovation effect (assumption).", POWERS, (0.2, 5)),
     Var("spillover effect", "1 + spillover strength * sharing fraction", "Dmnl", "Gain in productivity from shared tacit knowledge (section 1(2); R4).", POWERS),
     Var("spillover strength", "0.5", "Dmnl", "Gain when every firm shares (assumption).", POWERS, (0, 2)),
@@ -232,8 +234,12 @@ VARIABLES: list[Var] = [
         "loop R3).", POWERS),
     Var("competition stimulus", "0.8", "Dmnl", "Largest gain in innovation from competition (assumption).", POWERS, (0, 1)),
     Var("optimal pressure", "0.5", "Dmnl", "Competitive power that spurs R&D most (assumption).", POWERS, (0.2, 1)),
-    Var("destructive competition", "destructive weight * (1 - fair competition regulation) * (competitive power / optimal pressure) ^ 2", "Dmnl",
-        "Rivalry turned destructive (price wars, poaching), softened by fair-competition rules (section 4; loop B4).", POWERS),
+    Var("destructive competition", "destructive weight * (1 - fair competition regulation) * (1 + destructive saturation ^ 2) * (competitive power / optimal pressure) ^ 2 / (destructive saturation ^ 2 + (competitive power / optimal pressure) ^ 2)", "Dmnl",
+        "Rivalry turned destructive (price wars, poaching), softened by fair-competition rules (section 4; loop B4). Rises with "
+        "the square of the pressure (its value at the optimal pressure is destructive weight) and saturates once the pressure "
+        "passes destructive saturation times the optimum, so entropy production and exit stay bounded.", POWERS),
+    Var("destructive saturation", "3", "Dmnl", "Pressure, in multiples of the optimal pressure, beyond which destructive "
+        "competition stops rising: markets cannot be fought over harder than total (assumption).", POWERS, (2, 4)),
     Var("destructive weight", "0.15", "Dmnl", "Destructive competition at the optimal pressure with no regulation (assumption).", POWERS, (0, 1)),
     Var("environmental power", "effective openness * (government support + university cooperation + effective technology introduction) / 3", "Dmnl",
         "The environmental power (section 3.1, external): policy, universities and technology reaching an open cluster.", POWERS),
@@ -283,7 +289,7 @@ VARIABLES: list[Var] = [
         "Outside capital and talent per firm relative to the norm, as far as firms can put them to use.", ENTROPY),
     Var("resource negentropy", "maximum negentropy rate * resource index / (resource index + negentropy half index / resource norm time)", "1/Year",
         "Order carried into R by outside capital and talent (section 2.1 'absorb the negative entropy flow from the outside').", ENTROPY),
-    Var("resource norm time", "1", "Year", "Unit conversion: a year of inflow at the norm (assumption: 1).", ENTROPY),
+    Var("resource norm time", "1", "Year", "Unit conversion: a year of inflow at the norm (assumption: 1).", ENTROPY, (0.5, 2)),
     Var("knowledge negentropy", "maximum negentropy rate * absorption index / (absorption index + negentropy half index)", "1/Year",
         "Order carried into K by the outside knowledge the cluster absorbs: from the gap to the frontier, scaled by "
         "absorptive capacity (section 4).", ENTROPY),
@@ -313,7 +319,7 @@ VARIABLES: list[Var] = [
     Var("order effect", "(order floor + Order Degree) / (order floor + reference order)", "Dmnl",
         "The order parameter slaves the parts (loop R6): an ordered cluster spawns, attracts and innovates more (3.2).", ENTROPY),
     Var("order floor", "0.25", "Dmnl", "Keeps a disordered cluster's order effect above zero (assumption).", ENTROPY, (0.1, 1)),
-    Var("reference order", "0.5", "Dmnl", "Order Degree at which the order effect is 1 (assumption).", ENTROPY),
+    Var("reference order", "0.5", "Dmnl", "Order Degree at which the order effect is 1 (assumption).", ENTROPY, (0.3, 0.7)),
     Var("order gain R", "initial entropy - Entropy R", "Dmnl", "Entropy removed from R since the start.", ENTROPY),
     Var("order gain K", "initial entropy - Entropy K", "Dmnl", "Entropy removed from K since the start.", ENTROPY),
     Var("order gain U", "initial entropy - Entropy U", "Dmnl", "Entropy removed from U since the start.", ENTROPY),
@@ -344,12 +350,16 @@ VARIABLES: list[Var] = [
 
 
 def _noise(flow: str, stock: str, noise: str, input_name: str) -> list[Var]:
+    change = f"{stock.lower()} change"
     return [
         Var(input_name, "0", "Dmnl",
             f"Exogenous white noise for {flow}: one standard normal draw per TIME STEP, supplied seeded from Python (0 in "
             "a deterministic run; no RANDOM function, so every engine runs it).", POLICY),
-        Var(stock, f"INTEG(({input_name} * noise scale - {stock}) / noise correlation time, 0)", "Dmnl",
+        Var(stock, f"INTEG({change}, 0)", "Dmnl",
             f"The micro fluctuation of {flow} (section 2, 4): white noise smoothed over the correlation time.", POLICY),
+        Var(change, f"({input_name} * noise scale - {stock}) / noise correlation time", "1/Year",
+            f"Exponential smoothing of the white noise for {flow} into a fluctuation with correlation time "
+            "noise correlation time (a named flow, so every engine and the XMILE twin read it the same way).", POLICY),
         Var(noise, f"EXP({stock} - noise sd ^ 2 / 2)", "Dmnl",
             f"Multiplicative, mean-preserving fluctuation of {flow}: exp(x - sd^2/2) has mean 1 when x is normal with sd.",
             POLICY),
@@ -366,5 +376,5 @@ CONTROL = [
     Var("FINAL TIME", "150", "Year", "The final time for the simulation.", "Control"),
     Var("INITIAL TIME", "0", "Year", "The initial time for the simulation.", "Control"),
     Var("SAVEPER", "0.5", "Year", "The frequency with which output is stored.", "Control"),
-    Var("TIME STEP", "0.0625", "Year", "The time step for the simulation (1/16 year, Euler).", "Control"),
+    Var("TIME STEP", "0.03125", "Year", "The time step for the simulation (1/32 year, Euler: during take-off firms grow up to 15 %/yr, and Euler's relative error grows as g^2 dt t / 2; at 1/32 halving the step moves firms by less than 1 %).", "Control"),
 ]
