@@ -34,12 +34,12 @@ import pandas as pd
 import pysd
 
 from sdcluster.engine.batch import BatchModel
-from sdcluster.engine.noise import white_noise
+from sdcluster.engine.noise import is_noise_input_name, white_noise_inputs
+from sdcluster.model import normalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILTIN = ROOT / "models" / "innovation_cluster.mdl"
 FALLBACK = ROOT / "tests" / "data" / "engine_growth.mdl"
-NOISE_INPUT = "white noise input"
 SEED = 20240601
 
 
@@ -66,9 +66,9 @@ def ensemble_inputs(
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     rng = np.random.default_rng(SEED)
     params = {name: rng.uniform(0.0, 1.0, n) for name in levers(model)}
-    inputs = {}
-    if NOISE_INPUT in model.parameters:
-        inputs[NOISE_INPUT] = white_noise(SEED, np.arange(n), len(model.schedule().times))
+    noise = sorted((name for name in model.parameters if is_noise_input_name(name)),
+                   key=normalize_name)
+    inputs = white_noise_inputs(SEED, np.arange(n), len(model.schedule().times), noise)
     return params, inputs
 
 

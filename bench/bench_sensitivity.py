@@ -35,8 +35,8 @@ MEMORY_TARGET_BYTES = 2 * 1024**3
 SOBOL_N = 1024
 SOBOL_PARAMETERS = (
     "openness", "internal cooperation", "technology introduction", "government support",
-    "fair competition regulation", "university cooperation", "spawn rate", "firm lifetime",
-    "cluster capacity", "knowledge lifetime", "entropy production rate", "noise sd",
+    "fair competition regulation", "university cooperation", "spinoff rate", "critical mass",
+    "regional capacity", "knowledge depreciation rate", "entropy production rate", "noise sd",
 )
 LEVERS = SOBOL_PARAMETERS[:6]
 STREAMED_VARIABLES = ("Innovative Firms", "Order Degree", "dS total")

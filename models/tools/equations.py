@@ -118,9 +118,10 @@ VARIABLES: list[Var] = [
         "Bass coefficient of imitation: agglomeration makes contact frequent, cooperation makes it productive (section 1(2)).",
         GROWTH),
     Var("bass imitation coefficient", "0.38", "1/Year", "Bass q (Sultan, Farley and Lehmann 1990: mean 0.38).", GROWTH, (0.1, 0.8)),
-    Var("sharing loss", "Knowledge Sharing Firms * (ZIDZ(young firm exit + mature firm exit, Innovative Firms) + 1 / sharing lifetime)", "firm/Year",
+    Var("sharing loss", "Knowledge Sharing Firms * (XIDZ(young firm exit + mature firm exit, Innovative Firms, young exit rate * exit pressure) + 1 / sharing lifetime)", "firm/Year",
         "Firms dropping out of the sharing network: by exit at the cluster's average exit rate (so the network never "
-        "outnumbers the firms), and as ties lapse.", GROWTH),
+        "outnumbers the firms), and as ties lapse. XIDZ, like ZIDZ, treats a cluster of under 1e-6 firms as empty; "
+        "then the network empties at the young firms' exit rate.", GROWTH),
     Var("sharing lifetime", "20", "Year", "Years a sharing tie lasts without renewal (assumption).", GROWTH, (5, 50)),
     Var("sharing fraction", "ZIDZ(Knowledge Sharing Firms, Innovative Firms)", "Dmnl", "Share of firms in the knowledge-sharing network.", GROWTH),
     # -------------------------------------------------------------- knowledge

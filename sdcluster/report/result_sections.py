@@ -143,12 +143,14 @@ def shown_balances(ds: xr.Dataset, settings: AnalysisSettings) -> list[str]:
 
 
 def _phase_rules(settings: AnalysisSettings) -> str:
-    threshold = fmt_number(settings.order_threshold)
-    return (f"Phase I (micro fluctuation) while Order Degree < {threshold}; phase II (macro "
-            "fluctuation) while Order Degree is at or above it and dS total < -ε, "
-            f"or firm growth exceeds {fmt_number(settings.growth_threshold)} per time unit and "
-            "accelerates; phase III (far from equilibrium) otherwise; decline where dS total > ε "
-            f"and the firm count falls. A phase counts once held for "
+    return ("Phases are read from the firm count N, smoothed over "
+            f"{fmt_number(settings.smoothing)} time units: phase II (macro fluctuation) while "
+            "reinforcing feedback dominates N, that is while N grows faster than "
+            f"{fmt_number(settings.growth_threshold)} per time unit and accelerates; phase III "
+            "(far from equilibrium) once, after a phase II, that fails (balancing feedback "
+            "dominates); phase I (micro fluctuation) before any phase II; decline where N falls "
+            f"faster than {fmt_number(settings.decline_threshold)} per time unit with dS total > ε "
+            f"for {fmt_number(settings.decline_dwell)} time units. A phase counts once held for "
             f"{fmt_number(settings.min_dwell)} time units.")
 
 

@@ -88,8 +88,10 @@ def test_builtin_model_is_the_default(cluster: LoadedModel) -> None:
         "openness", "internal cooperation", "technology introduction", "government support",
         "fair competition regulation", "university cooperation",
     }
-    assert {"spawning", "attraction entry", "firm exit"} <= set(cluster.flows)
-    assert "Innovative Firms" in cluster.stocks
+    assert {"spinoffs", "entry", "maturation", "young firm exit", "mature firm exit"} <= set(
+        cluster.flows
+    )
+    assert {"Young Firms", "Mature Firms"} <= set(cluster.stocks)
 
 
 def test_feedback_loops_are_named_with_model_names(town: LoadedModel) -> None:

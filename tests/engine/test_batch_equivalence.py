@@ -252,14 +252,14 @@ def test_the_cluster_model_with_levers_and_noise_matches_pysd(pysd_run: PysdRun)
     model = BatchModel.from_file(BUILTIN_MODEL)
     times = model.schedule().times
     members = np.array([11, 12, 13])
-    noise = white_noise(2024, members, len(times))
-    batch = model.run_arrays(
-        CLUSTER_LEVERS,
-        3,
-        inputs={"white noise input": noise},
-        return_variables=model.variables,
-    )
+    inputs = ("white noise spinoffs", "white noise entry", "white noise knowledge")
+    noise = {name: white_noise(2024, members, len(times), input_index=k)
+             for k, name in enumerate(inputs)}
+    batch = model.run_arrays(CLUSTER_LEVERS, 3, inputs=noise, return_variables=model.variables)
     for member in range(3):
         params = member_params(CLUSTER_LEVERS, member)
-        params["white noise input"] = pd.Series(noise[member], index=times)
+        for name in inputs:
+            params[name] = pd.Series(noise[name][member], index=times)
         assert_matches_pysd(batch, member, pysd_run(BUILTIN_MODEL, params))
+    for fluctuation in ("Spinoff Fluctuation", "Entry Fluctuation", "Knowledge Fluctuation"):
+        assert np.ptp(batch[fluctuation]) > 0.1, fluctuation  # every input really acted

@@ -40,7 +40,7 @@ def test_an_ensemble_of_the_builtin_model(tmp_path: Path) -> None:
                               "--out", str(out), "--bands-out", str(bands))
     assert code == 0, stdout
     assert "6 members, seed 3, engine batch" in stdout
-    assert "take-off (phase III by t = 60)" in stdout and "far from equilibrium" in stdout
+    assert "take-off (phase III by t = 150)" in stdout and "far from equilibrium" in stdout
     headers = [line.split()[:2] for line in stdout.splitlines()]
     assert ["phase", "reached"] in headers and ["variable", "p5"] in headers  # named columns
     results = Results.load(out)

@@ -85,7 +85,8 @@ def test_batch_and_pysd_agree_on_a_design_with_a_stepped_parameter(noise_model: 
 
 def test_batch_and_pysd_agree_on_the_builtin_model() -> None:
     options = {"model_path": builtin_model_path(), "n_members": 2, "seed": 5,
-               "variables": ("Innovative Firms", "Order Degree", "dS total", "Pink Noise")}
+               "variables": ("Innovative Firms", "Order Degree", "dS total", "Spinoff Fluctuation",
+                             "Entry Fluctuation", "Knowledge Fluctuation")}
     batch = run_ensemble(EnsembleSpec(**options, engine="batch")).dataset  # type: ignore[arg-type]
     pysd = run_ensemble(EnsembleSpec(**options, engine="pysd")).dataset  # type: ignore[arg-type]
     assert_results_close(batch, pysd, rtol=1e-9)

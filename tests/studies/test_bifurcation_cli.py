@@ -81,10 +81,11 @@ def test_missing_parent_folder_is_refused(tmp_path: Path) -> None:
 
 
 def test_builtin_model_runs_through_the_command(tmp_path: Path) -> None:
-    # Smoke test only: the built-in model is being rewritten, so no figures are asserted.
+    # Smoke test of the command on the built-in model; its thresholds are tested in
+    # tests/model/test_behaviour.py (spec item 2).
     code, stdout, stderr = _invoke("bifurcation", "--values", "4", "--initial-states", "3",
                                    "--horizon", "20", "--noise", "none",
                                    "--out-dir", str(tmp_path / "builtin"))
     assert code == 0, stderr
-    assert "Innovative Firms against openness" in stdout
+    assert "Mature Firms against openness" in stdout
     assert (tmp_path / "builtin" / "bifurcation.png").is_file()
