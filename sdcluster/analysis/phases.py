@@ -150,6 +150,53 @@ def smooth(values: np.ndarray, time: np.ndarray, width: float) -> np.ndarray:
     return np.where(valid, mean, np.nan)
 
 
+def _full_windows(firms: np.ndarray, time: np.ndarray, width: float) -> np.ndarray | None:
+    """Return where the growth and acceleration of the smoothed N rest on full windows.
+
+    Near either end of the data (or of NaN padding) :func:`smooth` averages fewer
+    samples, which halves d ln N/dt there and bends a steady exponential into a
+    spurious deceleration. The acceleration reads the smoothed series two samples
+    either side, so a sample is *inside* when the window widened by two samples
+    holds only data. ``None`` when nothing is smoothed (``width`` under 1.5 steps).
+    """
+    if time.size < 2:
+        return None
+    step = float(np.median(np.diff(time)))
+    half = round(width / step / 2)
+    if half < 1:
+        return None
+    reach = half + 2
+    valid = ~np.isnan(firms)
+    pad = [(0, 0)] * (firms.ndim - 1) + [(1, 0)]
+    counts = np.cumsum(np.pad(valid.astype(np.int64), pad), axis=-1)
+    index = np.arange(time.size)
+    upper, lower = index + reach + 1, index - reach
+    full = (lower >= 0) & (upper <= time.size)
+    window = counts[..., np.minimum(upper, time.size)] - counts[..., np.maximum(lower, 0)]
+    inside: np.ndarray = full & (window == 2 * reach + 1)
+    return inside
+
+
+def _from_inside(flags: np.ndarray, inside: np.ndarray | None) -> np.ndarray:
+    """Give samples outside the full windows the flag of the nearest sample inside.
+
+    Before the first inside sample the first inside flag holds, after the last the
+    last one: the end windows carry no information the interior does not. A run
+    with no inside sample (shorter than the window) keeps its own flags.
+    """
+    if inside is None:
+        return flags
+    index = np.arange(flags.shape[-1])
+    last_inside = np.maximum.accumulate(np.where(inside, index, -1), axis=-1)
+    next_inside = np.flip(np.minimum.accumulate(
+        np.flip(np.where(inside, index, flags.shape[-1]), axis=-1), axis=-1), axis=-1)
+    source = np.where(last_inside >= 0, last_inside, next_inside)
+    source = np.where(source < flags.shape[-1], source, index)
+    taken = np.take_along_axis(flags, np.broadcast_to(source, flags.shape), axis=-1)
+    result: np.ndarray = np.where(inside, flags, taken)
+    return result
+
+
 def _held_flags(flags: np.ndarray, time: np.ndarray, dwell: float) -> np.ndarray:
     """Return where ``flags`` holds within a run of True lasting at least ``dwell``."""
     if dwell <= 0:
@@ -168,10 +215,12 @@ def _raw_phase_codes(
     smoothed = smooth(firms, time, settings.smoothing)
     growth = growth_rate(smoothed, time)
     acceleration = time_derivative(time_derivative(smoothed, time), time)
-    reinforcing = (growth > settings.growth_threshold) & (acceleration > 0)
+    inside = _full_windows(firms, time, settings.smoothing)
+    reinforcing = _from_inside((growth > settings.growth_threshold) & (acceleration > 0), inside)
+    shrinking = _from_inside(growth < -settings.decline_threshold, inside)
     macro = _held_flags(reinforcing, time, settings.min_dwell)
     balancing = _held_flags(~reinforcing, time, settings.min_dwell)
-    falling = (growth < -settings.decline_threshold) & (change > settings.entropy_tolerance)
+    falling = shrinking & (change > settings.entropy_tolerance)
     decline = _held_flags(falling, time, settings.decline_dwell)
     codes = _sequence(macro, balancing, decline)
     missing = np.isnan(firms) | np.isnan(change)

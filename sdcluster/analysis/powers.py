@@ -6,15 +6,15 @@ power* (external); external power acts directly on the cluster and
 indirectly "by influencing internal power". The model follows this: its
 knowledge creation is::
 
-    knowledge creation = N · innovation power
+    knowledge creation = N · innovation power · knowledge noise
     innovation power   = base · competition effect · environment effect · internal factors
 
 so competitive power (through the competition effect) and environmental
 power (through the environment effect) multiply innovation power (the
 indirect path), while environmental power also brings knowledge in directly
-(knowledge import: technology introduction and university cooperation) and
-competitive power directly removes firms (destructive competition raises
-firm exit).
+(knowledge absorption: the frontier reached through openness, technology
+introduction and university cooperation) and competitive power directly
+removes firms (destructive competition raises young and mature firm exit).
 
 The decomposition
 -----------------
@@ -30,9 +30,9 @@ multipliers::
 
 so ``innovation + environmental + competitive = C`` with innovation = C0.
 A multiplier below 1 (excess rivalry: c < 1) gives a negative contribution.
-Adding the direct path, the *knowledge gain* credits knowledge import to
+Adding the direct path, the *knowledge gain* credits knowledge absorption to
 environmental power; the gains then sum to creation + import. Absorptive
-capacity, which scales import, is internal; crediting all import to the
+capacity, which scales absorption, is internal; crediting all of it to the
 environment is a simplification stated here so that reports can say so.
 
 References
@@ -57,17 +57,19 @@ from sdcluster.analysis.requirements import aligned_time_last, require_time, req
 POWERS = ("innovation", "environmental", "competitive")
 
 KNOWLEDGE_CREATION = "knowledge creation"
-KNOWLEDGE_IMPORT = "knowledge import"
+KNOWLEDGE_IMPORT = "knowledge absorption"
 COMPETITION_EFFECT = "competition effect"
 ENVIRONMENT_EFFECT = "environment effect"
-FIRM_EXIT = "firm exit"
+YOUNG_FIRM_EXIT = "young firm exit"
+MATURE_FIRM_EXIT = "mature firm exit"
 DESTRUCTIVE_COMPETITION = "destructive competition"
 POWER_VARIABLES = (
     KNOWLEDGE_CREATION,
     KNOWLEDGE_IMPORT,
     COMPETITION_EFFECT,
     ENVIRONMENT_EFFECT,
-    FIRM_EXIT,
+    YOUNG_FIRM_EXIT,
+    MATURE_FIRM_EXIT,
     DESTRUCTIVE_COMPETITION,
 )
 
@@ -105,8 +107,9 @@ def power_contributions(ds: xr.Dataset) -> xr.Dataset:
     Parameters
     ----------
     ds : xarray.Dataset
-        Results with ``"knowledge creation"``, ``"knowledge import"``,
-        ``"competition effect"``, ``"environment effect"``, ``"firm exit"``
+        Results with ``"knowledge creation"``, ``"knowledge absorption"``,
+        ``"competition effect"``, ``"environment effect"``,
+        ``"young firm exit"``, ``"mature firm exit"``
         and ``"destructive competition"`` over ``"time"`` and any leading
         dimensions.
 
@@ -120,8 +123,8 @@ def power_contributions(ds: xr.Dataset) -> xr.Dataset:
             The indirect path: knowledge creation split by LMDI; sums over
             ``power`` to the model's knowledge creation.
         ``knowledge gain`` (KU/Year)
-            As above, with knowledge import (the direct environmental path)
-            added to the environmental part; sums to creation + import.
+            As above, with knowledge absorption (the direct environmental path)
+            added to the environmental part; sums to creation + absorption.
         ``knowledge gain share`` (Dmnl)
             ``knowledge gain`` over its sum (0 where the sum is 0); a share
             is negative when its power holds knowledge gain back.
@@ -129,7 +132,8 @@ def power_contributions(ds: xr.Dataset) -> xr.Dataset:
         and, without the ``power`` dimension, ``destructive exit``
         (firm/Year): the part of firm exit caused by destructive
         competition, the direct path of competitive power,
-        ``firm exit · d / (1 + d)`` for destructive competition d.
+        ``(young + mature firm exit) · d / (1 + d)`` for destructive
+        competition d (exit pressure carries the factor 1 + d).
 
     Raises
     ------
@@ -139,9 +143,10 @@ def power_contributions(ds: xr.Dataset) -> xr.Dataset:
     """
     require_time(ds)
     require_variables(ds, POWER_VARIABLES, "power contributions")
-    creation, imported, competition, environment, exit_flow, destructive = aligned_time_last(
-        ds, POWER_VARIABLES
+    creation, imported, competition, environment, young_exit, mature_exit, destructive = (
+        aligned_time_last(ds, POWER_VARIABLES)
     )
+    exit_flow = young_exit + mature_exit
     units = str(ds[KNOWLEDGE_CREATION].attrs.get("units", "KU/Year"))
     innovation, environmental, competitive = _creation_split(
         creation.values, competition.values, environment.values
@@ -153,7 +158,7 @@ def power_contributions(ds: xr.Dataset) -> xr.Dataset:
     )
     destructive_exit = exit_flow * destructive / (1 + destructive)
     destructive_exit.attrs = {
-        "units": str(ds[FIRM_EXIT].attrs.get("units", "firm/Year")),
+        "units": str(ds[MATURE_FIRM_EXIT].attrs.get("units", "firm/Year")),
         "documentation": "firm exit caused by destructive competition (competitive power, direct)",
     }
     return xr.Dataset(

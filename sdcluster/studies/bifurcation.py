@@ -24,8 +24,9 @@ Initial states are set through the constant that the stock's INTEG initial
 value refers to (:mod:`sdcluster.studies.bifurcation_inputs` explains why and
 when that is impossible). Noise levels scale the model's noise-amplitude
 constant(s); the white-noise inputs are fed seeded streams, member ``m``'s
-input ``i`` being stream ``m * n_inputs + i`` of
-:func:`sdcluster.engine.noise.white_noise` with the spec's seed. The same
+input ``k`` being ``white_noise(seed, [m], n_steps, input_index=k)``
+(:mod:`sdcluster.engine.noise`), the same stream member ``m`` of an ensemble
+with that seed gets. The same
 streams serve every lever value and noise level (common random numbers), so
 the probability curves differ only by the lever and the noise level.
 
@@ -713,7 +714,7 @@ def _attrs(setup: _Setup, sweep: _Sweep, seconds: float) -> dict[str, Any]:
         "noise_relative": int(spec.noise_relative),
         "noise_inputs": _json(list(setup.noise_inputs)),
         "noise_parameters": _json(list(setup.noise_parameters)),
-        "noise_streams": "input i of member m: white_noise(seed, [m * n_inputs + i], n_steps)",
+        "noise_streams": "input k of member m: white_noise(seed, [m], n_steps, input_index=k)",
         "confidence": CONFIDENCE, "seconds": seconds,
         "spec": _json(asdict(spec)), "notes": _json(_notes(setup, sweep)),
     }

@@ -16,8 +16,9 @@ UNITS = {
     "synergy degree": "Dmnl",
     "dS total": "1/Year",
     "knowledge creation": "KU/Year",
-    "knowledge import": "KU/Year",
-    "firm exit": "firm/Year",
+    "knowledge absorption": "KU/Year",
+    "young firm exit": "firm/Year",
+    "mature firm exit": "firm/Year",
     **{f"{kind} {j}": "1/Year" for kind in ("diS", "deS", "dS") for j in "RKU"},
 }
 
@@ -76,3 +77,35 @@ def entropy_run(
     series["synergy_degree"] = sign * np.cbrt(np.abs(np.prod(gains, axis=0)))
     series["Knowledge_Stock"] = 50.0 + time
     return run(time, **series)
+
+
+def take_off(
+    generations: list[tuple[float, float, float]],
+    base: float = 100.0,
+    time: np.ndarray = TIME,
+) -> np.ndarray:
+    """Firm count of logistic take-offs above a dispersed base of ``base`` firms.
+
+    N(t) = base + sum of K / (1 + exp(-r (t - t*))) over ``generations``, each
+    given as (capacity K, midpoint t*, rate r): one technology generation each.
+    """
+    firms = np.full(time.shape, base, dtype=float)
+    for capacity, midpoint, rate in generations:
+        firms = firms + capacity / (1.0 + np.exp(-rate * (time - midpoint)))
+    return firms
+
+
+def log_linear_firms(
+    segments: list[tuple[float, float, float]],
+    level: float = 100.0,
+    time: np.ndarray = TIME,
+) -> np.ndarray:
+    """Firm count whose logarithm is piecewise linear: growth rate ``rate`` on [start, end].
+
+    N(t) = level * exp(sum of rate * clip(t - start, 0, end - start)) over
+    ``segments``, each given as (start, end, rate); flat outside the segments.
+    """
+    exponent = np.zeros(time.shape, dtype=float)
+    for start, end, rate in segments:
+        exponent = exponent + rate * np.clip(time - start, 0.0, end - start)
+    return level * np.exp(exponent)

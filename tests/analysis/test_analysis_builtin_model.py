@@ -90,7 +90,8 @@ def test_power_decomposition_assumption_holds_in_the_model(baseline: xr.Dataset)
     neutral_power = baseline["innovation power"] / (
         baseline["competition effect"] * baseline["environment effect"]
     )
-    assert_allclose(innovation_part, baseline["Innovative Firms"] * neutral_power, rtol=1e-9)
+    expected = baseline["Innovative Firms"] * neutral_power * baseline["knowledge noise"]
+    assert_allclose(innovation_part, expected, rtol=1e-9)
 
 
 def test_summary_table_on_the_model(baseline: xr.Dataset) -> None:

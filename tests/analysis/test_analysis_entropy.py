@@ -132,7 +132,7 @@ def test_settings_refuse_a_tolerance_that_differs_between_runs() -> None:
 
 @pytest.mark.parametrize(
     "field, value",
-    [("entropy_tolerance", -0.1), ("min_dwell", -1.0), ("order_threshold", float("nan"))],
+    [("entropy_tolerance", -0.1), ("min_dwell", -1.0), ("growth_threshold", float("nan"))],
 )
 def test_settings_validate(field: str, value: float) -> None:
     with pytest.raises(AnalysisError, match=field):

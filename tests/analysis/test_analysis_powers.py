@@ -19,10 +19,11 @@ def powers_run(
     creation = firms * base * np.asarray(competition) * np.asarray(environment)
     return run(
         knowledge_creation=creation,
-        knowledge_import=0.5 * firms,
+        knowledge_absorption=0.5 * firms,
         competition_effect=competition,
         environment_effect=environment,
-        firm_exit=firms / 15,
+        young_firm_exit=firms / 30,
+        mature_firm_exit=firms / 60,
         destructive_competition=0.25,
     )
 
@@ -33,7 +34,7 @@ def test_parts_sum_to_knowledge_creation_and_gain() -> None:
     assert list(parts["knowledge creation"].power.values) == list(POWERS)
     assert parts["knowledge creation"].dims == ("power", "time")
     assert_allclose(parts["knowledge creation"].sum("power"), ds["knowledge creation"], rtol=1e-12)
-    gain = ds["knowledge creation"] + ds["knowledge import"]
+    gain = ds["knowledge creation"] + ds["knowledge absorption"]
     assert_allclose(parts["knowledge gain"].sum("power"), gain, rtol=1e-12)
     assert_allclose(parts["knowledge gain share"].sum("power"), 1.0, rtol=1e-12)
     assert parts["knowledge creation"].attrs["units"] == "KU/Year"
@@ -66,7 +67,8 @@ def test_destructive_exit_is_the_competitive_share_of_exit() -> None:
     ds = powers_run(1.0, 1.0)
     exit_part = power_contributions(ds)["destructive exit"]
     # exit = base exit * (1 + d): d = 0.25 makes 0.25 / 1.25 of exit destructive.
-    assert_allclose(exit_part, ds["firm exit"] * 0.2, rtol=1e-12)
+    exits = ds["young firm exit"] + ds["mature firm exit"]
+    assert_allclose(exit_part, exits * 0.2, rtol=1e-12)
     assert exit_part.attrs["units"] == "firm/Year"
 
 
@@ -74,7 +76,7 @@ def test_no_firms_gives_zero_contributions_without_warnings() -> None:
     ds = powers_run(1.2, 1.1).assign(
         {
             "knowledge creation": ("time", np.zeros_like(TIME)),
-            "knowledge import": ("time", np.zeros_like(TIME)),
+            "knowledge absorption": ("time", np.zeros_like(TIME)),
         }
     )
     parts = power_contributions(ds)
@@ -87,8 +89,8 @@ def test_multi_dim_and_missing_variables() -> None:
     parts = power_contributions(ds)
     assert parts["knowledge creation"].dims == ("power", "scenario", "time")
     assert_allclose(parts["knowledge creation"].sum("power"), ds["knowledge creation"])
-    with pytest.raises(AnalysisError, match=r"'competition effect'.*'firm exit'"):
-        power_contributions(ds.drop_vars(["competition effect", "firm exit"]))
+    with pytest.raises(AnalysisError, match=r"'competition effect'.*'mature firm exit'"):
+        power_contributions(ds.drop_vars(["competition effect", "mature firm exit"]))
 
 
 @settings(max_examples=50, deadline=None)
