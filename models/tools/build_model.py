@@ -14,6 +14,7 @@ loop identifiers (comments with shape 5 followed by their text).
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from pathlib import Path
@@ -33,7 +34,7 @@ SETTINGS = "\n".join(
     [
         *(":L<%^E!@", "1:Current.vdf", "9:Current", "15:0,0,0,0,0,0", "19:100,0", "27:2,"),
         *("34:0,", "4:Time", "5:Order Degree", "35:Date", "36:YYYY-MM-DD", "37:2000", "38:1"),
-        *("39:1", "40:2", "41:0", "42:1", "24:0", "25:60", "26:60", ""),
+        *("39:1", "40:2", "41:0", "42:1", "24:0", "25:150", "26:150", ""),
     ]
 )
 
@@ -90,6 +91,8 @@ class SketchWriter:
         self.lines: list[str] = []
         self.next_id = 1
         self.instances: dict[str, list[tuple[int, tuple[int, int]]]] = {}
+        #: Where a flow's name sits, by id (its instance above is the valve the arrows meet).
+        self.name_at: dict[int, tuple[int, int]] = {}
 
     def new_id(self) -> int:
         """Return the next free sketch object id."""
@@ -137,12 +140,14 @@ class SketchWriter:
         )
 
     def arrow(self, source: str, target: str) -> None:
-        """Draw an information arrow from the drawing of ``source`` nearest ``target``."""
-        target_id, (x2, y2) = self.primary(target)
-        source_id, (x1, y1) = self.nearest(source, (x2, y2))
-        mid = ((x1 + x2) // 2, (y1 + y2) // 2)
+        """Draw a straight information arrow from the drawing of ``source`` nearest ``target``."""
+        target_id, end = self.primary(target)
+        source_id, start = self.nearest(source, end)
+        x, y = straight_control(
+            self.name_at.get(source_id, start), self.name_at.get(target_id, end), start, end
+        )
         self.lines.append(
-            f"1,{self.new_id()},{source_id},{target_id},0,0,0,0,0,64,0,-1--1--1,,1|({mid[0]},{mid[1]})|"
+            f"1,{self.new_id()},{source_id},{target_id},0,0,0,0,0,64,0,-1--1--1,,1|({x},{y})|"
         )
 
     def loop_marker(self, text: str, x: int, y: int) -> None:
@@ -157,6 +162,34 @@ class SketchWriter:
         ident = self.new_id()
         self.lines.append(f"12,{ident},0,{x},{y},{w},14,8,135,0,0,-1,0,0,0")
         self.lines.append(text)
+
+
+def straight_control(
+    tail: tuple[int, int], head: tuple[int, int], start: tuple[int, int], end: tuple[int, int]
+) -> tuple[int, int]:
+    """Return the control point that makes an arrow drawn from ``start`` to ``end`` straight.
+
+    An arrow's control point says how it bends: pysimlin fits a circle through the
+    positions of its two ends and the control point and leaves the tail along that
+    circle. For a flow the position in the sketch is its name (``tail``, ``head``),
+    while the arrow is drawn to its valve (``start``, ``end``): the control point is
+    put on the circle through both names that leaves ``tail`` towards ``end``, so the
+    arrow leaves straight for the valve (Vensim, which aims at the valve, draws a
+    slight bend when the name sits beside it).
+    """
+    ux, uy = end[0] - start[0], end[1] - start[1]
+    norm = math.hypot(ux, uy) or 1.0
+    nx, ny = -uy / norm, ux / norm
+    wx, wy = tail[0] - head[0], tail[1] - head[1]
+    across = nx * wx + ny * wy
+    mid = ((tail[0] + head[0]) / 2, (tail[1] + head[1]) / 2)
+    if abs(across) < 0.5:  # the names are on the line between the valves: a straight arrow
+        return round(mid[0]), round(mid[1])
+    radius = -(wx * wx + wy * wy) / (2 * across)
+    centre = (tail[0] + radius * nx, tail[1] + radius * ny)
+    dx, dy = mid[0] - centre[0], mid[1] - centre[1]
+    scale = abs(radius) / (math.hypot(dx, dy) or 1.0)
+    return round(centre[0] + dx * scale), round(centre[1] + dy * scale)
 
 
 def edge_point(stock: tuple[int, int], towards: tuple[int, int]) -> tuple[int, int]:
@@ -174,7 +207,10 @@ def write_flow(sw: SketchWriter, flow: Flow) -> None:
     vx, vy = flow.valve
     sw.lines.append(f"11,{valve},48,{vx},{vy},6,8,{34 if flow.horizontal else 33},3,0,0,1,0,0,0")
     lx, ly = (vx, vy + 20) if flow.horizontal else (vx + 12 + int(len(flow.name) * 3.3), vy)
-    sw.variable(flow.name, lx, ly, shape=40, shadow=False)
+    label = sw.variable(flow.name, lx, ly, shape=40, shadow=False)
+    # Arrows meet the valve, not the name: measure distances from it (see SketchWriter.arrow).
+    sw.instances[flow.name] = [(label, flow.valve)]
+    sw.name_at[label] = (lx, ly)
     for end, into in ((flow.target, True), (flow.source, False)):
         if isinstance(end, str):
             target_id, position = sw.primary(end)

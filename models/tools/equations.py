@@ -377,5 +377,5 @@ CONTROL = [
     Var("FINAL TIME", "150", "Year", "The final time for the simulation.", "Control"),
     Var("INITIAL TIME", "0", "Year", "The initial time for the simulation.", "Control"),
     Var("SAVEPER", "0.5", "Year", "The frequency with which output is stored.", "Control"),
-    Var("TIME STEP", "0.03125", "Year", "The time step for the simulation (1/32 year, Euler: during take-off firms grow up to 15 %/yr, and Euler's relative error grows as g^2 dt t / 2; at 1/32 halving the step moves firms by less than 1 %).", "Control"),
+    Var("TIME STEP", "0.03125", "Year", "The time step for the simulation (1/32 year, Euler: during take-off firms grow up to 24 %/yr, and Euler's relative error grows as g^2 dt t / 2; at 1/32 halving the step moves firms by less than 1 %).", "Control"),
 ]

@@ -129,8 +129,9 @@ def smooth(values: np.ndarray, time: np.ndarray, width: float) -> np.ndarray:
     """Return the centred moving average of ``width`` (time units) along the last axis.
 
     The window shrinks at the ends (the mean of the samples available), so the
-    result has the input's shape; a ``width`` below two sampling steps returns
-    the input. NaN samples are left out of the means and stay NaN.
+    result has the input's shape; a ``width`` under 1.5 sampling steps (a window
+    of one sample) returns the input. NaN samples are left out of the means and
+    stay NaN.
     """
     if time.size < 2:
         return values

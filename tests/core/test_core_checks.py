@@ -232,5 +232,5 @@ def test_an_unreadable_file_fails_the_structure_check(tmp_path: Path) -> None:
 def test_builtin_validation_suite_passes(cluster: LoadedModel) -> None:
     rows = run_checks(cluster)
     assert {r.check for r in rows} >= {"isolated_cluster", "no_firms", "strong_noise",
-                                       "all_levers_max"}
+                                       "all_levers_max", "openness_beyond_capacity"}
     assert [r for r in rows if not r.passed] == []
