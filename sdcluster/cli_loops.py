@@ -81,7 +81,7 @@ def loops(
 
     Named loops (R1 spin-offs, ...) come from the model file: loop identifiers
     in the sketch with their variables in brackets, e.g. "R1 spin-offs
-    [Innovative Firms > spawning]".
+    [Mature Firms > spinoffs > Young Firms > maturation]".
     """
     _refuse_ignored_options(ensemble=ensemble, threshold=threshold, parameter=parameter,
                             seed=seed)

@@ -134,8 +134,8 @@ DESIGN, PARAMETER = "design", "parameter"
 PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
 #: Members per block when summaries load lazily opened data.
 SUMMARY_BLOCK = 10_000
-_PHASE_INPUTS = (
-    ORDER_DEGREE, FIRMS, TOTAL_CHANGE,
+_PHASE_INPUTS = (  # what phases read: the firm count and dS total (or its six flows)
+    FIRMS, TOTAL_CHANGE,
     *(f"{kind} {part}" for kind in ("diS", "deS") for part in ("R", "K", "U")),
 )
 

@@ -387,7 +387,7 @@ NAMED_OUTCOMES: Mapping[str, str] = {
     "takeoff time": "onset of phase III (far from equilibrium), the final time if never reached",
     "takeoff": "1 if phase III (far from equilibrium) is reached by the final time, else 0",
 }
-_PHASE_NEEDS = (ORDER_DEGREE, FIRMS, TOTAL_CHANGE)
+_PHASE_NEEDS = (FIRMS, TOTAL_CHANGE)  # what phases read (sdcluster.analysis.phases)
 _STATISTICS = ("end", "max", "min", "mean")
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\Z")
 

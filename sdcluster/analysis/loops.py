@@ -6,9 +6,22 @@ the share of the change in its target that the source explains, signed by the
 link's effect. Divided by the sum of the absolute loop scores of all loops in
 the same cycle partition (the stocks linked by feedback), it becomes the
 *relative loop score* in [-1, 1]: positive while the loop reinforces, negative
-while it balances, and summing in absolute value to 1. pysimlin computes these
-scores while it simulates (``enable_ltm``); this module runs the model through
-pysimlin and reads them.
+while it balances, and summing in absolute value to 1.
+
+pysimlin scores every causal link while it simulates (``enable_ltm``); this
+module runs the model through pysimlin, enumerates the elementary feedback
+loops of its causal graph once per model (Johnson's algorithm [3]_, over the
+links of ``Model.get_links``), and multiplies the link scores of
+``Sim.get_links`` along each loop, then normalizes within each partition. It
+does not use pysimlin's own loop list: pysimlin enumerates loops only while the
+largest strongly connected component of the causal graph has at most 50
+variables (its ``MAX_LTM_SCC_NODES``); a larger model (the cluster model of
+version 2 has one of 67) resolves to *discovery* mode, in which
+``Model.loops`` is empty and ``Model.analyze`` reports at most 200 loops of the
+base run only, without overrides or inputs. The link scores are recorded in
+both modes, and the loop scores built from them equal pysimlin's own relative
+loop scores to rounding (1e-16), in exhaustive mode (version 1 of the model, 682
+loops) as in discovery mode (the loops ``Model.analyze`` reports).
 
 Named loops
 -----------
@@ -17,19 +30,21 @@ model file, not in Python. In a Vensim file they are the loop identifiers of
 the sketch (comments drawn as a loop symbol), whose text ends with the
 variables on the loop in square brackets::
 
-    R1 spin-offs [Innovative Firms > spawning]
-    B5 obsolescence [Knowledge Stock > knowledge obsolescence;
-                     Innovation Resources > resource depreciation]
+    R1 spin-offs [Mature Firms > spinoffs > Young Firms > maturation]
+    B2 dilution [Innovative Firms > knowledge per firm > absorptive capacity > ...;
+                 Innovative Firms > resource adequacy > resource effect > ...]
 
-Each ``;``-separated chain stands for one loop: the shortest loop pysimlin
-finds that contains every variable of the chain (ties are all kept and
+(the second is abbreviated here).
+
+Each ``;``-separated chain stands for one loop: the shortest feedback loop
+that contains every variable of the chain (ties are all kept and
 reported as ambiguous). A named loop's score is the sum of the relative
 scores of its chains' loops, which are distinct loops, so the sum is their
 joint share. An XMILE file has no comments: its named loops are read from
-``<simlin:loop-metadata name="R1 spin-offs" description="Innovative Firms >
-spawning"/>`` elements (the element pysimlin writes for loops named with
-``set_loop_name``; the description holds the chains), or, if it has none,
-from the Vensim twin with the same stem beside it.
+``<simlin:loop-metadata name="R1 spin-offs" description="Mature Firms >
+spinoffs > Young Firms > maturation"/>`` elements (the element pysimlin
+writes for loops named with ``set_loop_name``; the description holds the
+chains), or, if it has none, from the Vensim twin with the same stem beside it.
 
 Dominance
 ---------
@@ -65,6 +80,8 @@ References
 .. [2] Wilson, E. B. (1927). Probable inference, the law of succession, and
    statistical inference. *JASA* 22(158), 209-212.
    https://doi.org/10.1080/01621459.1927.10502953
+.. [3] Johnson, D. B. (1975). Finding all the elementary circuits of a directed
+   graph. *SIAM Journal on Computing* 4(1), 77-84. https://doi.org/10.1137/0204007
 
 """
 
@@ -72,7 +89,7 @@ from __future__ import annotations
 
 import time as clock
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,7 +99,7 @@ import numpy.typing as npt
 import pandas as pd
 import xarray as xr
 
-from sdcluster.analysis.entropy import ORDER_DEGREE, TOTAL_CHANGE
+from sdcluster.analysis.entropy import TOTAL_CHANGE
 from sdcluster.analysis.phases import FIRMS, PHASES, classify_phases
 from sdcluster.analysis.settings import ENTROPY_TOLERANCE_VARIABLE, AnalysisSettings
 from sdcluster.diagram import loop_markers, split_loop_label
@@ -254,14 +271,14 @@ def check_named_loops(named: Iterable[NamedLoop], model: LoadedModel) -> None:
 
 @dataclass(frozen=True, kw_only=True)
 class LoopMatch:
-    """The discovered loops that stand for one named loop.
+    """The enumerated loops that stand for one named loop.
 
     Attributes
     ----------
     named : NamedLoop
         The named loop.
     loop_ids : tuple of str
-        pysimlin ids of the loops matched by its chains (no repeats).
+        Ids (``L1``, ...) of the loops matched by its chains (no repeats).
     notes : tuple of str
         Problems: a chain no loop contains, or several shortest loops (ambiguity).
 
@@ -280,20 +297,20 @@ class LoopMatch:
 def match_loops(
     named: Iterable[NamedLoop], loops: Mapping[str, Sequence[str]]
 ) -> tuple[LoopMatch, ...]:
-    """Match named loops to discovered loops by the variables on them.
+    """Match named loops to enumerated loops by the variables on them.
 
     Parameters
     ----------
     named : iterable of NamedLoop
         The named loops.
     loops : mapping of str to sequence of str
-        Discovered loop id to the variables on the loop (any spelling that
+        Loop id to the variables on the loop (any spelling that
         :func:`sdcluster.model.normalize_name` maps to the model's names).
 
     Returns
     -------
     tuple of LoopMatch
-        One per named loop. Each chain matches the shortest discovered loops
+        One per named loop. Each chain matches the shortest loops
         containing all its variables; several of equal length are all kept and
         noted as ambiguous.
 
@@ -331,7 +348,7 @@ def named_scores(scores: xr.DataArray, matches: Sequence[LoopMatch]) -> xr.DataA
     Parameters
     ----------
     scores : xarray.DataArray
-        Relative loop scores, dimensions ``("loop", "time")`` (pysimlin ids).
+        Relative loop scores, dimensions ``("loop", "time")`` (loop ids).
     matches : sequence of LoopMatch
         From :func:`match_loops`.
 
@@ -359,6 +376,293 @@ def named_scores(scores: xr.DataArray, matches: Sequence[LoopMatch]) -> xr.DataA
     )
 
 
+# ------------------------------------------------------- loops of a causal graph
+
+#: Most elementary feedback loops :func:`feedback_loops` enumerates; a causal
+#: graph with more is refused (their scores would not fit in memory).
+MAX_LOOPS = 200_000
+
+
+def _successors(links: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Return each node's targets, in first-seen order, every node a key."""
+    successors: dict[str, list[str]] = {}
+    for source, target in links:
+        targets = successors.setdefault(source, [])
+        if target not in targets:
+            targets.append(target)
+        successors.setdefault(target, [])
+    return successors
+
+
+class _Tarjan:
+    """Tarjan's strongly connected components, iterative (no recursion limit)."""
+
+    def __init__(self, successors: Mapping[str, Sequence[str]]) -> None:
+        self.successors = successors
+        self.index: dict[str, int] = {}
+        self.low: dict[str, int] = {}
+        self.stack: list[str] = []
+        self.on_stack: set[str] = set()
+        self.components: list[list[str]] = []
+
+    def run(self) -> list[list[str]]:
+        for root in self.successors:
+            if root not in self.index:
+                self._visit(root)
+        return self.components
+
+    def _enter(self, node: str) -> Iterator[str]:
+        self.index[node] = self.low[node] = len(self.index)
+        self.stack.append(node)
+        self.on_stack.add(node)
+        return iter(self.successors[node])
+
+    def _visit(self, root: str) -> None:
+        work = [(root, self._enter(root))]
+        while work:
+            node, targets = work[-1]
+            child = next((t for t in targets if self._descend(node, t)), None)
+            if child is not None:
+                work.append((child, self._enter(child)))
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                self.low[parent] = min(self.low[parent], self.low[node])
+            if self.low[node] == self.index[node]:
+                self._close(node)
+
+    def _descend(self, node: str, target: str) -> bool:
+        """Return whether ``target`` is new (to visit next); else update ``node``'s low link."""
+        if target not in self.index:
+            return True
+        if target in self.on_stack:
+            self.low[node] = min(self.low[node], self.index[target])
+        return False
+
+    def _close(self, node: str) -> None:
+        component = []
+        while True:
+            member = self.stack.pop()
+            self.on_stack.discard(member)
+            component.append(member)
+            if member == node:
+                break
+        self.components.append(component)
+
+
+def _components(successors: Mapping[str, Sequence[str]]) -> list[list[str]]:
+    """Return the strongly connected components of an adjacency mapping."""
+    return _Tarjan(successors).run()
+
+
+def strong_components(links: Iterable[tuple[str, str]]) -> list[list[str]]:
+    """Return the strongly connected components of a directed graph.
+
+    Parameters
+    ----------
+    links : iterable of (str, str)
+        The edges, source to target.
+
+    Returns
+    -------
+    list of list of str
+        Every node in exactly one component (a node on no cycle is a
+        component of its own), in reverse topological order.
+
+    """
+    return _components(_successors(links))
+
+
+def feedback_loops(links: Iterable[tuple[str, str]], *,
+                   limit: int = MAX_LOOPS) -> tuple[tuple[str, ...], ...]:
+    """Return the elementary feedback loops of a causal graph (Johnson's algorithm [3]_).
+
+    Parameters
+    ----------
+    links : iterable of (str, str)
+        The causal links, cause to effect (repeats are ignored).
+    limit : int
+        Most loops to enumerate.
+
+    Returns
+    -------
+    tuple of tuple of str
+        Each loop once, as its variables in causal order starting from its
+        smallest name (a link from the last back to the first closes it);
+        sorted by length, then by names.
+
+    Raises
+    ------
+    AnalysisError
+        If the graph has more than ``limit`` loops.
+
+    """
+    successors = _successors(links)
+    loops: list[tuple[str, ...]] = []
+    for component in _components(successors):
+        members = sorted(component)
+        if len(members) == 1 and members[0] not in successors[members[0]]:
+            continue
+        for rank, start in enumerate(members):
+            allowed = set(members[rank:])
+            sub = {node: [t for t in successors[node] if t in allowed] for node in allowed}
+            inside = next(c for c in _components(sub) if start in c)
+            if len(inside) > 1 or start in sub[start]:
+                kept = set(inside)
+                graph = {node: [t for t in sub[node] if t in kept] for node in kept}
+                _circuits(start, graph, loops, limit)
+    return tuple(sorted(loops, key=lambda loop: (len(loop), loop)))
+
+
+def _circuits(start: str, graph: Mapping[str, Sequence[str]], out: list[tuple[str, ...]],
+              limit: int) -> None:
+    """Append the elementary circuits through ``start`` (Johnson's CIRCUIT, iterative)."""
+    blocked = {start}
+    blockers: dict[str, set[str]] = {node: set() for node in graph}
+    path = [start]
+    pending = [iter(graph[start])]
+    closed = [False]
+    while pending:
+        descended = False
+        for target in pending[-1]:
+            if target == start:
+                out.append(tuple(path))
+                closed[-1] = True
+                if len(out) > limit:
+                    raise AnalysisError(f"the causal graph has more than {limit} feedback "
+                                        "loops: too many to score each one")
+            elif target not in blocked:
+                path.append(target)
+                blocked.add(target)
+                pending.append(iter(graph[target]))
+                closed.append(False)
+                descended = True
+                break
+        if descended:
+            continue
+        pending.pop()
+        node = path.pop()
+        found = closed.pop()
+        if found:
+            _unblock(node, blocked, blockers)
+        else:
+            for target in graph[node]:
+                blockers[target].add(node)
+        if closed:
+            closed[-1] = closed[-1] or found
+
+
+def _unblock(node: str, blocked: set[str], blockers: dict[str, set[str]]) -> None:
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        if current in blocked:
+            blocked.discard(current)
+            todo.extend(blockers[current])
+            blockers[current].clear()
+
+
+def structural_loops(model_path: str | Path) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """Return the feedback loops of a model file with their structural polarity.
+
+    Unlike ``simlin.Model.loops``, which is empty for a model past pysimlin's
+    enumeration limit (see the module docstring), this enumerates the loops of
+    pysimlin's causal links itself (:func:`feedback_loops`). The polarity is
+    the links' signs as pysimlin reads them from the equations: reinforcing
+    for an even number of negative links, balancing for an odd one,
+    undetermined when a link's sign is unknown (e.g. through a lookup).
+
+    Returns
+    -------
+    tuple of (tuple of str, str)
+        Each loop's variables (pysimlin identifiers, in causal order) and
+        ``"reinforcing"``, ``"balancing"`` or ``"undetermined"``.
+
+    Raises
+    ------
+    ModelFileError
+        If pysimlin cannot load the file or the graph has too many loops.
+
+    """
+    try:
+        links = load_project(model_path).main_model.get_links()
+    except Exception as error:  # pysimlin raises several types; report them as one
+        raise ModelFileError(f"{model_path}: pysimlin cannot load the model: "
+                             f"{first_line(error)}") from None
+    signs = {(str(link.from_var), str(link.to_var)): str(link.polarity) for link in links}
+    try:
+        loops = feedback_loops(signs)
+    except AnalysisError as error:
+        raise ModelFileError(f"{model_path}: {error}") from None
+    out = []
+    for loop in loops:
+        on_loop = [signs[(v, loop[(k + 1) % len(loop)])] for k, v in enumerate(loop)]
+        if any(sign not in "+-" for sign in on_loop):
+            polarity = "undetermined"
+        else:
+            polarity = BALANCING if on_loop.count("-") % 2 else REINFORCING
+        out.append((loop, polarity))
+    return tuple(out)
+
+
+def loop_scores(loops: Sequence[Sequence[str]], link_scores: Mapping[tuple[str, str], Any],
+                partitions: Sequence[int], steps: int) -> npt.NDArray[np.float64]:
+    """Return the relative loop scores of loops from their links' scores (LTM [1]_).
+
+    A loop's score is the product of the scores of its links; divided by the
+    sum of the absolute scores of the loops in the same partition it is the
+    relative score, 0 where every loop of the partition is 0.
+
+    Parameters
+    ----------
+    loops : sequence of sequence of str
+        Each loop's variables in causal order (as :func:`feedback_loops`).
+    link_scores : mapping of (str, str) to array
+        Score series of each link, cause to effect; a missing or ``None``
+        score makes the loops through that link NaN.
+    partitions : sequence of int
+        Partition of each loop (loops are compared within one).
+    steps : int
+        Length of the series (longer ones are cut).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(loop, time)``; NaN where a link score is missing or not finite.
+
+    """
+    # One row per scored link, padded with NaN to ``steps``; the last row is
+    # all NaN and stands for a missing link.
+    index: dict[tuple[str, str], int] = {}
+    rows: list[npt.NDArray[np.float64]] = []
+    for link, series in link_scores.items():
+        if series is not None:
+            values = np.full(steps, np.nan)
+            given = np.asarray(series, dtype=float)[:steps]
+            values[: given.size] = given
+            index[link] = len(rows)
+            rows.append(values)
+    rows.append(np.full(steps, np.nan))
+    table = np.vstack(rows)
+    missing = len(rows) - 1
+    raw = np.empty((len(loops), steps))
+    for row, loop in enumerate(loops):
+        links = [index.get((source, loop[(k + 1) % len(loop)]), missing)
+                 for k, source in enumerate(loop)]
+        raw[row] = table[links].prod(axis=0)
+    raw[~np.isfinite(raw)] = np.nan
+    relative = np.zeros_like(raw)
+    groups = np.asarray(partitions, dtype=int)
+    for group in np.unique(groups):
+        inside = groups == group
+        total = np.nansum(np.abs(raw[inside]), axis=0)
+        safe = np.where(total > 0, total, 1.0)
+        relative[inside] = np.where(total > 0, raw[inside] / safe, 0.0)
+        relative[inside] = np.where(np.isnan(raw[inside]), np.nan, relative[inside])
+    return relative
+
+
 # ------------------------------------------------------------------ one run
 
 
@@ -374,10 +678,11 @@ class LoopAnalysis:
         Model variables over ``"time"``, keyed by their model names (the
         results contract of ``sdcluster.results``).
     scores : xarray.DataArray
-        Relative loop score of every loop pysimlin found, dimensions
-        ``("loop", "time")``; coordinates ``polarity`` (in this run, from the
-        scores' signs: reinforcing, balancing, mixed or inactive), ``length``,
-        ``variables`` (``" > "``-joined model names) and ``partition``.
+        Relative loop score of every elementary loop of the model's causal
+        graph, dimensions ``("loop", "time")``; coordinates ``polarity`` (in
+        this run, from the scores' signs: reinforcing, balancing, mixed or
+        inactive), ``length``, ``variables`` (``" > "``-joined model names, in
+        causal order) and ``partition``.
     matches : tuple of LoopMatch
         The named loops and the loops that stand for them.
     named : xarray.DataArray
@@ -401,20 +706,29 @@ class LoopAnalysis:
 
 #: Phase label of a model that lacks the variables the phases are read from.
 WHOLE_RUN = "whole run"
-_PHASE_VARIABLES = (ORDER_DEGREE, FIRMS)
-#: What the phases are read from; ensembles keep only these of each run.
-_PHASE_INPUTS = (*_PHASE_VARIABLES, TOTAL_CHANGE, ENTROPY_TOLERANCE_VARIABLE,
-                 *(f"d{kind}S {part}" for kind in "ie" for part in "RKU"))
+#: The six entropy flows, which add up to dS total when the model lacks it.
+_ENTROPY_FLOWS = tuple(f"d{kind}S {part}" for kind in "ie" for part in "RKU")
+#: What the phases are read from (the firm count, and dS total for decline);
+#: ensembles keep only these of each run.
+_PHASE_INPUTS = (FIRMS, TOTAL_CHANGE, ENTROPY_TOLERANCE_VARIABLE, *_ENTROPY_FLOWS)
+
+
+def _has_phase_variables(names: Iterable[str]) -> bool:
+    """Return whether the phases can be read: the firm count and dS total (or its flows)."""
+    present = set(names)
+    return FIRMS in present and (TOTAL_CHANGE in present
+                                 or all(flow in present for flow in _ENTROPY_FLOWS))
 
 
 @dataclass(frozen=True)
 class _Structure:
-    """The feedback loops pysimlin enumerates in a model; fixed for all runs."""
+    """The feedback loops of a model's causal graph; fixed for all runs."""
 
     ids: tuple[str, ...]
-    variables: tuple[tuple[str, ...], ...]  # model names
+    variables: tuple[tuple[str, ...], ...]  # model names, in causal order
     partitions: tuple[int, ...]
     matches: tuple[LoopMatch, ...]
+    idents: tuple[tuple[str, ...], ...] = ()  # pysimlin identifiers, in causal order
 
 
 class _LoopRunner:
@@ -436,7 +750,7 @@ class _LoopRunner:
                 if final_time != self.model.time.final_time:
                     engine.project.set_sim_specs(stop=final_time)  # type: ignore[union-attr]
                 idents = engine.get_var_names()
-                loops = engine.loops
+                links = [(str(link.from_var), str(link.to_var)) for link in engine.get_links()]
             except Exception as error:  # pysimlin raises several types; report them as one
                 raise ModelFileError(
                     f"{self.model.path}: pysimlin cannot load the model: {first_line(error)}"
@@ -444,18 +758,36 @@ class _LoopRunner:
             by_key = {normalize_name(ident): ident for ident in idents}
             self._idents = {name: by_key[normalize_name(name)] for name in self.model.variables
                             if normalize_name(name) in by_key}
-            self._structure = self._structure or self._describe(loops)
+            self._structure = self._structure or self._describe(links)
             self._engines[final_time] = engine
         return self._engines[final_time]
 
-    def _describe(self, loops: Sequence[Any]) -> _Structure:
+    def _describe(self, links: Sequence[tuple[str, str]]) -> _Structure:
+        """Enumerate the loops of the causal graph; partition them by component.
+
+        A partition is a strongly connected component of the causal graph
+        (the stocks it holds are pysimlin's cycle partition), numbered by
+        size, largest first; loop ids (``L1``, ...) follow the partitions,
+        then length and names.
+        """
+        try:
+            loops = feedback_loops(links)
+        except AnalysisError as error:
+            raise ModelFileError(f"{self.model.path}: {error}") from None
+        components = sorted((sorted(c) for c in strong_components(links) if len(c) > 1
+                             or any(link == (c[0], c[0]) for link in links)),
+                            key=lambda c: (-len(c), c))
+        component = {node: number for number, c in enumerate(components) for node in c}
+        partition = [component[loop[0]] for loop in loops]
+        ordered = sorted(range(len(loops)), key=lambda i: (partition[i], len(loops[i]),
+                                                           loops[i]))
         names = {ident: name for name, ident in self._idents.items()}
-        ids = tuple(str(loop.id) for loop in loops)
-        variables = tuple(tuple(names.get(v, v) for v in loop.variables) for loop in loops)
+        ids = tuple(f"L{rank + 1}" for rank in range(len(ordered)))
+        idents = tuple(loops[i] for i in ordered)
+        variables = tuple(tuple(names.get(v, v) for v in loop) for loop in idents)
         return _Structure(
-            ids=ids, variables=variables,
-            partitions=tuple(-1 if loop.partition is None else int(loop.partition)
-                             for loop in loops),
+            ids=ids, variables=variables, idents=idents,
+            partitions=tuple(partition[i] for i in ordered),
             matches=match_loops(self.named, dict(zip(ids, variables, strict=True))))
 
     def ident(self, name: str) -> str:
@@ -480,7 +812,7 @@ class _LoopRunner:
         schedule = self._schedule(scenario, noise, final_time)
         sim = self._simulate(engine, overrides, schedule, final_time, scenario.name)
         results = self._results(sim, variables, scenario.name)
-        scores = self._scores(sim, results[TIME_DIM].values)
+        scores = self._scores(sim, results[TIME_DIM].values, scenario.name)
         matches = self._structure.matches if self._structure else ()
         return LoopAnalysis(scenario=scenario.name, results=results, scores=scores,
                             matches=matches, named=named_scores(scores, matches),
@@ -540,11 +872,15 @@ class _LoopRunner:
         _raise_on_non_finite(results, label)
         return results
 
-    def _scores(self, sim: Sim, time: npt.NDArray[np.float64]) -> xr.DataArray:
+    def _scores(self, sim: Sim, time: npt.NDArray[np.float64], label: str) -> xr.DataArray:
         structure = self._structure or _Structure((), (), (), ())
-        rows = [np.asarray(sim.get_relative_loop_score(i), dtype=float)[: time.size]
-                for i in structure.ids]
-        table = np.vstack(rows) if rows else np.empty((0, time.size))
+        try:
+            links = {(str(link.from_var), str(link.to_var)): link.score
+                     for link in sim.get_links()} if structure.ids else {}
+        except Exception as error:  # pysimlin raises several types; report them as one
+            raise SimulationError(f"scenario {label!r}: pysimlin gave no link scores: "
+                                  f"{first_line(error)}") from None
+        table = loop_scores(structure.idents, links, structure.partitions, time.size)
         return xr.DataArray(
             table, dims=(LOOP_DIM, TIME_DIM),
             coords={LOOP_DIM: list(structure.ids), TIME_DIM: time,
@@ -574,7 +910,7 @@ def _raise_on_non_finite(results: xr.Dataset, label: str) -> None:
 
 
 def _phases(results: xr.Dataset, settings: AnalysisSettings | None) -> xr.DataArray:
-    if not all(name in results.data_vars for name in _PHASE_VARIABLES):
+    if not _has_phase_variables(str(name) for name in results.data_vars):
         return xr.DataArray(np.full(results.sizes[TIME_DIM], WHOLE_RUN, dtype=object),
                             dims=(TIME_DIM,), coords={TIME_DIM: results[TIME_DIM].values})
     chosen = settings if settings is not None else AnalysisSettings.from_dataset(results)
@@ -1123,7 +1459,7 @@ def run_loop_ensemble(
                                  spec.samples, spec.seed)
     runner = _LoopRunner(model, named)
     noise = _ensemble_noise(model, base, spec)
-    phases = list(PHASES) if all(v in model for v in _PHASE_VARIABLES) else [WHOLE_RUN]
+    phases = list(PHASES) if _has_phase_variables(model.variables) else [WHOLE_RUN]
     summaries: list[_PhaseSummary] = []
     matches: tuple[LoopMatch, ...] = ()
     started = clock.perf_counter()

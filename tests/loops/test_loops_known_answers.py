@@ -29,8 +29,9 @@ from sdcluster.analysis.loops import (
     phase_dominance,
     phase_polarity,
     polarity_shares,
+    structural_loops,
 )
-from sdcluster.model import LoadedModel, load_model
+from sdcluster.model import LoadedModel, load_model, normalize_name
 from sdcluster.scenarios import Scenario
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -177,3 +178,39 @@ def test_threshold_where_crowding_takes_over_the_logistic_run(logistic: LoadedMo
     assert search.threshold == pytest.approx(expected, abs=0.02)
     assert search.grid["dominant"].iloc[0] == "R1 growth"
     assert search.grid["dominant"].iloc[-1] == "B1 crowding"
+
+
+@pytest.mark.parametrize("name", ["loops_logistic.mdl", "loops_oscillator.mdl"])
+def test_loop_scores_equal_pysimlins_own_where_it_enumerates(name: str) -> None:
+    # On a small model pysimlin enumerates the loops and scores them itself: the
+    # loops found from the causal links, scored from the link scores, are its loops
+    # with its relative scores.
+    import simlin
+
+    model = load_model(DATA / name)
+    analysis = analyze_loops(model)
+    engine = simlin.load(model.path)
+    sim = engine.simulate(enable_ltm=True)
+    sim.run_to_end()
+    theirs = {frozenset(normalize_name(v) for v in loop.variables): loop.id
+              for loop in engine.loops}
+    ours = {frozenset(normalize_name(v) for v in str(variables).split(" > ")): row
+            for row, variables in enumerate(analysis.scores["variables"].values)}
+    assert len(theirs) == len(engine.loops)  # no two loops share their variables here
+    assert set(ours) == set(theirs)
+    for variables, loop_id in theirs.items():
+        assert_allclose(analysis.scores.values[ours[variables]],
+                        sim.get_relative_loop_score(loop_id)[: analysis.scores.sizes["time"]],
+                        rtol=0, atol=1e-12, err_msg=loop_id)
+
+
+@pytest.mark.parametrize("name", ["loops_logistic.mdl", "loops_oscillator.mdl"])
+def test_structural_loops_are_pysimlins_where_it_enumerates(name: str) -> None:
+    import simlin
+
+    path = DATA / name
+    words = {"R": REINFORCING, "B": BALANCING}
+    theirs = {frozenset(loop.variables): words.get(str(loop.polarity), "undetermined")
+              for loop in simlin.load(path).loops}
+    ours = {frozenset(variables): polarity for variables, polarity in structural_loops(path)}
+    assert ours == theirs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from math import comb, factorial
 from pathlib import Path
 
 import numpy as np
@@ -13,16 +14,19 @@ from sdcluster.analysis.loops import (
     NamedLoop,
     analyze_loops,
     check_named_loops,
+    feedback_loops,
     hold_labels,
     intended_polarity,
     label_runs,
+    loop_scores,
     match_loops,
     named_loops,
     parse_definition,
+    strong_components,
     wilson_interval,
 )
 from sdcluster.diagram import loop_markers, split_loop_label
-from sdcluster.errors import ModelFileError
+from sdcluster.errors import AnalysisError, ModelFileError
 from sdcluster.model import load_model
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -50,13 +54,71 @@ def test_named_loops_of_a_vensim_file() -> None:
     assert [m.text for m in loop_markers(LOGISTIC)] == ["R1 growth", "B1 crowding"]
 
 
-def test_builtin_model_names_thirteen_loops() -> None:
+def test_builtin_model_names_fifteen_loops() -> None:
+    # Version 2's diagram names R1-R8 and B1-B7 (models/tools/layout.py).
     model = load_model()
     loops = named_loops(model.path)
     assert sorted(loop.code for loop in loops) == sorted(
-        [f"R{i}" for i in range(1, 8)] + [f"B{i}" for i in range(1, 7)])
+        [f"R{i}" for i in range(1, 9)] + [f"B{i}" for i in range(1, 8)])
     assert all(loop.chains for loop in loops)
+    assert all(loop.intended_polarity for loop in loops)
     check_named_loops(loops, model)  # every defining variable exists
+
+
+def test_feedback_loops_of_a_complete_graph() -> None:
+    # A complete directed graph on n nodes has sum_k C(n, k) (k - 1)! elementary
+    # cycles of two or more nodes; a self-link adds a loop of one.
+    for n in range(2, 6):
+        nodes = [f"v{i}" for i in range(n)]
+        links = [(a, b) for a in nodes for b in nodes if a != b]
+        loops = feedback_loops(links)
+        assert len(loops) == sum(comb(n, k) * factorial(k - 1) for k in range(2, n + 1))
+        assert len(set(loops)) == len(loops)
+        linked = set(links)
+        for loop in loops:
+            assert loop[0] == min(loop)
+            assert all((loop[i], loop[(i + 1) % len(loop)]) in linked for i in range(len(loop)))
+    assert feedback_loops([("a", "a"), ("a", "b")]) == (("a",),)
+    assert feedback_loops([("a", "b"), ("b", "c")]) == ()
+
+
+def test_feedback_loops_keep_loops_with_the_same_variables_apart() -> None:
+    # a -> b -> c -> a and a -> c -> b -> a visit the same variables by other links.
+    links = [("a", "b"), ("b", "c"), ("c", "a"), ("a", "c"), ("c", "b"), ("b", "a")]
+    three = [loop for loop in feedback_loops(links) if len(loop) == 3]
+    assert sorted(three) == [("a", "b", "c"), ("a", "c", "b")]
+
+
+def test_feedback_loops_refuse_too_many() -> None:
+    nodes = [f"v{i}" for i in range(6)]
+    links = [(a, b) for a in nodes for b in nodes if a != b]
+    with pytest.raises(AnalysisError, match="more than 100 feedback loops"):
+        feedback_loops(links, limit=100)
+
+
+def test_strong_components() -> None:
+    links = [("a", "b"), ("b", "a"), ("b", "c"), ("c", "d"), ("d", "c"), ("d", "e")]
+    components = sorted(sorted(c) for c in strong_components(links))
+    assert components == [["a", "b"], ["c", "d"], ["e"]]
+    chain = [(f"v{i}", f"v{i + 1}") for i in range(5000)] + [("v5000", "v0")]
+    assert len(strong_components(chain)) == 1  # no recursion limit
+
+
+def test_loop_scores_are_link_score_products_shared_within_a_partition() -> None:
+    # Two loops through x (partition 0) and a lone one through y (partition 1).
+    loops = [("x", "f"), ("x", "g", "h"), ("y", "k")]
+    links = {("x", "f"): [0.0, 2.0, 1.0], ("f", "x"): [0.0, 1.0, 1.0],
+             ("x", "g"): [0.0, -1.0, 3.0], ("g", "h"): [0.0, 2.0, 1.0],
+             ("h", "x"): [0.0, 1.0, 1.0],
+             ("y", "k"): [0.0, 0.5, np.inf], ("k", "y"): [0.0, -1.0, 1.0]}
+    scores = loop_scores(loops, links, [0, 0, 1], 3)
+    # raw: (0, 2, 1), (0, -2, 3), (0, -0.5, inf)
+    np.testing.assert_allclose(scores[:, 0], 0.0)
+    np.testing.assert_allclose(scores[:2, 1], [0.5, -0.5])
+    np.testing.assert_allclose(scores[:2, 2], [0.25, 0.75])
+    assert scores[2, 1] == -1.0 and np.isnan(scores[2, 2])
+    missing = loop_scores([("x", "f")], {("x", "f"): [1.0, 1.0]}, [0], 2)
+    assert np.isnan(missing).all()
 
 
 def test_unknown_defining_variable_is_a_clear_error(tmp_path: Path) -> None:

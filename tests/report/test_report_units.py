@@ -158,9 +158,14 @@ def test_rebuild_command_spells_out_seed_and_sizes() -> None:
 def test_every_named_loop_of_the_model_has_a_sentence_and_no_more() -> None:
     entries, source = read_loop_sentences(builtin_model_path().parent / "loops.toml")
     assert source == "loops.toml"
-    codes = {marker.code for marker in loop_markers(builtin_model_path())}
+    markers = loop_markers(builtin_model_path())
+    codes = {marker.code for marker in markers}
     assert codes == {entry["code"] for entry in entries}
+    assert len(entries) == len(codes)  # one entry per loop
+    # The name is the one drawn after the code in the diagram.
+    drawn = {marker.code: marker.text.removeprefix(marker.code).strip() for marker in markers}
     for entry in entries:
+        assert entry["name"] == drawn[entry["code"]], entry["code"]
         assert entry["sentence"] or entry["note"], entry["code"]
 
 
