@@ -89,11 +89,12 @@ from __future__ import annotations
 
 import time as clock
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import networkx as nx
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -383,81 +384,14 @@ def named_scores(scores: xr.DataArray, matches: Sequence[LoopMatch]) -> xr.DataA
 MAX_LOOPS = 200_000
 
 
-def _successors(links: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
-    """Return each node's targets, in first-seen order, every node a key."""
-    successors: dict[str, list[str]] = {}
-    for source, target in links:
-        targets = successors.setdefault(source, [])
-        if target not in targets:
-            targets.append(target)
-        successors.setdefault(target, [])
-    return successors
-
-
-class _Tarjan:
-    """Tarjan's strongly connected components, iterative (no recursion limit)."""
-
-    def __init__(self, successors: Mapping[str, Sequence[str]]) -> None:
-        self.successors = successors
-        self.index: dict[str, int] = {}
-        self.low: dict[str, int] = {}
-        self.stack: list[str] = []
-        self.on_stack: set[str] = set()
-        self.components: list[list[str]] = []
-
-    def run(self) -> list[list[str]]:
-        for root in self.successors:
-            if root not in self.index:
-                self._visit(root)
-        return self.components
-
-    def _enter(self, node: str) -> Iterator[str]:
-        self.index[node] = self.low[node] = len(self.index)
-        self.stack.append(node)
-        self.on_stack.add(node)
-        return iter(self.successors[node])
-
-    def _visit(self, root: str) -> None:
-        work = [(root, self._enter(root))]
-        while work:
-            node, targets = work[-1]
-            child = next((t for t in targets if self._descend(node, t)), None)
-            if child is not None:
-                work.append((child, self._enter(child)))
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                self.low[parent] = min(self.low[parent], self.low[node])
-            if self.low[node] == self.index[node]:
-                self._close(node)
-
-    def _descend(self, node: str, target: str) -> bool:
-        """Return whether ``target`` is new (to visit next); else update ``node``'s low link."""
-        if target not in self.index:
-            return True
-        if target in self.on_stack:
-            self.low[node] = min(self.low[node], self.index[target])
-        return False
-
-    def _close(self, node: str) -> None:
-        component = []
-        while True:
-            member = self.stack.pop()
-            self.on_stack.discard(member)
-            component.append(member)
-            if member == node:
-                break
-        self.components.append(component)
-
-
-def _components(successors: Mapping[str, Sequence[str]]) -> list[list[str]]:
-    """Return the strongly connected components of an adjacency mapping."""
-    return _Tarjan(successors).run()
+def _graph(links: Iterable[tuple[str, str]]) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    graph.add_edges_from(links)
+    return graph
 
 
 def strong_components(links: Iterable[tuple[str, str]]) -> list[list[str]]:
-    """Return the strongly connected components of a directed graph.
+    """Return the strongly connected components of a directed graph (networkx).
 
     Parameters
     ----------
@@ -468,15 +402,17 @@ def strong_components(links: Iterable[tuple[str, str]]) -> list[list[str]]:
     -------
     list of list of str
         Every node in exactly one component (a node on no cycle is a
-        component of its own), in reverse topological order.
+        component of its own).
 
     """
-    return _components(_successors(links))
+    return [list(component) for component in nx.strongly_connected_components(_graph(links))]
 
 
 def feedback_loops(links: Iterable[tuple[str, str]], *,
                    limit: int = MAX_LOOPS) -> tuple[tuple[str, ...], ...]:
     """Return the elementary feedback loops of a causal graph (Johnson's algorithm [3]_).
+
+    The enumeration is ``networkx.simple_cycles``.
 
     Parameters
     ----------
@@ -498,69 +434,14 @@ def feedback_loops(links: Iterable[tuple[str, str]], *,
         If the graph has more than ``limit`` loops.
 
     """
-    successors = _successors(links)
     loops: list[tuple[str, ...]] = []
-    for component in _components(successors):
-        members = sorted(component)
-        if len(members) == 1 and members[0] not in successors[members[0]]:
-            continue
-        for rank, start in enumerate(members):
-            allowed = set(members[rank:])
-            sub = {node: [t for t in successors[node] if t in allowed] for node in allowed}
-            inside = next(c for c in _components(sub) if start in c)
-            if len(inside) > 1 or start in sub[start]:
-                kept = set(inside)
-                graph = {node: [t for t in sub[node] if t in kept] for node in kept}
-                _circuits(start, graph, loops, limit)
+    for cycle in nx.simple_cycles(_graph(links)):
+        first = cycle.index(min(cycle))
+        loops.append(tuple(cycle[first:] + cycle[:first]))
+        if len(loops) > limit:
+            raise AnalysisError(f"the causal graph has more than {limit} feedback "
+                                "loops: too many to score each one")
     return tuple(sorted(loops, key=lambda loop: (len(loop), loop)))
-
-
-def _circuits(start: str, graph: Mapping[str, Sequence[str]], out: list[tuple[str, ...]],
-              limit: int) -> None:
-    """Append the elementary circuits through ``start`` (Johnson's CIRCUIT, iterative)."""
-    blocked = {start}
-    blockers: dict[str, set[str]] = {node: set() for node in graph}
-    path = [start]
-    pending = [iter(graph[start])]
-    closed = [False]
-    while pending:
-        descended = False
-        for target in pending[-1]:
-            if target == start:
-                out.append(tuple(path))
-                closed[-1] = True
-                if len(out) > limit:
-                    raise AnalysisError(f"the causal graph has more than {limit} feedback "
-                                        "loops: too many to score each one")
-            elif target not in blocked:
-                path.append(target)
-                blocked.add(target)
-                pending.append(iter(graph[target]))
-                closed.append(False)
-                descended = True
-                break
-        if descended:
-            continue
-        pending.pop()
-        node = path.pop()
-        found = closed.pop()
-        if found:
-            _unblock(node, blocked, blockers)
-        else:
-            for target in graph[node]:
-                blockers[target].add(node)
-        if closed:
-            closed[-1] = closed[-1] or found
-
-
-def _unblock(node: str, blocked: set[str], blockers: dict[str, set[str]]) -> None:
-    todo = [node]
-    while todo:
-        current = todo.pop()
-        if current in blocked:
-            blocked.discard(current)
-            todo.extend(blockers[current])
-            blockers[current].clear()
 
 
 def structural_loops(model_path: str | Path) -> tuple[tuple[tuple[str, ...], str], ...]:
