@@ -152,12 +152,12 @@ def _grid(start: float, stop: float, step: float) -> npt.NDArray[np.float64]:
 
 @dataclass(frozen=True, kw_only=True)
 class FeedbackLoop:
-    """A feedback loop found by pysimlin's structural loop analysis.
+    """A feedback loop of the model's causal graph (:mod:`sdcluster.causal_loops`).
 
     Attributes
     ----------
     id : str
-        pysimlin's identifier, e.g. ``"r1"`` or ``"b3"``.
+        Its number among the loops of its polarity, e.g. ``"r1"`` or ``"b3"``.
     polarity : str
         ``"reinforcing"``, ``"balancing"`` or ``"undetermined"``.
     variables : tuple of str
@@ -313,26 +313,31 @@ class LoadedModel:
         return self.variables[self.resolve(name)]
 
     def feedback_loops(self) -> tuple[FeedbackLoop, ...]:
-        """Return the feedback loops pysimlin finds in the model file.
+        """Return the feedback loops of the model's causal graph (pysimlin's links).
 
-        Returns an empty tuple when pysimlin cannot read the file; loop
-        analysis is descriptive and never stops a run.
+        Enumerated by :func:`sdcluster.causal_loops.structural_loops`, so
+        they are listed also past pysimlin's own listing limit. Identifiers
+        count each polarity: ``"r1"``, ``"b3"``, ``"u1"`` (undetermined).
+        Returns an empty tuple, with a warning, when pysimlin cannot read the
+        file or the graph has too many loops: loop listing is descriptive
+        and never stops a run.
         """
-        try:
-            import simlin
+        from sdcluster.causal_loops import structural_loops
 
-            loops = simlin.load(self.path).loops
-        except Exception:
+        try:
+            loops = structural_loops(self.path)
+        except ModelFileError as error:
+            warnings.warn(f"feedback loops not listed: {error}", stacklevel=2)
             return ()
-        polarity_names = {"R": "reinforcing", "B": "balancing"}
-        return tuple(
-            FeedbackLoop(
-                id=str(loop.id),
-                polarity=polarity_names.get(str(loop.polarity), "undetermined"),
-                variables=tuple(self._by_key.get(normalize_name(v), v) for v in loop.variables),
-            )
-            for loop in loops
-        )
+        counts: dict[str, int] = {}
+        found = []
+        for variables, polarity in loops:
+            letter = polarity[0]
+            counts[letter] = counts.get(letter, 0) + 1
+            names = tuple(self._by_key.get(normalize_name(v), v) for v in variables)
+            found.append(FeedbackLoop(id=f"{letter}{counts[letter]}", polarity=polarity,
+                                      variables=names))
+        return tuple(found)
 
 
 def default_cache_dir() -> Path:

@@ -10,8 +10,8 @@ while it balances, and summing in absolute value to 1.
 
 pysimlin scores every causal link while it simulates (``enable_ltm``); this
 module runs the model through pysimlin, enumerates the elementary feedback
-loops of its causal graph once per model (Johnson's algorithm [3]_, over the
-links of ``Model.get_links``), and multiplies the link scores of
+loops of its causal graph once per model (:mod:`sdcluster.causal_loops`, over
+the links of ``Model.get_links``), and multiplies the link scores of
 ``Sim.get_links`` along each loop, then normalizes within each partition. It
 does not use pysimlin's own loop list: pysimlin enumerates loops only while the
 largest strongly connected component of the causal graph has at most 50
@@ -80,8 +80,6 @@ References
 .. [2] Wilson, E. B. (1927). Probable inference, the law of succession, and
    statistical inference. *JASA* 22(158), 209-212.
    https://doi.org/10.1080/01621459.1927.10502953
-.. [3] Johnson, D. B. (1975). Finding all the elementary circuits of a directed
-   graph. *SIAM Journal on Computing* 4(1), 77-84. https://doi.org/10.1137/0204007
 
 """
 
@@ -94,7 +92,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -103,6 +100,7 @@ import xarray as xr
 from sdcluster.analysis.entropy import TOTAL_CHANGE
 from sdcluster.analysis.phases import FIRMS, PHASES, classify_phases
 from sdcluster.analysis.settings import ENTROPY_TOLERANCE_VARIABLE, AnalysisSettings
+from sdcluster.causal_loops import BALANCING, REINFORCING, feedback_loops, strong_components
 from sdcluster.diagram import loop_markers, split_loop_label
 from sdcluster.engine.noise import noise_inputs, white_noise_inputs
 from sdcluster.errors import (
@@ -126,8 +124,6 @@ if TYPE_CHECKING:
 CHAIN_SEPARATOR = ";"
 #: Separates the variables of one chain.
 LINK_SEPARATOR = ">"
-REINFORCING = "reinforcing"
-BALANCING = "balancing"
 #: Namespace of pysimlin's XMILE extensions (``<simlin:loop-metadata>``).
 SIMLIN_XMILE_NAMESPACE = "https://simlin.com/XMILE/v1.0"
 #: Label of a time point at which no loop is active (e.g. the first one).
@@ -375,116 +371,6 @@ def named_scores(scores: xr.DataArray, matches: Sequence[LoopMatch]) -> xr.DataA
                 "code": (NAMED_DIM, [m.named.code for m in matches]),
                 TIME_DIM: scores[TIME_DIM].values},
     )
-
-
-# ------------------------------------------------------- loops of a causal graph
-
-#: Most elementary feedback loops :func:`feedback_loops` enumerates; a causal
-#: graph with more is refused (their scores would not fit in memory).
-MAX_LOOPS = 200_000
-
-
-def _graph(links: Iterable[tuple[str, str]]) -> nx.DiGraph:
-    graph = nx.DiGraph()
-    graph.add_edges_from(links)
-    return graph
-
-
-def strong_components(links: Iterable[tuple[str, str]]) -> list[list[str]]:
-    """Return the strongly connected components of a directed graph (networkx).
-
-    Parameters
-    ----------
-    links : iterable of (str, str)
-        The edges, source to target.
-
-    Returns
-    -------
-    list of list of str
-        Every node in exactly one component (a node on no cycle is a
-        component of its own).
-
-    """
-    return [list(component) for component in nx.strongly_connected_components(_graph(links))]
-
-
-def feedback_loops(links: Iterable[tuple[str, str]], *,
-                   limit: int = MAX_LOOPS) -> tuple[tuple[str, ...], ...]:
-    """Return the elementary feedback loops of a causal graph (Johnson's algorithm [3]_).
-
-    The enumeration is ``networkx.simple_cycles``.
-
-    Parameters
-    ----------
-    links : iterable of (str, str)
-        The causal links, cause to effect (repeats are ignored).
-    limit : int
-        Most loops to enumerate.
-
-    Returns
-    -------
-    tuple of tuple of str
-        Each loop once, as its variables in causal order starting from its
-        smallest name (a link from the last back to the first closes it);
-        sorted by length, then by names.
-
-    Raises
-    ------
-    AnalysisError
-        If the graph has more than ``limit`` loops.
-
-    """
-    loops: list[tuple[str, ...]] = []
-    for cycle in nx.simple_cycles(_graph(links)):
-        first = cycle.index(min(cycle))
-        loops.append(tuple(cycle[first:] + cycle[:first]))
-        if len(loops) > limit:
-            raise AnalysisError(f"the causal graph has more than {limit} feedback "
-                                "loops: too many to score each one")
-    return tuple(sorted(loops, key=lambda loop: (len(loop), loop)))
-
-
-def structural_loops(model_path: str | Path) -> tuple[tuple[tuple[str, ...], str], ...]:
-    """Return the feedback loops of a model file with their structural polarity.
-
-    Unlike ``simlin.Model.loops``, which is empty for a model past pysimlin's
-    enumeration limit (see the module docstring), this enumerates the loops of
-    pysimlin's causal links itself (:func:`feedback_loops`). The polarity is
-    the links' signs as pysimlin reads them from the equations: reinforcing
-    for an even number of negative links, balancing for an odd one,
-    undetermined when a link's sign is unknown (e.g. through a lookup).
-
-    Returns
-    -------
-    tuple of (tuple of str, str)
-        Each loop's variables (pysimlin identifiers, in causal order) and
-        ``"reinforcing"``, ``"balancing"`` or ``"undetermined"``.
-
-    Raises
-    ------
-    ModelFileError
-        If pysimlin cannot load the file or the graph has too many loops.
-
-    """
-    try:
-        links = load_project(model_path).main_model.get_links()
-    except Exception as error:  # pysimlin raises several types; report them as one
-        raise ModelFileError(f"{model_path}: pysimlin cannot load the model: "
-                             f"{first_line(error)}") from None
-    signs = {(str(link.from_var), str(link.to_var)): str(link.polarity) for link in links}
-    try:
-        loops = feedback_loops(signs)
-    except AnalysisError as error:
-        raise ModelFileError(f"{model_path}: {error}") from None
-    out = []
-    for loop in loops:
-        on_loop = [signs[(v, loop[(k + 1) % len(loop)])] for k, v in enumerate(loop)]
-        if any(sign not in "+-" for sign in on_loop):
-            polarity = "undetermined"
-        else:
-            polarity = BALANCING if on_loop.count("-") % 2 else REINFORCING
-        out.append((loop, polarity))
-    return tuple(out)
 
 
 def loop_scores(loops: Sequence[Sequence[str]], link_scores: Mapping[tuple[str, str], Any],

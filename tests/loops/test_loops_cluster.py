@@ -30,8 +30,8 @@ from sdcluster.analysis.loops import (
     phase_dominance,
     phase_polarity,
     run_loop_ensemble,
-    structural_loops,
 )
+from sdcluster.causal_loops import structural_loops
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.errors import ScenarioError, UnknownVariableError
 from sdcluster.model import LoadedModel, load_model, normalize_name

@@ -29,8 +29,8 @@ from sdcluster.analysis.loops import (
     phase_dominance,
     phase_polarity,
     polarity_shares,
-    structural_loops,
 )
+from sdcluster.causal_loops import structural_loops
 from sdcluster.model import LoadedModel, load_model, normalize_name
 from sdcluster.scenarios import Scenario
 

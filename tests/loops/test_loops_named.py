@@ -14,7 +14,6 @@ from sdcluster.analysis.loops import (
     NamedLoop,
     analyze_loops,
     check_named_loops,
-    feedback_loops,
     hold_labels,
     intended_polarity,
     label_runs,
@@ -22,9 +21,9 @@ from sdcluster.analysis.loops import (
     match_loops,
     named_loops,
     parse_definition,
-    strong_components,
     wilson_interval,
 )
+from sdcluster.causal_loops import feedback_loops, strong_components
 from sdcluster.diagram import loop_markers, split_loop_label
 from sdcluster.errors import AnalysisError, ModelFileError
 from sdcluster.model import load_model

@@ -39,12 +39,13 @@ STOCKS = sorted(_stock_structure())
 
 
 def test_the_model_has_its_fourteen_stocks() -> None:
-    assert STOCKS == sorted(_key(name) for name in (
+    expected = sorted(_key(name) for name in (
         "Young Firms", "Mature Firms", "Knowledge Sharing Firms", "Knowledge Stock",
         "Frontier Knowledge", "Technology Vitality", "Next Generation", "Innovation Resources",
         "Entropy R", "Entropy K", "Entropy U",
         "Spinoff Fluctuation", "Entry Fluctuation", "Knowledge Fluctuation",
     ))
+    assert expected == STOCKS
 
 
 @pytest.mark.parametrize("stock", STOCKS)
