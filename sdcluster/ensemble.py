@@ -93,11 +93,12 @@ from sdcluster.engine.noise import (
     white_noise_inputs,
 )
 from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT, run_scenario
+from sdcluster.engine.schedule import step_values
 from sdcluster.errors import ScenarioError, UnsupportedConstructError, did_you_mean
 from sdcluster.model import LoadedModel, load_model
 from sdcluster.resources import check_fits, run_size
 from sdcluster.results import Results, make_metadata
-from sdcluster.scenarios import Scenario, Step
+from sdcluster.scenarios import Scenario
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -544,40 +545,6 @@ class MemberRunner:
             coords[DESIGN] = ((MEMBER_DIM, PARAMETER), design.values[samples],
                               {"documentation": "value of each design parameter per member"})
         return result.assign_coords(coords)
-
-
-def step_values(times: FloatArray, before: ArrayLike, step: Step,
-                time_step: float) -> FloatArray:
-    """Return a stepped constant on the integration grid, as PySD's runner feeds it.
-
-    The value is ``before`` at grid times before ``step.at`` and ``step.to``
-    from ``step.at`` on (the PySD runner's series jumps a millionth of a
-    TIME STEP early, so both engines see the same values at every grid time).
-
-    Parameters
-    ----------
-    times : ndarray
-        The integration grid, shape ``(T,)``.
-    before : float or ndarray
-        The value before the step: a scalar, or one per member, shape ``(N,)``.
-    step : Step
-        When and to what the constant jumps.
-    time_step : float
-        TIME STEP.
-
-    Returns
-    -------
-    ndarray
-        Shape ``(T,)`` for a scalar ``before``, else ``(N, T)``.
-
-    """
-    after = times > step.at - time_step * 1e-6
-    if times.size and step.at <= times[0]:
-        after[:] = True
-    previous = np.asarray(before, dtype=np.float64)
-    if previous.ndim == 0:
-        return np.where(after, step.to, float(previous))
-    return np.where(after[np.newaxis, :], step.to, previous[:, np.newaxis])
 
 
 def _engine_for(spec: EnsembleSpec) -> BatchModel | None:

@@ -103,6 +103,7 @@ from sdcluster.analysis.settings import ENTROPY_TOLERANCE_VARIABLE, AnalysisSett
 from sdcluster.causal_loops import BALANCING, REINFORCING, feedback_loops, strong_components
 from sdcluster.diagram import loop_markers, split_loop_label
 from sdcluster.engine.noise import noise_inputs, white_noise_inputs
+from sdcluster.engine.schedule import step_values
 from sdcluster.errors import (
     AnalysisError,
     ModelFileError,
@@ -593,7 +594,8 @@ class _LoopRunner:
         schedule: dict[str, npt.NDArray[np.float64]] = {}
         for name, step in scenario.steps.items():
             before = scenario.overrides.get(name, self.model.variables[name].default)
-            values = np.where(times >= step.at, step.to, np.nan if before is None else before)
+            values = step_values(times, np.nan if before is None else before, step,
+                                 self.model.time.time_step)
             schedule[self.ident(name)] = values.astype(float)
         for name, values in (noise or {}).items():
             series = np.asarray(values, dtype=float)

@@ -179,22 +179,22 @@ def _full_windows(firms: np.ndarray, time: np.ndarray, width: float) -> np.ndarr
 
 
 def _from_inside(flags: np.ndarray, inside: np.ndarray | None) -> np.ndarray:
-    """Give samples outside the full windows the flag of the nearest sample inside.
+    """Read the flags near the ends of the data from the full windows only.
 
-    Before the first inside sample the first inside flag holds, after the last the
-    last one: the end windows carry no information the interior does not. A run
-    with no inside sample (shorter than the window) keeps its own flags.
+    Before the first inside sample nothing is known yet: the flag is False (no
+    macro fluctuation, no decline without evidence, so a run starts in phase
+    I). After the last inside sample (and across gaps) the last inside flag
+    holds: a run cut during a take-off ends in it. A run with no inside sample
+    (shorter than the window) keeps its own flags.
     """
     if inside is None:
         return flags
     index = np.arange(flags.shape[-1])
     last_inside = np.maximum.accumulate(np.where(inside, index, -1), axis=-1)
-    next_inside = np.flip(np.minimum.accumulate(
-        np.flip(np.where(inside, index, flags.shape[-1]), axis=-1), axis=-1), axis=-1)
-    source = np.where(last_inside >= 0, last_inside, next_inside)
-    source = np.where(source < flags.shape[-1], source, index)
-    taken = np.take_along_axis(flags, np.broadcast_to(source, flags.shape), axis=-1)
-    result: np.ndarray = np.where(inside, flags, taken)
+    none_inside = ~inside.any(axis=-1, keepdims=True)
+    taken = np.take_along_axis(flags, np.maximum(last_inside, 0), axis=-1)
+    result: np.ndarray = np.where(inside | none_inside, flags,
+                                  np.where(last_inside >= 0, taken, False))
     return result
 
 

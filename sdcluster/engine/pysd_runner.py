@@ -21,11 +21,12 @@ import xarray as xr
 from tqdm import tqdm
 
 from sdcluster.engine.noise import noise_inputs, white_noise_inputs
+from sdcluster.engine.schedule import pysd_step_series
 from sdcluster.errors import SimulationError
 from sdcluster.experiments import ScenarioSet
 from sdcluster.model import LoadedModel
 from sdcluster.resources import check_fits, run_size
-from sdcluster.scenarios import Scenario, Step
+from sdcluster.scenarios import Scenario
 
 #: The white-noise input of single-input models; every constant named ``white noise ...``
 #: is an input (see :func:`sdcluster.engine.noise.noise_inputs`).
@@ -147,29 +148,15 @@ def _run_parameters(model: LoadedModel, scenario: Scenario, noise_seed: int | No
     for name, step in scenario.steps.items():
         variable = model.variables[name]
         before = params.get(variable.python_name, variable.default)
-        params[variable.python_name] = _step_series(model, step, before, final_time)
+        params[variable.python_name] = pysd_step_series(
+            step, before, model.time.initial_time, final_time, model.time.time_step
+        )
     if noise_seed is not None:
         times = model.time.step_times(final_time)
         noise = white_noise_inputs(noise_seed, [noise_member], len(times), noise_inputs(model))
         for name, series in noise.items():
             params[model.variables[name].python_name] = pd.Series(series[0], index=times)
     return params
-
-
-def _step_series(model: LoadedModel, step: Step, before: float | None,
-                 final_time: float) -> pd.Series:
-    """Return a series PySD interpolates to ``before`` until ``step.at``, then ``step.to``.
-
-    The jump sits a millionth of a time step before ``at``: Euler evaluates
-    only on the step grid, so every grid time before ``at`` sees ``before``
-    and ``at`` itself sees ``to``.
-    """
-    start = model.time.initial_time
-    if before is None or step.at <= start:
-        return pd.Series([step.to, step.to], index=[start, max(final_time, start + 1.0)])
-    just_before = step.at - model.time.time_step * 1e-6
-    end = max(final_time, step.at)
-    return pd.Series([before, before, step.to, step.to], index=[start, just_before, step.at, end])
 
 
 def _to_dataset(model: LoadedModel, frame: pd.DataFrame, names: list[str]) -> xr.Dataset:

@@ -11,13 +11,13 @@ import xarray as xr
 
 from sdcluster.engine.noise import white_noise
 from sdcluster.engine.pysd_runner import run_scenario
+from sdcluster.engine.schedule import step_values
 from sdcluster.ensemble import (
     DESIGN,
     NOISE_STREAM,
     EnsembleSpec,
     ParameterDesign,
     run_ensemble,
-    step_values,
 )
 from sdcluster.errors import ScenarioError, UnknownVariableError, UnsupportedConstructError
 from sdcluster.model import load_model

@@ -7,6 +7,8 @@ or on PySD runs. Thresholds below are the spec's; none is fitted to the output.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from behaviour_support import (
@@ -234,3 +236,35 @@ def test_a_cluster_that_never_grows_never_reaches_phase_three(batch: BatchModel)
     time = np.arange(runs[N].shape[1]) * saveper(batch)
     assert not np.any(phase_codes_of(runs, time) == 2)
 
+
+
+PHASE_SETTINGS = (
+    "smoothing",
+    pytest.param("growth_threshold", marks=pytest.mark.xfail(strict=True, reason=(
+        "not met: g rises about 0.009/yr at the start of the take-off, so doubling the "
+        "threshold 0.03 -> 0.06 moves the onset of phase II 6.0 -> 9.0 yr (halving: 4.5)"))),
+    "decline_threshold",
+    "decline_dwell",
+    "min_dwell",
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("setting", PHASE_SETTINGS)
+def test_phases_are_robust_to_halving_or_doubling_a_setting(batch: BatchModel,
+                                                            setting: str) -> None:
+    # Spec: halving or doubling any phase setting moves the clean share by <= 10 points
+    # and the deterministic onsets by <= 2 yr.
+    runs = noisy_run(batch, {}, 1000, [N, DS], seed=1)
+    det = batch_run(batch, {}, 1, [N, DS])
+    time = np.arange(runs[N].shape[1]) * saveper(batch)
+    default = AnalysisSettings()
+    share = shares_clean_sequence(phase_codes_of(runs, time, default))
+    onsets = _onsets(phase_codes_of(det, time, default)[0], time)
+    for factor in (0.5, 2.0):
+        changed = dataclasses.replace(default, **{setting: getattr(default, setting) * factor})
+        moved = shares_clean_sequence(phase_codes_of(runs, time, changed))
+        assert abs(moved - share) <= 0.10, (factor, moved, share)
+        moved_onsets = _onsets(phase_codes_of(det, time, changed)[0], time)
+        assert all(abs(a - b) <= 2.0 for a, b in zip(onsets, moved_onsets, strict=True)), (
+            factor, onsets, moved_onsets)
