@@ -18,15 +18,14 @@ from matplotlib.patches import Patch
 
 from sdcluster.analysis.loops import (
     ALL_REINFORCING,
-    BALANCING,
     NAMED_REINFORCING,
-    REINFORCING,
     LoopAnalysis,
     dominant_named_loop,
     intended_polarity,
     label_runs,
     polarity_shares,
 )
+from sdcluster.causal_loops import BALANCING, REINFORCING
 from sdcluster.errors import AnalysisError
 from sdcluster.plotting import PHASE_COLOURS
 

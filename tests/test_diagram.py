@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from sdcluster.diagram import loop_markers, view_svgs, write_view_svgs
+from sdcluster.diagram import (
+    LABEL_FONT,
+    SHADOW_COLOUR,
+    _wrap,
+    loop_markers,
+    text_width,
+    view_svgs,
+    write_view_svgs,
+)
 from sdcluster.errors import ModelFileError
 from sdcluster.paths import builtin_model_path
 
@@ -42,3 +51,51 @@ def test_a_broken_model_is_a_clear_error(tmp_path: Path) -> None:
     broken.write_text("{UTF-8}\nx = (((\n", encoding="utf-8")
     with pytest.raises(ModelFileError, match=r"broken\.mdl"):
         view_svgs(broken)
+
+
+def _view_boxes(svg: str) -> tuple[float, ...]:
+    match = re.search(r'viewBox="([^"]+)"', svg)
+    assert match is not None
+    return tuple(float(v) for v in match.group(1).split())
+
+
+def test_each_view_holds_only_itself_cropped_for_a_page() -> None:
+    svgs = view_svgs(builtin_model_path())
+    for title, svg in svgs.items():
+        assert svg.count('class="simlin-group"') == 1
+        assert f">{title}</text>" in svg
+        assert not [t for t in svgs if t != title and f">{t}</text>" in svg]
+        # Shown 900 px wide, a view at most 1100 units wide sets its labels at 12 px or more.
+        width = _view_boxes(svg)[2]
+        assert width <= 1100, title
+        assert LABEL_FONT * 900 / width >= 12
+        assert f"font-size:{LABEL_FONT:g}px" in svg
+
+
+def test_long_names_break_in_two_and_shadows_are_grey() -> None:
+    svg = view_svgs(builtin_model_path())["6 Policy levers and fluctuations"]
+    assert ">effective technology</tspan>" in svg
+    assert ">introduction</tspan>" in svg
+    assert ">openness</tspan>" in svg  # short names stay on one line
+    grey = view_svgs(builtin_model_path())["1 Firms: ageing chain, spin-offs and attraction"]
+    shadow = grey.split('class="simlin-alias"', 1)[1].split("</g>", 1)[0]
+    assert f"fill:{SHADOW_COLOUR}" in shadow
+
+
+def test_wrapping_balances_the_two_lines() -> None:
+    assert _wrap("room") == ["room"]
+    assert _wrap("technology introduction step time") == ["technology", "introduction step time"]
+    assert text_width("mm", 10.0) == pytest.approx(16.66)
+
+
+def test_arrows_are_drawn_straight() -> None:
+    # build_model.py sets each arrow's control point so that pysimlin draws it straight.
+    for svg in view_svgs(builtin_model_path()).values():
+        for d in re.findall(r'<path d="([^"]+)" class="simlin-connector', svg):
+            radii = [float(r) for r in re.findall(r"A([\d.]+),", d)]
+            assert all(r > 5000 for r in radii), d
+
+
+def test_loop_marker_keeps_its_full_name_as_a_tooltip() -> None:
+    svg = view_svgs(builtin_model_path())["4 The three powers and synergy"]
+    assert "<title>R3 competition drives R&amp;D</title>" in svg

@@ -227,7 +227,10 @@ def write_view(view: View, by_name: dict[str, Var], names: set[str]) -> str:
     for name, (x, y) in view.stocks.items():
         sw.variable(name, x, y, shape=3, shadow=False)
     for name, (x, y) in view.shadow_stocks.items():
-        sw.variable(name, x, y, shape=3, shadow=True)
+        ident = sw.variable(name, x, y, shape=3, shadow=True)
+        # pysimlin draws a stock's shadow half a stock box up and left of where Vensim does.
+        sw.instances[name][-1] = (ident, (x - 22, y - 17))
+        sw.name_at[ident] = (x, y)
     for flow in view.flows:
         write_flow(sw, flow)
     for name, (x, y) in view.auxiliaries.items():

@@ -31,7 +31,8 @@ PHASE_SUMMARY = ("start", "end", "reinforcing share", "named coverage", "dominan
 
 
 def _scenario_part(analysis: LoopAnalysis, grid: np.ndarray) -> dict[str, Any]:
-    from sdcluster.analysis.loops import BALANCING, REINFORCING, polarity_shares
+    from sdcluster.analysis.loops import polarity_shares
+    from sdcluster.causal_loops import BALANCING, REINFORCING
 
     shares = polarity_shares(analysis.scores).reindex(time=grid)
     named = analysis.named.reindex(time=grid)
