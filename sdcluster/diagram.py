@@ -481,9 +481,12 @@ def _fit_frame(
                 | {"width": f"{right - left - 2:.0f}", "height": f"{bottom - top - 2:.0f}"}
             )
         if title is not None:
+            # A baseline position, not dominant-baseline="hanging": svglib (the PDF)
+            # ignores that attribute and drew the title above the frame.
+            title.attrib.pop("dominant-baseline", None)
             title.attrib.update(
-                {"x": f"{left + 10:.0f}", "y": f"{top + 8:.0f}"}
-                | {"style": f"font-size:{TITLE_FONT:g}px;font-weight:600"}
+                {"x": f"{left + 10:.0f}", "y": f"{top + 8 + 0.8 * TITLE_FONT:.0f}"}
+                | {"style": f"font-size:{TITLE_FONT:g}px;font-weight:600;text-anchor:start"}
             )
     width, height = right - left, bottom - top
     root.attrib.pop("style", None)  # pysimlin's size of the whole canvas
