@@ -15,7 +15,7 @@ import dataclasses
 import numpy as np
 import xarray as xr
 
-from sdcluster.analysis.phases import DECLINE, FAR, MACRO, MICRO, PHASES, phase_codes
+from sdcluster.analysis.phases import PHASES, clean_sequence_share, phase_codes
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.noise import is_noise_input_name, white_noise_inputs
@@ -32,14 +32,6 @@ def _dataset(out: dict[str, np.ndarray], time: np.ndarray) -> xr.Dataset:
     n = out[NAMES[0]].shape[0]
     return xr.Dataset({name: (("member", "time"), np.asarray(out[name])) for name in NAMES},
                       coords={"member": np.arange(n), "time": time})
-
-
-def _clean_share(codes: np.ndarray) -> float:
-    clean = []
-    for row in codes:
-        entered = [int(c) for i, c in enumerate(row) if i == 0 or c != row[i - 1]]
-        clean.append(entered[:3] == [MICRO, MACRO, FAR] and DECLINE not in entered)
-    return float(np.mean(clean))
 
 
 def _onsets(codes: np.ndarray, time: np.ndarray) -> list[float]:
@@ -63,12 +55,12 @@ def main() -> int:
             value = getattr(default, name) * factor
             rows.append((f"{name} x{factor:g} ({value:g})",
                          dataclasses.replace(default, **{name: value})))
-    base_share = _clean_share(phase_codes(noisy_ds, default).values)
+    base_share = clean_sequence_share(phase_codes(noisy_ds, default).values)
     base_onsets = _onsets(phase_codes(det_ds, default).values[0], time)
     print(f"{MEMBERS} members, seed {SEED}; onsets of {', '.join(PHASES)} (yr)")
     print(f"{'settings':34s} {'clean share':>11s} {'moved':>6s}  onsets (moved by at most)")
     for label, settings in rows:
-        share = _clean_share(phase_codes(noisy_ds, settings).values)
+        share = clean_sequence_share(phase_codes(noisy_ds, settings).values)
         onsets = _onsets(phase_codes(det_ds, settings).values[0], time)
         moved = np.nanmax(np.abs(np.array(onsets) - np.array(base_onsets)), initial=0.0)
         print(f"{label:34s} {share:11.3f} {share - base_share:+6.3f}  "

@@ -477,3 +477,34 @@ def phase_sequence(phases: xr.DataArray | Iterable[str]) -> list[str]:
         if label != NO_DATA and (not sequence or sequence[-1] != label):
             sequence.append(str(label))
     return sequence
+
+
+def clean_sequence_share(codes: xr.DataArray | np.ndarray) -> float:
+    """Return the share of runs whose phases start I → II → III and never decline.
+
+    The spec's measure of clean phases (version 2, 'Phases'): a run is clean
+    when the first three phases it enters are micro fluctuation, macro
+    fluctuation and far from equilibrium, in that order, and it never enters
+    decline. Later returns to phase II (a new technology generation) keep a
+    run clean.
+
+    Parameters
+    ----------
+    codes : xarray.DataArray or numpy.ndarray
+        Phase codes (:func:`phase_codes`) with time on the last axis; every
+        other axis indexes runs.
+
+    Returns
+    -------
+    float
+        The share in [0, 1]; NaN when there are no runs.
+
+    """
+    values = np.asarray(codes.values if isinstance(codes, xr.DataArray) else codes)
+    rows = values.reshape(-1, values.shape[-1]) if values.ndim else values.reshape(0, 0)
+    clean = []
+    for row in rows:
+        row = row[row != NO_PHASE]
+        entered = [int(c) for k, c in enumerate(row) if k == 0 or c != row[k - 1]]
+        clean.append(entered[:3] == [MICRO, MACRO, FAR] and DECLINE not in entered)
+    return float(np.mean(clean)) if clean else float("nan")

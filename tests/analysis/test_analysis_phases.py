@@ -49,6 +49,7 @@ from sdcluster.analysis.phases import (
     _held,
     _held_flags,
     _sequence,
+    clean_sequence_share,
     growth_rate,
     smooth,
     time_derivative,
@@ -597,3 +598,16 @@ def test_phase_sequence_inputs() -> None:
     two_dim = classify_phases(member_dataset())
     with pytest.raises(AnalysisError, match="one run"):
         phase_sequence(two_dim)
+
+
+def test_clean_sequence_share_counts_runs_entering_i_ii_iii_without_decline() -> None:
+    codes = np.array([
+        [0, 0, 1, 1, 2, 2, 1, 2],  # clean, with a second generation
+        [0, 1, 2, 2, 3, 3, 2, 2],  # declines: not clean
+        [1, 1, 2, 2, 2, 2, 2, 2],  # starts in II: not clean
+        [0, 0, 0, 0, 0, 0, 0, 0],  # never forms: not clean
+        [-1, 0, 1, 1, 2, 2, 2, -1],  # no-data points are skipped: clean
+    ])
+    assert clean_sequence_share(codes) == pytest.approx(2 / 5)
+    assert clean_sequence_share(codes[:1]) == 1.0
+    assert np.isnan(clean_sequence_share(codes[:0]))

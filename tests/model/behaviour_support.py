@@ -11,7 +11,7 @@ import numpy as np
 import xarray as xr
 from model_support import LEVERS
 
-from sdcluster.analysis.phases import DECLINE, FAR, MACRO, MICRO, phase_codes
+from sdcluster.analysis.phases import phase_codes
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.noise import white_noise
@@ -91,15 +91,6 @@ def phase_codes_of(out: Mapping[str, np.ndarray], time: np.ndarray,
         coords={"member": np.arange(firms.shape[0]), "time": time},
     )
     return np.asarray(phase_codes(ds, settings or AnalysisSettings()).values)
-
-
-def shares_clean_sequence(codes: np.ndarray) -> float:
-    """Share of members whose phases start I, II, III and never decline."""
-    clean = []
-    for row in codes:
-        entered = [int(c) for i, c in enumerate(row) if i == 0 or c != row[i - 1]]
-        clean.append(entered[:3] == [MICRO, MACRO, FAR] and DECLINE not in entered)
-    return float(np.mean(clean))
 
 
 def episodes(ds_total: np.ndarray, step: float,

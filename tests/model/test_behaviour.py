@@ -21,11 +21,10 @@ from behaviour_support import (
     phase_codes_of,
     ranged_parameters,
     saveper,
-    shares_clean_sequence,
     stocks,
 )
 
-from sdcluster.analysis.phases import growth_rate, smooth
+from sdcluster.analysis.phases import clean_sequence_share, growth_rate, smooth
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.engine.batch import BatchModel
 
@@ -228,7 +227,7 @@ def _onsets(codes: np.ndarray, time: np.ndarray) -> list[float]:
 def test_phases_are_clean_for_nine_in_ten_noisy_members(batch: BatchModel) -> None:
     runs = noisy_run(batch, {}, 1000, [N, DS], seed=1)
     time = np.arange(runs[N].shape[1]) * saveper(batch)
-    assert shares_clean_sequence(phase_codes_of(runs, time)) >= 0.9
+    assert clean_sequence_share(phase_codes_of(runs, time)) >= 0.9
 
 
 def test_a_cluster_that_never_grows_never_reaches_phase_three(batch: BatchModel) -> None:
@@ -259,11 +258,11 @@ def test_phases_are_robust_to_halving_or_doubling_a_setting(batch: BatchModel,
     det = batch_run(batch, {}, 1, [N, DS])
     time = np.arange(runs[N].shape[1]) * saveper(batch)
     default = AnalysisSettings()
-    share = shares_clean_sequence(phase_codes_of(runs, time, default))
+    share = clean_sequence_share(phase_codes_of(runs, time, default))
     onsets = _onsets(phase_codes_of(det, time, default)[0], time)
     for factor in (0.5, 2.0):
         changed = dataclasses.replace(default, **{setting: getattr(default, setting) * factor})
-        moved = shares_clean_sequence(phase_codes_of(runs, time, changed))
+        moved = clean_sequence_share(phase_codes_of(runs, time, changed))
         assert abs(moved - share) <= 0.10, (factor, moved, share)
         moved_onsets = _onsets(phase_codes_of(det, time, changed)[0], time)
         assert all(abs(a - b) <= 2.0 for a, b in zip(onsets, moved_onsets, strict=True)), (
