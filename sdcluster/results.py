@@ -17,7 +17,6 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata as package_metadata
@@ -32,15 +31,11 @@ from sdcluster.engine.pysd_runner import run_scenario_set
 from sdcluster.errors import ResultsFileError, first_line
 from sdcluster.experiments import ScenarioSet
 from sdcluster.model import LoadedModel
+from sdcluster.netcdf_names import decode_names, encode_names
 from sdcluster.scenarios import Scenario
 
-# Where the metadata lives in a netCDF file, and the attr that keeps a
-# variable's model name when netCDF cannot hold it as the variable's name.
+# Where the metadata lives in a netCDF file (model names: sdcluster.netcdf_names).
 _METADATA_ATTR = "sdcluster_metadata"
-_NAME_ATTR = "sdcluster_name"
-# Names netCDF stores as they are: no '/', no control characters, no leading
-# or trailing blanks, not starting with an underscore.
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 _.,()+*\-]*[A-Za-z0-9_.,()+*\-])?\Z")
 
 _VERSIONED_PACKAGES = ("sdcluster", "pysd", "numpy", "pandas", "xarray", "netCDF4", "pysimlin")
 
@@ -91,7 +86,7 @@ class Results:
 
         """
         target = Path(path)
-        encoded = _encode_names(self.dataset)
+        encoded = encode_names(self.dataset)
         encoded.attrs[_METADATA_ATTR] = json.dumps(self.metadata, default=str)
         write_atomically(
             target, lambda path: encoded.to_netcdf(path, engine="netcdf4"), what="results"
@@ -127,29 +122,7 @@ class Results:
         if not isinstance(metadata, dict):
             raise ResultsFileError(f"{source}: the {_METADATA_ATTR} attribute holds "
                                    f"{type(metadata).__name__}; expected a JSON object")
-        return cls(dataset=_decode_names(dataset), metadata=metadata)
-
-
-def _encode_names(dataset: xr.Dataset) -> xr.Dataset:
-    taken = {str(name) for name in dataset.variables}
-    renames: dict[Any, str] = {}
-    for index, name in enumerate(dataset.data_vars):
-        if not _PLAIN_NAME.match(str(name)):
-            safe = f"var{index}"
-            while safe in taken:
-                safe += "_"
-            taken.add(safe)
-            renames[name] = safe
-    encoded = dataset.copy()
-    for name in renames:
-        encoded[name].attrs[_NAME_ATTR] = str(name)
-    return encoded.rename(renames)
-
-
-def _decode_names(dataset: xr.Dataset) -> xr.Dataset:
-    renames = {name: variable.attrs.pop(_NAME_ATTR)
-               for name, variable in dataset.data_vars.items() if _NAME_ATTR in variable.attrs}
-    return dataset.rename(renames)
+        return cls(dataset=decode_names(dataset), metadata=metadata)
 
 
 def package_versions() -> dict[str, str]:

@@ -46,6 +46,7 @@ from tqdm import tqdm
 
 from sdcluster.atomic import write_atomically
 from sdcluster.errors import ResultsFileError, ScenarioError, WorkerLostError
+from sdcluster.netcdf_names import decode_names, encode_names
 
 __all__ = [
     "Chunk",
@@ -69,8 +70,6 @@ _MANIFEST = "ensemble.json"
 _WRITTEN_BY, _CREATED_FOLDER = "written_by", "created_folder"
 _CHUNK_FILE = re.compile(r"chunk-(\d{6,})-([0-9a-f]{16})\.nc\Z")
 # netCDF cannot name a variable with '/', and reserves leading underscores.
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.,()+*\-]*\Z")
-_NAME_ATTR = "sdcluster_chunk_name"
 
 
 @dataclass(frozen=True)
@@ -424,7 +423,7 @@ class ChunkStore:
     def write(self, chunk: Chunk, dataset: xr.Dataset) -> Path:
         """Write one chunk's dataset to its file, atomically."""
         target = self.path(chunk)
-        encoded = _encode_names(dataset)
+        encoded = encode_names(dataset)
         write_atomically(target, lambda path: encoded.to_netcdf(path, engine="netcdf4"))
         return target
 
@@ -441,7 +440,7 @@ class ChunkStore:
             raise ResultsFileError(
                 f"{self.folder}: cannot open the chunk files ({error})"
             ) from None
-        return _decode_names(combined)
+        return decode_names(combined)
 
     def verified(self, chunks: Iterable[Chunk]) -> set[int]:
         """Return the indices of ``chunks`` whose files are complete and hold their members.
@@ -539,26 +538,6 @@ def spec_key(description: Mapping[str, Any], *extra: bytes) -> str:
     for blob in extra:
         digest.update(hashlib.sha256(blob).digest())
     return digest.hexdigest()[:16]
-
-
-def _encode_names(dataset: xr.Dataset) -> xr.Dataset:
-    renames: dict[Any, str] = {}
-    for index, name in enumerate(dataset.variables):
-        if name not in dataset.dims and not _PLAIN_NAME.match(str(name)):
-            renames[name] = f"_sdcluster_var{index}"
-    encoded = dataset.copy()
-    for name in renames:
-        encoded[name].attrs[_NAME_ATTR] = str(name)
-    return encoded.rename(renames)
-
-
-def _decode_names(dataset: xr.Dataset) -> xr.Dataset:
-    renames = {name: variable.attrs[_NAME_ATTR]
-               for name, variable in dataset.variables.items() if _NAME_ATTR in variable.attrs}
-    decoded = dataset.rename(renames)
-    for name in renames.values():
-        decoded[name].attrs.pop(_NAME_ATTR, None)
-    return decoded
 
 
 def execute_chunks(
