@@ -122,11 +122,22 @@ SeedOption = Annotated[
 ]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from sdcluster import __version__
+
+        typer.echo(f"sdcluster {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global_options(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", help="Print the version and exit.", callback=_print_version,
+        is_eager=True)] = False,
 ) -> None:
-    del debug  # read by _OneLineErrors.main before any command runs
+    del debug, version  # --debug is read by _OneLineErrors.main before any command runs
 
 
 def _short(text: str, width: int = 60) -> str:

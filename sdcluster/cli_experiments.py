@@ -200,7 +200,8 @@ def ensemble_command(
     members whatever the chunking or the workers. Chunks are written to the run
     folder as they finish; after Ctrl-C, run the same command to resume.
     """
-    from sdcluster.ensemble import DEFAULT_CHUNK_SIZE, EnsembleSpec
+    from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE
+    from sdcluster.ensemble import EnsembleSpec
 
     loaded = load_model(model)
     base = _base_scenario(loaded, scenario, scenarios_dir)
@@ -350,7 +351,7 @@ def sensitivity_command(
     mu, mu_star and sigma, LHS and MC Spearman rank correlations, each with a
     confidence interval. Every sample runs with the same noise streams.
     """
-    from sdcluster.ensemble import DEFAULT_CHUNK_SIZE
+    from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE
     from sdcluster.sensitivity import SensitivitySpec, problem_from_model
 
     loaded = load_model(model)

@@ -77,7 +77,7 @@ from sdcluster.analysis.entropy import ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANG
 from sdcluster.analysis.loops import wilson_interval
 from sdcluster.analysis.phases import FAR, FIRMS, KNOWLEDGE, PHASES, phase_onsets
 from sdcluster.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
-from sdcluster.engine.batch import BatchModel
+from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE, BatchModel
 from sdcluster.engine.executors import (
     MEMBER_DIM,
     ChunkStore,
@@ -101,7 +101,6 @@ from sdcluster.results import Results, make_metadata
 from sdcluster.scenarios import Scenario
 
 __all__ = [
-    "DEFAULT_CHUNK_SIZE",
     "EnsembleSpec",
     "MemberRunner",
     "ParameterDesign",
@@ -121,10 +120,6 @@ Engine = Literal["auto", "batch", "pysd"]
 ENGINES: tuple[str, ...] = ("auto", "batch", "pysd")
 FloatArray = NDArray[np.float64]
 
-#: Members per chunk: the batch engine's per-operation cost is amortised best near
-#: 10,000 members (measured: 2,500 was 15 % slower, 5,000 2 %); a chunk of the built-in
-#: model with its noise input and a few recorded variables stays near 150 MB.
-DEFAULT_CHUNK_SIZE = 10_000
 #: Recorded by default when the model has them: what phases and summaries need.
 PHASE_VARIABLES = (FIRMS, KNOWLEDGE, ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE)
 #: Member coordinates.

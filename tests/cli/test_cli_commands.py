@@ -150,3 +150,11 @@ def test_check_fails_with_exit_1_and_says_which(tmp_path: Path) -> None:
     assert code == 1
     assert "FAIL" in out
     assert "too_big: 'Population' < 1 at all times" in err
+
+
+def test_version_prints_the_package_version() -> None:
+    from sdcluster import __version__
+
+    code, out, _ = _invoke("--version")
+    assert code == 0
+    assert out.strip() == f"sdcluster {__version__}"
