@@ -19,6 +19,7 @@ report: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check sdcluster tests bench models
 	$(BIN)/mypy sdcluster
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 bench: $(STAMP)

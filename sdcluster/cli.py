@@ -1,7 +1,7 @@
 """The ``sdcluster`` command line: a thin skin over the library.
 
 Commands here: ``describe``, ``run`` and ``check``; ``report``
-(:mod:`sdcluster.report.command`), ``ensemble`` and ``sensitivity``
+(:mod:`sdcluster.cli_report`), ``ensemble`` and ``sensitivity``
 (:mod:`sdcluster.cli_experiments`) and ``loops`` (:mod:`sdcluster.cli_loops`)
 are registered from their own modules. A user error (an
 :class:`~sdcluster.errors.SdclusterError` or a bad parameter) prints one line
@@ -24,10 +24,10 @@ from sdcluster.atomic import refuse_overwriting_inputs, require_writable_folder
 from sdcluster.cli_bifurcation import register as register_bifurcation
 from sdcluster.cli_experiments import register as register_experiments
 from sdcluster.cli_loops import register as register_loops
+from sdcluster.cli_report import register as register_report
 from sdcluster.cli_support import input_files, text_table
 from sdcluster.errors import AnalysisError, SdclusterError, first_line
 from sdcluster.model import LoadedModel, load_model
-from sdcluster.report.command import register as register_report
 from sdcluster.results import Results, run_scenarios
 from sdcluster.scenarios import Scenario, load_scenarios
 

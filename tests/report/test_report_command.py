@@ -8,8 +8,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from sdcluster.cli_report import register
 from sdcluster.report import ReportOutcome
-from sdcluster.report.command import register
 
 
 def _app() -> typer.Typer:

@@ -2,7 +2,7 @@
 
 ``sdcluster.cli`` adds it with::
 
-    from sdcluster.report.command import register as register_report
+    from sdcluster.cli_report import register as register_report
     register_report(app)
 
 It follows ``cli.py``'s conventions: a user error is one ``error: ...`` line
