@@ -56,7 +56,7 @@ LEVER_PREFIX = "policy lever"
 _CONTROL_PYTHON_NAMES = frozenset({"time", "initial_time", "final_time", "time_step", "saveper"})
 
 # Bump when the content of a cache entry changes shape.
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3  # 3: a constant inflow is a constant
 _STRUCTURE_FILE = "structure.json"
 # PySD's warning for a function it translates into a call that raises at run time.
 _NOT_IMPLEMENTED = re.compile(r"Trying to translate '([^']+)' which it is not implemented")
@@ -73,8 +73,9 @@ class Variable:
     python_name : str
         The name PySD gives the variable in the translated module.
     kind : str
-        ``"stock"``, ``"flow"`` (a direct term of a stock's net rate),
-        ``"auxiliary"``, ``"constant"``, ``"lookup"`` or ``"data"``.
+        ``"stock"``, ``"flow"`` (a direct term of a stock's net rate that
+        is not a constant), ``"auxiliary"``, ``"constant"`` (a constant inflow
+        included), ``"lookup"`` or ``"data"``.
     units : str
         Declared units, without the range.
     range : tuple of (float or None, float or None), or None
@@ -711,10 +712,11 @@ def _kind(row: Mapping[str, Any], is_flow: bool) -> VariableKind:
     pysd_type, subtype = row.get("Type"), row.get("Subtype")
     if pysd_type == "Stateful" and subtype == "Integ":
         return "stock"
-    if is_flow:
-        return "flow"
+    # A constant inflow (births = 2) stays a constant: a lever a scenario can set.
     if pysd_type == "Constant":
         return "constant"
+    if is_flow:
+        return "flow"
     if pysd_type == "Lookup":
         return "lookup"
     if pysd_type == "Data":

@@ -267,3 +267,18 @@ def test_two_processes_translating_at_once_share_one_entry(tmp_path: Path) -> No
     assert len(version_dirs) == 1
     assert [p.name for p in version_dirs[0].iterdir()] == [load_model(model_file,
                                                                       cache_dir=cache).sha256]
+
+
+def test_a_constant_inflow_is_a_constant_a_scenario_can_set() -> None:
+    from sdcluster.engine.pysd_runner import run_scenario
+    from sdcluster.scenarios import Scenario
+
+    model = load_model(DATA / "core_constant_inflow.mdl")
+    assert model.variables["births"].kind == "constant"
+    assert "births" in model.constants and "births" not in model.flows
+    run = run_scenario(model, Scenario(name="more", overrides={"births": 5.0}).validated(model))
+    # P' = 5 - P/20 from P(0) = 10: Euler with dt 0.25 for 10 years, by hand.
+    level = 10.0
+    for _ in range(40):
+        level += 0.25 * (5.0 - level / 20.0)
+    assert float(run["Population"].values[-1]) == pytest.approx(level, rel=1e-12)
