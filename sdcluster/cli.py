@@ -285,7 +285,7 @@ def check(
     ] = None,
 ) -> None:
     """Run the validation suite: reality checks, invariants, units; exit 1 on any failure."""
-    from sdcluster.analysis.checks import run_checks
+    from sdcluster.studies.validation import run_checks
 
     loaded = load_model(model)
     rows = run_checks(loaded, checks_dir, progress=True)

@@ -85,9 +85,9 @@ from numpy.typing import NDArray
 from sdcluster.analysis.entropy import ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE
 from sdcluster.analysis.phases import FAR, FIRMS, KNOWLEDGE, PHASES
 from sdcluster.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
+from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE
 from sdcluster.engine.executors import Executor
 from sdcluster.ensemble import (
-    DEFAULT_CHUNK_SIZE,
     Engine,
     EnsembleSpec,
     ParameterDesign,

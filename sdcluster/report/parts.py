@@ -212,7 +212,7 @@ def make_sensitivity(context: RunContext) -> Part:
 
 def make_checks(context: RunContext) -> Part:
     """Run the validation suite (``sdcluster check``) and keep its rows."""
-    from sdcluster.analysis.checks import run_checks
+    from sdcluster.studies.validation import run_checks
 
     rows = run_checks(context.model)
     columns: dict[str, list[Any]] = {

@@ -9,16 +9,10 @@ import pytest
 import xarray as xr
 from core_support import DATA
 
-from sdcluster.analysis.checks import (
-    Expectation,
-    evaluate,
-    invariant_results,
-    load_checks,
-    model_file_results,
-    run_checks,
-)
+from sdcluster.analysis.checks import Expectation, evaluate, invariant_results
 from sdcluster.errors import ScenarioError, UnknownVariableError
 from sdcluster.model import LoadedModel
+from sdcluster.studies.validation import load_checks, model_file_results, run_checks
 
 TIME = np.arange(5, dtype=float)
 
