@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import LAKE, equilibria, folds, variant
+from studies_support import LAKE, equilibria, folds, variant
 
 from sdcluster.engine.batch import BatchModel
 from sdcluster.errors import AnalysisError, ScenarioError, UnknownVariableError

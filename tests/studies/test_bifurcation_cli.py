@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import LAKE
+from studies_support import LAKE
 from typer.testing import CliRunner
 
 from sdcluster.cli import app
