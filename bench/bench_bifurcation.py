@@ -8,7 +8,7 @@ Measures, in one invocation, the median wall time of
     ``--takeoff-values`` lever values x ``--members`` members each), ``--full-repeats`` times.
 
 The model is translated and compiled once before timing. Uses
-models/innovation_cluster.mdl (lever ``openness``, state ``Innovative Firms``),
+models/innovation_cluster.mdl (lever ``openness``, state ``Mature Firms``),
 or the bistable test model when the built-in one is not there or ``--test-model``
 is given.
 
@@ -54,7 +54,7 @@ def main() -> None:
     args = parser.parse_args()
     builtin = BUILTIN.is_file() and not args.test_model
     path = BUILTIN if builtin else TEST_MODEL
-    state = "Innovative Firms" if builtin else "Cluster Size"
+    state = "Mature Firms" if builtin else "Cluster Size"
     model = BatchModel.from_file(path)
     outputs = ("Order Degree",) if "Order Degree" in model.variables else ()
     full = study.BifurcationSpec(lever="openness", state=state, outputs=outputs, seed=1,

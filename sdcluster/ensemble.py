@@ -94,7 +94,7 @@ from sdcluster.engine.noise import (
 )
 from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT, run_scenario
 from sdcluster.engine.schedule import step_values
-from sdcluster.errors import ScenarioError, UnsupportedConstructError, did_you_mean
+from sdcluster.errors import ScenarioError, UnsupportedConstructError, did_you_mean, with_article
 from sdcluster.model import LoadedModel, load_model
 from sdcluster.resources import check_fits, run_size
 from sdcluster.results import Results, make_metadata
@@ -382,7 +382,8 @@ def _validated_design(model: LoadedModel, design: ParameterDesign) -> ParameterD
         variable = model.variable(model.resolve(name, context="parameter design: "))
         if variable.kind != "constant":
             raise ScenarioError(
-                f"parameter design: {name!r} is a {variable.kind}; only constants can vary"
+                f"parameter design: {name!r} is {with_article(variable.kind)}; "
+                "only constants can vary"
                 f"{did_you_mean(name, model.constants)}"
             )
         outside = [i for i, value in enumerate(design.values[:, j]) if not variable.in_range(value)]

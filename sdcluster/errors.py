@@ -93,3 +93,8 @@ def first_line(error: BaseException) -> str:
     """
     text = str(error).strip() or type(error).__name__
     return text.splitlines()[0].strip()
+
+
+def with_article(word: str) -> str:
+    """Return ``word`` after its indefinite article: ``"an auxiliary"``, ``"a flow"``."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

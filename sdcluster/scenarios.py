@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sdcluster.errors import ScenarioError, did_you_mean
+from sdcluster.errors import ScenarioError, did_you_mean, with_article
 from sdcluster.inputs import finite_number, type_name
 from sdcluster.model import LoadedModel, Variable
 from sdcluster.paths import builtin_scenarios_dir
@@ -136,7 +136,7 @@ def _checked_constant(model: LoadedModel, key: str, value: float, where: str) ->
     variable = model.variables[model.resolve(key, context=f"{where} ")]
     if variable.kind != "constant":
         raise ScenarioError(
-            f"{where} {key!r} is a {variable.kind}; only constants can be set"
+            f"{where} {key!r} is {with_article(variable.kind)}; only constants can be set"
             f"{did_you_mean(key, model.constants)}"
         )
     if not variable.in_range(value):

@@ -95,7 +95,7 @@ from sdcluster.ensemble import (
     onset_times,
     run_ensemble,
 )
-from sdcluster.errors import AnalysisError, ScenarioError, did_you_mean
+from sdcluster.errors import AnalysisError, ScenarioError, did_you_mean, with_article
 from sdcluster.inputs import range_within
 from sdcluster.model import LoadedModel, load_model, normalize_name
 from sdcluster.resources import check_fits, run_size
@@ -239,7 +239,8 @@ def _parameter_range(model: LoadedModel, name: str,
     variable = model.variable(model.resolve(name, context="sensitivity: "))
     where = f"sensitivity: {model.path.name}: {variable.name!r}"
     if variable.kind != "constant":
-        raise ScenarioError(f"{where} is a {variable.kind}; only constants can be varied"
+        raise ScenarioError(f"{where} is {with_article(variable.kind)}; only constants can be "
+                            "varied"
                             f"{did_you_mean(name, model.constants)}")
     if bounds is None:
         declared = variable.range

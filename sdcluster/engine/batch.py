@@ -50,6 +50,7 @@ from sdcluster.errors import (
     UnknownVariableError,
     UnsupportedConstructError,
     did_you_mean,
+    with_article,
 )
 from sdcluster.model import normalize_name, xmile_save_interval
 
@@ -399,7 +400,7 @@ class BatchModel:
                 "pass final_time= to change FINAL TIME (the others are fixed by the model)"
             )
         raise ScenarioError(
-            f"{self.path.name}: {info.vensim_name!r} is a {info.kind}, not a constant; "
+            f"{self.path.name}: {info.vensim_name!r} is {with_article(info.kind)}, not a constant; "
             f"only constants can be {what}"
         )
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.batch_translate import Plan
-from sdcluster.errors import AnalysisError, UnknownVariableError, closest_names
+from sdcluster.errors import AnalysisError, UnknownVariableError, closest_names, with_article
 from sdcluster.model import normalize_name
 
 __all__ = [
@@ -82,7 +82,8 @@ def _lookup(model: BatchModel, name: str, what: str, candidates: Sequence[str]) 
         raise UnknownVariableError(_unknown(model, name, what, candidates)) from None
     if info.vensim_name not in candidates:
         raise UnknownVariableError(
-            f"{_unknown(model, name, what, candidates)} ({info.vensim_name!r} is a {info.kind})"
+            f"{_unknown(model, name, what, candidates)} "
+            f"({info.vensim_name!r} is {with_article(info.kind)})"
         )
     return info.vensim_name
 

@@ -123,7 +123,7 @@ def test_non_finite_value(tmp_path: Path) -> None:
                                             ("crowding", "auxiliary")])
 def test_only_constants_can_be_set(tmp_path: Path, town: LoadedModel, name: str,
                                    kind: str) -> None:
-    with pytest.raises(ScenarioError, match=f"'{name}' is a {kind}; only constants can be set"):
+    with pytest.raises(ScenarioError, match=f"'{name}' is an? {kind}; only constants can be set"):
         _validate_text(tmp_path, town, f'[overrides]\n"{name}" = 1\n')
 
 

@@ -191,7 +191,7 @@ def test_bad_specs_are_refused(noise_model: Path, options: dict[str, object],
     [
         ({"opennes": [0.5]}, UnknownVariableError, "closest: 'openness'"),
         ({"openness": [0.5, 1.5]}, ScenarioError, r"'openness' = 1\.5 \(sample 1.*\[0, 1\]"),
-        ({"crowding": [0.5]}, ScenarioError, "'crowding' is a auxiliary; only constants"),
+        ({"crowding": [0.5]}, ScenarioError, "'crowding' is an auxiliary; only constants"),
     ],
 )
 def test_bad_designs_are_refused(noise_model: Path, columns: dict[str, list[float]],

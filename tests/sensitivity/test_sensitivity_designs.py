@@ -46,7 +46,7 @@ def test_declared_ranges_are_the_default_and_can_be_narrowed(noise_model: Path) 
         ({"openness": (0.5, 1.5)}, ScenarioError, r"\[0.5, 1.5\] is outside the declared range"),
         ({"open ended": None}, ScenarioError, r"no closed declared range \(\[0, \?\]\)"),
         ({"white noise input": None}, ScenarioError, r"no closed declared range \(none\)"),
-        ({"crowding": None}, ScenarioError, "is a auxiliary; only constants"),
+        ({"crowding": None}, ScenarioError, "is an auxiliary; only constants"),
         ({"openness": (0.8, 0.2)}, ScenarioError, "low < high"),
         ({}, ScenarioError, "at least one parameter"),
     ],
