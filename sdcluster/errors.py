@@ -32,7 +32,22 @@ class ScenarioError(SdclusterError, ValueError):
 
 
 class SimulationError(SdclusterError, ArithmeticError):
-    """A run produced NaN or infinity, or could not be completed."""
+    """A run produced NaN or infinity, or could not be completed.
+
+    Besides its one-line message it carries what it knows as fields, ``None``
+    when unknown: ``scenario`` (name), ``member`` (ensemble member id),
+    ``time`` (model time) and ``variable`` (model name), so a caller can act
+    on them without parsing the text.
+    """
+
+    def __init__(self, message: str, *, scenario: str | None = None,
+                 member: object | None = None, time: float | None = None,
+                 variable: str | None = None) -> None:
+        super().__init__(message)
+        self.scenario = scenario
+        self.member = member
+        self.time = time
+        self.variable = variable
 
 
 class ResultsFileError(SdclusterError, OSError):

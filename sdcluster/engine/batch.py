@@ -507,7 +507,9 @@ class BatchModel:
             time = labels[np.flatnonzero(bad[first])[0]]
             raise SimulationError(
                 f"{self.path.name}: {name!r} is NaN or infinite for {len(members)} of "
-                f"{len(ids)} members (first: member {ids[first]!r} at time {time!r})"
+                f"{len(ids)} members (first: member {ids[first]!r} at time {time!r})",
+                member=ids[first].item() if hasattr(ids[first], "item") else ids[first],
+                time=float(time), variable=str(name),
             )
 
     def _dataset(

@@ -95,7 +95,10 @@ def run_scenario(
                 progress=False,
             )
     except (ArithmeticError, ValueError) as error:
-        raise SimulationError(_failure_message(model, scenario, error)) from None
+        variable = _failing_variable(model, error.__traceback__)
+        raise SimulationError(_failure_message(model, scenario, error, variable),
+                              scenario=scenario.name, time=float(model.pysd_model.time()),
+                              variable=variable) from None
     dataset = _to_dataset(model, frame, names)
     _raise_on_non_finite(dataset, scenario)
     return dataset
@@ -186,12 +189,13 @@ def _raise_on_non_finite(dataset: xr.Dataset, scenario: Scenario) -> None:
     if first_name:
         value = dataset[first_name].sel(time=first_time).item()
         raise SimulationError(
-            f"scenario {scenario.name!r}: {first_name!r} became {value} at time {first_time:g}"
+            f"scenario {scenario.name!r}: {first_name!r} became {value} at time {first_time:g}",
+            scenario=scenario.name, time=first_time, variable=first_name,
         )
 
 
-def _failure_message(model: LoadedModel, scenario: Scenario, error: BaseException) -> str:
-    variable = _failing_variable(model, error.__traceback__)
+def _failure_message(model: LoadedModel, scenario: Scenario, error: BaseException,
+                     variable: str | None) -> str:
     where = f" while computing {variable!r}" if variable else ""
     time = model.pysd_model.time()
     return (f"scenario {scenario.name!r}: the run failed at time {time:g}{where}: "

@@ -127,12 +127,16 @@ def test_infinity_stops_the_run_naming_variable_and_time() -> None:
     assert message.startswith("scenario 'base': 'growth' became inf at time ")
     first_bad = float(message.rsplit(" ", 1)[-1])
     assert 0 < first_bad < 10
+    # The same facts as fields.
+    assert (raised.value.scenario, raised.value.variable) == ("base", "growth")
+    assert raised.value.time == first_bad and raised.value.member is None
 
 
 def test_division_by_zero_names_the_variable_and_time() -> None:
     pole = load_model(DATA / "core_pole.mdl")
-    with pytest.raises(SimulationError, match=r"failed at time 5 while computing 'rate'"):
+    with pytest.raises(SimulationError, match=r"failed at time 5 while computing 'rate'") as raised:
         run_scenario(pole, BASE)
+    assert (raised.value.time, raised.value.variable) == (5.0, "rate")
     # Moving the pole off the step grid lets the run finish.
     shifted = Scenario(name="shifted", overrides={"pole time": 5.5}).validated(pole)
     assert np.isfinite(run_scenario(pole, shifted)["Accumulated"]).all()

@@ -288,8 +288,11 @@ def test_non_finite_results_are_a_simulation_error(tmp_path: Path) -> None:
         "Stock = INTEG(1 / (Time - 4), 0) ~ x ~ |\n",
     )
     model = BatchModel.from_file(path)
-    with pytest.raises(SimulationError, match="'Stock' is NaN or infinite for 1 of 1 members"):
+    message = "'Stock' is NaN or infinite for 1 of 1 members"
+    with pytest.raises(SimulationError, match=message) as raised:
         model.run({}, 1)
+    assert (raised.value.variable, raised.value.member) == ("Stock", 0)
+    assert raised.value.time is not None and raised.value.time > 4
     assert not np.isfinite(model.run({}, 1, check_finite=False)["Stock"][0, -1])
 
 
