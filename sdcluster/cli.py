@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+import xarray as xr
 from typer.core import TyperGroup
 
 from sdcluster.atomic import refuse_overwriting_inputs, require_writable_folder
@@ -268,8 +269,20 @@ def _end_values_text(results: Results, stocks: Sequence[str]) -> str:
     records = []
     for scenario in results.scenarios:
         run_values = dataset.sel(scenario=scenario).dropna("time", how="all").isel(time=-1)
-        records.append({"scenario": scenario, **{str(n): float(run_values[n]) for n in names}})
+        record: dict[str, object] = {"scenario": scenario}
+        for name in names:
+            record.update(_subscripted_values(str(name), run_values[name]))
+        records.append(record)
     return "end values\n" + text_table(pd.DataFrame(records))
+
+
+def _subscripted_values(name: str, values: xr.DataArray) -> dict[str, float]:
+    """Return ``{name: value}``, or ``{'name[a,b]': value}`` per element of a subscripted one."""
+    if values.ndim == 0:
+        return {name: float(values)}
+    flat = values.stack(element=list(values.dims))
+    return {f"{name}[{','.join(str(k) for k in (key if isinstance(key, tuple) else (key,)))}]":
+            float(value) for key, value in zip(flat["element"].values, flat.values, strict=True)}
 
 
 # ------------------------------------------------------------------- check

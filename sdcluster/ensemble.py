@@ -524,7 +524,7 @@ class MemberRunner:
 
     def _labelled(self, dataset: xr.Dataset, members: NDArray[np.int64]) -> xr.Dataset:
         names = list(self.spec.variables or ())
-        result = dataset[names].transpose(MEMBER_DIM, "time")
+        result = dataset[names].transpose(MEMBER_DIM, "time", ...)
         for name in names:
             result[name].attrs = dict(self.attrs[name])
         result.attrs = {}

@@ -93,6 +93,9 @@ def run_scenario(
                 saveper=model.time.saveper,
                 initial_condition="original",
                 progress=False,
+                # Subscripted variables come back as one DataArray per time point
+                # (not as 'name[a]' columns), so their dimensions survive.
+                flatten_output=False,
             )
     except (ArithmeticError, ValueError) as error:
         variable = _failing_variable(model, error.__traceback__)
@@ -130,7 +133,7 @@ def run_scenario_set(model: LoadedModel, spec: ScenarioSet, *,
     combined = xr.concat(runs, dim="scenario", join="outer", combine_attrs="override")
     # Plain numpy strings (not pandas' string dtype) so netCDF stores them as text.
     names = np.array([s.name for s in spec.scenarios], dtype=str)
-    return combined.assign_coords(scenario=names).transpose("scenario", "time")
+    return combined.assign_coords(scenario=names).transpose("scenario", "time", ...)
 
 
 def _returned_names(model: LoadedModel, variables: Iterable[str] | None) -> list[str]:
@@ -167,27 +170,37 @@ def _to_dataset(model: LoadedModel, frame: pd.DataFrame, names: list[str]) -> xr
     data_vars = {}
     for name in names:
         variable = model.variables[name]
-        data_vars[name] = xr.DataArray(
-            np.asarray(frame[variable.python_name], dtype=float),
-            dims=("time",),
-            attrs={"units": variable.units, "documentation": variable.documentation,
-                   "python_name": variable.python_name},
+        data_vars[name] = _series(frame[variable.python_name], time).assign_attrs(
+            units=variable.units, documentation=variable.documentation,
+            python_name=variable.python_name,
         )
     dataset = xr.Dataset(data_vars, coords={"time": time})
     dataset["time"].attrs["units"] = model.time.units
     return dataset
 
 
+def _series(column: pd.Series, time: np.ndarray) -> xr.DataArray:
+    """Return one variable's values over time, with its subscript dimensions if it has any."""
+    first = column.iloc[0] if len(column) else None
+    if not isinstance(first, xr.DataArray):
+        return xr.DataArray(np.asarray(column, dtype=float), dims=("time",))
+    stacked = xr.concat([cell.astype(float) for cell in column], dim="time")
+    series: xr.DataArray = stacked.assign_coords(time=time).transpose("time", ...)
+    return series
+
+
 def _raise_on_non_finite(dataset: xr.Dataset, scenario: Scenario) -> None:
     first_time, first_name = np.inf, ""
     for name, values in dataset.data_vars.items():
-        bad = ~np.isfinite(values.values)
+        bad = ~np.isfinite(values.transpose("time", ...).values)
         if bad.any():
-            when = float(dataset["time"].values[int(np.argmax(bad))])
+            at_time = bad.reshape(bad.shape[0], -1).any(axis=1)
+            when = float(dataset["time"].values[int(np.argmax(at_time))])
             if when < first_time:
                 first_time, first_name = when, str(name)
     if first_name:
-        value = dataset[first_name].sel(time=first_time).item()
+        at = dataset[first_name].sel(time=first_time)
+        value = at.item() if at.size == 1 else at.values[~np.isfinite(at.values)].flat[0]
         raise SimulationError(
             f"scenario {scenario.name!r}: {first_name!r} became {value} at time {first_time:g}",
             scenario=scenario.name, time=first_time, variable=first_name,
