@@ -25,7 +25,6 @@ import re
 import shutil
 import tempfile
 import warnings
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -481,14 +480,26 @@ def _read_model_file(path: Path) -> bytes:
 
 
 def _check_xml(path: Path, content: bytes) -> None:
-    """Refuse an XMILE file that is not well-formed XML, naming the line and column."""
+    """Refuse an XMILE file that is not well-formed XML, naming the line and column.
+
+    Undeclared namespace prefixes (``<isee:prefs>`` in files exported by Stella
+    or Vensim) are tolerated, as PySD's reader tolerates them; any other error
+    is not. Entities are not resolved and nothing is fetched.
+    """
+    from lxml import etree
+
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
     try:
-        ElementTree.fromstring(content)
-    except ElementTree.ParseError as error:
-        line, column = error.position
-        raise ModelFileError(f"{path}: not well-formed XML at line {line}, column {column + 1} "
-                             f"({first_line(error).split(':')[0]}); expected an XMILE model"
-                             ) from None
+        root = etree.fromstring(content, parser)
+    except etree.XMLSyntaxError as error:  # recovery can still give up (e.g. empty input)
+        raise ModelFileError(f"{path}: not well-formed XML ({first_line(error)}); expected "
+                             "an XMILE model") from None
+    fatal = [e for e in parser.error_log if e.domain_name != "NAMESPACE"]
+    if fatal or root is None:
+        where = f" at line {fatal[0].line}, column {fatal[0].column}" if fatal else ""
+        what = f" ({fatal[0].message})" if fatal else ""
+        raise ModelFileError(f"{path}: not well-formed XML{where}{what}; expected an XMILE "
+                             "model")
 
 
 def _cached_translation(path: Path, content: bytes, sha256: str,
@@ -662,15 +673,32 @@ def _direct_terms(ast: Any) -> Iterator[str]:
 
 
 def xmile_save_interval(source: Path) -> float | None:
-    """Read ``isee:save_interval`` from an XMILE file's ``<sim_specs>``."""
-    root = ElementTree.parse(source).getroot()
+    """Read ``isee:save_interval`` from an XMILE file's ``<sim_specs>``.
+
+    Parsed as leniently as PySD reads XMILE (lxml in recovery mode): files
+    exported by Stella or Vensim use prefixes such as ``isee:`` without
+    declaring them. Entities are not resolved and nothing is fetched: the
+    file is data.
+    """
+    from lxml import etree
+
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True,
+                             huge_tree=False)
+    root = etree.parse(str(source), parser).getroot()
+    if root is None:
+        return None
     for element in root.iter():
-        if element.tag.rsplit("}", 1)[-1] != "sim_specs":
+        if not isinstance(element.tag, str) or _local(element.tag) != "sim_specs":
             continue
         for attribute, value in element.attrib.items():
-            if attribute.rsplit("}", 1)[-1] == "save_interval":
+            if _local(str(attribute)) == "save_interval":
                 return float(value)
     return None
+
+
+def _local(name: str) -> str:
+    """Return a tag or attribute name without its namespace (``{uri}`` or ``prefix:``)."""
+    return name.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
 
 def _load_translated(path: Path, python_file: Path) -> Any:

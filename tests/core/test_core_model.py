@@ -9,6 +9,7 @@ import sys
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 from core_support import DATA
 
@@ -282,3 +283,26 @@ def test_a_constant_inflow_is_a_constant_a_scenario_can_set() -> None:
     for _ in range(40):
         level += 0.25 * (5.0 - level / 20.0)
     assert float(run["Population"].values[-1]) == pytest.approx(level, rel=1e-12)
+
+
+def test_xmile_with_an_undeclared_isee_prefix_loads_and_runs(tmp_path: Path) -> None:
+    # Stella and Vensim write <isee:...> markup without always declaring the prefix;
+    # PySD's reader tolerates that, so loading must too (it raised a parse error).
+    from sdcluster.engine.pysd_runner import run_scenario
+    from sdcluster.paths import models_dir
+    from sdcluster.scenarios import Scenario
+
+    twin = (models_dir() / "innovation_cluster.xmile").read_text(encoding="utf-8")
+    undeclared = twin.replace(' xmlns:isee="http://iseesystems.com/XMILE"', "", 1).replace(
+        "<header>", '<header><isee:prefs show_module_prefix="true"/>', 1)
+    assert "xmlns:isee" not in undeclared
+    path = tmp_path / "exported.xmile"
+    path.write_text(undeclared, encoding="utf-8")
+    model = load_model(path)
+    assert model.time.saveper == 0.5  # isee:save_interval still read
+    variables = ["Innovative Firms"]
+    run = run_scenario(model, Scenario(name="base"), variables=variables)
+    declared = run_scenario(load_model(models_dir() / "innovation_cluster.xmile"),
+                            Scenario(name="base"), variables=variables)
+    np.testing.assert_array_equal(run["Innovative Firms"].values,
+                                  declared["Innovative Firms"].values)
