@@ -383,7 +383,7 @@ def load_model(path: str | os.PathLike[str] | None = None, *,
 
     """
     model_path = Path(builtin_model_path() if path is None else path).expanduser()
-    content = _read_model_file(model_path)
+    content = read_model_file(model_path)
     sha256 = hashlib.sha256(content).hexdigest()
     root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
     structure, pysd_model = _load_cached(model_path, content, sha256, root)
@@ -457,7 +457,16 @@ def _discard_entry(entry: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
 
 
-def _read_model_file(path: Path) -> bytes:
+def read_model_file(path: Path) -> bytes:
+    """Return a model file's bytes after the checks every reader makes.
+
+    Raises
+    ------
+    ModelFileError
+        If the suffix is not a model format, or the file is missing,
+        unreadable, empty, binary or (XMILE) not well-formed XML.
+
+    """
     if path.suffix.lower() not in MODEL_FORMATS:
         raise ModelFileError(
             f"{path}: unsupported model format {path.suffix!r}; "

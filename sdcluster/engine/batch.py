@@ -52,7 +52,7 @@ from sdcluster.errors import (
     did_you_mean,
     with_article,
 )
-from sdcluster.model import normalize_name, xmile_save_interval
+from sdcluster.model import MODEL_FORMATS, normalize_name, xmile_save_interval
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "BatchModel", "TimeSchedule", "VariableInfo", "can_vectorize"]
 
@@ -158,7 +158,7 @@ class BatchModel:
         self._compiled: dict[tuple[frozenset[str], tuple[str, ...]], CompiledRun] = {}
         self._index = _name_index(plan.variables)
         self._defaults = _default_values(plan)
-        if Path(plan.source_path).suffix.lower() in (".xmile", ".xml", ".stmx"):
+        if MODEL_FORMATS.get(Path(plan.source_path).suffix.lower()) == "xmile":
             # PySD's XMILE reader saves every time step; the file's save interval
             # is what load_model uses, so the engine uses it too.
             interval = xmile_save_interval(Path(plan.source_path))

@@ -35,8 +35,8 @@ from pysd.translators.structures import abstract_expressions as ae
 from pysd.translators.structures import abstract_model as am
 
 from sdcluster.engine.batch_runtime import pysd_table_values
-from sdcluster.errors import ModelFileError, UnsupportedConstructError
-from sdcluster.model import pysd_compatible_xmile
+from sdcluster.errors import ModelFileError, UnsupportedConstructError, first_line
+from sdcluster.model import MODEL_FORMATS, pysd_compatible_xmile, read_model_file
 
 NodeKind = Literal["time", "param", "control", "aux", "state", "stateinit", "initial"]
 StateKind = Literal["integ", "smooth", "delay"]
@@ -243,32 +243,36 @@ _LOOKUP_METHODS = ("interpolate", "extrapolate", "hold_backward")
 
 
 def load_abstract_model(path: Path) -> Any:
-    """Parse a Vensim (.mdl) or XMILE (.xmile, .xml, .stmx) file with PySD's translator.
+    """Parse a Vensim or XMILE file (any suffix of ``MODEL_FORMATS``) with PySD's translator.
+
+    The file gets the checks :func:`sdcluster.model.load_model` makes, and
+    the parser's own errors become one :class:`ModelFileError`, worded as
+    ``load_model`` words them.
 
     Raises
     ------
     ModelFileError
-        If the file is missing or its suffix is not a model format.
+        If the file is missing, not a model format, malformed, or PySD cannot
+        parse it.
 
     """
-    if not path.is_file():
-        raise ModelFileError(f"{path}: model file not found")
-    suffix = path.suffix.lower()
-    if suffix == ".mdl":
+    content = read_model_file(path)
+    kind = MODEL_FORMATS[path.suffix.lower()]
+    try:
+        if kind == "xmile":
+            return _xmile_abstract_model(path, content)
         from pysd.translators.vensim.vensim_file import VensimFile
 
         source: Any = VensimFile(path)
-    elif suffix in (".xmile", ".xml", ".stmx"):
-        return _xmile_abstract_model(path)
-    else:
+        source.parse()
+        return source.get_abstract_model()
+    except Exception as error:  # parsimonious, lxml and PySD raise many types
         raise ModelFileError(
-            f"{path}: unknown model format {suffix!r}; expected .mdl, .xmile, .xml or .stmx"
-        )
-    source.parse()
-    return source.get_abstract_model()
+            f"{path}: PySD cannot translate this {kind} model: {first_line(error)}"
+        ) from None
 
 
-def _xmile_abstract_model(path: Path) -> Any:
+def _xmile_abstract_model(path: Path, content: bytes) -> Any:
     """Parse an XMILE file through the same compatibility copy that ``load_model`` translates.
 
     PySD's XMILE reader does not know XMILE's ``DT``; the copy spells it ``TIME_STEP``.
@@ -276,8 +280,8 @@ def _xmile_abstract_model(path: Path) -> Any:
     from pysd.translators.xmile.xmile_file import XmileFile
 
     with tempfile.TemporaryDirectory(prefix="sdcluster-xmile-") as folder:
-        copy = Path(folder) / path.name
-        copy.write_bytes(pysd_compatible_xmile(path.read_bytes()))
+        copy = Path(folder) / "model.xmile"  # PySD reads only .xmile, .xml, .stmx
+        copy.write_bytes(pysd_compatible_xmile(content))
         source = XmileFile(copy)
         source.parse()
         return source.get_abstract_model()

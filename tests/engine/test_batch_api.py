@@ -107,7 +107,7 @@ def test_a_missing_file_or_an_unknown_format_is_a_model_file_error(tmp_path: Pat
         BatchModel.from_file(tmp_path / "nothing.mdl")
     other = tmp_path / "model.txt"
     other.write_text("x")
-    with pytest.raises(ModelFileError, match="unknown model format"):
+    with pytest.raises(ModelFileError, match=r"unsupported model format '\.txt'"):
         can_vectorize(other)
 
 
@@ -322,3 +322,22 @@ def test_the_generated_source_can_be_inspected(growth: BatchModel) -> None:
     source = growth.source(inputs=["white noise input"], return_variables=["Population"])
     assert "def fast(time, k):" in source
     assert "_x_v_white_noise_input[k]" in source
+
+
+def test_a_malformed_model_is_the_same_one_line_error_as_load_model(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.mdl"
+    bad.write_text("{UTF-8}\nx = INTEG(\n~~|\n", encoding="utf-8")
+    for attempt in (lambda: BatchModel.from_file(bad), lambda: can_vectorize(bad)):
+        with pytest.raises(ModelFileError, match=r"bad\.mdl: PySD cannot translate this vensim"):
+            attempt()
+    with pytest.raises(ModelFileError, match="model file not found"):
+        can_vectorize(tmp_path / "missing.mdl")
+
+
+def test_an_itmx_file_runs_like_its_xmile_twin(tmp_path: Path) -> None:
+    twin = DATA.parent.parent / "models" / "innovation_cluster.xmile"
+    itmx = tmp_path / "cluster.itmx"
+    itmx.write_bytes(twin.read_bytes())
+    ours = BatchModel.from_file(itmx).run({}, 1, final_time=10)["Innovative Firms"]
+    theirs = BatchModel.from_file(twin).run({}, 1, final_time=10)["Innovative Firms"]
+    np.testing.assert_array_equal(np.asarray(ours), np.asarray(theirs))
