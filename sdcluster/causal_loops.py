@@ -5,7 +5,8 @@ strongly connected component of its causal graph has at most 50 variables; past
 that it lists none. The causal links themselves (``Model.get_links``, with the
 sign pysimlin reads from each equation) are always there, so the loops are
 enumerated here from them, with networkx (Johnson's algorithm [1]_), once per
-model. Loop dominance (:mod:`sdcluster.analysis.loops`) scores these loops;
+model. The pysimlin engine (:mod:`sdcluster.engine.pysimlin_runner`) scores these
+loops and :mod:`sdcluster.analysis.loops` reads dominance from the scores;
 :meth:`sdcluster.model.LoadedModel.feedback_loops` lists them.
 
 References
@@ -23,11 +24,8 @@ from pathlib import Path
 import networkx as nx
 
 from sdcluster.errors import AnalysisError, ModelFileError, first_line
+from sdcluster.loop_polarity import BALANCING, REINFORCING, UNDETERMINED
 from sdcluster.simlin_io import load_project
-
-REINFORCING = "reinforcing"
-BALANCING = "balancing"
-UNDETERMINED = "undetermined"
 
 #: Most elementary feedback loops :func:`feedback_loops` enumerates; a causal
 #: graph with more is refused (their scores would not fit in memory).

@@ -2,9 +2,10 @@
 
 Add it to the main command line with :func:`register` (``sdcluster/cli.py``
 calls ``register(app)``). Like every command it is a thin skin over the
-library (:mod:`sdcluster.analysis.loops`, :mod:`sdcluster.plotting_loops`);
-user errors become one line on stderr and exit status 2 through the main
-app's error handling.
+library (:mod:`sdcluster.studies.loops` and its siblings,
+:mod:`sdcluster.analysis.loops`, :mod:`sdcluster.plotting_loops`); user errors
+become one line on stderr and exit status 2 through the main app's error
+handling.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sdcluster.scenarios import Scenario, load_scenarios
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from sdcluster.analysis.loops import LoopAnalysis
+    from sdcluster.studies.loops import LoopAnalysis
 
 COMMAND = "loops"
 EXAMPLES = """Examples:
@@ -130,8 +131,8 @@ def _scenarios(model: LoadedModel, names: list[str],
 
 def _timelines(model: LoadedModel, scenarios: tuple[Scenario, ...], seed: int | None,
                min_dwell: float) -> Figure:
-    from sdcluster.analysis.loops import analyze_scenario_loops
     from sdcluster.plotting_loops import plot_loop_dominance
+    from sdcluster.studies.loops import analyze_scenario_loops
 
     analyses = analyze_scenario_loops(model, scenarios, noise_seed=seed)
     for analysis in analyses:
@@ -167,16 +168,18 @@ def _run_text(analysis: LoopAnalysis, min_dwell: float) -> str:
 
 def _ensemble(model: LoadedModel, samples: int, parameters: list[str], sample_seed: int,
               seed: int | None, base: Scenario) -> Figure:
-    from sdcluster.analysis.loops import (
+    from sdcluster.analysis.loop_ensembles import (
         ALL_REINFORCING,
         NAMED_REINFORCING,
-        LoopEnsembleSpec,
         dominance_drivers,
         dominance_frequencies,
+    )
+    from sdcluster.plotting_loops import plot_ensemble_dominance
+    from sdcluster.studies.loop_ensembles import (
+        LoopEnsembleSpec,
         parameter_ranges,
         run_loop_ensemble,
     )
-    from sdcluster.plotting_loops import plot_ensemble_dominance
 
     names, overrides = _parameter_options(parameters)
     ranges = parameter_ranges(model, names or None, overrides=overrides)
@@ -216,7 +219,7 @@ def _parameter_options(
 
 
 def _threshold(model: LoadedModel, spec: str, base: Scenario) -> None:
-    from sdcluster.analysis.loops import dominance_threshold
+    from sdcluster.studies.loop_thresholds import dominance_threshold
 
     parts = [part.strip() for part in spec.split(":")]
     if len(parts) != 3 or not all(parts):

@@ -8,7 +8,7 @@ from the sketch here and drawn on top, at the same place relative to the view.
 A loop identifier may end with the variables that define the loop, in square
 brackets: ``R1 spin-offs [Innovative Firms > spawning]`` (several chains are
 separated by ``;``). The picture shows only the name before the brackets;
-:mod:`sdcluster.analysis.loops` reads the variables to match the named loop to
+:mod:`sdcluster.named_loops` reads the variables to match the named loop to
 the loops pysimlin finds.
 
 The sketch is read only for those comments and for the position of one variable

@@ -74,9 +74,9 @@ import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
 from sdcluster.analysis.entropy import ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE
-from sdcluster.analysis.loops import wilson_interval
 from sdcluster.analysis.phases import FAR, FIRMS, KNOWLEDGE, PHASES, phase_onsets
 from sdcluster.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
+from sdcluster.analysis.statistics import wilson_interval
 from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE, BatchModel
 from sdcluster.engine.executors import (
     MEMBER_DIM,
@@ -824,7 +824,7 @@ def takeoff_probability(
         The deadline (model time units); the last saved time by default.
     confidence : float
         Level of the Wilson score interval
-        (:func:`sdcluster.analysis.loops.wilson_interval`; Wilson 1927,
+        (:func:`sdcluster.analysis.statistics.wilson_interval`; Wilson 1927,
         https://doi.org/10.1080/01621459.1927.10502953).
 
     Raises

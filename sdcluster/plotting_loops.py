@@ -8,6 +8,7 @@ saving is the caller's business (``figure.savefig(path)``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -16,18 +17,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from sdcluster.analysis.loops import (
-    ALL_REINFORCING,
-    NAMED_REINFORCING,
-    LoopAnalysis,
-    dominant_named_loop,
-    intended_polarity,
-    label_runs,
-    polarity_shares,
-)
-from sdcluster.causal_loops import BALANCING, REINFORCING
+from sdcluster.analysis.loop_ensembles import ALL_REINFORCING, NAMED_REINFORCING
+from sdcluster.analysis.loops import dominant_named_loop, label_runs, polarity_shares
 from sdcluster.errors import AnalysisError
+from sdcluster.loop_polarity import BALANCING, REINFORCING
+from sdcluster.named_loops import intended_polarity
 from sdcluster.plotting import PHASE_COLOURS
+
+if TYPE_CHECKING:
+    from sdcluster.studies.loops import LoopAnalysis
 
 POLARITY_COLOURS = {REINFORCING: "#b2182b", BALANCING: "#2166ac"}
 #: Colour of a phase that is not one of the paper's (e.g. "whole run").
@@ -105,7 +103,7 @@ def plot_loop_dominance(analyses: Sequence[LoopAnalysis]) -> Figure:
     Parameters
     ----------
     analyses : sequence of LoopAnalysis
-        From :func:`sdcluster.analysis.loops.analyze_loops`.
+        From :func:`sdcluster.studies.loops.analyze_loops`.
 
     Raises
     ------
@@ -140,12 +138,12 @@ def plot_ensemble_dominance(frequencies: pd.DataFrame) -> Figure:
     One panel per phase reached by some member: a bar per loop that dominates
     the phase in at least one member, plus the reinforcing loops as a whole
     and the reinforcing named loops together (hatched),
-    with the interval from :func:`~sdcluster.analysis.loops.dominance_frequencies`.
+    with the interval from :func:`~sdcluster.analysis.loop_ensembles.dominance_frequencies`.
 
     Parameters
     ----------
     frequencies : pandas.DataFrame
-        From :func:`sdcluster.analysis.loops.dominance_frequencies`.
+        From :func:`sdcluster.analysis.loop_ensembles.dominance_frequencies`.
 
     Raises
     ------

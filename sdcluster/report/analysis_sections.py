@@ -173,8 +173,11 @@ def _phase_table(summary: pd.DataFrame) -> Table:
 
 
 def loop_ensemble_from(dataset: xr.Dataset, metadata: Mapping[str, Any]) -> Any:
-    """Rebuild the :class:`~sdcluster.analysis.loops.LoopEnsemble` stored by a report run."""
-    from sdcluster.analysis.loops import LoopEnsemble, LoopEnsembleSpec
+    """Rebuild the loop ensemble a report run stored.
+
+    Returns a :class:`~sdcluster.studies.loop_ensembles.LoopEnsemble`.
+    """
+    from sdcluster.studies.loop_ensembles import LoopEnsemble, LoopEnsembleSpec
 
     names = {"ensemble_member": "member", "ensemble_phase": "phase"}
     ranges = {str(k): (float(v[0]), float(v[1])) for k, v in metadata.get("ranges", {}).items()}
@@ -193,7 +196,7 @@ def loop_ensemble_from(dataset: xr.Dataset, metadata: Mapping[str, Any]) -> Any:
 
 
 def _ensemble_section(dataset: xr.Dataset, metadata: Mapping[str, Any]) -> Section:
-    from sdcluster.analysis.loops import dominance_frequencies
+    from sdcluster.analysis.loop_ensembles import dominance_frequencies
     from sdcluster.plotting_loops import plot_ensemble_dominance
 
     key, title = "loop-ensemble", "Dominance across parameter uncertainty"

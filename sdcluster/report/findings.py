@@ -197,7 +197,7 @@ class TakeOff:
 
 def take_off(organizes: Sequence[bool] | np.ndarray) -> TakeOff:
     """Return the share of runs that self-organize and its Wilson score 95 % interval."""
-    from sdcluster.analysis.loops import wilson_interval
+    from sdcluster.analysis.statistics import wilson_interval
 
     flags = np.asarray(organizes, dtype=bool)
     successes, members = int(flags.sum()), int(flags.size)

@@ -1,4 +1,4 @@
-"""Loop dominance for the report (Loops That Matter, :mod:`sdcluster.analysis.loops`).
+"""Loop dominance for the report (Loops That Matter, :mod:`sdcluster.studies.loops`).
 
 :func:`make_loops` scores the feedback loops of every scenario run with
 pysimlin and keeps, per scenario, the score of each named loop over time,
@@ -24,7 +24,7 @@ from sdcluster.report.parts import column_values
 from sdcluster.scenarios import Scenario
 
 if TYPE_CHECKING:
-    from sdcluster.analysis.loops import LoopAnalysis
+    from sdcluster.studies.loops import LoopAnalysis
 
 #: Per-phase summary columns kept from :func:`~sdcluster.analysis.loops.phase_polarity`.
 PHASE_SUMMARY = ("start", "end", "reinforcing share", "named coverage", "dominant loop")
@@ -32,7 +32,7 @@ PHASE_SUMMARY = ("start", "end", "reinforcing share", "named coverage", "dominan
 
 def _scenario_part(analysis: LoopAnalysis, grid: np.ndarray) -> dict[str, Any]:
     from sdcluster.analysis.loops import polarity_shares
-    from sdcluster.causal_loops import BALANCING, REINFORCING
+    from sdcluster.loop_polarity import BALANCING, REINFORCING
 
     shares = polarity_shares(analysis.scores).reindex(time=grid)
     named = analysis.named.reindex(time=grid)
@@ -52,7 +52,8 @@ def _phase_rows(name: str, analysis: LoopAnalysis) -> pd.DataFrame:
 
 def scenario_dominance(context: RunContext, scenarios: Sequence[Scenario]) -> xr.Dataset:
     """Score the loops of each scenario; return scores, shares, phases and phase summaries."""
-    from sdcluster.analysis.loops import NAMED_DIM, analyze_scenario_loops
+    from sdcluster.analysis.loops import NAMED_DIM
+    from sdcluster.studies.loops import analyze_scenario_loops
 
     analyses = analyze_scenario_loops(context.model, scenarios, settings=context.settings)
     grid = np.unique(np.concatenate([a.named["time"].values for a in analyses]))
@@ -79,9 +80,9 @@ def loop_ensemble(context: RunContext, ranges: Mapping[str, tuple[float, float]]
     The dims are named ``ensemble_member`` and ``ensemble_phase`` so that they
     sit beside the scenario runs in one dataset;
     :func:`sdcluster.report.analysis_sections.loop_ensemble_from` rebuilds the
-    :class:`~sdcluster.analysis.loops.LoopEnsemble` from them.
+    :class:`~sdcluster.studies.loop_ensembles.LoopEnsemble` from them.
     """
-    from sdcluster.analysis.loops import LoopEnsembleSpec, run_loop_ensemble
+    from sdcluster.studies.loop_ensembles import LoopEnsembleSpec, run_loop_ensemble
 
     spec = LoopEnsembleSpec(ranges=ranges, samples=context.sizes.loop_members, seed=context.seed,
                             scenario=context.base)
@@ -102,7 +103,7 @@ def loop_ensemble(context: RunContext, ranges: Mapping[str, tuple[float, float]]
 
 def make_loops(context: RunContext) -> Part:
     """Loop dominance of every scenario, and how often each loop dominates across an ensemble."""
-    from sdcluster.analysis.loops import parameter_ranges
+    from sdcluster.studies.loop_ensembles import parameter_ranges
 
     ranges = parameter_ranges(context.model)  # the policy levers over their declared ranges
     runs = scenario_dominance(context, context.scenarios)

@@ -116,8 +116,8 @@ def _levers_section(info: ModelInfo) -> Section:
 
 
 def _loops_section(info: ModelInfo, path: Path | None) -> Section:
-    from sdcluster.analysis.loops import intended_polarity
     from sdcluster.diagram import loop_markers
+    from sdcluster.named_loops import intended_polarity
 
     markers = loop_markers(path) if path is not None else []
     if not markers:
@@ -151,7 +151,7 @@ def _loops_section(info: ModelInfo, path: Path | None) -> Section:
 
 def _loop_path(definition: str) -> str:
     """Return a loop definition ``"A > B; C > D"`` as ``"A → B; C → D"``."""
-    from sdcluster.analysis.loops import parse_definition
+    from sdcluster.named_loops import parse_definition
 
     chains = parse_definition(definition)
     return "; ".join(" → ".join(chain) for chain in chains) if chains else MISSING

@@ -666,7 +666,7 @@ def _sweep_variables(setup: _Setup, sweep: _Sweep) -> dict[str, Any]:
 
 def _takeoff_variables(setup: _Setup, grid: FloatArray,
                        reached: NDArray[np.int64]) -> dict[str, Any]:
-    from sdcluster.analysis.loops import wilson_interval
+    from sdcluster.analysis.statistics import wilson_interval
 
     members = setup.spec.members
     bounds = np.array([[wilson_interval(int(r), members, CONFIDENCE) for r in row]

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from sdcluster.analysis.loops import analyze_loops
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.engine.schedule import step_values
 from sdcluster.ensemble import EnsembleSpec, run_ensemble
 from sdcluster.model import load_model
 from sdcluster.scenarios import Scenario, Step
+from sdcluster.studies.loops import analyze_loops
 
 MODEL = Path(__file__).resolve().parents[1] / "data" / "step_grid.mdl"
 STEPPED = Scenario(name="stepped", steps={"growth rate": Step(at=0.9, to=1.0)})

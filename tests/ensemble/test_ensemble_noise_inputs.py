@@ -11,7 +11,6 @@ import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
-from sdcluster.analysis.loops import analyze_loops
 from sdcluster.analysis.settings import DEFAULT_SETTINGS
 from sdcluster.cli import app
 from sdcluster.engine.noise import noise_inputs, white_noise
@@ -24,6 +23,7 @@ from sdcluster.report.options import QUICK_SIZES
 from sdcluster.report.progress import Progress
 from sdcluster.results import Results
 from sdcluster.scenarios import Scenario
+from sdcluster.studies.loops import analyze_loops
 from sdcluster.testing import assert_results_close
 
 INPUTS = ("white noise alpha", "White Noise Beta")

@@ -15,27 +15,22 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from sdcluster.analysis.loops import (
+from sdcluster.analysis.loop_ensembles import (
     ALL_REINFORCING,
-    BALANCING,
     NAMED_REINFORCING,
-    REINFORCING,
-    LoopAnalysis,
-    LoopEnsembleSpec,
-    analyze_loops,
     dominance_drivers,
     dominance_frequencies,
-    named_loops,
-    parameter_ranges,
-    phase_dominance,
-    phase_polarity,
-    run_loop_ensemble,
 )
+from sdcluster.analysis.loops import phase_dominance, phase_polarity
 from sdcluster.causal_loops import structural_loops
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.errors import ScenarioError, UnknownVariableError
+from sdcluster.loop_polarity import BALANCING, REINFORCING
 from sdcluster.model import LoadedModel, load_model, normalize_name
+from sdcluster.named_loops import named_loops
 from sdcluster.scenarios import load_scenarios
+from sdcluster.studies.loop_ensembles import LoopEnsembleSpec, parameter_ranges, run_loop_ensemble
+from sdcluster.studies.loops import LoopAnalysis, analyze_loops
 
 COMPARED = ("Innovative Firms", "Knowledge Stock", "Order Degree", "dS total")
 #: The loops the diagram names; the letter is the polarity it declares.

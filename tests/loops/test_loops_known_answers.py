@@ -17,22 +17,19 @@ from numpy.testing import assert_allclose
 from scipy.optimize import brentq
 
 from sdcluster.analysis.loops import (
-    BALANCING,
-    REINFORCING,
     WHOLE_RUN,
-    LoopAnalysis,
-    analyze_loops,
-    analyze_scenario_loops,
     dominance_shifts,
-    dominance_threshold,
     dominant_named_loop,
     phase_dominance,
     phase_polarity,
     polarity_shares,
 )
 from sdcluster.causal_loops import structural_loops
+from sdcluster.loop_polarity import BALANCING, REINFORCING
 from sdcluster.model import LoadedModel, load_model, normalize_name
 from sdcluster.scenarios import Scenario
+from sdcluster.studies.loop_thresholds import dominance_threshold
+from sdcluster.studies.loops import LoopAnalysis, analyze_loops, analyze_scenario_loops
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

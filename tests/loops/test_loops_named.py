@@ -9,24 +9,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sdcluster.analysis.loops import (
-    NO_LOOP,
+from sdcluster.analysis.loops import NO_LOOP, hold_labels, label_runs
+from sdcluster.analysis.statistics import wilson_interval
+from sdcluster.causal_loops import feedback_loops, strong_components
+from sdcluster.diagram import loop_markers, split_loop_label
+from sdcluster.engine.pysimlin_runner import loop_scores
+from sdcluster.errors import AnalysisError, ModelFileError
+from sdcluster.model import load_model
+from sdcluster.named_loops import (
     NamedLoop,
-    analyze_loops,
     check_named_loops,
-    hold_labels,
     intended_polarity,
-    label_runs,
-    loop_scores,
     match_loops,
     named_loops,
     parse_definition,
-    wilson_interval,
 )
-from sdcluster.causal_loops import feedback_loops, strong_components
-from sdcluster.diagram import loop_markers, split_loop_label
-from sdcluster.errors import AnalysisError, ModelFileError
-from sdcluster.model import load_model
+from sdcluster.studies.loops import analyze_loops
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 LOGISTIC = DATA / "loops_logistic.mdl"

@@ -8,11 +8,12 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from sdcluster.analysis.loops import ALL_REINFORCING, analyze_loops
+from sdcluster.analysis.loop_ensembles import ALL_REINFORCING
 from sdcluster.errors import AnalysisError
 from sdcluster.model import load_model
 from sdcluster.plotting_loops import plot_ensemble_dominance, plot_loop_dominance
 from sdcluster.scenarios import Scenario
+from sdcluster.studies.loops import analyze_loops
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -1,0 +1,287 @@
+"""Loop ensembles: loop dominance across a Latin-hypercube sample of parameters.
+
+:func:`run_loop_ensemble` draws the sample (:func:`latin_hypercube` over
+:func:`parameter_ranges`), scores the loops of every member with pysimlin
+(:class:`~sdcluster.studies.loops.LoopScorer`) and keeps, per member and
+phase, what :func:`sdcluster.analysis.loop_ensembles.summarize_phases` reads;
+:func:`~sdcluster.analysis.loop_ensembles.dominance_frequencies` and
+:func:`~sdcluster.analysis.loop_ensembles.dominance_drivers` analyse the
+:class:`LoopEnsemble`.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import xarray as xr
+
+from sdcluster.analysis.loop_ensembles import PhaseSummary, summarize_phases
+from sdcluster.analysis.loops import (
+    MEMBER_DIM,
+    NAMED_DIM,
+    PHASE_DIM,
+    PHASE_INPUTS,
+    WHOLE_RUN,
+    has_phase_variables,
+)
+from sdcluster.analysis.phases import PHASES
+from sdcluster.analysis.settings import AnalysisSettings
+from sdcluster.engine.noise import noise_inputs, white_noise_inputs
+from sdcluster.errors import ScenarioError, did_you_mean
+from sdcluster.inputs import range_within
+from sdcluster.model import LoadedModel
+from sdcluster.named_loops import LoopMatch, NamedLoop
+from sdcluster.scenarios import Scenario
+from sdcluster.studies.loops import LoopScorer
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoopEnsembleSpec:
+    """A Latin-hypercube sample of parameters, each member scored for loop dominance.
+
+    Attributes
+    ----------
+    ranges : mapping of str to (float, float)
+        Constants to sample and their ranges (model names; see
+        :func:`parameter_ranges`).
+    samples : int
+        Number of members.
+    seed : int
+        Seed of the Latin hypercube.
+    noise_seed : int or None
+        Root seed of the white-noise inputs: member ``m`` gets noise stream
+        ``m`` of ``noise_seed`` for every input (:mod:`sdcluster.engine.noise`),
+        as in the batch engine's ensembles. ``None``: parameter uncertainty only.
+    scenario : Scenario or None
+        The base the sample varies (its overrides, steps and final time).
+
+    Raises
+    ------
+    ScenarioError
+        If there are no ranges, a range is empty, or a count or seed is invalid.
+
+    """
+
+    ranges: Mapping[str, tuple[float, float]]
+    samples: int = 100
+    seed: int = 0
+    noise_seed: int | None = None
+    scenario: Scenario | None = None
+
+    def __post_init__(self) -> None:
+        if not self.ranges:
+            raise ScenarioError("loop ensemble: give at least one parameter to sample")
+        for name, (low, high) in self.ranges.items():
+            if not (np.isfinite(low) and np.isfinite(high) and low < high):
+                raise ScenarioError(f"loop ensemble: range of {name!r} must be finite and "
+                                    f"low < high, got [{low:g}, {high:g}]")
+        counts: list[tuple[str, object, int]] = [("samples", self.samples, 1),
+                                                  ("seed", self.seed, 0)]
+        if self.noise_seed is not None:
+            counts.append(("noise_seed", self.noise_seed, 0))
+        for label, value, least in counts:
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ScenarioError(f"loop ensemble: {label} must be an integer >= {least}, "
+                                    f"got {value!r}")
+
+
+def parameter_ranges(model: LoadedModel, names: Iterable[str] | None = None,
+                     overrides: Mapping[str, tuple[float, float]] | None = None,
+                     ) -> dict[str, tuple[float, float]]:
+    """Return the declared ranges of the constants to sample.
+
+    Parameters
+    ----------
+    model : LoadedModel
+        The model.
+    names : iterable of str, optional
+        Constants to sample; the policy levers (:attr:`LoadedModel.levers`)
+        when omitted.
+    overrides : mapping of str to (float, float), optional
+        Ranges that replace the declared ones (e.g. a narrower study range).
+
+    Raises
+    ------
+    UnknownVariableError
+        If a name is not a model variable (with the closest names).
+    ScenarioError
+        If a name is not a constant, or has no finite declared range and no override.
+
+    """
+    chosen = list(model.levers if names is None else names)
+    replaced = {model.resolve(k): v for k, v in (overrides or {}).items()}
+    ranges = {}
+    for raw in chosen:
+        name = model.resolve(raw)
+        variable = model.variables[name]
+        if variable.kind != "constant":
+            raise ScenarioError(f"{model.path.name}: {name!r} is a {variable.kind}; only "
+                                f"constants can be sampled{did_you_mean(raw, model.constants)}")
+        bounds = replaced.get(name, variable.range)
+        if bounds is None or bounds[0] is None or bounds[1] is None:
+            raise ScenarioError(f"{model.path.name}: {name!r} has no finite declared range; "
+                                "give one")
+        ranges[name] = range_within(variable, float(bounds[0]), float(bounds[1]),
+                                    f"{model.path.name}: {name!r}")
+    return ranges
+
+
+def latin_hypercube(ranges: Mapping[str, tuple[float, float]], samples: int,
+                    seed: int | np.random.Generator | None = None) -> pd.DataFrame:
+    """Return a Latin-hypercube sample of ``ranges`` (scipy.stats.qmc.LatinHypercube).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per member (index ``"member"``), one column per parameter.
+
+    """
+    from scipy.stats import qmc
+
+    names = list(ranges)
+    unit = qmc.LatinHypercube(d=len(names), seed=seed).random(samples)
+    low = np.array([ranges[n][0] for n in names])
+    high = np.array([ranges[n][1] for n in names])
+    frame = pd.DataFrame(qmc.scale(unit, low, high), columns=names)
+    frame.index.name = MEMBER_DIM
+    return frame
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoopEnsemble:
+    """Loop dominance of every member of a parameter sample, phase by phase.
+
+    Attributes
+    ----------
+    spec : LoopEnsembleSpec
+        What was run.
+    parameters : pandas.DataFrame
+        The sample (index ``"member"``).
+    phase_scores : xarray.DataArray
+        Mean signed score of each named loop over each phase,
+        ``("member", "phase", "named_loop")``; NaN where a member never
+        reaches the phase.
+    reinforcing_share : xarray.DataArray
+        Mean reinforcing share over each phase, ``("member", "phase")``.
+    named_reinforcing_share : xarray.DataArray
+        The same for the named loops only (``named reinforcing share`` of
+        :func:`~sdcluster.analysis.loops.phase_polarity`), ``("member", "phase")``.
+    dominant : xarray.DataArray
+        The named loop with the largest mean absolute score over each phase,
+        ``("member", "phase")``; ``""`` where the phase is not reached.
+    matches : tuple of LoopMatch
+        The named loops as matched in the first member.
+    seconds : float
+        Wall time of the runs.
+
+    """
+
+    spec: LoopEnsembleSpec
+    parameters: pd.DataFrame
+    phase_scores: xr.DataArray
+    reinforcing_share: xr.DataArray
+    named_reinforcing_share: xr.DataArray
+    dominant: xr.DataArray
+    matches: tuple[LoopMatch, ...]
+    seconds: float
+
+
+
+def run_loop_ensemble(
+    model: LoadedModel,
+    spec: LoopEnsembleSpec,
+    *,
+    named: Sequence[NamedLoop] | None = None,
+    settings: AnalysisSettings | None = None,
+    progress: bool = False,
+) -> LoopEnsemble:
+    """Score the loops of every member of a Latin-hypercube sample, phase by phase.
+
+    Parameters
+    ----------
+    model : LoadedModel
+        The model.
+    spec : LoopEnsembleSpec
+        Ranges, sample size, seeds and base scenario.
+    named : sequence of NamedLoop, optional
+        The named loops; those of the model file by default.
+    settings : AnalysisSettings, optional
+        Phase thresholds; from each run's ``"entropy tolerance"`` by default.
+    progress : bool
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    LoopEnsemble
+        Per member and phase: named-loop scores, reinforcing share, dominant loop.
+
+    Raises
+    ------
+    ScenarioError, UnknownVariableError, ModelFileError, SimulationError
+        As :func:`~sdcluster.studies.loops.analyze_loops`, naming the member that failed.
+
+    """
+    import sys
+
+    from tqdm import tqdm
+
+    base = (spec.scenario or Scenario(name="baseline")).validated(model)
+    parameters = latin_hypercube({model.resolve(k): v for k, v in spec.ranges.items()},
+                                 spec.samples, spec.seed)
+    scorer = LoopScorer(model, named)
+    noise = _ensemble_noise(model, base, spec)
+    phases = list(PHASES) if has_phase_variables(model.variables) else [WHOLE_RUN]
+    summaries: list[PhaseSummary] = []
+    matches: tuple[LoopMatch, ...] = ()
+    started = clock.perf_counter()
+    for member in tqdm(parameters.index, desc="loop runs", unit="run", file=sys.stderr,
+                       disable=not progress):
+        row = {str(k): float(v) for k, v in parameters.loc[member].items()}
+        scenario = Scenario(name=f"member {member}", overrides={**base.overrides, **row},
+                            steps=base.steps, final_time=base.final_time)
+        member_noise = {name: table[member] for name, table in noise.items()}
+        analysis = scorer.run(scenario, noise=member_noise, settings=settings,
+                              variables=PHASE_INPUTS)
+        matches = matches or analysis.matches
+        summaries.append(summarize_phases(analysis, phases))
+    seconds = clock.perf_counter() - started
+    return _ensemble(spec, parameters, summaries, phases, scorer.named, matches, seconds)
+
+
+def _ensemble_noise(model: LoadedModel, base: Scenario,
+                    spec: LoopEnsembleSpec) -> dict[str, npt.NDArray[np.float64]]:
+    """Return each noise input's series for every member, ``(samples, steps)``; none unseeded."""
+    if spec.noise_seed is None:
+        return {}
+    steps = model.time.step_times(base.final_time or model.time.final_time).size
+    return white_noise_inputs(spec.noise_seed, np.arange(spec.samples), steps,
+                              noise_inputs(model))
+
+
+def _ensemble(spec: LoopEnsembleSpec, parameters: pd.DataFrame,
+              summaries: Sequence[PhaseSummary], phases: Sequence[str],
+              named: Sequence[NamedLoop], matches: tuple[LoopMatch, ...],
+              seconds: float) -> LoopEnsemble:
+    members = parameters.index.to_numpy()
+    names = [loop.name for loop in named]
+    coords_phase = {MEMBER_DIM: members, PHASE_DIM: list(phases)}
+    return LoopEnsemble(
+        spec=spec, parameters=parameters, matches=matches, seconds=seconds,
+        phase_scores=xr.DataArray(
+            np.stack([s.scores for s in summaries]).reshape(len(members), len(phases),
+                                                            len(names)),
+            dims=(MEMBER_DIM, PHASE_DIM, NAMED_DIM),
+            coords={**coords_phase, NAMED_DIM: names}),
+        reinforcing_share=xr.DataArray(np.stack([s.reinforcing for s in summaries]),
+                                       dims=(MEMBER_DIM, PHASE_DIM), coords=coords_phase),
+        named_reinforcing_share=xr.DataArray(
+            np.stack([s.named_reinforcing for s in summaries]),
+            dims=(MEMBER_DIM, PHASE_DIM), coords=coords_phase),
+        dominant=xr.DataArray(np.array([s.dominant for s in summaries], dtype=object),
+                              dims=(MEMBER_DIM, PHASE_DIM), coords=coords_phase),
+    )
