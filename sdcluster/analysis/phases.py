@@ -133,10 +133,7 @@ def smooth(values: np.ndarray, time: np.ndarray, width: float) -> np.ndarray:
     of one sample) returns the input. NaN samples are left out of the means and
     stay NaN.
     """
-    if time.size < 2:
-        return values
-    step = float(np.median(np.diff(time)))
-    half = round(width / step / 2)
+    half = _half_window(time, width)
     if half < 1:
         return values
     valid = ~np.isnan(values)
@@ -151,6 +148,13 @@ def smooth(values: np.ndarray, time: np.ndarray, width: float) -> np.ndarray:
     return np.where(valid, mean, np.nan)
 
 
+def _half_window(time: np.ndarray, width: float) -> int:
+    """Return the samples either side of a centred window ``width`` wide (0: no smoothing)."""
+    if time.size < 2:
+        return 0
+    return round(width / float(np.median(np.diff(time))) / 2)
+
+
 def _full_windows(firms: np.ndarray, time: np.ndarray, width: float) -> np.ndarray | None:
     """Return where the growth and acceleration of the smoothed N rest on full windows.
 
@@ -160,10 +164,7 @@ def _full_windows(firms: np.ndarray, time: np.ndarray, width: float) -> np.ndarr
     either side, so a sample is *inside* when the window widened by two samples
     holds only data. ``None`` when nothing is smoothed (``width`` under 1.5 steps).
     """
-    if time.size < 2:
-        return None
-    step = float(np.median(np.diff(time)))
-    half = round(width / step / 2)
+    half = _half_window(time, width)
     if half < 1:
         return None
     reach = half + 2
