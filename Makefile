@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test bench xmile diagrams clean
+.PHONY: report test test-fast bench xmile diagrams clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ test: $(STAMP)
 	$(BIN)/mypy sdcluster
 	$(BIN)/lint-imports
 	$(BIN)/pytest
+
+# The suite without the tests marked slow (long horizons, many runs): for quick iterations.
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
