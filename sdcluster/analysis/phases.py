@@ -28,8 +28,12 @@ reports for a single stock. On N smoothed over ``settings.smoothing`` years
   dS total > ε, held for ``decline_dwell`` years; when the fall ends the run
   returns to phase III if it had formed, else to phase I.
 
-g is taken with :func:`growth_rate` (``numpy.gradient`` of ln N). A phase's
-onset is the first time it is entered.
+g is taken with :func:`growth_rate` (``numpy.gradient`` of ln N). Within a
+smoothing window of either end of the data the moving average is truncated,
+which biases g and the acceleration; there the polarity is not read: before
+the first full window no macro fluctuation or decline is known (phase I),
+after the last one its polarity holds. A phase's onset is the first time it
+is entered.
 
 References
 ----------

@@ -99,9 +99,9 @@ def run_scenario(
             )
     except (ArithmeticError, ValueError) as error:
         variable = _failing_variable(model, error.__traceback__)
-        raise SimulationError(_failure_message(model, scenario, error, variable),
-                              scenario=scenario.name, time=float(model.pysd_model.time()),
-                              variable=variable) from None
+        when = float(model.pysd_model.time())
+        raise SimulationError(_failure_message(scenario, error, variable, when),
+                              scenario=scenario.name, time=when, variable=variable) from None
     dataset = _to_dataset(model, frame, names)
     _raise_on_non_finite(dataset, scenario)
     return dataset
@@ -207,10 +207,9 @@ def _raise_on_non_finite(dataset: xr.Dataset, scenario: Scenario) -> None:
         )
 
 
-def _failure_message(model: LoadedModel, scenario: Scenario, error: BaseException,
-                     variable: str | None) -> str:
+def _failure_message(scenario: Scenario, error: BaseException, variable: str | None,
+                     time: float) -> str:
     where = f" while computing {variable!r}" if variable else ""
-    time = model.pysd_model.time()
     return (f"scenario {scenario.name!r}: the run failed at time {time:g}{where}: "
             f"{type(error).__name__}: {error}")
 
