@@ -266,6 +266,8 @@ def load_abstract_model(path: Path) -> Any:
         source: Any = VensimFile(path)
         source.parse()
         return source.get_abstract_model()
+    except MemoryError:
+        raise
     except Exception as error:  # parsimonious, lxml and PySD raise many types
         raise ModelFileError(
             f"{path}: PySD cannot translate this {kind} model: {first_line(error)}"
