@@ -35,7 +35,7 @@ xmile: $(STAMP)
 
 # Redraw the per-view pictures of the diagram (used by the README).
 diagrams: $(STAMP)
-	$(BIN)/python -m sdcluster.diagram models/innovation_cluster.mdl models/diagrams
+	$(BIN)/python -m sdcluster.model.diagram models/innovation_cluster.mdl models/diagrams
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

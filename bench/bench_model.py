@@ -9,7 +9,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from sdcluster.model import load_model
+from sdcluster.model.loaded import load_model
 
 TARGET_SECONDS = 0.3
 REPEATS = 5

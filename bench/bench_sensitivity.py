@@ -44,8 +44,8 @@ STREAMED_VARIABLES = ("Innovative Firms", "Order Degree", "dS total")
 
 def sobol_study() -> None:
     from sdcluster.engine.batch import BatchModel
-    from sdcluster.model import load_model
-    from sdcluster.sensitivity import (
+    from sdcluster.model.loaded import load_model
+    from sdcluster.studies.sensitivity import (
         SensitivitySpec,
         make_design,
         problem_from_model,
@@ -82,9 +82,9 @@ def sobol_study() -> None:
 
 
 def child_monte_carlo() -> dict[str, float]:
-    from sdcluster.ensemble import EnsembleSpec, run_ensemble, takeoff_probability
-    from sdcluster.model import load_model
-    from sdcluster.sensitivity import monte_carlo, problem_from_model
+    from sdcluster.model.loaded import load_model
+    from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble, takeoff_probability
+    from sdcluster.studies.sensitivity import monte_carlo, problem_from_model
 
     model = load_model()
     design = monte_carlo(problem_from_model(model, LEVERS), 10_000, seed=1)
@@ -96,13 +96,13 @@ def child_monte_carlo() -> dict[str, float]:
 
 
 def child_streamed() -> dict[str, float]:
-    from sdcluster.ensemble import (
+    from sdcluster.model.paths import builtin_model_path
+    from sdcluster.studies.ensemble import (
         EnsembleSpec,
         run_ensemble,
         save_ensemble,
         takeoff_probability,
     )
-    from sdcluster.paths import builtin_model_path
 
     spec = EnsembleSpec(model_path=builtin_model_path(), n_members=100_000, seed=1,
                         variables=STREAMED_VARIABLES)

@@ -13,13 +13,13 @@ __version__ = "0.1.0"
 # The public API, imported on first use so `import sdcluster` stays fast
 # (PySD and xarray take a second to import) and nothing runs at import time.
 _LAZY_EXPORTS = {
-    "load_model": "sdcluster.model",
-    "LoadedModel": "sdcluster.model",
-    "Scenario": "sdcluster.scenarios",
-    "load_scenarios": "sdcluster.scenarios",
-    "ScenarioSet": "sdcluster.experiments",
-    "Results": "sdcluster.results",
-    "run_scenarios": "sdcluster.results",
+    "load_model": "sdcluster.model.loaded",
+    "LoadedModel": "sdcluster.model.loaded",
+    "Scenario": "sdcluster.experiments.scenarios",
+    "load_scenarios": "sdcluster.experiments.scenarios",
+    "ScenarioSet": "sdcluster.experiments.scenario_set",
+    "Results": "sdcluster.results.dataset",
+    "run_scenarios": "sdcluster.engine.run",
 }
 
 __all__ = ["__version__", *_LAZY_EXPORTS]

@@ -1,7 +1,7 @@
 """Names shared by everything that handles feedback loops: polarities and the loop dimension.
 
 A module of constants only, so that pure analysis can use them without
-importing the code that reads model files (:mod:`sdcluster.causal_loops`).
+importing the code that reads model files (:mod:`sdcluster.model.causal_loops`).
 """
 
 from __future__ import annotations

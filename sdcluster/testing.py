@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from sdcluster.results import Results
+from sdcluster.results.dataset import Results
 
 
 def _as_dataset(value: Results | xr.Dataset) -> xr.Dataset:

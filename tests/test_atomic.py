@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sdcluster.atomic import new_file_mode, write_atomically
 from sdcluster.errors import ModelFileError, ResultsFileError
+from sdcluster.results.atomic import new_file_mode, write_atomically
 
 
 def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Path) -> None:

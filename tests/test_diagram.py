@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from sdcluster.diagram import (
+from sdcluster.errors import ModelFileError
+from sdcluster.model.diagram import (
     LABEL_FONT,
     SHADOW_COLOUR,
     _wrap,
@@ -14,8 +15,7 @@ from sdcluster.diagram import (
     view_svgs,
     write_view_svgs,
 )
-from sdcluster.errors import ModelFileError
-from sdcluster.paths import builtin_model_path
+from sdcluster.model.paths import builtin_model_path
 
 
 def test_each_view_is_drawn_with_its_loop_identifiers() -> None:

@@ -42,7 +42,7 @@ class View:
     #: ``"R1 spin-offs [Mature Firms > spinoffs > Young Firms > maturation]"``. The words
     #: before the brackets are the name drawn in the view; the bracketed chains
     #: (``;`` between alternatives) are the variables on the loop, which
-    #: ``sdcluster.named_loops`` uses to find the loop among those pysimlin scores.
+    #: ``sdcluster.model.named_loops`` uses to find the loop among those pysimlin scores.
     loops: dict[str, Point] = field(default_factory=dict)
     notes: dict[str, Point] = field(default_factory=dict)
 

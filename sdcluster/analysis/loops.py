@@ -93,7 +93,7 @@ class _Named(Protocol):
 class MatchedLoop(Protocol):
     """A named loop and the ids of the loops that stand for it.
 
-    :class:`sdcluster.named_loops.LoopMatch` is one.
+    :class:`sdcluster.model.named_loops.LoopMatch` is one.
     """
 
     @property
@@ -113,7 +113,7 @@ def named_scores(scores: xr.DataArray, matches: Sequence[MatchedLoop]) -> xr.Dat
     scores : xarray.DataArray
         Relative loop scores, dimensions ``("loop", "time")`` (loop ids).
     matches : sequence of MatchedLoop
-        From :func:`sdcluster.named_loops.match_loops`.
+        From :func:`sdcluster.model.named_loops.match_loops`.
 
     Returns
     -------

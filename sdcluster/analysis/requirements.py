@@ -1,6 +1,6 @@
 """What an analysis needs from a results dataset, and one clear error when it is missing.
 
-Results datasets (see ``sdcluster.results``) hold one data variable per model
+Results datasets (see ``sdcluster.results.dataset``) hold one data variable per model
 variable, keyed by its Vensim name, over a ``"time"`` dimension plus any
 leading dimensions (``"scenario"``, ``"member"``, ...). The helpers here check
 that contract and give every analysis the same way to say what is missing.

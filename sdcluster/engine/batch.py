@@ -52,7 +52,7 @@ from sdcluster.errors import (
     did_you_mean,
     with_article,
 )
-from sdcluster.model import MODEL_FORMATS, normalize_name, xmile_save_interval
+from sdcluster.model.loaded import MODEL_FORMATS, normalize_name, xmile_save_interval
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "BatchModel", "TimeSchedule", "VariableInfo", "can_vectorize"]
 

@@ -36,7 +36,7 @@ from pysd.translators.structures import abstract_model as am
 
 from sdcluster.engine.batch_runtime import pysd_table_values
 from sdcluster.errors import ModelFileError, UnsupportedConstructError, first_line
-from sdcluster.model import MODEL_FORMATS, pysd_compatible_xmile, read_model_file
+from sdcluster.model.loaded import MODEL_FORMATS, pysd_compatible_xmile, read_model_file
 
 NodeKind = Literal["time", "param", "control", "aux", "state", "stateinit", "initial"]
 StateKind = Literal["integ", "smooth", "delay"]
@@ -245,7 +245,7 @@ _LOOKUP_METHODS = ("interpolate", "extrapolate", "hold_backward")
 def load_abstract_model(path: Path) -> Any:
     """Parse a Vensim or XMILE file (any suffix of ``MODEL_FORMATS``) with PySD's translator.
 
-    The file gets the checks :func:`sdcluster.model.load_model` makes, and
+    The file gets the checks :func:`sdcluster.model.loaded.load_model` makes, and
     the parser's own errors become one :class:`ModelFileError`, worded as
     ``load_model`` words them.
 

@@ -44,9 +44,9 @@ from typing import Any, Protocol
 import xarray as xr
 from tqdm import tqdm
 
-from sdcluster.atomic import write_atomically
 from sdcluster.errors import ResultsFileError, ScenarioError, WorkerLostError
-from sdcluster.netcdf_names import decode_names, encode_names
+from sdcluster.results.atomic import write_atomically
+from sdcluster.results.netcdf_names import decode_names, encode_names
 
 __all__ = [
     "Chunk",

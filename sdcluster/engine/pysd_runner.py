@@ -21,12 +21,12 @@ import xarray as xr
 from tqdm import tqdm
 
 from sdcluster.engine.noise import noise_inputs, white_noise_inputs
+from sdcluster.engine.resources import check_fits, run_size
 from sdcluster.engine.schedule import pysd_step_series
 from sdcluster.errors import SimulationError
-from sdcluster.experiments import ScenarioSet
-from sdcluster.model import LoadedModel
-from sdcluster.resources import check_fits, run_size
-from sdcluster.scenarios import Scenario
+from sdcluster.experiments.scenario_set import ScenarioSet
+from sdcluster.experiments.scenarios import Scenario
+from sdcluster.model.loaded import LoadedModel
 
 #: The white-noise input of single-input models; every constant named ``white noise ...``
 #: is an input (see :func:`sdcluster.engine.noise.noise_inputs`).

@@ -10,7 +10,7 @@ while it balances, and summing in absolute value to 1.
 
 pysimlin scores every causal link while it simulates (``enable_ltm``); this
 module runs the model through pysimlin, enumerates the elementary feedback
-loops of its causal graph once per model (:mod:`sdcluster.causal_loops`, over
+loops of its causal graph once per model (:mod:`sdcluster.model.causal_loops`, over
 the links of ``Model.get_links``), and multiplies the link scores of
 ``Sim.get_links`` along each loop, then normalizes within each partition
 (:func:`loop_scores`). It does not use pysimlin's own loop list: pysimlin
@@ -55,7 +55,6 @@ import numpy as np
 import numpy.typing as npt
 import xarray as xr
 
-from sdcluster.causal_loops import feedback_loops, strong_components
 from sdcluster.engine.schedule import step_values
 from sdcluster.errors import (
     AnalysisError,
@@ -64,10 +63,11 @@ from sdcluster.errors import (
     SimulationError,
     first_line,
 )
+from sdcluster.experiments.scenarios import Scenario
 from sdcluster.loop_polarity import BALANCING, LOOP_DIM, REINFORCING
-from sdcluster.model import LoadedModel, normalize_name
-from sdcluster.scenarios import Scenario
-from sdcluster.simlin_io import load_project
+from sdcluster.model.causal_loops import feedback_loops, strong_components
+from sdcluster.model.loaded import LoadedModel, normalize_name
+from sdcluster.model.simlin_io import load_project
 
 if TYPE_CHECKING:
     from simlin import Model as SimlinModel
@@ -162,7 +162,7 @@ class LoopStructure:
     def loops(self) -> dict[str, tuple[str, ...]]:
         """Return each loop id with the model names on the loop.
 
-        The form :func:`sdcluster.named_loops.match_loops` takes.
+        The form :func:`sdcluster.model.named_loops.match_loops` takes.
         """
         return dict(zip(self.ids, self.variables, strict=True))
 

@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from sdcluster.scenarios import Step
+from sdcluster.experiments.scenarios import Step
 
 #: Lead, in TIME STEPs, with which a step takes effect before its ``at``.
 STEP_LEAD = 1e-6

@@ -197,7 +197,7 @@ def loop_ensemble_from(dataset: xr.Dataset, metadata: Mapping[str, Any]) -> Any:
 
 def _ensemble_section(dataset: xr.Dataset, metadata: Mapping[str, Any]) -> Section:
     from sdcluster.analysis.loop_ensembles import dominance_frequencies
-    from sdcluster.plotting_loops import plot_ensemble_dominance
+    from sdcluster.plotting.loops import plot_ensemble_dominance
 
     key, title = "loop-ensemble", "Dominance across parameter uncertainty"
     if "ensemble dominant" not in dataset.data_vars:

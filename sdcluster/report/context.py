@@ -13,11 +13,11 @@ from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.noise import NOISE_INPUT_RULE, noise_inputs
 from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT
 from sdcluster.errors import ReportError, SdclusterError
-from sdcluster.model import LoadedModel
+from sdcluster.experiments.scenarios import Scenario
+from sdcluster.model.loaded import LoadedModel
 from sdcluster.report.findings import SWEEP_LEVER
 from sdcluster.report.options import ExperimentSizes
 from sdcluster.report.progress import Progress
-from sdcluster.scenarios import Scenario
 
 #: Variables the phase classification needs.
 PHASE_VARIABLES = (ORDER_DEGREE, FIRMS, TOTAL_CHANGE)

@@ -27,7 +27,7 @@ from typing import Any
 import xarray as xr
 
 from sdcluster.errors import ReportError, ResultsFileError
-from sdcluster.results import Results
+from sdcluster.results.dataset import Results
 
 #: Key of the report entry in a results file's metadata.
 REPORT_KEY = "report"

@@ -1,6 +1,6 @@
 """Figures the report draws itself, and the conversion of any figure to SVG text.
 
-The figures of :mod:`sdcluster.plotting` serve every user; the ones here
+The figures of :mod:`sdcluster.plotting.series` serve every user; the ones here
 (openness sweep, fan charts, take-off curve, Sobol' indices, loop
 dominance) belong to the report's experiments. All return :class:`matplotlib.figure.Figure` objects;
 :func:`svg_text` turns one into a standalone, reproducible SVG document

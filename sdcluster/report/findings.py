@@ -245,7 +245,7 @@ def check_counts(checks: xr.Dataset) -> tuple[int, int]:
     return int(passed.sum()), int(passed.size)
 
 
-#: Columns of the sensitivity indices table (as :mod:`sdcluster.sensitivity` writes it).
+#: Columns of the sensitivity indices table (as :mod:`sdcluster.studies.sensitivity` writes it).
 INDEX_COLUMNS = ("outcome", "method", "index", "parameter", "parameter_2", "estimate",
                  "confidence", "ci_low", "ci_high", "confidence_level")
 

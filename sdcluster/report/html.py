@@ -16,9 +16,9 @@ from pathlib import Path
 
 import jinja2
 
-from sdcluster.atomic import write_atomically
 from sdcluster.errors import ReportError
 from sdcluster.report.content import Document, Section
+from sdcluster.results.atomic import write_atomically
 
 _TEMPLATE = "report.html.j2"
 

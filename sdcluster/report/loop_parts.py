@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from sdcluster.experiments.scenarios import Scenario
 from sdcluster.report.context import RunContext
 from sdcluster.report.data import Part
 from sdcluster.report.parts import column_values
-from sdcluster.scenarios import Scenario
 
 if TYPE_CHECKING:
     from sdcluster.studies.loops import LoopAnalysis

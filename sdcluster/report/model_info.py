@@ -1,6 +1,6 @@
 """What the report says about the model, kept as data inside the results file.
 
-:func:`describe_model` turns a :class:`~sdcluster.model.LoadedModel` into a
+:func:`describe_model` turns a :class:`~sdcluster.model.loaded.LoadedModel` into a
 plain dictionary (JSON-ready): the model file's name and source text, every
 variable's kind, units, range, default and documentation, the flows of each
 stock, the policy levers, and the loop sentences of ``loops.toml`` in the
@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sdcluster.errors import ReportError, first_line
-from sdcluster.model import MODEL_FORMATS, LoadedModel
+from sdcluster.model.loaded import MODEL_FORMATS, LoadedModel
 
 #: File beside a model that names its feedback loops and the sentences they encode.
 LOOPS_FILE = "loops.toml"
@@ -29,7 +29,7 @@ _LOOP_KEYS = ("code", "name", "sentence", "section", "note")
 
 @dataclass(frozen=True, kw_only=True)
 class VariableInfo:
-    """A model variable as the report lists it (see :class:`sdcluster.model.Variable`)."""
+    """A model variable as the report lists it (see :class:`sdcluster.model.loaded.Variable`)."""
 
     name: str
     kind: str

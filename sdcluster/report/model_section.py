@@ -2,9 +2,9 @@
 
 Everything comes from the model description stored in the results file
 (:class:`~sdcluster.report.model_info.ModelInfo`): the diagram is redrawn
-from the stored source text with :func:`sdcluster.diagram.view_svgs`, the
+from the stored source text with :func:`sdcluster.model.diagram.view_svgs`, the
 loop identifiers are read from its sketch with
-:func:`sdcluster.diagram.loop_markers`, and the sentence each loop encodes
+:func:`sdcluster.model.diagram.loop_markers`, and the sentence each loop encodes
 comes from the data file ``loops.toml`` beside the model.
 """
 
@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from sdcluster.errors import SdclusterError
+from sdcluster.model.simlin_io import load_project
 from sdcluster.report.content import Block, Figure, Note, Paragraph, Section, Table
 from sdcluster.report.model_info import LOOPS_FILE, ModelInfo
 from sdcluster.report.svgcrop import crop_to_view
 from sdcluster.report.text import MISSING, fmt_number, join_names, plural
-from sdcluster.simlin_io import load_project
 
 
 def model_section(info: ModelInfo, clock: Mapping[str, Any]) -> Section:
@@ -64,7 +64,7 @@ def _diagram_section(info: ModelInfo, path: Path | None) -> Section:
 
 
 def _diagram_blocks(path: Path) -> tuple[Block, ...]:
-    from sdcluster.diagram import view_svgs
+    from sdcluster.model.diagram import view_svgs
 
     try:
         views = view_svgs(path)
@@ -116,8 +116,8 @@ def _levers_section(info: ModelInfo) -> Section:
 
 
 def _loops_section(info: ModelInfo, path: Path | None) -> Section:
-    from sdcluster.diagram import loop_markers
-    from sdcluster.named_loops import intended_polarity
+    from sdcluster.model.diagram import loop_markers
+    from sdcluster.model.named_loops import intended_polarity
 
     markers = loop_markers(path) if path is not None else []
     if not markers:
@@ -151,7 +151,7 @@ def _loops_section(info: ModelInfo, path: Path | None) -> Section:
 
 def _loop_path(definition: str) -> str:
     """Return a loop definition ``"A > B; C > D"`` as ``"A → B; C → D"``."""
-    from sdcluster.named_loops import parse_definition
+    from sdcluster.model.named_loops import parse_definition
 
     chains = parse_definition(definition)
     return "; ".join(" → ".join(chain) for chain in chains) if chains else MISSING

@@ -4,11 +4,11 @@
   deterministic, with the vectorized batch engine; the bracket where runs
   start to self-organize is refined by bisection;
 - :func:`make_ensemble`: a seeded fluctuation ensemble of the base scenario
-  (:func:`sdcluster.ensemble.run_ensemble`, one noise stream per member);
+  (:func:`sdcluster.studies.ensemble.run_ensemble`, one noise stream per member);
 - :func:`make_takeoff`: the same noise streams at evenly spaced openness
   values (common random numbers); each run's phase onsets are kept;
 - :func:`make_sensitivity`: Sobol' indices of the policy levers
-  (:func:`sdcluster.sensitivity.run_sensitivity`), deterministic runs;
+  (:func:`sdcluster.studies.sensitivity.run_sensitivity`), deterministic runs;
 - :func:`make_checks`: the validation suite of ``sdcluster check``.
 
 A maker raises an :class:`~sdcluster.errors.SdclusterError` when the model
@@ -114,7 +114,7 @@ def _ensemble_metadata(context: RunContext, members: int,
 
 def make_ensemble(context: RunContext) -> Part:
     """Run the base scenario with seeded white noise, one stream per member."""
-    from sdcluster.ensemble import EnsembleSpec, run_ensemble
+    from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble
 
     inputs = context.require_noise_inputs("the fluctuation ensemble")
     context.require(PHASE_VARIABLES, "the fluctuation ensemble")
@@ -134,7 +134,7 @@ def make_takeoff(context: RunContext) -> Part:
     Every openness value gets the same noise streams (common random numbers),
     so the curve's differences come from openness, not from the draws.
     """
-    from sdcluster.ensemble import EnsembleSpec, ParameterDesign, onset_times, run_ensemble
+    from sdcluster.studies.ensemble import EnsembleSpec, ParameterDesign, onset_times, run_ensemble
 
     inputs = context.require_noise_inputs("the take-off curve")
     context.require([SWEEP_LEVER, *PHASE_VARIABLES], "the take-off curve")
@@ -180,7 +180,7 @@ def _sensitivity_outcomes(context: RunContext) -> tuple[str, ...]:
 
 def make_sensitivity(context: RunContext) -> Part:
     """Compute first-order and total Sobol' indices of the levers on the report's outcomes."""
-    from sdcluster.sensitivity import (
+    from sdcluster.studies.sensitivity import (
         SensitivitySpec,
         SensitivityWarning,
         problem_from_model,

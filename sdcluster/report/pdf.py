@@ -42,9 +42,9 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from sdcluster.atomic import write_atomically
 from sdcluster.errors import ReportError
 from sdcluster.report import content
+from sdcluster.results.atomic import write_atomically
 
 _FONT = "DejaVuSans"
 _FONT_BOLD = "DejaVuSans-Bold"

@@ -72,7 +72,7 @@ def figure(caption: str, drawn: Any) -> Figure:
 
 def entropy_section(ds: xr.Dataset, settings: AnalysisSettings) -> Section:
     """Return the entropy balance per scenario, the regime table and the phase timeline."""
-    from sdcluster.plotting import plot_entropy_balance, plot_phase_timeline
+    from sdcluster.plotting.series import plot_entropy_balance, plot_phase_timeline
 
     key, title = "entropy", "Entropy balance and phases"
     try:
@@ -189,7 +189,7 @@ def onset_table(summary: pd.DataFrame) -> Table:
 
 
 def _cluster_comparison(ds: xr.Dataset, settings: AnalysisSettings) -> tuple[Block, ...]:
-    from sdcluster.plotting import plot_scenarios
+    from sdcluster.plotting.series import plot_scenarios
 
     summary = summary_table(ds, settings)
     drawn = plot_scenarios(ds, CLUSTER_VARIABLES)
@@ -198,7 +198,7 @@ def _cluster_comparison(ds: xr.Dataset, settings: AnalysisSettings) -> tuple[Blo
 
 
 def _generic_comparison(ds: xr.Dataset, stocks: Sequence[str]) -> tuple[Block, ...]:
-    from sdcluster.plotting import plot_scenarios
+    from sdcluster.plotting.series import plot_scenarios
 
     shown = [name for name in stocks if name in ds.data_vars][:GENERIC_PANELS]
     if not shown:

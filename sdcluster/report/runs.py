@@ -19,8 +19,10 @@ import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from sdcluster.engine.run import run_scenarios
 from sdcluster.errors import ReportError, SdclusterError
-from sdcluster.model import LoadedModel, load_model
+from sdcluster.experiments.scenarios import Scenario, load_scenarios
+from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.report.context import RunContext
 from sdcluster.report.data import (
     PARTS,
@@ -45,8 +47,7 @@ from sdcluster.report.parts import (
     make_takeoff,
 )
 from sdcluster.report.progress import Progress
-from sdcluster.results import Results, run_scenarios
-from sdcluster.scenarios import Scenario, load_scenarios
+from sdcluster.results.dataset import Results
 
 #: Part name -> (progress title, function that makes it), in run order.
 PART_MAKERS: Mapping[str, tuple[str, Callable[[RunContext], Part]]] = {

@@ -1,6 +1,6 @@
 """Drop what lies outside an SVG's viewBox, so a view of a large diagram stays small.
 
-pysimlin draws a model's whole canvas; :func:`sdcluster.diagram.view_svgs`
+pysimlin draws a model's whole canvas; :func:`sdcluster.model.diagram.view_svgs`
 shows one view of it by setting the viewBox, so each view's document still
 holds every element of every view. :func:`crop_to_view` removes the
 top-level drawing elements none of whose anchor points (path start points,

@@ -60,11 +60,11 @@ import pandas as pd
 import xarray as xr
 from numpy.typing import NDArray
 
-from sdcluster.atomic import write_atomically
 from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE, BatchModel
 from sdcluster.engine.noise import white_noise
 from sdcluster.errors import ResultsFileError, ScenarioError, SimulationError
-from sdcluster.paths import builtin_model_path
+from sdcluster.model.paths import builtin_model_path
+from sdcluster.results.atomic import write_atomically
 from sdcluster.studies import bifurcation_analysis as bif
 from sdcluster.studies.bifurcation_inputs import (
     InitialSetting,
@@ -76,7 +76,7 @@ from sdcluster.studies.bifurcation_inputs import (
 )
 
 if TYPE_CHECKING:
-    from sdcluster.model import LoadedModel
+    from sdcluster.model.loaded import LoadedModel
 
 __all__ = ["BifurcationResult", "BifurcationSpec", "run_bifurcation"]
 

@@ -33,10 +33,10 @@ from sdcluster.analysis.phases import PHASES
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.engine.noise import noise_inputs, white_noise_inputs
 from sdcluster.errors import ScenarioError, did_you_mean
-from sdcluster.inputs import range_within
-from sdcluster.model import LoadedModel
-from sdcluster.named_loops import LoopMatch, NamedLoop
-from sdcluster.scenarios import Scenario
+from sdcluster.experiments.parsing import range_within
+from sdcluster.experiments.scenarios import Scenario
+from sdcluster.model.loaded import LoadedModel
+from sdcluster.model.named_loops import LoopMatch, NamedLoop
 from sdcluster.studies.loops import LoopScorer
 
 

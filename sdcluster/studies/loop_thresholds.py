@@ -18,9 +18,9 @@ from sdcluster.analysis.loops import NO_LOOP, PHASE_INPUTS, WHOLE_RUN
 from sdcluster.analysis.phases import PHASES
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.errors import AnalysisError, did_you_mean
-from sdcluster.model import LoadedModel
-from sdcluster.named_loops import NamedLoop
-from sdcluster.scenarios import Scenario
+from sdcluster.experiments.scenarios import Scenario
+from sdcluster.model.loaded import LoadedModel
+from sdcluster.model.named_loops import NamedLoop
 from sdcluster.studies.loop_ensembles import parameter_ranges
 from sdcluster.studies.loops import LoopScorer
 

@@ -3,7 +3,7 @@
 :func:`analyze_loops` and :func:`analyze_scenario_loops` run scenarios through
 the pysimlin engine with Loops That Matter scores
 (:mod:`sdcluster.engine.pysimlin_runner`), match the model's named loops
-(:mod:`sdcluster.named_loops`) to the enumerated loops, and read the phases
+(:mod:`sdcluster.model.named_loops`) to the enumerated loops, and read the phases
 of each run; the result, a :class:`LoopAnalysis`, is what the dominance
 functions of :mod:`sdcluster.analysis.loops` read. Studies over many runs
 are in :mod:`sdcluster.studies.loop_ensembles` (parameter uncertainty) and
@@ -29,9 +29,15 @@ from sdcluster.analysis.loops import named_scores, run_phases
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.engine.noise import noise_inputs, white_noise_inputs
 from sdcluster.engine.pysimlin_runner import PysimlinLoopRunner
-from sdcluster.model import LoadedModel
-from sdcluster.named_loops import LoopMatch, NamedLoop, check_named_loops, match_loops, named_loops
-from sdcluster.scenarios import Scenario
+from sdcluster.experiments.scenarios import Scenario
+from sdcluster.model.loaded import LoadedModel
+from sdcluster.model.named_loops import (
+    LoopMatch,
+    NamedLoop,
+    check_named_loops,
+    match_loops,
+    named_loops,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,7 +50,7 @@ class LoopAnalysis:
         Name of the run.
     results : xarray.Dataset
         Model variables over ``"time"``, keyed by their model names (the
-        results contract of ``sdcluster.results``).
+        results contract of ``sdcluster.results.dataset``).
     scores : xarray.DataArray
         Relative loop score of every elementary loop of the model's causal
         graph, dimensions ``("loop", "time")``; coordinates ``polarity`` (in
@@ -161,7 +167,7 @@ def analyze_loops(
         when omitted.
     named : sequence of NamedLoop, optional
         The named loops; those declared in the model file by default
-        (:func:`~sdcluster.named_loops.named_loops`).
+        (:func:`~sdcluster.model.named_loops.named_loops`).
     settings : AnalysisSettings, optional
         Phase thresholds; from the run's own ``"entropy tolerance"`` by default.
 

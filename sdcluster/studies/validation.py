@@ -29,11 +29,11 @@ from sdcluster.analysis.checks import (
 )
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.errors import ScenarioError, SimulationError, did_you_mean, first_line
-from sdcluster.inputs import finite_number
-from sdcluster.model import LoadedModel
-from sdcluster.paths import builtin_checks_dir
-from sdcluster.scenarios import Scenario, read_toml, scenario_from_dict
-from sdcluster.simlin_io import load_project
+from sdcluster.experiments.parsing import finite_number
+from sdcluster.experiments.scenarios import Scenario, read_toml, scenario_from_dict
+from sdcluster.model.loaded import LoadedModel
+from sdcluster.model.paths import builtin_checks_dir
+from sdcluster.model.simlin_io import load_project
 
 _EXPECT_KEYS = ("variable", "condition", "value", "at", "tolerance")
 _CHECK_ONLY_KEYS = ("expect", "seed")

@@ -24,10 +24,10 @@ import sys
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-from sdcluster.atomic import write_atomically
 from sdcluster.errors import ModelFileError, SdclusterError
-from sdcluster.model import LoadedModel, Variable, load_model, normalize_name
-from sdcluster.simlin_io import load_project
+from sdcluster.model.loaded import LoadedModel, Variable, load_model, normalize_name
+from sdcluster.model.simlin_io import load_project
+from sdcluster.results.atomic import write_atomically
 
 XMILE_NS = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 ISEE_NS = "http://iseesystems.com/XMILE"

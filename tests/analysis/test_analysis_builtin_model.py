@@ -21,7 +21,7 @@ from sdcluster.analysis import (
     power_contributions,
     summary_table,
 )
-from sdcluster.paths import builtin_model_path
+from sdcluster.model.paths import builtin_model_path
 
 MODEL = builtin_model_path()
 

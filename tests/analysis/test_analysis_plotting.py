@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from sdcluster.analysis import PHASES
 from sdcluster.errors import AnalysisError
-from sdcluster.plotting import plot_entropy_balance, plot_phase_timeline, plot_scenarios
+from sdcluster.plotting.series import plot_entropy_balance, plot_phase_timeline, plot_scenarios
 
 
 def ordering(t: np.ndarray) -> np.ndarray:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sdcluster.cli import app
+from sdcluster.cli.main import app
 from sdcluster.errors import ScenarioError
-from sdcluster.results import Results
+from sdcluster.results.dataset import Results
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TOWN = str(DATA / "core_town.mdl")

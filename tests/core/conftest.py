@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from core_support import DATA
 
-from sdcluster.model import LoadedModel, load_model
+from sdcluster.model.loaded import LoadedModel, load_model
 
 
 @pytest.fixture(scope="session")

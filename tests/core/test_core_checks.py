@@ -11,7 +11,7 @@ from core_support import DATA
 
 from sdcluster.analysis.checks import Expectation, evaluate, invariant_results
 from sdcluster.errors import ScenarioError, UnknownVariableError
-from sdcluster.model import LoadedModel
+from sdcluster.model.loaded import LoadedModel
 from sdcluster.studies.validation import load_checks, model_file_results, run_checks
 
 TIME = np.arange(5, dtype=float)
@@ -150,7 +150,7 @@ def test_a_failing_expectation_fails(tmp_path: Path, town: LoadedModel) -> None:
 
 
 def test_a_run_that_blows_up_is_a_failed_check(tmp_path: Path) -> None:
-    from sdcluster.model import load_model
+    from sdcluster.model.loaded import load_model
 
     rows = run_checks(load_model(DATA / "core_blowup.mdl"))
     failed = [r for r in rows if not r.passed]

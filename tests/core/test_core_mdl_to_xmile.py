@@ -10,8 +10,8 @@ from core_support import DATA
 
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.errors import ModelFileError
-from sdcluster.model import LoadedModel, load_model
-from sdcluster.scenarios import Scenario
+from sdcluster.experiments.scenarios import Scenario
+from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.testing import assert_results_close
 from sdcluster.tools.mdl_to_xmile import XMILE_NS, main, xmile_from_mdl
 

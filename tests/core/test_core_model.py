@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from core_support import DATA
 
-from sdcluster import model as model_module
 from sdcluster.errors import ModelFileError, UnknownVariableError
-from sdcluster.model import LoadedModel, load_model, normalize_name
+from sdcluster.model import loaded as model_module
+from sdcluster.model.loaded import LoadedModel, load_model, normalize_name
 
 
 def test_variable_table_of_the_town_model(town: LoadedModel) -> None:
@@ -252,7 +252,7 @@ def test_two_processes_translating_at_once_share_one_entry(tmp_path: Path) -> No
     model_file = _copy_town(tmp_path / "user")
     cache = tmp_path / "cache"
     script = (
-        "import sys; from sdcluster.model import load_model; "
+        "import sys; from sdcluster.model.loaded import load_model; "
         "m = load_model(sys.argv[1], cache_dir=sys.argv[2]); print(m.variable('openness').default)"
     )
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
@@ -272,7 +272,7 @@ def test_two_processes_translating_at_once_share_one_entry(tmp_path: Path) -> No
 
 def test_a_constant_inflow_is_a_constant_a_scenario_can_set() -> None:
     from sdcluster.engine.pysd_runner import run_scenario
-    from sdcluster.scenarios import Scenario
+    from sdcluster.experiments.scenarios import Scenario
 
     model = load_model(DATA / "core_constant_inflow.mdl")
     assert model.variables["births"].kind == "constant"
@@ -289,8 +289,8 @@ def test_xmile_with_an_undeclared_isee_prefix_loads_and_runs(tmp_path: Path) -> 
     # Stella and Vensim write <isee:...> markup without always declaring the prefix;
     # PySD's reader tolerates that, so loading must too (it raised a parse error).
     from sdcluster.engine.pysd_runner import run_scenario
-    from sdcluster.paths import models_dir
-    from sdcluster.scenarios import Scenario
+    from sdcluster.experiments.scenarios import Scenario
+    from sdcluster.model.paths import models_dir
 
     twin = (models_dir() / "innovation_cluster.xmile").read_text(encoding="utf-8")
     undeclared = twin.replace(' xmlns:isee="http://iseesystems.com/XMILE"', "", 1).replace(

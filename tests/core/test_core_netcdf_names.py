@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from sdcluster.netcdf_names import NAME_ATTR, decode_names, encode_names
+from sdcluster.results.netcdf_names import NAME_ATTR, decode_names, encode_names
 
 AWKWARD = ("a/b", " leading blank", "trailing blank ", "_underscore", "tab\tname", "var0")
 

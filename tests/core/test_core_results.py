@@ -10,10 +10,11 @@ import xarray as xr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sdcluster.engine.run import run_scenarios
 from sdcluster.errors import ResultsFileError
-from sdcluster.model import LoadedModel
-from sdcluster.results import Results, run_scenarios
-from sdcluster.scenarios import Scenario
+from sdcluster.experiments.scenarios import Scenario
+from sdcluster.model.loaded import LoadedModel
+from sdcluster.results.dataset import Results
 from sdcluster.testing import assert_results_close
 
 

@@ -8,11 +8,11 @@ from core_support import DATA
 
 from sdcluster.engine.noise import white_noise
 from sdcluster.engine.pysd_runner import run_scenario, run_scenario_set
+from sdcluster.engine.run import run_scenarios
 from sdcluster.errors import ScenarioError, SimulationError
-from sdcluster.experiments import ScenarioSet
-from sdcluster.model import LoadedModel, load_model
-from sdcluster.results import run_scenarios
-from sdcluster.scenarios import Scenario, Step
+from sdcluster.experiments.scenario_set import ScenarioSet
+from sdcluster.experiments.scenarios import Scenario, Step
+from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.testing import assert_results_close
 
 BASE = Scenario(name="base")

@@ -12,9 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sdcluster.errors import ScenarioError, UnknownVariableError
-from sdcluster.model import LoadedModel
-from sdcluster.paths import builtin_scenarios_dir
-from sdcluster.scenarios import (
+from sdcluster.experiments.scenarios import (
     Scenario,
     Step,
     available_scenarios,
@@ -22,6 +20,8 @@ from sdcluster.scenarios import (
     load_scenarios,
     scenario_from_dict,
 )
+from sdcluster.model.loaded import LoadedModel
+from sdcluster.model.paths import builtin_scenarios_dir
 
 VALID = """
 title = "Open town"

@@ -15,12 +15,12 @@ import pytest
 from core_support import DATA
 from typer.testing import CliRunner
 
-from sdcluster.cli import app
+from sdcluster.cli.main import app
 from sdcluster.engine.pysd_runner import run_scenario
-from sdcluster.ensemble import EnsembleSpec, run_ensemble
-from sdcluster.model import load_model
-from sdcluster.results import Results
-from sdcluster.scenarios import Scenario
+from sdcluster.experiments.scenarios import Scenario
+from sdcluster.model.loaded import load_model
+from sdcluster.results.dataset import Results
+from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble
 
 MODEL = DATA / "core_subscripts.mdl"
 

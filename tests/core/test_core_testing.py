@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from sdcluster.results import Results
+from sdcluster.results.dataset import Results
 from sdcluster.testing import assert_results_close
 
 

@@ -13,9 +13,9 @@ import numpy as np
 
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.engine.schedule import step_values
-from sdcluster.ensemble import EnsembleSpec, run_ensemble
-from sdcluster.model import load_model
-from sdcluster.scenarios import Scenario, Step
+from sdcluster.experiments.scenarios import Scenario, Step
+from sdcluster.model.loaded import load_model
+from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble
 from sdcluster.studies.loops import analyze_loops
 
 MODEL = Path(__file__).resolve().parents[1] / "data" / "step_grid.mdl"

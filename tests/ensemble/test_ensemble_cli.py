@@ -9,10 +9,10 @@ import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
-from sdcluster.cli import app
-from sdcluster.cli_experiments import EXIT_INTERRUPTED, register
-from sdcluster.ensemble import MemberRunner
-from sdcluster.results import Results
+from sdcluster.cli.experiments import EXIT_INTERRUPTED, register
+from sdcluster.cli.main import app
+from sdcluster.results.dataset import Results
+from sdcluster.studies.ensemble import MemberRunner
 
 register(app)  # a no-op once cli.py registers the commands itself
 

@@ -18,9 +18,9 @@ from sdcluster.engine.executors import (
     plan_chunks,
     spec_key,
 )
-from sdcluster.ensemble import EnsembleSpec, MemberRunner, run_ensemble, save_ensemble
 from sdcluster.errors import ResultsFileError, ScenarioError
-from sdcluster.results import Results
+from sdcluster.results.dataset import Results
+from sdcluster.studies.ensemble import EnsembleSpec, MemberRunner, run_ensemble, save_ensemble
 from sdcluster.testing import assert_results_close
 
 VARIABLES = ("Firms", "Noise Level")

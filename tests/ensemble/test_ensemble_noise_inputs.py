@@ -12,17 +12,17 @@ import xarray as xr
 from typer.testing import CliRunner
 
 from sdcluster.analysis.settings import DEFAULT_SETTINGS
-from sdcluster.cli import app
+from sdcluster.cli.main import app
 from sdcluster.engine.noise import noise_inputs, white_noise
 from sdcluster.engine.pysd_runner import run_scenario
-from sdcluster.ensemble import EnsembleSpec, ParameterDesign, run_ensemble
 from sdcluster.errors import ReportError
-from sdcluster.model import load_model
+from sdcluster.experiments.scenarios import Scenario
+from sdcluster.model.loaded import load_model
 from sdcluster.report.context import RunContext
 from sdcluster.report.options import QUICK_SIZES
 from sdcluster.report.progress import Progress
-from sdcluster.results import Results
-from sdcluster.scenarios import Scenario
+from sdcluster.results.dataset import Results
+from sdcluster.studies.ensemble import EnsembleSpec, ParameterDesign, run_ensemble
 from sdcluster.studies.loops import analyze_loops
 from sdcluster.testing import assert_results_close
 

@@ -12,7 +12,10 @@ from scipy.stats import binomtest
 
 from sdcluster.analysis.phases import PHASES, phase_onsets
 from sdcluster.analysis.settings import DEFAULT_SETTINGS
-from sdcluster.ensemble import (
+from sdcluster.errors import AnalysisError, ScenarioError
+from sdcluster.model.paths import builtin_model_path
+from sdcluster.results.dataset import Results
+from sdcluster.studies.ensemble import (
     EnsembleSpec,
     onset_distribution,
     onset_times,
@@ -22,9 +25,6 @@ from sdcluster.ensemble import (
     takeoff_probability,
     wilson_interval,
 )
-from sdcluster.errors import AnalysisError, ScenarioError
-from sdcluster.paths import builtin_model_path
-from sdcluster.results import Results
 
 STEP = 0.25
 TIME = np.arange(0.0, 40.0 + STEP, STEP)

@@ -8,8 +8,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from sdcluster import cli
-from sdcluster.cli_loops import register
+from sdcluster.cli import main as cli
+from sdcluster.cli.loops import register
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 LOGISTIC = str(DATA / "loops_logistic.mdl")

@@ -22,13 +22,13 @@ from sdcluster.analysis.loop_ensembles import (
     dominance_frequencies,
 )
 from sdcluster.analysis.loops import phase_dominance, phase_polarity
-from sdcluster.causal_loops import structural_loops
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.errors import ScenarioError, UnknownVariableError
+from sdcluster.experiments.scenarios import load_scenarios
 from sdcluster.loop_polarity import BALANCING, REINFORCING
-from sdcluster.model import LoadedModel, load_model, normalize_name
-from sdcluster.named_loops import named_loops
-from sdcluster.scenarios import load_scenarios
+from sdcluster.model.causal_loops import structural_loops
+from sdcluster.model.loaded import LoadedModel, load_model, normalize_name
+from sdcluster.model.named_loops import named_loops
 from sdcluster.studies.loop_ensembles import LoopEnsembleSpec, parameter_ranges, run_loop_ensemble
 from sdcluster.studies.loops import LoopAnalysis, analyze_loops
 

@@ -24,10 +24,10 @@ from sdcluster.analysis.loops import (
     phase_polarity,
     polarity_shares,
 )
-from sdcluster.causal_loops import structural_loops
+from sdcluster.experiments.scenarios import Scenario
 from sdcluster.loop_polarity import BALANCING, REINFORCING
-from sdcluster.model import LoadedModel, load_model, normalize_name
-from sdcluster.scenarios import Scenario
+from sdcluster.model.causal_loops import structural_loops
+from sdcluster.model.loaded import LoadedModel, load_model, normalize_name
 from sdcluster.studies.loop_thresholds import dominance_threshold
 from sdcluster.studies.loops import LoopAnalysis, analyze_loops, analyze_scenario_loops
 

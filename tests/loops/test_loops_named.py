@@ -11,12 +11,12 @@ import pytest
 
 from sdcluster.analysis.loops import NO_LOOP, hold_labels, label_runs
 from sdcluster.analysis.statistics import wilson_interval
-from sdcluster.causal_loops import feedback_loops, strong_components
-from sdcluster.diagram import loop_markers, split_loop_label
 from sdcluster.engine.pysimlin_runner import loop_scores
 from sdcluster.errors import AnalysisError, ModelFileError
-from sdcluster.model import load_model
-from sdcluster.named_loops import (
+from sdcluster.model.causal_loops import feedback_loops, strong_components
+from sdcluster.model.diagram import loop_markers, split_loop_label
+from sdcluster.model.loaded import load_model
+from sdcluster.model.named_loops import (
     NamedLoop,
     check_named_loops,
     intended_polarity,

@@ -10,9 +10,9 @@ from matplotlib.figure import Figure
 
 from sdcluster.analysis.loop_ensembles import ALL_REINFORCING
 from sdcluster.errors import AnalysisError
-from sdcluster.model import load_model
-from sdcluster.plotting_loops import plot_ensemble_dominance, plot_loop_dominance
-from sdcluster.scenarios import Scenario
+from sdcluster.experiments.scenarios import Scenario
+from sdcluster.model.loaded import load_model
+from sdcluster.plotting.loops import plot_ensemble_dominance, plot_loop_dominance
 from sdcluster.studies.loops import analyze_loops
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -15,7 +15,7 @@ from sdcluster.analysis.phases import phase_codes
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.noise import white_noise
-from sdcluster.model import LoadedModel, load_model
+from sdcluster.model.loaded import LoadedModel, load_model
 
 EPSILON = AnalysisSettings().entropy_tolerance
 __all__ = ["EPSILON", "LEVERS"]

@@ -11,9 +11,9 @@ from model_support import RunFn
 
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.pysd_runner import run_scenario
-from sdcluster.model import LoadedModel, load_model
-from sdcluster.paths import builtin_model_path
-from sdcluster.scenarios import Scenario, Step
+from sdcluster.experiments.scenarios import Scenario, Step
+from sdcluster.model.loaded import LoadedModel, load_model
+from sdcluster.model.paths import builtin_model_path
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import simlin
 
-from sdcluster.model import load_model
-from sdcluster.paths import models_dir
+from sdcluster.model.loaded import load_model
+from sdcluster.model.paths import models_dir
 
 
 def _key(name: str) -> str:

@@ -12,9 +12,9 @@ from model_support import LEVERS
 
 from sdcluster.engine.noise import noise_inputs
 from sdcluster.engine.pysd_runner import run_scenario
-from sdcluster.model import LoadedModel, load_model
-from sdcluster.paths import models_dir
-from sdcluster.scenarios import Scenario
+from sdcluster.experiments.scenarios import Scenario
+from sdcluster.model.loaded import LoadedModel, load_model
+from sdcluster.model.paths import models_dir
 
 MDL = models_dir() / "innovation_cluster.mdl"
 XMILE = models_dir() / "innovation_cluster.xmile"
@@ -137,7 +137,7 @@ def test_every_variable_is_placed_in_the_xmile_views(cluster_model: LoadedModel)
 
 
 def test_the_diagram_has_six_views_with_the_named_loops() -> None:
-    from sdcluster.diagram import loop_markers
+    from sdcluster.model.diagram import loop_markers
 
     text = MDL.read_text(encoding="utf-8")
     views = re.findall(r"^\*([^*].*)$", text, flags=re.M)

@@ -12,7 +12,7 @@ from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.report import ReportOutcome
 from sdcluster.report.build import SECTION_KEYS
 from sdcluster.report.text import fmt_level, fmt_share, fmt_time
-from sdcluster.results import Results
+from sdcluster.results.dataset import Results
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from sdcluster.cli_report import register
+from sdcluster.cli.report import register
 from sdcluster.report import ReportOutcome
 
 

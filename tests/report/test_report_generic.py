@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 from report_support import ESCAPE_MODEL, open_in_browser, pdf_text, squash
 
+from sdcluster.engine.run import run_scenarios
 from sdcluster.errors import ReportError
-from sdcluster.model import load_model
+from sdcluster.experiments.scenarios import Scenario
+from sdcluster.model.loaded import load_model
 from sdcluster.report import ReportOptions, ReportOutcome, make_report
 from sdcluster.report.build import SECTION_KEYS, build_document
 from sdcluster.report.data import PARTS, load_report_data
-from sdcluster.results import Results, run_scenarios
-from sdcluster.scenarios import Scenario
+from sdcluster.results.dataset import Results
 
 SCRIPT = '<script>alert("escaped?")</script>'
 

@@ -12,9 +12,9 @@ import pytest
 from matplotlib.figure import Figure as MplFigure
 from report_support import pdf_text
 
-from sdcluster.diagram import loop_markers
 from sdcluster.errors import ReportError
-from sdcluster.paths import builtin_model_path
+from sdcluster.model.diagram import loop_markers
+from sdcluster.model.paths import builtin_model_path
 from sdcluster.report import ReportOptions, rebuild_command
 from sdcluster.report.content import (
     BulletList,

@@ -11,7 +11,7 @@ from pathlib import Path
 import netCDF4
 from typer.testing import CliRunner
 
-from sdcluster.cli import app
+from sdcluster.cli.main import app
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 DECAY = DATA / "loops_decay.mdl"
@@ -44,7 +44,7 @@ def refused(*args: str | Path) -> str:
 def sdcluster(*args: str | Path, env: dict[str, str] | None = None,
               **options: object) -> subprocess.Popen[str]:
     """Start ``sdcluster ARGS`` as a separate process (stdout and stderr piped)."""
-    command = [sys.executable, "-c", "from sdcluster.cli import main; main()",
+    command = [sys.executable, "-c", "from sdcluster.cli.main import main; main()",
                *[str(a) for a in args]]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, **(env or {})}, **options)  # type: ignore[call-overload]

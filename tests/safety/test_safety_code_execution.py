@@ -8,7 +8,7 @@ from pathlib import Path
 
 from safety_support import XMILE, get_metadata, invoke, model_copy, set_metadata
 
-from sdcluster.model import load_model
+from sdcluster.model.loaded import load_model
 from sdcluster.report.model_info import describe_model
 
 INJECTED_DOC = '"""; __import__("pathlib").Path(r"{marker}").write_text("ran"); """'

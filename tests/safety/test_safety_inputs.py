@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from safety_support import XMILE, invoke, model_copy, one_error_line, refused, set_metadata
 
-import sdcluster.ensemble
+import sdcluster.studies.ensemble
 
 HUGE = "1" + "0" * 400
 
@@ -57,7 +57,7 @@ def test_out_of_memory_is_one_line(decay: Path, tmp_path: Path,
     def exhausted(*args: object, **kwargs: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr(sdcluster.ensemble, "execute_chunks", exhausted)
+    monkeypatch.setattr(sdcluster.studies.ensemble, "execute_chunks", exhausted)
     line = refused("ensemble", decay, "--members", "4", "--out", tmp_path / "e.nc")
     assert "out of memory" in line
     assert not (tmp_path / "e.nc.chunks").exists()  # case 14: no empty run folder left

@@ -10,7 +10,7 @@ from pathlib import Path
 import xarray as xr
 from safety_support import DATA, invoke, sdcluster
 
-from sdcluster.model import load_model
+from sdcluster.model.loaded import load_model
 
 NOISE = DATA / "ensemble_noise.mdl"
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sdcluster.cli import app
-from sdcluster.cli_experiments import register
-from sdcluster.results import Results
+from sdcluster.cli.experiments import register
+from sdcluster.cli.main import app
+from sdcluster.results.dataset import Results
 
 register(app)  # a no-op once cli.py registers the commands itself
 

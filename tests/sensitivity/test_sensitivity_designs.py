@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sdcluster.errors import ScenarioError, UnknownVariableError
-from sdcluster.sensitivity import (
+from sdcluster.studies.sensitivity import (
     ParameterRange,
     SensitivityProblem,
     SensitivitySpec,

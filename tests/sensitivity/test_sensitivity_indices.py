@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sdcluster.engine.executors import DaskExecutor
-from sdcluster.sensitivity import (
+from sdcluster.studies.sensitivity import (
     INDEX_COLUMNS,
     SensitivityResult,
     SensitivitySpec,
@@ -62,7 +62,7 @@ def test_sobol_indices_of_a_linear_model_match_the_analytic_values(linear_model:
 
 
 def test_sobol_indices_from_a_plain_function() -> None:
-    from sdcluster.sensitivity import ParameterRange, SensitivityProblem
+    from sdcluster.studies.sensitivity import ParameterRange, SensitivityProblem
 
     problem = SensitivityProblem(parameters=tuple(
         ParameterRange(name=f"x{i}", low=0.0, high=1.0) for i in (1, 2, 3)))

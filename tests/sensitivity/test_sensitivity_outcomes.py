@@ -10,8 +10,8 @@ import xarray as xr
 from scipy.special import expit
 
 from sdcluster.errors import AnalysisError, ScenarioError, UnknownVariableError
-from sdcluster.model import load_model
-from sdcluster.sensitivity import NAMED_OUTCOMES, evaluate_outcomes, parse_outcome
+from sdcluster.model.loaded import load_model
+from sdcluster.studies.sensitivity import NAMED_OUTCOMES, evaluate_outcomes, parse_outcome
 
 STEP = 0.5
 TIME = np.arange(0.0, 10.0 + STEP, STEP)

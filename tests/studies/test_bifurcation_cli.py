@@ -9,7 +9,7 @@ import pytest
 from studies_support import LAKE
 from typer.testing import CliRunner
 
-from sdcluster.cli import app
+from sdcluster.cli.main import app
 from sdcluster.studies.bifurcation import BifurcationResult
 
 SMALL = ["--values", "21", "--initial-states", "6", "--initial-range", "0.01:3",

@@ -6,9 +6,9 @@ keyed by its model name, each with attrs ``units``, ``documentation`` and
 ``python_name``. Metadata records the model file and its SHA-256, the
 scenarios as TOML-equivalent dicts, seeds, package versions and a timestamp.
 
-:func:`run_scenarios` is the one call that turns a model and scenarios into
-:class:`Results`; :meth:`Results.save` and :meth:`Results.load` keep them in
-netCDF (written atomically).
+Engines build :class:`Results` (:func:`sdcluster.engine.run.run_scenarios`);
+:meth:`Results.save` and :meth:`Results.load` keep them in netCDF (written
+atomically).
 """
 
 from __future__ import annotations
@@ -26,15 +26,13 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from sdcluster.atomic import write_atomically
-from sdcluster.engine.pysd_runner import run_scenario_set
 from sdcluster.errors import ResultsFileError, first_line
-from sdcluster.experiments import ScenarioSet
-from sdcluster.model import LoadedModel
-from sdcluster.netcdf_names import decode_names, encode_names
-from sdcluster.scenarios import Scenario
+from sdcluster.experiments.scenarios import Scenario
+from sdcluster.model.loaded import LoadedModel
+from sdcluster.results.atomic import write_atomically
+from sdcluster.results.netcdf_names import decode_names, encode_names
 
-# Where the metadata lives in a netCDF file (model names: sdcluster.netcdf_names).
+# Where the metadata lives in a netCDF file (model names: sdcluster.results.netcdf_names).
 _METADATA_ATTR = "sdcluster_metadata"
 
 _VERSIONED_PACKAGES = ("sdcluster", "pysd", "numpy", "pandas", "xarray", "netCDF4", "pysimlin")
@@ -164,37 +162,3 @@ def make_metadata(model: LoadedModel, scenarios: Iterable[Scenario],
         "versions": package_versions(),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-
-
-def run_scenarios(model: LoadedModel, spec: ScenarioSet | Iterable[Scenario], *,
-                  seed: int | None = None, progress: bool = False) -> Results:
-    """Run scenarios through PySD and collect :class:`Results`.
-
-    Parameters
-    ----------
-    model : LoadedModel
-        The model.
-    spec : ScenarioSet or iterable of Scenario
-        What to run. Plain scenarios are wrapped in a :class:`ScenarioSet`
-        with ``seed``.
-    seed : int, optional
-        Noise seed, used only when ``spec`` is not already a ScenarioSet.
-    progress : bool
-        Show a progress bar on stderr.
-
-    Returns
-    -------
-    Results
-
-    Examples
-    --------
-    >>> model = load_model()                                   # doctest: +SKIP
-    >>> results = run_scenarios(model, load_scenarios(model))  # doctest: +SKIP
-    >>> results.save("results.nc")                             # doctest: +SKIP
-
-    """
-    scenario_set = spec if isinstance(spec, ScenarioSet) else ScenarioSet.of(spec, seed=seed)
-    dataset = run_scenario_set(model, scenario_set, progress=progress)
-    seeds = {s.name: scenario_set.seed for s in scenario_set.scenarios}
-    return Results(dataset=dataset,
-                   metadata=make_metadata(model, scenario_set.scenarios, seeds))

@@ -2,7 +2,7 @@
 
 The loops a modeler names (R1 spin-offs, B1 crowding, ...) are kept in the
 model file, not in Python. In a Vensim file they are the loop identifiers of
-the sketch (comments drawn as a loop symbol, :func:`sdcluster.diagram.loop_markers`),
+the sketch (comments drawn as a loop symbol, :func:`sdcluster.model.diagram.loop_markers`),
 whose text ends with the variables on the loop in square brackets::
 
     R1 spin-offs [Mature Firms > spinoffs > Young Firms > maturation]
@@ -23,7 +23,7 @@ writes for loops named with ``set_loop_name``; the description holds the
 chains), or, if it has none, from the Vensim twin with the same stem beside it.
 
 The loops themselves are enumerated from the causal graph in
-:mod:`sdcluster.causal_loops`.
+:mod:`sdcluster.model.causal_loops`.
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sdcluster.diagram import loop_markers, split_loop_label
 from sdcluster.errors import ModelFileError, did_you_mean
 from sdcluster.loop_polarity import BALANCING, REINFORCING
-from sdcluster.model import LoadedModel, normalize_name
+from sdcluster.model.diagram import loop_markers, split_loop_label
+from sdcluster.model.loaded import LoadedModel, normalize_name
 
 #: Separates the chains of a named loop's definition.
 CHAIN_SEPARATOR = ";"
@@ -210,7 +210,7 @@ def match_loops(
         The named loops.
     loops : mapping of str to sequence of str
         Loop id to the variables on the loop (any spelling that
-        :func:`sdcluster.model.normalize_name` maps to the model's names).
+        :func:`sdcluster.model.loaded.normalize_name` maps to the model's names).
 
     Returns
     -------

@@ -5,7 +5,7 @@ An :class:`EnsembleSpec` says what to run: a model file, a base scenario
 white-noise input is on, an optional :class:`ParameterDesign` (constants
 that vary from member to member), the variables to record and the chunk
 size. :func:`run_ensemble` runs it and returns
-:class:`~sdcluster.results.Results` with dims ``("member", "time")``.
+:class:`~sdcluster.results.dataset.Results` with dims ``("member", "time")``.
 
 Members and their random numbers
 --------------------------------
@@ -93,12 +93,12 @@ from sdcluster.engine.noise import (
     white_noise_inputs,
 )
 from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT, run_scenario
+from sdcluster.engine.resources import check_fits, run_size
 from sdcluster.engine.schedule import step_values
 from sdcluster.errors import ScenarioError, UnsupportedConstructError, did_you_mean, with_article
-from sdcluster.model import LoadedModel, load_model
-from sdcluster.resources import check_fits, run_size
-from sdcluster.results import Results, make_metadata
-from sdcluster.scenarios import Scenario
+from sdcluster.experiments.scenarios import Scenario
+from sdcluster.model.loaded import LoadedModel, load_model
+from sdcluster.results.dataset import Results, make_metadata
 
 __all__ = [
     "EnsembleSpec",

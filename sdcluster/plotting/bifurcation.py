@@ -1,6 +1,6 @@
 """The bifurcation figure: equilibria against the lever, thresholds, take-off probability.
 
-Like :mod:`sdcluster.plotting`, the function returns a
+Like :mod:`sdcluster.plotting.series`, the function returns a
 :class:`matplotlib.figure.Figure` built without ``pyplot`` and saves nothing;
 saving is the caller's business (``figure.savefig(path)``).
 """

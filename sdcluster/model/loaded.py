@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sdcluster.errors import ModelFileError, UnknownVariableError, did_you_mean, first_line
-from sdcluster.paths import builtin_model_path
+from sdcluster.model.paths import builtin_model_path
 
 VariableKind = Literal["stock", "flow", "auxiliary", "constant", "lookup", "data"]
 
@@ -152,7 +152,7 @@ def _grid(start: float, stop: float, step: float) -> npt.NDArray[np.float64]:
 
 @dataclass(frozen=True, kw_only=True)
 class FeedbackLoop:
-    """A feedback loop of the model's causal graph (:mod:`sdcluster.causal_loops`).
+    """A feedback loop of the model's causal graph (:mod:`sdcluster.model.causal_loops`).
 
     Attributes
     ----------
@@ -315,14 +315,14 @@ class LoadedModel:
     def feedback_loops(self) -> tuple[FeedbackLoop, ...]:
         """Return the feedback loops of the model's causal graph (pysimlin's links).
 
-        Enumerated by :func:`sdcluster.causal_loops.structural_loops`, so
+        Enumerated by :func:`sdcluster.model.causal_loops.structural_loops`, so
         they are listed also past pysimlin's own listing limit. Identifiers
         count each polarity: ``"r1"``, ``"b3"``, ``"u1"`` (undetermined).
         Returns an empty tuple, with a warning, when pysimlin cannot read the
         file or the graph has too many loops: loop listing is descriptive
         and never stops a run.
         """
-        from sdcluster.causal_loops import structural_loops
+        from sdcluster.model.causal_loops import structural_loops
 
         try:
             loops = structural_loops(self.path)

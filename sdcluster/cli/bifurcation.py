@@ -1,9 +1,9 @@
 """The ``bifurcation`` command: equilibria, thresholds, hysteresis and take-off probability.
 
-Add it to the main command line with :func:`register` (``sdcluster/cli.py``
+Add it to the main command line with :func:`register` (``sdcluster/cli/main.py``
 calls ``register(app)``). A thin skin over
 :func:`sdcluster.studies.bifurcation.run_bifurcation` and
-:func:`sdcluster.plotting_bifurcation.plot_bifurcation`; every file is written
+:func:`sdcluster.plotting.bifurcation.plot_bifurcation`; every file is written
 atomically; user errors become one line on stderr and exit status 2 through
 the main app's error handling.
 """
@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sdcluster.atomic import require_writable_folder, write_atomically
-from sdcluster.cli_support import text_table
+from sdcluster.cli.support import text_table
+from sdcluster.results.atomic import require_writable_folder, write_atomically
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,7 +97,7 @@ def bifurcation(
     levels. Everything runs on the batch engine.
     """
     from sdcluster.engine.batch import BatchModel
-    from sdcluster.paths import builtin_model_path
+    from sdcluster.model.paths import builtin_model_path
     from sdcluster.studies.bifurcation import BifurcationSpec, run_bifurcation
 
     formats = _formats(figure_format or ["png"])
@@ -188,7 +188,7 @@ def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _write(result: BifurcationResult, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
-    from sdcluster.plotting_bifurcation import plot_bifurcation
+    from sdcluster.plotting.bifurcation import plot_bifurcation
 
     figure = plot_bifurcation(result)
     written = [_save_figure(figure, out_dir / f"bifurcation.{fmt}", fmt) for fmt in formats]

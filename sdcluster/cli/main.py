@@ -1,8 +1,8 @@
 """The ``sdcluster`` command line: a thin skin over the library.
 
 Commands here: ``describe``, ``run`` and ``check``; ``report``
-(:mod:`sdcluster.cli_report`), ``ensemble`` and ``sensitivity``
-(:mod:`sdcluster.cli_experiments`) and ``loops`` (:mod:`sdcluster.cli_loops`)
+(:mod:`sdcluster.cli.report`), ``ensemble`` and ``sensitivity``
+(:mod:`sdcluster.cli.experiments`) and ``loops`` (:mod:`sdcluster.cli.loops`)
 are registered from their own modules. A user error (an
 :class:`~sdcluster.errors.SdclusterError` or a bad parameter) prints one line
 ``error: ...`` on stderr and exits with status 2; ``--debug`` shows the
@@ -21,16 +21,17 @@ import typer
 import xarray as xr
 from typer.core import TyperGroup
 
-from sdcluster.atomic import refuse_overwriting_inputs, require_writable_folder
-from sdcluster.cli_bifurcation import register as register_bifurcation
-from sdcluster.cli_experiments import register as register_experiments
-from sdcluster.cli_loops import register as register_loops
-from sdcluster.cli_report import register as register_report
-from sdcluster.cli_support import input_files, text_table
+from sdcluster.cli.bifurcation import register as register_bifurcation
+from sdcluster.cli.experiments import register as register_experiments
+from sdcluster.cli.loops import register as register_loops
+from sdcluster.cli.report import register as register_report
+from sdcluster.cli.support import input_files, text_table
+from sdcluster.engine.run import run_scenarios
 from sdcluster.errors import AnalysisError, SdclusterError, first_line
-from sdcluster.model import LoadedModel, load_model
-from sdcluster.results import Results, run_scenarios
-from sdcluster.scenarios import Scenario, load_scenarios
+from sdcluster.experiments.scenarios import Scenario, load_scenarios
+from sdcluster.model.loaded import LoadedModel, load_model
+from sdcluster.results.atomic import refuse_overwriting_inputs, require_writable_folder
+from sdcluster.results.dataset import Results
 
 EXIT_USER_ERROR = 2
 EXIT_CHECK_FAILED = 1

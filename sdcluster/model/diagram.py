@@ -8,7 +8,7 @@ from the sketch here and drawn on top, at the same place relative to the view.
 A loop identifier may end with the variables that define the loop, in square
 brackets: ``R1 spin-offs [Innovative Firms > spawning]`` (several chains are
 separated by ``;``). The picture shows only the name before the brackets;
-:mod:`sdcluster.named_loops` reads the variables to match the named loop to
+:mod:`sdcluster.model.named_loops` reads the variables to match the named loop to
 the loops pysimlin finds.
 
 The sketch is read only for those comments and for the position of one variable
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sdcluster.errors import ModelFileError
-from sdcluster.simlin_io import load_project
+from sdcluster.model.simlin_io import load_project
 
 #: Vensim sketch comment shape that draws a loop symbol (clockwise loop).
 LOOP_SHAPE = 5
@@ -546,12 +546,12 @@ def write_view_svgs(model_path: str | Path, folder: str | Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write the view SVGs of a model: ``python -m sdcluster.diagram MODEL FOLDER``."""
+    """Write the view SVGs of a model: ``python -m sdcluster.model.diagram MODEL FOLDER``."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2:
-        print("usage: python -m sdcluster.diagram MODEL FOLDER", file=sys.stderr)
+        print("usage: python -m sdcluster.model.diagram MODEL FOLDER", file=sys.stderr)
         return 2
     for path in write_view_svgs(args[0], args[1]):
         print(f"wrote {path}")

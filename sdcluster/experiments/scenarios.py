@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from sdcluster.errors import ScenarioError, did_you_mean, with_article
-from sdcluster.inputs import finite_number, type_name
-from sdcluster.model import LoadedModel, Variable
-from sdcluster.paths import builtin_scenarios_dir
+from sdcluster.experiments.parsing import finite_number, type_name
+from sdcluster.model.loaded import LoadedModel, Variable
+from sdcluster.model.paths import builtin_scenarios_dir
 
 #: Scenario names are used on the command line and as coordinates.
 SCENARIO_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")

@@ -1,14 +1,14 @@
 """The ``ensemble`` and ``sensitivity`` commands, registered on the main Typer app.
 
-``sdcluster.cli`` adds them with::
+``sdcluster.cli.main`` adds them with::
 
-    from sdcluster.cli_experiments import register as register_experiments
+    from sdcluster.cli.experiments import register as register_experiments
     register_experiments(app)
 
 They follow ``cli.py``'s conventions: a user error is one ``error: ...`` line
 on stderr with exit status 2 (the app's command group does this; ``--debug``
 shows the traceback), every ``--help`` ends with an example, and results
-are saved in the format ``run`` uses (:class:`~sdcluster.results.Results`
+are saved in the format ``run`` uses (:class:`~sdcluster.results.dataset.Results`
 netCDF), written atomically. Heavy modules are imported when a command runs,
 so ``sdcluster --help`` stays quick.
 """
@@ -26,18 +26,22 @@ from typing import TYPE_CHECKING, Annotated
 import pandas as pd
 import typer
 
-from sdcluster.atomic import refuse_overwriting_inputs, require_writable_folder, write_atomically
-from sdcluster.cli_support import input_files, text_table
+from sdcluster.cli.support import input_files, text_table
 from sdcluster.errors import AnalysisError, WorkerLostError
-from sdcluster.inputs import parameter_option
-from sdcluster.model import LoadedModel, load_model, normalize_name
-from sdcluster.scenarios import Scenario, load_scenarios
+from sdcluster.experiments.parsing import parameter_option
+from sdcluster.experiments.scenarios import Scenario, load_scenarios
+from sdcluster.model.loaded import LoadedModel, load_model, normalize_name
+from sdcluster.results.atomic import (
+    refuse_overwriting_inputs,
+    require_writable_folder,
+    write_atomically,
+)
 
 if TYPE_CHECKING:
     from sdcluster.engine.executors import Executor
-    from sdcluster.ensemble import EnsembleSpec
-    from sdcluster.results import Results
-    from sdcluster.sensitivity import SensitivityResult, SensitivitySpec
+    from sdcluster.results.dataset import Results
+    from sdcluster.studies.ensemble import EnsembleSpec
+    from sdcluster.studies.sensitivity import SensitivityResult, SensitivitySpec
 
 __all__ = ["ensemble_command", "register", "sensitivity_command"]
 
@@ -201,7 +205,7 @@ def ensemble_command(
     folder as they finish; after Ctrl-C, run the same command to resume.
     """
     from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE
-    from sdcluster.ensemble import EnsembleSpec
+    from sdcluster.studies.ensemble import EnsembleSpec
 
     loaded = load_model(model)
     base = _base_scenario(loaded, scenario, scenarios_dir)
@@ -228,7 +232,7 @@ def ensemble_command(
 
 def _run_resumable(spec: EnsembleSpec, folder: Path, local_cluster: int | None,
                    scheduler: str | None) -> Results:
-    from sdcluster.ensemble import run_ensemble
+    from sdcluster.studies.ensemble import run_ensemble
 
     try:
         with _executor(local_cluster, scheduler) as executor:
@@ -243,13 +247,13 @@ def _run_resumable(spec: EnsembleSpec, folder: Path, local_cluster: int | None,
 
 
 def _save(results: Results, out: Path, keep_chunks: bool) -> None:
-    from sdcluster.ensemble import save_ensemble
+    from sdcluster.studies.ensemble import save_ensemble
 
     save_ensemble(results, out, remove_chunks=not keep_chunks)
 
 
 def _ensemble_summary(results: Results, horizon: float | None) -> str:
-    from sdcluster.ensemble import (
+    from sdcluster.studies.ensemble import (
         onset_distribution,
         onset_times,
         percentile_bands,
@@ -291,7 +295,7 @@ def _check_horizon(model: LoadedModel, scenario: Scenario, horizon: float | None
 
 
 def _write_bands(results: Results, path: Path) -> None:
-    from sdcluster.ensemble import percentile_bands
+    from sdcluster.studies.ensemble import percentile_bands
 
     bands = percentile_bands(results.dataset)
     tidy = bands.to_dataarray("variable").to_dataframe("value").reset_index()
@@ -352,7 +356,7 @@ def sensitivity_command(
     confidence interval. Every sample runs with the same noise streams.
     """
     from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE
-    from sdcluster.sensitivity import SensitivitySpec, problem_from_model
+    from sdcluster.studies.sensitivity import SensitivitySpec, problem_from_model
 
     loaded = load_model(model)
     problem = problem_from_model(loaded, _parameter_ranges(parameter or []))
@@ -379,7 +383,7 @@ def sensitivity_command(
 
 def _run_sensitivity(spec: SensitivitySpec, local_cluster: int | None,
                      scheduler: str | None) -> SensitivityResult:
-    from sdcluster.sensitivity import run_sensitivity
+    from sdcluster.studies.sensitivity import run_sensitivity
 
     with _executor(local_cluster, scheduler) as executor:
         return run_sensitivity(spec, executor=executor, progress=True)

@@ -7,7 +7,7 @@ sign pysimlin reads from each equation) are always there, so the loops are
 enumerated here from them, with networkx (Johnson's algorithm [1]_), once per
 model. The pysimlin engine (:mod:`sdcluster.engine.pysimlin_runner`) scores these
 loops and :mod:`sdcluster.analysis.loops` reads dominance from the scores;
-:meth:`sdcluster.model.LoadedModel.feedback_loops` lists them.
+:meth:`sdcluster.model.loaded.LoadedModel.feedback_loops` lists them.
 
 References
 ----------
@@ -25,7 +25,7 @@ import networkx as nx
 
 from sdcluster.errors import AnalysisError, ModelFileError, first_line
 from sdcluster.loop_polarity import BALANCING, REINFORCING, UNDETERMINED
-from sdcluster.simlin_io import load_project
+from sdcluster.model.simlin_io import load_project
 
 #: Most elementary feedback loops :func:`feedback_loops` enumerates; a causal
 #: graph with more is refused (their scores would not fit in memory).

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sdcluster.errors import ScenarioError
-from sdcluster.scenarios import Scenario
+from sdcluster.experiments.scenarios import Scenario
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,8 +1,8 @@
 """The ``report`` command, registered on the main Typer app.
 
-``sdcluster.cli`` adds it with::
+``sdcluster.cli.main`` adds it with::
 
-    from sdcluster.cli_report import register as register_report
+    from sdcluster.cli.report import register as register_report
     register_report(app)
 
 It follows ``cli.py``'s conventions: a user error is one ``error: ...`` line

@@ -2,7 +2,7 @@
 
 Four designs over declared parameter ranges, each a plain function of a
 problem, a size and a seed, returning a
-:class:`~sdcluster.ensemble.ParameterDesign`:
+:class:`~sdcluster.studies.ensemble.ParameterDesign`:
 
 * :func:`monte_carlo` (independent uniform draws) and :func:`latin_hypercube`
   (SALib), analysed with Spearman rank correlations;
@@ -18,7 +18,7 @@ and the indices as a tidy table with confidence intervals.
 
 Common random numbers: with the noise on, every parameter sample runs with
 the same noise streams (``replicates`` of them, streams ``0 .. R-1``; see
-:mod:`sdcluster.ensemble`), and a sample's outcome is the mean over its
+:mod:`sdcluster.studies.ensemble`), and a sample's outcome is the mean over its
 replicates. The indices then measure the parameters' effect, not the luck
 of the draws.
 
@@ -87,7 +87,13 @@ from sdcluster.analysis.phases import FAR, FIRMS, KNOWLEDGE, PHASES
 from sdcluster.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
 from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE
 from sdcluster.engine.executors import Executor
-from sdcluster.ensemble import (
+from sdcluster.engine.resources import check_fits, run_size
+from sdcluster.errors import AnalysisError, ScenarioError, did_you_mean, with_article
+from sdcluster.experiments.parsing import range_within
+from sdcluster.experiments.scenarios import Scenario
+from sdcluster.model.loaded import LoadedModel, load_model, normalize_name
+from sdcluster.results.dataset import Results
+from sdcluster.studies.ensemble import (
     Engine,
     EnsembleSpec,
     ParameterDesign,
@@ -95,12 +101,6 @@ from sdcluster.ensemble import (
     onset_times,
     run_ensemble,
 )
-from sdcluster.errors import AnalysisError, ScenarioError, did_you_mean, with_article
-from sdcluster.inputs import range_within
-from sdcluster.model import LoadedModel, load_model, normalize_name
-from sdcluster.resources import check_fits, run_size
-from sdcluster.results import Results
-from sdcluster.scenarios import Scenario
 
 __all__ = [
     "METHODS",
@@ -497,7 +497,7 @@ def evaluate_outcomes(ds: xr.Dataset, outcomes: Sequence[Outcome], *, replicates
     """Return one row per design sample, one column per outcome.
 
     Members are ``sample * replicates + replicate`` (see
-    :mod:`sdcluster.ensemble`); a sample's outcome is the mean over its
+    :mod:`sdcluster.studies.ensemble`); a sample's outcome is the mean over its
     replicates.
 
     Raises

@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pandas is only a type here; the commands import it when they run
     import pandas as pd
 
-    from sdcluster.model import LoadedModel
-    from sdcluster.scenarios import Scenario
+    from sdcluster.experiments.scenarios import Scenario
+    from sdcluster.model.loaded import LoadedModel
 
 
 def input_files(model: LoadedModel, scenarios: Iterable[Scenario] = ()) -> list[Path]:
     """Return the files a command reads: the model file and the scenarios' files.
 
     The outputs of a command are checked against these
-    (:func:`sdcluster.atomic.refuse_overwriting_inputs`).
+    (:func:`sdcluster.results.atomic.refuse_overwriting_inputs`).
     """
     files = [model.path]
     files += [Path(s.source) for s in scenarios if not s.source.startswith("<")]

@@ -1,6 +1,6 @@
 """Figures of loop dominance: a timeline per scenario and ensemble shares per phase.
 
-Like :mod:`sdcluster.plotting`, every function returns a
+Like :mod:`sdcluster.plotting.series`, every function returns a
 :class:`matplotlib.figure.Figure` built without ``pyplot`` and saves nothing;
 saving is the caller's business (``figure.savefig(path)``).
 """
@@ -21,8 +21,8 @@ from sdcluster.analysis.loop_ensembles import ALL_REINFORCING, NAMED_REINFORCING
 from sdcluster.analysis.loops import dominant_named_loop, label_runs, polarity_shares
 from sdcluster.errors import AnalysisError
 from sdcluster.loop_polarity import BALANCING, REINFORCING
-from sdcluster.named_loops import intended_polarity
-from sdcluster.plotting import PHASE_COLOURS
+from sdcluster.model.named_loops import intended_polarity
+from sdcluster.plotting.series import PHASE_COLOURS
 
 if TYPE_CHECKING:
     from sdcluster.studies.loops import LoopAnalysis

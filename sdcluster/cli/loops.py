@@ -1,9 +1,9 @@
 """The ``loops`` command: which feedback loop drives each phase (Loops That Matter).
 
-Add it to the main command line with :func:`register` (``sdcluster/cli.py``
+Add it to the main command line with :func:`register` (``sdcluster/cli/main.py``
 calls ``register(app)``). Like every command it is a thin skin over the
 library (:mod:`sdcluster.studies.loops` and its siblings,
-:mod:`sdcluster.analysis.loops`, :mod:`sdcluster.plotting_loops`); user errors
+:mod:`sdcluster.analysis.loops`, :mod:`sdcluster.plotting.loops`); user errors
 become one line on stderr and exit status 2 through the main app's error
 handling.
 """
@@ -15,11 +15,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sdcluster.atomic import refuse_overwriting_inputs, require_writable_folder, write_atomically
-from sdcluster.cli_support import input_files, text_table
-from sdcluster.inputs import parameter_option
-from sdcluster.model import LoadedModel, load_model
-from sdcluster.scenarios import Scenario, load_scenarios
+from sdcluster.cli.support import input_files, text_table
+from sdcluster.experiments.parsing import parameter_option
+from sdcluster.experiments.scenarios import Scenario, load_scenarios
+from sdcluster.model.loaded import LoadedModel, load_model
+from sdcluster.results.atomic import (
+    refuse_overwriting_inputs,
+    require_writable_folder,
+    write_atomically,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -131,7 +135,7 @@ def _scenarios(model: LoadedModel, names: list[str],
 
 def _timelines(model: LoadedModel, scenarios: tuple[Scenario, ...], seed: int | None,
                min_dwell: float) -> Figure:
-    from sdcluster.plotting_loops import plot_loop_dominance
+    from sdcluster.plotting.loops import plot_loop_dominance
     from sdcluster.studies.loops import analyze_scenario_loops
 
     analyses = analyze_scenario_loops(model, scenarios, noise_seed=seed)
@@ -174,7 +178,7 @@ def _ensemble(model: LoadedModel, samples: int, parameters: list[str], sample_se
         dominance_drivers,
         dominance_frequencies,
     )
-    from sdcluster.plotting_loops import plot_ensemble_dominance
+    from sdcluster.plotting.loops import plot_ensemble_dominance
     from sdcluster.studies.loop_ensembles import (
         LoopEnsembleSpec,
         parameter_ranges,
