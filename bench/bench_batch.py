@@ -35,7 +35,7 @@ import pysd
 
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.noise import is_noise_input_name, white_noise_inputs
-from sdcluster.model.loaded import normalize_name
+from sdcluster.names import normalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILTIN = ROOT / "models" / "innovation_cluster.mdl"

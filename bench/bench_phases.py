@@ -19,8 +19,8 @@ from sdcluster.analysis.phases import PHASES, clean_sequence_share, phase_codes
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.noise import is_noise_input_name, white_noise_inputs
-from sdcluster.model.loaded import normalize_name
 from sdcluster.model.paths import builtin_model_path
+from sdcluster.names import normalize_name
 
 MEMBERS = 1000
 SEED = 1

@@ -44,13 +44,10 @@ STREAMED_VARIABLES = ("Innovative Firms", "Order Degree", "dS total")
 
 def sobol_study() -> None:
     from sdcluster.engine.batch import BatchModel
+    from sdcluster.experiments.designs import make_design
+    from sdcluster.experiments.ranges import problem_from_model
     from sdcluster.model.loaded import load_model
-    from sdcluster.studies.sensitivity import (
-        SensitivitySpec,
-        make_design,
-        problem_from_model,
-        run_sensitivity,
-    )
+    from sdcluster.studies.sensitivity import SensitivitySpec, run_sensitivity
 
     model = load_model()
     problem = problem_from_model(model, SOBOL_PARAMETERS)
@@ -82,9 +79,11 @@ def sobol_study() -> None:
 
 
 def child_monte_carlo() -> dict[str, float]:
+    from sdcluster.analysis.ensembles import takeoff_probability
+    from sdcluster.experiments.designs import monte_carlo
+    from sdcluster.experiments.ranges import problem_from_model
     from sdcluster.model.loaded import load_model
-    from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble, takeoff_probability
-    from sdcluster.studies.sensitivity import monte_carlo, problem_from_model
+    from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble
 
     model = load_model()
     design = monte_carlo(problem_from_model(model, LEVERS), 10_000, seed=1)
@@ -96,13 +95,9 @@ def child_monte_carlo() -> dict[str, float]:
 
 
 def child_streamed() -> dict[str, float]:
+    from sdcluster.analysis.ensembles import takeoff_probability
     from sdcluster.model.paths import builtin_model_path
-    from sdcluster.studies.ensemble import (
-        EnsembleSpec,
-        run_ensemble,
-        save_ensemble,
-        takeoff_probability,
-    )
+    from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble, save_ensemble
 
     spec = EnsembleSpec(model_path=builtin_model_path(), n_members=100_000, seed=1,
                         variables=STREAMED_VARIABLES)

@@ -113,3 +113,7 @@ def first_line(error: BaseException) -> str:
 def with_article(word: str) -> str:
     """Return ``word`` after its indefinite article: ``"an auxiliary"``, ``"a flow"``."""
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+class SensitivityWarning(UserWarning):
+    """A sensitivity design or analysis that runs but deserves attention."""

@@ -3,7 +3,12 @@
 Every function takes a results :class:`xarray.Dataset` (one data variable per
 model variable, keyed by its Vensim name, over ``"time"`` plus any leading
 dimensions such as ``"scenario"`` or ``"member"``) and returns new data; none
-does I/O. Thresholds live in :class:`AnalysisSettings`.
+does I/O. Thresholds live in :class:`AnalysisSettings`. Besides the modules
+imported here: :mod:`~sdcluster.analysis.ensembles` (percentile bands, onsets,
+take-off probability), :mod:`~sdcluster.analysis.outcomes` (the outcome
+language), :mod:`~sdcluster.analysis.sensitivity` (Sobol', Morris and rank
+indices), :mod:`~sdcluster.analysis.loops` (loop dominance) and
+:mod:`~sdcluster.analysis.checks` (check evaluation).
 """
 
 from __future__ import annotations

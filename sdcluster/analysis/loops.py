@@ -52,7 +52,6 @@ from sdcluster.loop_polarity import BALANCING, LOOP_DIM, REINFORCING
 #: Label of a time point at which no loop is active (e.g. the first one).
 NO_LOOP = ""
 NAMED_DIM = "named_loop"
-MEMBER_DIM = "member"
 PHASE_DIM = "phase"
 #: Phase label of a model that lacks the variables the phases are read from.
 WHOLE_RUN = "whole run"

@@ -30,7 +30,8 @@ from sdcluster.cli.support import input_files, text_table
 from sdcluster.errors import AnalysisError, WorkerLostError
 from sdcluster.experiments.parsing import parameter_option
 from sdcluster.experiments.scenarios import Scenario, load_scenarios
-from sdcluster.model.loaded import LoadedModel, load_model, normalize_name
+from sdcluster.model.loaded import LoadedModel, load_model
+from sdcluster.names import normalize_name
 from sdcluster.results.atomic import (
     refuse_overwriting_inputs,
     require_writable_folder,
@@ -253,7 +254,7 @@ def _save(results: Results, out: Path, keep_chunks: bool) -> None:
 
 
 def _ensemble_summary(results: Results, horizon: float | None) -> str:
-    from sdcluster.studies.ensemble import (
+    from sdcluster.analysis.ensembles import (
         onset_distribution,
         onset_times,
         percentile_bands,
@@ -295,7 +296,7 @@ def _check_horizon(model: LoadedModel, scenario: Scenario, horizon: float | None
 
 
 def _write_bands(results: Results, path: Path) -> None:
-    from sdcluster.studies.ensemble import percentile_bands
+    from sdcluster.analysis.ensembles import percentile_bands
 
     bands = percentile_bands(results.dataset)
     tidy = bands.to_dataarray("variable").to_dataframe("value").reset_index()
@@ -356,7 +357,8 @@ def sensitivity_command(
     confidence interval. Every sample runs with the same noise streams.
     """
     from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE
-    from sdcluster.studies.sensitivity import SensitivitySpec, problem_from_model
+    from sdcluster.experiments.ranges import problem_from_model
+    from sdcluster.studies.sensitivity import SensitivitySpec
 
     loaded = load_model(model)
     problem = problem_from_model(loaded, _parameter_ranges(parameter or []))

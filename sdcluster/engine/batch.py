@@ -52,7 +52,8 @@ from sdcluster.errors import (
     did_you_mean,
     with_article,
 )
-from sdcluster.model.loaded import MODEL_FORMATS, normalize_name, xmile_save_interval
+from sdcluster.model.loaded import MODEL_FORMATS, xmile_save_interval
+from sdcluster.names import normalize_name
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "BatchModel", "TimeSchedule", "VariableInfo", "can_vectorize"]
 

@@ -46,6 +46,7 @@ from tqdm import tqdm
 
 from sdcluster.errors import ResultsFileError, ScenarioError, WorkerLostError
 from sdcluster.results.atomic import write_atomically
+from sdcluster.results.dataset import MEMBER_DIM
 from sdcluster.results.netcdf_names import decode_names, encode_names
 
 __all__ = [
@@ -64,7 +65,6 @@ ChunkTask = Callable[[int, int], xr.Dataset]
 
 logger = logging.getLogger(__name__)
 
-MEMBER_DIM = "member"
 _MANIFEST = "ensemble.json"
 # Manifest keys: who wrote it, and whether the run created the folder.
 _WRITTEN_BY, _CREATED_FOLDER = "written_by", "created_folder"

@@ -7,7 +7,7 @@ draws the series here and hands them to the engines.
 Which constants are noise inputs
 --------------------------------
 :func:`noise_inputs` is the one rule: a model's white-noise inputs are its
-constants whose normalised name (:func:`sdcluster.model.loaded.normalize_name`:
+constants whose normalised name (:func:`sdcluster.names.normalize_name`:
 lower case, underscores and runs of spaces merged into one space) is
 ``"white noise"`` or starts with ``"white noise "``, in sorted order of those
 normalised names. Input ``k`` is the ``k``-th of that order. A model with
@@ -48,7 +48,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from sdcluster.errors import ScenarioError
-from sdcluster.model.loaded import LoadedModel, normalize_name
+from sdcluster.model.loaded import LoadedModel
+from sdcluster.names import normalize_name
 
 __all__ = [
     "NOISE_INPUT_PREFIX",

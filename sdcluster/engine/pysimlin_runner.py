@@ -66,8 +66,9 @@ from sdcluster.errors import (
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.loop_polarity import BALANCING, LOOP_DIM, REINFORCING
 from sdcluster.model.causal_loops import feedback_loops, strong_components
-from sdcluster.model.loaded import LoadedModel, normalize_name
+from sdcluster.model.loaded import LoadedModel
 from sdcluster.model.simlin_io import load_project
+from sdcluster.names import normalize_name
 
 if TYPE_CHECKING:
     from simlin import Model as SimlinModel

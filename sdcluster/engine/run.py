@@ -7,13 +7,15 @@ the metadata that reproduces them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sdcluster.engine.pysd_runner import run_scenario_set
 from sdcluster.experiments.scenario_set import ScenarioSet
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel
-from sdcluster.results.dataset import Results, make_metadata
+from sdcluster.results.dataset import Results, package_versions
 
 
 def run_scenarios(model: LoadedModel, spec: ScenarioSet | Iterable[Scenario], *,
@@ -48,3 +50,33 @@ def run_scenarios(model: LoadedModel, spec: ScenarioSet | Iterable[Scenario], *,
     seeds = {s.name: scenario_set.seed for s in scenario_set.scenarios}
     return Results(dataset=dataset,
                    metadata=make_metadata(model, scenario_set.scenarios, seeds))
+
+
+def make_metadata(model: LoadedModel, scenarios: Iterable[Scenario],
+                  seeds: Mapping[str, int | None], *, engine: str = "pysd") -> dict[str, Any]:
+    """Return the metadata dict for results of ``scenarios`` run on ``model``.
+
+    Parameters
+    ----------
+    model : LoadedModel
+        The model run.
+    scenarios : iterable of Scenario
+        The scenarios run (or the base scenario of an ensemble).
+    seeds : Mapping
+        Run name (scenario or member) -> seed of its noise stream.
+    engine : str
+        Which engine produced the results.
+
+    """
+    return {
+        "model_path": str(model.path.resolve()),
+        "model_sha256": model.sha256,
+        "scenarios": [s.to_dict() for s in scenarios],
+        "seeds": dict(seeds),
+        "engine": engine,
+        "time": {"initial_time": model.time.initial_time, "final_time": model.time.final_time,
+                 "time_step": model.time.time_step, "saveper": model.time.saveper,
+                 "units": model.time.units},
+        "versions": package_versions(),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }

@@ -35,6 +35,7 @@ import numpy.typing as npt
 
 from sdcluster.errors import ModelFileError, UnknownVariableError, did_you_mean, first_line
 from sdcluster.model.paths import builtin_model_path
+from sdcluster.names import normalize_name
 
 VariableKind = Literal["stock", "flow", "auxiliary", "constant", "lookup", "data"]
 
@@ -168,19 +169,6 @@ class FeedbackLoop:
     id: str
     polarity: str
     variables: tuple[str, ...]
-
-
-def normalize_name(name: str) -> str:
-    """Return the key used to match names: lower case, spaces and underscores merged.
-
-    ``"Innovative Firms"``, ``"innovative_firms"``, ``"INNOVATIVE  FIRMS"``
-    and the quoted Vensim spelling ``'"Innovative Firms"'`` all give
-    ``"innovative firms"``; separators at either end are dropped. pysimlin's
-    XMILE export and PySD's translators spell names this way, so a Vensim
-    model and its XMILE twin share keys. Every name index in sdcluster
-    (model variables, the batch engine, loop analysis) uses this one key.
-    """
-    return " ".join(name.strip().strip('"').replace("_", " ").lower().split())
 
 
 class LoadedModel:

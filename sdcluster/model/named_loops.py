@@ -36,7 +36,8 @@ from pathlib import Path
 from sdcluster.errors import ModelFileError, did_you_mean
 from sdcluster.loop_polarity import BALANCING, REINFORCING
 from sdcluster.model.diagram import loop_markers, split_loop_label
-from sdcluster.model.loaded import LoadedModel, normalize_name
+from sdcluster.model.loaded import LoadedModel
+from sdcluster.names import normalize_name
 
 #: Separates the chains of a named loop's definition.
 CHAIN_SEPARATOR = ";"
@@ -210,7 +211,7 @@ def match_loops(
         The named loops.
     loops : mapping of str to sequence of str
         Loop id to the variables on the loop (any spelling that
-        :func:`sdcluster.model.loaded.normalize_name` maps to the model's names).
+        :func:`sdcluster.names.normalize_name` maps to the model's names).
 
     Returns
     -------

@@ -134,7 +134,9 @@ def make_takeoff(context: RunContext) -> Part:
     Every openness value gets the same noise streams (common random numbers),
     so the curve's differences come from openness, not from the draws.
     """
-    from sdcluster.studies.ensemble import EnsembleSpec, ParameterDesign, onset_times, run_ensemble
+    from sdcluster.analysis.ensembles import onset_times
+    from sdcluster.experiments.designs import ParameterDesign
+    from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble
 
     inputs = context.require_noise_inputs("the take-off curve")
     context.require([SWEEP_LEVER, *PHASE_VARIABLES], "the take-off curve")
@@ -180,12 +182,9 @@ def _sensitivity_outcomes(context: RunContext) -> tuple[str, ...]:
 
 def make_sensitivity(context: RunContext) -> Part:
     """Compute first-order and total Sobol' indices of the levers on the report's outcomes."""
-    from sdcluster.studies.sensitivity import (
-        SensitivitySpec,
-        SensitivityWarning,
-        problem_from_model,
-        run_sensitivity,
-    )
+    from sdcluster.errors import SensitivityWarning
+    from sdcluster.experiments.ranges import problem_from_model
+    from sdcluster.studies.sensitivity import SensitivitySpec, run_sensitivity
 
     problem = problem_from_model(context.model, _sensitivity_parameters(context))
     spec = SensitivitySpec(model_path=context.model.path, problem=problem,

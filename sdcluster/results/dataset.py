@@ -13,11 +13,10 @@ atomically).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import platform
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata as package_metadata
 from pathlib import Path
@@ -27,12 +26,13 @@ import pandas as pd
 import xarray as xr
 
 from sdcluster.errors import ResultsFileError, first_line
-from sdcluster.experiments.scenarios import Scenario
-from sdcluster.model.loaded import LoadedModel
 from sdcluster.results.atomic import write_atomically
 from sdcluster.results.netcdf_names import decode_names, encode_names
 
 # Where the metadata lives in a netCDF file (model names: sdcluster.results.netcdf_names).
+#: The ensemble dim: every engine and study names members with it.
+MEMBER_DIM = "member"
+
 _METADATA_ATTR = "sdcluster_metadata"
 
 _VERSIONED_PACKAGES = ("sdcluster", "pysd", "numpy", "pandas", "xarray", "netCDF4", "pysimlin")
@@ -134,31 +134,3 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def make_metadata(model: LoadedModel, scenarios: Iterable[Scenario],
-                  seeds: Mapping[str, int | None], *, engine: str = "pysd") -> dict[str, Any]:
-    """Return the metadata dict for results of ``scenarios`` run on ``model``.
-
-    Parameters
-    ----------
-    model : LoadedModel
-        The model run.
-    scenarios : iterable of Scenario
-        The scenarios run (or the base scenario of an ensemble).
-    seeds : Mapping
-        Run name (scenario or member) -> seed of its noise stream.
-    engine : str
-        Which engine produced the results.
-
-    """
-    return {
-        "model_path": str(model.path.resolve()),
-        "model_sha256": model.sha256,
-        "scenarios": [s.to_dict() for s in scenarios],
-        "seeds": dict(seeds),
-        "engine": engine,
-        "time": {"initial_time": model.time.initial_time, "final_time": model.time.final_time,
-                 "time_step": model.time.time_step, "saveper": model.time.saveper,
-                 "units": model.time.units},
-        "versions": package_versions(),
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }

@@ -1,5 +1,9 @@
 """Studies: run experiments on a model and analyse them (between the engines and the report).
 
+:mod:`sdcluster.studies.ensemble` runs seeded fluctuation ensembles
+(:class:`EnsembleSpec`, :func:`run_ensemble`), :mod:`sdcluster.studies.sensitivity`
+global sensitivity (:class:`SensitivitySpec`, :func:`run_sensitivity`),
+:mod:`sdcluster.studies.validation` the reality checks (:func:`run_checks`).
 :mod:`sdcluster.studies.bifurcation` holds the bifurcation and take-off analysis
 (:class:`BifurcationSpec`, :func:`run_bifurcation`); :mod:`sdcluster.studies.loops`
 scores the feedback loops of scenarios (:func:`analyze_loops`),

@@ -26,7 +26,7 @@ from pathlib import Path
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.batch_translate import Plan
 from sdcluster.errors import AnalysisError, UnknownVariableError, closest_names, with_article
-from sdcluster.model.loaded import normalize_name
+from sdcluster.names import normalize_name
 
 __all__ = [
     "InitialSetting",

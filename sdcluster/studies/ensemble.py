@@ -44,14 +44,10 @@ an input series in the batch engine, the same series PySD receives.
 
 Summaries
 ---------
-:func:`percentile_bands` (quantiles over members per time),
-:func:`takeoff_probability` and :func:`onset_distribution`. *Take-off* means
-that a member reaches phase III, "far from equilibrium", by the horizon: its
-dwell-filtered phase (:func:`sdcluster.analysis.phases.phase_codes`) is
-phase III at some saved time ``t <= horizon``. The onset is the first such
-time, as in :func:`~sdcluster.analysis.phases.phase_onsets`. These functions
-work block by block over members, so they also run on the lazily opened
-result of a 100,000-member ensemble.
+Percentile bands, onset times, take-off probability and the onset
+distribution are pure functions of the results, in
+:mod:`sdcluster.analysis.ensembles`; the designs and the member coordinates
+they define are in :mod:`sdcluster.experiments.designs`.
 
 Flow: this module sits after the analysis in the package's one-way flow (it
 calls the engines, builds results and summarises them with the analysis);
@@ -61,7 +57,6 @@ no module to its left imports it.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -69,23 +64,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
 from sdcluster.analysis.entropy import ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE
-from sdcluster.analysis.phases import FAR, FIRMS, KNOWLEDGE, PHASES, phase_onsets
-from sdcluster.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
-from sdcluster.analysis.statistics import wilson_interval
+from sdcluster.analysis.phases import FIRMS, KNOWLEDGE
 from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE, BatchModel
-from sdcluster.engine.executors import (
-    MEMBER_DIM,
-    ChunkStore,
-    Executor,
-    execute_chunks,
-    plan_chunks,
-    spec_key,
-)
+from sdcluster.engine.executors import ChunkStore, Executor, execute_chunks, plan_chunks, spec_key
 from sdcluster.engine.noise import (
     NOISE_INPUT_RULE,
     NOISE_STREAMS,
@@ -94,137 +79,37 @@ from sdcluster.engine.noise import (
 )
 from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT, run_scenario
 from sdcluster.engine.resources import check_fits, run_size
+from sdcluster.engine.run import make_metadata
 from sdcluster.engine.schedule import step_values
 from sdcluster.errors import ScenarioError, UnsupportedConstructError, did_you_mean, with_article
+from sdcluster.experiments.designs import (
+    DESIGN,
+    NOISE_STREAM,
+    PARAMETER,
+    REPLICATE,
+    SAMPLE,
+    FloatArray,
+    ParameterDesign,
+    check_count,
+)
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel, load_model
-from sdcluster.results.dataset import Results, make_metadata
+from sdcluster.results.dataset import MEMBER_DIM, Results
 
 __all__ = [
     "EnsembleSpec",
     "MemberRunner",
-    "ParameterDesign",
-    "TakeoffEstimate",
-    "onset_distribution",
-    "onset_times",
-    "percentile_bands",
     "run_ensemble",
     "save_ensemble",
-    "takeoff_probability",
-    "wilson_interval",
 ]
 
 logger = logging.getLogger(__name__)
 
 Engine = Literal["auto", "batch", "pysd"]
 ENGINES: tuple[str, ...] = ("auto", "batch", "pysd")
-FloatArray = NDArray[np.float64]
 
 #: Recorded by default when the model has them: what phases and summaries need.
 PHASE_VARIABLES = (FIRMS, KNOWLEDGE, ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE)
-#: Member coordinates.
-NOISE_STREAM, SAMPLE, REPLICATE = "noise_stream", "sample", "replicate"
-#: The design coordinate (dims member, parameter) and its parameter dim.
-DESIGN, PARAMETER = "design", "parameter"
-#: Default percentiles of :func:`percentile_bands` and :func:`onset_distribution`.
-PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
-#: Members per block when summaries load lazily opened data.
-SUMMARY_BLOCK = 10_000
-_PHASE_INPUTS = (  # what phases read: the firm count and dS total (or its six flows)
-    FIRMS, TOTAL_CHANGE,
-    *(f"{kind} {part}" for kind in ("diS", "deS") for part in ("R", "K", "U")),
-)
-
-
-@dataclass(frozen=True, kw_only=True, eq=False)
-class ParameterDesign:
-    """Values of some constants, one row per sample.
-
-    Attributes
-    ----------
-    names : tuple of str
-        The constants (model names), one per column of ``values``.
-    values : ndarray
-        Shape ``(n_samples, len(names))``, finite; stored read-only.
-    method : str
-        How the design was made (``"given"``, ``"monte carlo"``, ``"latin
-        hypercube"``, ``"sobol"``, ``"morris"``), for the metadata.
-    seed : int or None
-        The seed the design was sampled with, if any.
-
-    Raises
-    ------
-    ScenarioError
-        If the shape does not match the names, names repeat, or a value is
-        not finite.
-
-    """
-
-    names: tuple[str, ...]
-    values: FloatArray
-    method: str = "given"
-    seed: int | None = None
-
-    def __post_init__(self) -> None:
-        values = np.array(self.values, dtype=np.float64)
-        names = tuple(self.names)
-        if values.ndim != 2 or values.shape[1] != len(names) or values.shape[0] < 1:
-            raise ScenarioError(
-                f"parameter design: expected values of shape (n_samples >= 1, {len(names)}) "
-                f"for parameters {list(names)}, got shape {values.shape}"
-            )
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ScenarioError(f"parameter design: parameters repeat: {', '.join(repeated)}")
-        bad_rows = np.flatnonzero(~np.isfinite(values).all(axis=1))
-        if bad_rows.size:
-            raise ScenarioError(
-                f"parameter design: sample {int(bad_rows[0])} has a value that is not finite: "
-                f"{values[bad_rows[0]].tolist()}"
-            )
-        values.setflags(write=False)
-        object.__setattr__(self, "values", values)
-        object.__setattr__(self, "names", names)
-
-    @classmethod
-    def from_columns(cls, columns: Mapping[str, ArrayLike], *, method: str = "given",
-                     seed: int | None = None) -> ParameterDesign:
-        """Build a design from ``{name: values}`` with equally long columns."""
-        arrays = [np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in columns.values()]
-        lengths = sorted({a.shape for a in arrays})
-        if len(lengths) != 1 or len(lengths[0]) != 1:
-            raise ScenarioError(
-                f"parameter design: columns must be 1-D and equally long, got shapes {lengths}"
-            )
-        return cls(names=tuple(columns), values=np.column_stack(arrays), method=method,
-                   seed=seed)
-
-    @property
-    def n_samples(self) -> int:
-        """Return the number of samples (rows)."""
-        return int(self.values.shape[0])
-
-    def column(self, name: str) -> FloatArray:
-        """Return the values of one parameter."""
-        return self.values[:, self.names.index(name)]
-
-    def to_frame(self) -> pd.DataFrame:
-        """Return the design as a table: one row per sample, one column per parameter."""
-        frame = pd.DataFrame(self.values, columns=list(self.names))
-        frame.index.name = SAMPLE
-        return frame
-
-    def describe(self) -> dict[str, Any]:
-        """Return what the design is, without its values (for metadata)."""
-        return {
-            "method": self.method,
-            "seed": self.seed,
-            "n_samples": self.n_samples,
-            "parameters": {
-                name: {"min": float(self.values[:, j].min()), "max": float(self.values[:, j].max())}
-                for j, name in enumerate(self.names)
-            },
-        }
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -360,20 +245,6 @@ class EnsembleSpec:
             "\0".join(self.design.names).encode(), self.design.values.tobytes()
         ]
         return spec_key(description, *extra)
-
-
-def check_count(name: str, value: object, *, minimum: int, context: str = "") -> int:
-    """Return ``value`` as a plain int if it is an integer (Python or NumPy) >= ``minimum``.
-
-    Raises
-    ------
-    ScenarioError
-        ``"<context><name> must be an integer >= <minimum>, got <value>"``.
-
-    """
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ScenarioError(f"{context}{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def _validated_design(model: LoadedModel, design: ParameterDesign) -> ParameterDesign:
@@ -685,198 +556,3 @@ def save_ensemble(results: Results, out: str | Path, *, remove_chunks: bool = Tr
 # ---------------------------------------------------------------- summaries
 
 
-def _member_blocks(ds: xr.Dataset, block: int) -> Iterable[xr.Dataset]:
-    size = ds.sizes.get(MEMBER_DIM, 1)
-    if MEMBER_DIM not in ds.dims:
-        yield ds.load()
-        return
-    for start in range(0, size, block):
-        yield ds.isel({MEMBER_DIM: slice(start, start + block)}).load()
-
-
-def percentile_bands(
-    ds: xr.Dataset,
-    variables: Iterable[str] | None = None,
-    percentiles: Sequence[float] = PERCENTILES,
-) -> xr.Dataset:
-    """Return percentiles over members at every time.
-
-    Parameters
-    ----------
-    ds : xarray.Dataset
-        Ensemble results (dims ``member``, ``time``; in memory or lazy).
-    variables : iterable of str, optional
-        Variables to summarise; every data variable with a ``member`` dim
-        by default.
-    percentiles : sequence of float
-        Percentiles in [0, 100].
-
-    Returns
-    -------
-    xarray.Dataset
-        The same variables with dims ``("percentile", "time")`` (plus any
-        other leading dims); linear interpolation between members (xarray's
-        ``quantile`` default); NaN values are skipped.
-
-    Raises
-    ------
-    ScenarioError
-        If a percentile is outside [0, 100], a variable is missing, or the
-        dataset has no ``member`` dim.
-
-    """
-    if MEMBER_DIM not in ds.dims:
-        raise ScenarioError(
-            f"percentile bands: expected a {MEMBER_DIM!r} dim, got {tuple(ds.dims)}"
-        )
-    q = np.asarray(list(percentiles), dtype=float)
-    if q.size == 0 or np.any((q < 0) | (q > 100)):
-        raise ScenarioError(f"percentile bands: percentiles must lie in [0, 100], got {q.tolist()}")
-    names = _member_variables(ds, variables)
-    bands = {}
-    for name in names:
-        array = ds[name]
-        if array.chunks is not None:
-            # quantile needs all members of a time point in one block; bound the block size.
-            per_block = max(1, int(2e7 // max(1, ds.sizes[MEMBER_DIM])))
-            array = array.chunk({MEMBER_DIM: -1, "time": per_block})
-        bands[name] = array.quantile(q / 100.0, dim=MEMBER_DIM).compute()
-    result = xr.Dataset(bands).rename({"quantile": "percentile"})
-    return result.assign_coords(percentile=q)
-
-
-def _member_variables(ds: xr.Dataset, variables: Iterable[str] | None) -> list[str]:
-    present = [str(n) for n, v in ds.data_vars.items() if MEMBER_DIM in v.dims]
-    if variables is None:
-        return present
-    names = list(variables)
-    for name in names:
-        if name not in present:
-            raise ScenarioError(f"percentile bands: no variable {name!r} with a member dim"
-                                f"{did_you_mean(name, present)}")
-    return names
-
-
-def onset_times(ds: xr.Dataset, settings: AnalysisSettings = DEFAULT_SETTINGS, *,
-                block: int = SUMMARY_BLOCK) -> pd.DataFrame:
-    """Return each member's phase onsets (:func:`~sdcluster.analysis.phases.phase_onsets`).
-
-    Computed ``block`` members at a time, so lazily opened ensembles of any
-    size fit in memory. Index: member; one column per phase (NaN if never
-    reached).
-    """
-    needed = [name for name in _PHASE_INPUTS if name in ds.data_vars]
-    frames = [phase_onsets(part, settings) for part in _member_blocks(ds[needed], block)]
-    return pd.concat(frames) if len(frames) > 1 else frames[0]
-
-
-@dataclass(frozen=True, kw_only=True)
-class TakeoffEstimate:
-    """The share of members that reach phase III ("far from equilibrium") by the horizon.
-
-    Attributes
-    ----------
-    probability : float
-        ``reached / members``.
-    reached, members : int
-        Members that took off, and all members.
-    ci_low, ci_high : float
-        Wilson score interval at ``confidence``.
-    confidence : float
-        Confidence level of the interval.
-    horizon : float
-        The time by which phase III must be reached.
-
-    """
-
-    probability: float
-    reached: int
-    members: int
-    ci_low: float
-    ci_high: float
-    confidence: float
-    horizon: float
-
-    def to_dict(self) -> dict[str, float]:
-        """Return the fields as a dict."""
-        return {"probability": self.probability, "reached": self.reached,
-                "members": self.members, "ci_low": self.ci_low, "ci_high": self.ci_high,
-                "confidence": self.confidence, "horizon": self.horizon}
-
-
-def takeoff_probability(
-    ds: xr.Dataset | pd.DataFrame,
-    settings: AnalysisSettings = DEFAULT_SETTINGS,
-    *,
-    horizon: float | None = None,
-    confidence: float = 0.95,
-) -> TakeoffEstimate:
-    """Estimate the probability of take-off: reaching phase III by ``horizon``.
-
-    Parameters
-    ----------
-    ds : xarray.Dataset or pandas.DataFrame
-        Ensemble results, or the onsets from :func:`onset_times` (to avoid
-        classifying twice).
-    settings : AnalysisSettings
-        Phase thresholds and dwell time.
-    horizon : float, optional
-        The deadline (model time units); the last saved time by default.
-    confidence : float
-        Level of the Wilson score interval
-        (:func:`sdcluster.analysis.statistics.wilson_interval`; Wilson 1927,
-        https://doi.org/10.1080/01621459.1927.10502953).
-
-    Raises
-    ------
-    ScenarioError
-        If ``confidence`` is not in (0, 1) or there are no members.
-
-    """
-    if not 0 < confidence < 1:
-        raise ScenarioError(f"take-off probability: confidence must be in (0, 1), got {confidence}")
-    onsets = ds if isinstance(ds, pd.DataFrame) else onset_times(ds, settings)
-    if horizon is None:
-        horizon = float(ds["time"].values[-1]) if isinstance(ds, xr.Dataset) else math.inf
-    far = onsets[PHASES[FAR]].to_numpy(dtype=float)
-    members = int(far.size)
-    if members == 0:
-        raise ScenarioError("take-off probability: no members")
-    reached = int(np.count_nonzero(far <= horizon))
-    low, high = wilson_interval(reached, members, confidence)
-    return TakeoffEstimate(probability=reached / members, reached=reached, members=members,
-                           ci_low=low, ci_high=high, confidence=confidence, horizon=horizon)
-
-
-def onset_distribution(onsets: pd.DataFrame,
-                       percentiles: Sequence[float] = PERCENTILES) -> pd.DataFrame:
-    """Summarise phase onset times over members.
-
-    Parameters
-    ----------
-    onsets : pandas.DataFrame
-        From :func:`onset_times` (one row per member, one column per phase).
-    percentiles : sequence of float
-        Percentiles of the onset time to report.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index: phase. Columns: ``reached`` (members that entered the phase),
-        ``share`` (reached / members), ``mean`` and ``p<percentile>`` of the
-        onset time among the members that reached it (NaN if none did).
-
-    """
-    rows = []
-    for phase in PHASES:
-        times = onsets[phase].to_numpy(dtype=float)
-        hit = times[~np.isnan(times)]
-        row: dict[str, float] = {"reached": float(hit.size),
-                                 "share": hit.size / times.size if times.size else math.nan,
-                                 "mean": float(hit.mean()) if hit.size else math.nan}
-        for p in percentiles:
-            row[f"p{p:g}"] = float(np.percentile(hit, p)) if hit.size else math.nan
-        rows.append(row)
-    table = pd.DataFrame(rows, index=pd.Index(PHASES, name="phase"))
-    table["reached"] = table["reached"].astype(int)
-    return table

@@ -22,7 +22,6 @@ import xarray as xr
 
 from sdcluster.analysis.loop_ensembles import PhaseSummary, summarize_phases
 from sdcluster.analysis.loops import (
-    MEMBER_DIM,
     NAMED_DIM,
     PHASE_DIM,
     PHASE_INPUTS,
@@ -37,6 +36,7 @@ from sdcluster.experiments.parsing import range_within
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel
 from sdcluster.model.named_loops import LoopMatch, NamedLoop
+from sdcluster.results.dataset import MEMBER_DIM
 from sdcluster.studies.loops import LoopScorer
 
 

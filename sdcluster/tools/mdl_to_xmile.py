@@ -25,8 +25,9 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 from sdcluster.errors import ModelFileError, SdclusterError
-from sdcluster.model.loaded import LoadedModel, Variable, load_model, normalize_name
+from sdcluster.model.loaded import LoadedModel, Variable, load_model
 from sdcluster.model.simlin_io import load_project
+from sdcluster.names import normalize_name
 from sdcluster.results.atomic import write_atomically
 
 XMILE_NS = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"

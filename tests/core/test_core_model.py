@@ -15,7 +15,8 @@ from core_support import DATA
 
 from sdcluster.errors import ModelFileError, UnknownVariableError
 from sdcluster.model import loaded as model_module
-from sdcluster.model.loaded import LoadedModel, load_model, normalize_name
+from sdcluster.model.loaded import LoadedModel, load_model
+from sdcluster.names import normalize_name
 
 
 def test_variable_table_of_the_town_model(town: LoadedModel) -> None:

@@ -13,16 +13,11 @@ from sdcluster.engine.noise import white_noise
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.engine.schedule import step_values
 from sdcluster.errors import ScenarioError, UnknownVariableError, UnsupportedConstructError
+from sdcluster.experiments.designs import DESIGN, NOISE_STREAM, ParameterDesign
 from sdcluster.experiments.scenarios import Scenario, Step
 from sdcluster.model.loaded import load_model
 from sdcluster.model.paths import builtin_model_path
-from sdcluster.studies.ensemble import (
-    DESIGN,
-    NOISE_STREAM,
-    EnsembleSpec,
-    ParameterDesign,
-    run_ensemble,
-)
+from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble
 from sdcluster.testing import assert_results_close
 
 RECORDED = ("Firms", "Noise Level", "white noise input", "growth rate")

@@ -16,13 +16,14 @@ from sdcluster.cli.main import app
 from sdcluster.engine.noise import noise_inputs, white_noise
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.errors import ReportError
+from sdcluster.experiments.designs import ParameterDesign
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import load_model
 from sdcluster.report.context import RunContext
 from sdcluster.report.options import QUICK_SIZES
 from sdcluster.report.progress import Progress
 from sdcluster.results.dataset import Results
-from sdcluster.studies.ensemble import EnsembleSpec, ParameterDesign, run_ensemble
+from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble
 from sdcluster.studies.loops import analyze_loops
 from sdcluster.testing import assert_results_close
 

@@ -10,21 +10,19 @@ import xarray as xr
 from scipy.special import expit
 from scipy.stats import binomtest
 
+from sdcluster.analysis.ensembles import (
+    onset_distribution,
+    onset_times,
+    percentile_bands,
+    takeoff_probability,
+)
 from sdcluster.analysis.phases import PHASES, phase_onsets
 from sdcluster.analysis.settings import DEFAULT_SETTINGS
 from sdcluster.errors import AnalysisError, ScenarioError
 from sdcluster.model.paths import builtin_model_path
 from sdcluster.results.dataset import Results
-from sdcluster.studies.ensemble import (
-    EnsembleSpec,
-    onset_distribution,
-    onset_times,
-    percentile_bands,
-    run_ensemble,
-    save_ensemble,
-    takeoff_probability,
-    wilson_interval,
-)
+from sdcluster.analysis.statistics import wilson_interval
+from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble, save_ensemble
 
 STEP = 0.25
 TIME = np.arange(0.0, 40.0 + STEP, STEP)

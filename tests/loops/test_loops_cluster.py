@@ -27,8 +27,9 @@ from sdcluster.errors import ScenarioError, UnknownVariableError
 from sdcluster.experiments.scenarios import load_scenarios
 from sdcluster.loop_polarity import BALANCING, REINFORCING
 from sdcluster.model.causal_loops import structural_loops
-from sdcluster.model.loaded import LoadedModel, load_model, normalize_name
+from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.model.named_loops import named_loops
+from sdcluster.names import normalize_name
 from sdcluster.studies.loop_ensembles import LoopEnsembleSpec, parameter_ranges, run_loop_ensemble
 from sdcluster.studies.loops import LoopAnalysis, analyze_loops
 

@@ -27,7 +27,8 @@ from sdcluster.analysis.loops import (
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.loop_polarity import BALANCING, REINFORCING
 from sdcluster.model.causal_loops import structural_loops
-from sdcluster.model.loaded import LoadedModel, load_model, normalize_name
+from sdcluster.model.loaded import LoadedModel, load_model
+from sdcluster.names import normalize_name
 from sdcluster.studies.loop_thresholds import dominance_threshold
 from sdcluster.studies.loops import LoopAnalysis, analyze_loops, analyze_scenario_loops
 

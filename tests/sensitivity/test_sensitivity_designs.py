@@ -7,19 +7,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sdcluster.errors import ScenarioError, UnknownVariableError
-from sdcluster.studies.sensitivity import (
+from sdcluster.errors import ScenarioError, SensitivityWarning, UnknownVariableError
+from sdcluster.experiments.designs import (
     ParameterRange,
     SensitivityProblem,
-    SensitivitySpec,
-    SensitivityWarning,
     latin_hypercube,
     make_design,
     monte_carlo,
     morris_design,
-    problem_from_model,
     sobol_design,
 )
+from sdcluster.experiments.ranges import problem_from_model
+from sdcluster.studies.sensitivity import SensitivitySpec
 
 
 @pytest.fixture(scope="module")

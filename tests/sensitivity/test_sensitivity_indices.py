@@ -8,19 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sdcluster.analysis.sensitivity import INDEX_COLUMNS, morris_indices, sobol_indices
 from sdcluster.engine.executors import DaskExecutor
-from sdcluster.studies.sensitivity import (
-    INDEX_COLUMNS,
-    SensitivityResult,
-    SensitivitySpec,
-    SensitivityWarning,
-    morris_design,
-    morris_indices,
-    problem_from_model,
-    run_sensitivity,
-    sobol_design,
-    sobol_indices,
-)
+from sdcluster.errors import SensitivityWarning
+from sdcluster.experiments.designs import morris_design, sobol_design
+from sdcluster.experiments.ranges import problem_from_model
+from sdcluster.studies.sensitivity import SensitivityResult, SensitivitySpec, run_sensitivity
 
 COEFFICIENTS = np.array([1.0, 2.0, 3.0])  # response = x1 + 2 x2 + 3 x3 in ensemble_linear.mdl
 # Explicit tolerance for Saltelli's estimators at N = 512 on a linear response.
@@ -62,7 +55,7 @@ def test_sobol_indices_of_a_linear_model_match_the_analytic_values(linear_model:
 
 
 def test_sobol_indices_from_a_plain_function() -> None:
-    from sdcluster.studies.sensitivity import ParameterRange, SensitivityProblem
+    from sdcluster.experiments.designs import ParameterRange, SensitivityProblem
 
     problem = SensitivityProblem(parameters=tuple(
         ParameterRange(name=f"x{i}", low=0.0, high=1.0) for i in (1, 2, 3)))

@@ -9,9 +9,9 @@ import pytest
 import xarray as xr
 from scipy.special import expit
 
+from sdcluster.analysis.outcomes import NAMED_OUTCOMES, evaluate_outcomes, parse_outcome
 from sdcluster.errors import AnalysisError, ScenarioError, UnknownVariableError
 from sdcluster.model.loaded import load_model
-from sdcluster.studies.sensitivity import NAMED_OUTCOMES, evaluate_outcomes, parse_outcome
 
 STEP = 0.5
 TIME = np.arange(0.0, 10.0 + STEP, STEP)
