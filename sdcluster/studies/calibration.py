@@ -51,6 +51,7 @@ import contextlib
 import logging
 import math
 import os
+import sys
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +65,7 @@ import pandas as pd
 import xarray as xr
 from numpy.typing import NDArray
 from scipy import stats
+from tqdm import tqdm
 
 from sdcluster.analysis.fit import lognormal_loglik, negbinom_loglik, r_squared, theil_statistics
 from sdcluster.engine.batch import BatchModel
@@ -556,15 +558,20 @@ def _sample(sampler: emcee.EnsembleSampler, posterior: _Posterior, start: emcee.
     """
     first = spec.burn_steps // 2
     stages = [(start, first), (None, spec.steps - first)] if first else [(start, spec.steps)]
+    # One bar over both stages (emcee's own would show one bar per stage).
+    bar = tqdm(total=spec.steps, desc="calibration", unit="step", file=sys.stderr,
+               disable=not progress)
     try:
         for initial, steps in stages:
             position: Any = _regrouped(posterior, sampler, rng) if initial is None else initial
-            for _ in sampler.sample(position, iterations=steps, progress=progress):
-                pass
+            for _ in sampler.sample(position, iterations=steps):
+                bar.update()
     except KeyboardInterrupt:
         if sampler.iteration == 0:
             raise
         return True
+    finally:
+        bar.close()
     return False
 
 
@@ -579,7 +586,7 @@ def run_calibration(model: LoadedModel | str | os.PathLike[str], spec: Calibrati
     spec : CalibrationSpec
         What to calibrate; validated against ``model`` here.
     progress : bool
-        Show emcee's progress bar (tqdm, on stderr).
+        Show a progress bar of the steps (tqdm, on stderr).
     engine : {"auto", "batch", "pysd"}
         ``"auto"``: the batch engine, PySD where it refuses the model.
 
