@@ -41,7 +41,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from sdcluster.errors import ScenarioError, UnknownVariableError, did_you_mean, with_article
+from sdcluster.errors import (
+    ScenarioError,
+    SdclusterError,
+    UnknownVariableError,
+    did_you_mean,
+    with_article,
+)
 from sdcluster.experiments.parsing import range_within
 from sdcluster.model.loaded import LoadedModel
 
@@ -442,7 +448,7 @@ def _checked_parameter(model: LoadedModel, name: str,
         return resolved, (low, high)
     try:
         return resolved, range_within(variable, float(bounds[0]), float(bounds[1]), where)
-    except ScenarioError as error:
+    except SdclusterError as error:  # one kind of error for every bad calibration input
         raise CalibrationError(str(error)) from None
 
 
