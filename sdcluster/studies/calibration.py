@@ -381,9 +381,9 @@ class CalibrationResult:
             f"{status} {self.steps_done} steps x {self.chain.shape[1]} walkers "
             f"({self.engine} engine, {self.seconds:.1f} s); burn {self.burn}; "
             f"acceptance {self.acceptance.mean():.2f}; "
-            f"max R-hat {np.nanmax(self.rhat):.3f}; min ESS {np.nanmin(self.ess):.0f}",
+            f"max R-hat {_largest(self.rhat):.3f}; min ESS {-_largest(-self.ess):.0f}",
         ]
-        tau = np.nanmax(self.autocorr)
+        tau = _largest(self.autocorr)
         kept = self.steps_done - self.burn
         if not np.isfinite(tau) or kept < 50 * tau:
             lines.append(f"warning: chain of {kept} kept steps is shorter than 50 "
@@ -419,7 +419,8 @@ class CalibrationResult:
             groups["warmup_posterior"] = by_name(warm)
             groups["warmup_sample_stats"] = {"lp": self.log_prob[:self.burn].T}
             groups["save_warmup"] = True
-        return az.from_dict(**groups)
+        with _quiet_arviz():  # "more chains than draws" for short runs: known, and fine
+            return az.from_dict(**groups)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the result as netCDF (ArviZ-readable) atomically; return the path.
@@ -458,6 +459,12 @@ class CalibrationResult:
                 dataset.to_netcdf(temporary, mode="a", group=group, engine="netcdf4")
 
         return write_atomically(target, write, what="the calibration results")
+
+
+def _largest(values: FloatArray) -> float:
+    """Return the largest finite value, NaN if there is none (a chain too short to tell)."""
+    finite = values[np.isfinite(values)]
+    return float(finite.max()) if finite.size else float("nan")
 
 
 def _table_dataset(frame: pd.DataFrame, dim: str) -> xr.Dataset:

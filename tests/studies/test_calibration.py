@@ -376,3 +376,19 @@ def test_describe_lists_mapping_and_priors(model: LoadedModel,
     assert "population(t) ~ 'Population'(t - 0)" in text
     assert "growth rate: uniform [0.1, 2]" in text
     assert "sigma[population]: log-uniform [0.01, 2]" in text
+
+
+def test_a_very_short_run_summarizes_without_warnings(batch: BatchModel,
+                                                      model: LoadedModel) -> None:
+    import warnings
+
+    observations = simulate(batch, TRUTH, sigma=0.1, seed=3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run_calibration(model, spec_for(observations, walkers=8, steps=4),
+                                 progress=False)
+        text = result.summary()
+        result.to_inference_data()
+    assert [str(w.message) for w in caught] == []
+    assert "max R-hat nan; min ESS nan" in text  # too short to tell, and said so
+    assert "shorter than 50 autocorrelation times" in text
