@@ -27,7 +27,15 @@ class UnknownVariableError(SdclusterError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-class ScenarioError(SdclusterError, ValueError):
+class SpecError(SdclusterError, ValueError):
+    """An argument or specification is invalid: a count, a percentile, a design, a checks file.
+
+    The message names the item, what was expected and, where it helps, the
+    closest valid names.
+    """
+
+
+class ScenarioError(SpecError):
     """A scenario file or definition is invalid."""
 
 

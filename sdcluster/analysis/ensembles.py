@@ -21,11 +21,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from sdcluster.analysis.entropy import TOTAL_CHANGE
-from sdcluster.analysis.phases import FAR, FIRMS, PHASES, phase_onsets
+from sdcluster.analysis.phases import FAR, PHASE_INPUTS, PHASES, phase_onsets
 from sdcluster.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
 from sdcluster.analysis.statistics import wilson_interval
-from sdcluster.errors import ScenarioError, did_you_mean
+from sdcluster.errors import SpecError, did_you_mean
 from sdcluster.results.dataset import MEMBER_DIM
 
 #: Default percentiles of :func:`percentile_bands` and :func:`onset_distribution`.
@@ -36,10 +35,6 @@ PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
 SUMMARY_BLOCK = 10_000
 
 
-_PHASE_INPUTS = (  # what phases read: the firm count and dS total (or its six flows)
-    FIRMS, TOTAL_CHANGE,
-    *(f"{kind} {part}" for kind in ("diS", "deS") for part in ("R", "K", "U")),
-)
 
 
 def _member_blocks(ds: xr.Dataset, block: int) -> Iterable[xr.Dataset]:
@@ -77,18 +72,18 @@ def percentile_bands(
 
     Raises
     ------
-    ScenarioError
+    SpecError
         If a percentile is outside [0, 100], a variable is missing, or the
         dataset has no ``member`` dim.
 
     """
     if MEMBER_DIM not in ds.dims:
-        raise ScenarioError(
+        raise SpecError(
             f"percentile bands: expected a {MEMBER_DIM!r} dim, got {tuple(ds.dims)}"
         )
     q = np.asarray(list(percentiles), dtype=float)
     if q.size == 0 or np.any((q < 0) | (q > 100)):
-        raise ScenarioError(f"percentile bands: percentiles must lie in [0, 100], got {q.tolist()}")
+        raise SpecError(f"percentile bands: percentiles must lie in [0, 100], got {q.tolist()}")
     names = _member_variables(ds, variables)
     bands = {}
     for name in names:
@@ -109,7 +104,7 @@ def _member_variables(ds: xr.Dataset, variables: Iterable[str] | None) -> list[s
     names = list(variables)
     for name in names:
         if name not in present:
-            raise ScenarioError(f"percentile bands: no variable {name!r} with a member dim"
+            raise SpecError(f"percentile bands: no variable {name!r} with a member dim"
                                 f"{did_you_mean(name, present)}")
     return names
 
@@ -122,7 +117,7 @@ def onset_times(ds: xr.Dataset, settings: AnalysisSettings = DEFAULT_SETTINGS, *
     size fit in memory. Index: member; one column per phase (NaN if never
     reached).
     """
-    needed = [name for name in _PHASE_INPUTS if name in ds.data_vars]
+    needed = [name for name in PHASE_INPUTS if name in ds.data_vars]
     frames = [phase_onsets(part, settings) for part in _member_blocks(ds[needed], block)]
     return pd.concat(frames) if len(frames) > 1 else frames[0]
 
@@ -186,23 +181,47 @@ def takeoff_probability(
 
     Raises
     ------
-    ScenarioError
+    SpecError
         If ``confidence`` is not in (0, 1) or there are no members.
 
     """
     if not 0 < confidence < 1:
-        raise ScenarioError(f"take-off probability: confidence must be in (0, 1), got {confidence}")
+        raise SpecError(f"take-off probability: confidence must be in (0, 1), got {confidence}")
     onsets = ds if isinstance(ds, pd.DataFrame) else onset_times(ds, settings)
     if horizon is None:
         horizon = float(ds["time"].values[-1]) if isinstance(ds, xr.Dataset) else math.inf
     far = onsets[PHASES[FAR]].to_numpy(dtype=float)
     members = int(far.size)
     if members == 0:
-        raise ScenarioError("take-off probability: no members")
-    reached = int(np.count_nonzero(far <= horizon))
-    low, high = wilson_interval(reached, members, confidence)
-    return TakeoffEstimate(probability=reached / members, reached=reached, members=members,
-                           ci_low=low, ci_high=high, confidence=confidence, horizon=horizon)
+        raise SpecError("take-off probability: no members")
+    return takeoff_estimate(far <= horizon, confidence=confidence, horizon=horizon)
+
+
+def takeoff_estimate(reached: Sequence[bool] | np.ndarray, *, confidence: float = 0.95,
+                     horizon: float = math.inf) -> TakeoffEstimate:
+    """Return the share of runs that took off and its Wilson score interval.
+
+    Parameters
+    ----------
+    reached : sequence of bool
+        Per run, whether it reached phase III by ``horizon``.
+    confidence : float
+        Level of the Wilson score interval.
+    horizon : float
+        The deadline the flags refer to (recorded only).
+
+    Returns
+    -------
+    TakeoffEstimate
+        With ``probability`` and the interval NaN when there are no runs.
+
+    """
+    flags = np.asarray(reached, dtype=bool)
+    count, members = int(np.count_nonzero(flags)), int(flags.size)
+    low, high = wilson_interval(count, members, confidence)  # NaN when there are no runs
+    return TakeoffEstimate(probability=count / members if members else math.nan, reached=count,
+                           members=members, ci_low=low, ci_high=high, confidence=confidence,
+                           horizon=horizon)
 
 
 def onset_distribution(onsets: pd.DataFrame,

@@ -44,9 +44,9 @@ import pandas as pd
 import xarray as xr
 
 from sdcluster.analysis.entropy import TOTAL_CHANGE
-from sdcluster.analysis.phases import FIRMS, PHASES, classify_phases
+from sdcluster.analysis.phases import ENTROPY_FLOWS, FIRMS, PHASES, classify_phases
 from sdcluster.analysis.requirements import TIME_DIM
-from sdcluster.analysis.settings import ENTROPY_TOLERANCE_VARIABLE, AnalysisSettings
+from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.loop_polarity import BALANCING, LOOP_DIM, REINFORCING
 
 #: Label of a time point at which no loop is active (e.g. the first one).
@@ -56,10 +56,8 @@ PHASE_DIM = "phase"
 #: Phase label of a model that lacks the variables the phases are read from.
 WHOLE_RUN = "whole run"
 #: The six entropy flows, which add up to dS total when the model lacks it.
-ENTROPY_FLOWS = tuple(f"d{kind}S {part}" for kind in "ie" for part in "RKU")
 #: What the phases are read from (the firm count, and dS total for decline);
 #: ensembles keep only these of each run.
-PHASE_INPUTS = (FIRMS, TOTAL_CHANGE, ENTROPY_TOLERANCE_VARIABLE, *ENTROPY_FLOWS)
 
 
 class ScoredRun(Protocol):

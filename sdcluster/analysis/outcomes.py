@@ -41,10 +41,10 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from sdcluster.analysis.ensembles import onset_times
-from sdcluster.analysis.entropy import ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE
-from sdcluster.analysis.phases import FAR, FIRMS, KNOWLEDGE, PHASES
+from sdcluster.analysis.entropy import ORDER_DEGREE, SYNERGY_DEGREE
+from sdcluster.analysis.phases import FAR, FIRMS, KNOWLEDGE, PHASE_NEEDS, PHASES
 from sdcluster.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
-from sdcluster.errors import AnalysisError, ScenarioError, did_you_mean
+from sdcluster.errors import AnalysisError, SpecError, did_you_mean
 from sdcluster.names import normalize_name
 
 FloatArray = NDArray[np.float64]
@@ -98,7 +98,6 @@ NAMED_OUTCOMES: Mapping[str, str] = {
 }
 
 
-_PHASE_NEEDS = (FIRMS, TOTAL_CHANGE)  # what phases read (sdcluster.analysis.phases)
 
 
 _STATISTICS = ("end", "max", "min", "mean")
@@ -120,7 +119,7 @@ def parse_outcome(text: str, model: NameResolver | None = None) -> Outcome:
 
     Raises
     ------
-    ScenarioError
+    SpecError
         For an unknown outcome name or a malformed ``@`` suffix.
     UnknownVariableError
         For a variable the model does not have.
@@ -128,11 +127,11 @@ def parse_outcome(text: str, model: NameResolver | None = None) -> Outcome:
     """
     key = normalize_name(text)
     if key in ("takeoff time", "takeoff"):
-        return Outcome(name=key, kind=key, variables=_resolved(model, _PHASE_NEEDS))
+        return Outcome(name=key, kind=key, variables=_resolved(model, PHASE_NEEDS))
     if key in NAMED_OUTCOMES:
         return parse_outcome(NAMED_OUTCOMES[key], model)
     if "@" not in text:
-        raise ScenarioError(
+        raise SpecError(
             f"outcome {text!r}: expected VARIABLE@end, VARIABLE@<time>, VARIABLE@max|min|mean "
             f"or one of: {', '.join(NAMED_OUTCOMES)}{did_you_mean(text, NAMED_OUTCOMES)}"
         )
@@ -143,7 +142,7 @@ def parse_outcome(text: str, model: NameResolver | None = None) -> Outcome:
     if _NUMBER.match(when):
         return Outcome(name=f"{name}@{float(when):g}", kind="at", variables=(name,),
                        time=float(when))
-    raise ScenarioError(f"outcome {text!r}: after '@' expected end, max, min, mean or a time, "
+    raise SpecError(f"outcome {text!r}: after '@' expected end, max, min, mean or a time, "
                         f"got {when!r}")
 
 

@@ -59,6 +59,7 @@ from sdcluster.analysis.entropy import (
     NO_DATA,
     ORDER_DEGREE,
     SYNERGY_DEGREE,
+    TOTAL_CHANGE,
     total_entropy_change,
 )
 from sdcluster.analysis.requirements import (
@@ -67,7 +68,11 @@ from sdcluster.analysis.requirements import (
     require_time,
     require_variables,
 )
-from sdcluster.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
+from sdcluster.analysis.settings import (
+    DEFAULT_SETTINGS,
+    ENTROPY_TOLERANCE_VARIABLE,
+    AnalysisSettings,
+)
 from sdcluster.errors import AnalysisError
 
 #: The phases, in the order the paper expects them, then decline.
@@ -80,6 +85,12 @@ FIRMS = "Innovative Firms"
 KNOWLEDGE = "Knowledge Stock"
 #: Variables whose end values :func:`summary_table` reports.
 SUMMARY_VARIABLES = (FIRMS, KNOWLEDGE, ORDER_DEGREE, SYNERGY_DEGREE)
+#: What the phase classification needs: the firm count and the total entropy change.
+PHASE_NEEDS = (FIRMS, TOTAL_CHANGE)
+#: The six entropy flows, from which dS total is summed when it is not recorded.
+ENTROPY_FLOWS = tuple(f"d{kind}S {part}" for kind in "ie" for part in "RKU")
+#: Everything the phase classification may read (the entropy tolerance too).
+PHASE_INPUTS = (*PHASE_NEEDS, ENTROPY_TOLERANCE_VARIABLE, *ENTROPY_FLOWS)
 FINAL_PHASE = "final phase"
 
 _LABELS = np.array([*PHASES, NO_DATA])  # index NO_PHASE (-1) picks NO_DATA

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from sdcluster.cli.options import ModelArgument
 from sdcluster.cli.support import text_table
 from sdcluster.results.atomic import require_writable_folder, write_atomically
 
@@ -47,9 +48,7 @@ def register(app: typer.Typer) -> None:
 
 
 def bifurcation(
-    model: Annotated[Path | None, typer.Argument(
-        help="Vensim (.mdl) or XMILE model file; the built-in model if omitted.",
-        show_default=False, metavar="MODEL")] = None,
+    model: ModelArgument = None,
     lever: Annotated[str, typer.Option(help="The constant to sweep.")] = "openness",
     state: Annotated[str, typer.Option(help="The stock whose equilibria are sought (its initial "
                                        "value must be a constant).")]

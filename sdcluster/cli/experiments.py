@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Annotated
 import pandas as pd
 import typer
 
+from sdcluster.cli.options import ModelArgument, ScenariosDirOption
 from sdcluster.cli.support import input_files, text_table
 from sdcluster.errors import AnalysisError, WorkerLostError
 from sdcluster.experiments.parsing import parameter_option
@@ -55,20 +56,10 @@ _METHOD_ALIASES = {
     "mc": "monte carlo", "monte carlo": "monte carlo", "montecarlo": "monte carlo",
 }
 
-ModelArgument = Annotated[
-    Path | None,
-    typer.Argument(help="Vensim (.mdl) or XMILE model file; the built-in model if omitted.",
-                   show_default=False, metavar="MODEL"),
-]
 ScenarioNameOption = Annotated[
     str | None,
     typer.Option("--scenario", "-s", help="Base scenario (by name); the model as it is if "
                  "omitted.", show_default=False, metavar="NAME"),
-]
-ScenariosDirOption = Annotated[
-    Path | None,
-    typer.Option(help="Folder of scenario TOML files (built-in ones for the built-in model).",
-                 show_default=False),
 ]
 SeedOption = Annotated[int, typer.Option(min=0, help="Root seed of the noise streams.")]
 NoNoiseOption = Annotated[

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from sdcluster.cli.options import ModelArgument, ScenariosDirOption
 from sdcluster.cli.support import input_files, text_table
 from sdcluster.experiments.parsing import parameter_option
 from sdcluster.experiments.scenarios import Scenario, load_scenarios
@@ -49,16 +50,12 @@ def register(app: typer.Typer) -> None:
 
 
 def loops(
-    model: Annotated[Path | None, typer.Argument(
-        help="Vensim (.mdl) or XMILE model file; the built-in model if omitted.",
-        show_default=False, metavar="MODEL")] = None,
+    model: ModelArgument = None,
     scenario: Annotated[list[str] | None, typer.Option(
         "--scenario", "-s", help="Scenario name (repeatable); the model as it is if omitted. "
         "With --ensemble or --threshold the first one is the base.",
         show_default=False, metavar="NAME")] = None,
-    scenarios_dir: Annotated[Path | None, typer.Option(
-        help="Folder of scenario TOML files (built-in ones for the built-in model).",
-        show_default=False)] = None,
+    scenarios_dir: ScenariosDirOption = None,
     seed: Annotated[int | None, typer.Option(
         min=0, help="Seed of the white-noise input (with --ensemble: the root seed, one "
         "stream per member); no noise if omitted.", show_default=False, metavar="N")] = None,
@@ -178,12 +175,9 @@ def _ensemble(model: LoadedModel, samples: int, parameters: list[str], sample_se
         dominance_drivers,
         dominance_frequencies,
     )
+    from sdcluster.experiments.ranges import parameter_ranges
     from sdcluster.plotting.loops import plot_ensemble_dominance
-    from sdcluster.studies.loop_ensembles import (
-        LoopEnsembleSpec,
-        parameter_ranges,
-        run_loop_ensemble,
-    )
+    from sdcluster.studies.loop_ensembles import LoopEnsembleSpec, run_loop_ensemble
 
     names, overrides = _parameter_options(parameters)
     ranges = parameter_ranges(model, names or None, overrides=overrides)

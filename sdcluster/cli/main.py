@@ -24,6 +24,7 @@ from typer.core import TyperGroup
 from sdcluster.cli.bifurcation import register as register_bifurcation
 from sdcluster.cli.experiments import register as register_experiments
 from sdcluster.cli.loops import register as register_loops
+from sdcluster.cli.options import ModelArgument, ScenariosDirOption
 from sdcluster.cli.report import register as register_report
 from sdcluster.cli.support import input_files, text_table
 from sdcluster.engine.run import run_scenarios
@@ -107,11 +108,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-ModelArgument = Annotated[
-    Path | None,
-    typer.Argument(help="Vensim (.mdl) or XMILE model file; the built-in model if omitted.",
-                   show_default=False, metavar="MODEL"),
-]
 ScenarioOption = Annotated[
     list[str] | None,
     typer.Option("--scenario", "-s", help="Scenario name (repeatable).", show_default=False,
@@ -217,11 +213,7 @@ def run(
     model: ModelArgument = None,
     scenario: ScenarioOption = None,
     all_scenarios: Annotated[bool, typer.Option("--all", help="Run every scenario.")] = False,
-    scenarios_dir: Annotated[
-        Path | None,
-        typer.Option(help="Folder of scenario TOML files (built-in ones for the built-in model).",
-                     show_default=False),
-    ] = None,
+    scenarios_dir: ScenariosDirOption = None,
     out: Annotated[Path, typer.Option(help="Results file (netCDF).")] = Path("results.nc"),
     seed: SeedOption = None,
 ) -> None:

@@ -18,27 +18,20 @@ from typing import Annotated
 
 import typer
 
+from sdcluster.cli.options import ModelArgument, ScenariosDirOption
 from sdcluster.report.options import DEFAULT_SEED, FORMATS, ReportOptions
 
 __all__ = ["register", "report_command"]
 
 
 def report_command(
-    model: Annotated[
-        Path | None,
-        typer.Argument(help="Vensim (.mdl) or XMILE model file; the built-in model if omitted.",
-                       show_default=False, metavar="MODEL"),
-    ] = None,
+    model: ModelArgument = None,
     scenario: Annotated[
         list[str] | None,
         typer.Option("--scenario", "-s", help="Scenario name (repeatable); every scenario of "
                      "the folder if omitted.", show_default=False, metavar="NAME"),
     ] = None,
-    scenarios_dir: Annotated[
-        Path | None,
-        typer.Option(help="Folder of scenario TOML files (built-in ones for the built-in model).",
-                     show_default=False),
-    ] = None,
+    scenarios_dir: ScenariosDirOption = None,
     out_dir: Annotated[Path, typer.Option(help="Folder for the report and its results files.")
                        ] = Path("reports"),
     fmt: Annotated[

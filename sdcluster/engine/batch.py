@@ -45,8 +45,8 @@ from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, make_lookup
 from sdcluster.engine.batch_translate import Plan, VariableInfo, static_nodes, translate
 from sdcluster.errors import (
     ModelFileError,
-    ScenarioError,
     SimulationError,
+    SpecError,
     UnknownVariableError,
     UnsupportedConstructError,
     did_you_mean,
@@ -127,7 +127,7 @@ class TimeSchedule:
     def pysd(cls, initial: float, final: float, time_step: float, saveper: float) -> TimeSchedule:
         """Build the schedule PySD's ``Model.run`` follows for these control values."""
         if not time_step > 0 or not saveper > 0:
-            raise ScenarioError(
+            raise SpecError(
                 f"TIME STEP ({time_step!r}) and SAVEPER ({saveper!r}) must be positive"
             )
         precision = time_step * _TIME_PRECISION
@@ -230,7 +230,7 @@ class BatchModel:
         """Return the model's value of a constant or control variable."""
         info = self.info(name)
         if info.node not in self._defaults:
-            raise ScenarioError(f"{self.path.name}: {info.vensim_name!r} is not a constant")
+            raise SpecError(f"{self.path.name}: {info.vensim_name!r} is not a constant")
         return self._defaults[info.node]
 
     def schedule(self, final_time: float | None = None) -> TimeSchedule:
@@ -297,7 +297,7 @@ class BatchModel:
 
         Raises
         ------
-        UnknownVariableError, ScenarioError
+        UnknownVariableError, SpecError
             For unknown names, or values of the wrong shape or kind.
         SimulationError
             If a delay is shorter than its order times TIME STEP.
@@ -310,7 +310,7 @@ class BatchModel:
         series = self._input_series(inputs or {}, n, len(schedule.times))
         both = [self.info(name).vensim_name for name in params if self.info(name).node in series]
         if both:
-            raise ScenarioError(
+            raise SpecError(
                 f"{self.path.name}: {', '.join(map(repr, both))} given both as a parameter "
                 "and as an input series; give one"
             )
@@ -375,7 +375,7 @@ class BatchModel:
         )
         ids = np.arange(n_members) if member_ids is None else np.asarray(member_ids)
         if ids.shape != (n_members,):
-            raise ScenarioError(
+            raise SpecError(
                 f"member_ids has shape {ids.shape}; expected ({n_members},) to match n_members"
             )
         labels = self.schedule(final_time).labels
@@ -396,11 +396,11 @@ class BatchModel:
         if info.kind == "constant":
             return info.node
         if info.kind == "control":
-            raise ScenarioError(
+            raise SpecError(
                 f"{self.path.name}: {info.vensim_name!r} is a control variable; "
                 "pass final_time= to change FINAL TIME (the others are fixed by the model)"
             )
-        raise ScenarioError(
+        raise SpecError(
             f"{self.path.name}: {info.vensim_name!r} is {with_article(info.kind)}, not a constant; "
             f"only constants can be {what}"
         )
@@ -591,9 +591,9 @@ def _default_values(plan: Plan) -> dict[str, float]:
 
 def _member_count(n_members: int) -> int:
     if isinstance(n_members, bool) or not isinstance(n_members, int | np.integer):
-        raise ScenarioError(f"n_members must be an integer, got {n_members!r}")
+        raise SpecError(f"n_members must be an integer, got {n_members!r}")
     if n_members < 1:
-        raise ScenarioError(f"n_members must be at least 1, got {n_members}")
+        raise SpecError(f"n_members must be at least 1, got {n_members}")
     return int(n_members)
 
 
@@ -615,13 +615,13 @@ def _member_values(name: str, value: ArrayLike, n: int) -> np.float64 | FloatArr
     try:
         array = np.array(value, dtype=np.float64)
     except (TypeError, ValueError) as error:
-        raise ScenarioError(
+        raise SpecError(
             f"parameter {name!r}: expected a number or array, got {value!r}"
         ) from error
     if array.ndim == 0:
         return np.float64(array)
     if array.shape != (n,):
-        raise ScenarioError(
+        raise SpecError(
             f"parameter {name!r}: expected a scalar or shape ({n},), got shape {array.shape}"
         )
     return array
@@ -631,12 +631,12 @@ def _series_values(name: str, value: ArrayLike, n: int, n_times: int) -> FloatAr
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as error:
-        raise ScenarioError(f"input {name!r}: expected an array, got {value!r}") from error
+        raise SpecError(f"input {name!r}: expected an array, got {value!r}") from error
     if array.ndim == 1 and array.shape[0] >= n_times:
         return np.ascontiguousarray(array[:n_times])
     if array.ndim == 2 and array.shape[0] == n and array.shape[1] >= n_times:
         return _time_major(array[:, :n_times])
-    raise ScenarioError(
+    raise SpecError(
         f"input {name!r}: expected shape ({n}, T) or (T,) with T >= {n_times} "
         f"(the number of time points), got shape {array.shape}"
     )

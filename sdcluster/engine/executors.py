@@ -44,7 +44,7 @@ from typing import Any, Protocol
 import xarray as xr
 from tqdm import tqdm
 
-from sdcluster.errors import ResultsFileError, ScenarioError, WorkerLostError
+from sdcluster.errors import ResultsFileError, SpecError, WorkerLostError
 from sdcluster.results.atomic import write_atomically
 from sdcluster.results.dataset import MEMBER_DIM
 from sdcluster.results.netcdf_names import decode_names, encode_names
@@ -100,14 +100,14 @@ def plan_chunks(n_members: int, chunk_size: int) -> tuple[Chunk, ...]:
 
     Raises
     ------
-    ScenarioError
+    SpecError
         If either number is not a positive integer.
 
     """
     for name, value in (("n_members", n_members), ("chunk_size", chunk_size)):
         # numbers.Integral: NumPy integers too.
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ScenarioError(f"{name} must be a positive integer, got {value!r}")
+            raise SpecError(f"{name} must be a positive integer, got {value!r}")
     n_members, chunk_size = int(n_members), int(chunk_size)
     return tuple(
         Chunk(index, start, min(start + chunk_size, n_members))
@@ -163,7 +163,7 @@ class DaskExecutor:
 
     Raises
     ------
-    ScenarioError
+    SpecError
         If both or neither of ``address`` and ``n_workers`` are given.
 
     """
@@ -171,9 +171,9 @@ class DaskExecutor:
     def __init__(self, address: str | None = None, *, n_workers: int | None = None,
                  processes: bool = True, in_flight_per_worker: int = 2) -> None:
         if (address is None) == (n_workers is None):
-            raise ScenarioError("DaskExecutor: give either a scheduler address or n_workers")
+            raise SpecError("DaskExecutor: give either a scheduler address or n_workers")
         if n_workers is not None and n_workers < 1:
-            raise ScenarioError(f"DaskExecutor: n_workers must be at least 1, got {n_workers}")
+            raise SpecError(f"DaskExecutor: n_workers must be at least 1, got {n_workers}")
         self.address = address
         self.n_workers = n_workers
         self.processes = processes
@@ -220,7 +220,7 @@ class DaskExecutor:
                     self._client = distributed.Client(self.address, set_as_default=False,
                                                       timeout="10s")
                 except OSError as error:
-                    raise ScenarioError(
+                    raise SpecError(
                         f"cannot reach the Dask scheduler at {self.address} ({error})"
                     ) from None
         return self._client

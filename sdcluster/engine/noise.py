@@ -47,7 +47,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sdcluster.errors import ScenarioError
+from sdcluster.errors import SpecError
 from sdcluster.model.loaded import LoadedModel
 from sdcluster.names import normalize_name
 
@@ -150,7 +150,7 @@ def white_noise(root_seed: int, member_ids: ArrayLike, n_steps: int, *,
 
     Raises
     ------
-    ScenarioError
+    SpecError
         If the seed, the ids, the length or the input index are not
         non-negative integers.
 
@@ -189,15 +189,15 @@ def white_noise_inputs(root_seed: int, member_ids: ArrayLike, n_steps: int,
 def _member_ids(member_ids: ArrayLike) -> NDArray[np.int64]:
     ids = np.asarray(member_ids)
     if ids.ndim != 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
-        raise ScenarioError(
+        raise SpecError(
             "member_ids: expected a 1-D array of integers, "
             f"got shape {ids.shape}, dtype {ids.dtype}"
         )
     if ids.size and ids.min() < 0:
-        raise ScenarioError(f"member_ids: expected non-negative ids, got {int(ids.min())}")
+        raise SpecError(f"member_ids: expected non-negative ids, got {int(ids.min())}")
     return ids.astype(np.int64, copy=False)
 
 
 def _check_non_negative_int(name: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise ScenarioError(f"{name}: expected a non-negative integer, got {value!r}")
+        raise SpecError(f"{name}: expected a non-negative integer, got {value!r}")

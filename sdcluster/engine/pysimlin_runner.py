@@ -59,8 +59,8 @@ from sdcluster.engine.schedule import step_values
 from sdcluster.errors import (
     AnalysisError,
     ModelFileError,
-    ScenarioError,
     SimulationError,
+    SpecError,
     first_line,
 )
 from sdcluster.experiments.scenarios import Scenario
@@ -270,7 +270,7 @@ class PysimlinLoopRunner:
     def ident(self, name: str) -> str:
         """Return pysimlin's identifier of a model variable."""
         if name not in self._idents:
-            raise ScenarioError(f"{self.model.path.name}: pysimlin has no variable {name!r}")
+            raise SpecError(f"{self.model.path.name}: pysimlin has no variable {name!r}")
         return self._idents[name]
 
     def run(self, scenario: Scenario, *,
@@ -296,7 +296,7 @@ class PysimlinLoopRunner:
         ------
         ModelFileError
             If pysimlin cannot load the model.
-        ScenarioError
+        SpecError
             If pysimlin lacks a variable of the scenario or a noise series is short.
         SimulationError
             If the run fails or a variable becomes NaN or infinite.
@@ -325,7 +325,7 @@ class PysimlinLoopRunner:
         for name, values in (noise or {}).items():
             series = np.asarray(values, dtype=float)
             if series.size < times.size:
-                raise ScenarioError(f"noise of {name!r}: expected {times.size} draws (one per "
+                raise SpecError(f"noise of {name!r}: expected {times.size} draws (one per "
                                     f"TIME STEP), got {series.size}")
             schedule[self.ident(self.model.resolve(name))] = series[: times.size]
         return schedule

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from sdcluster.errors import ScenarioError, SensitivityWarning, did_you_mean
+from sdcluster.errors import SensitivityWarning, SpecError, did_you_mean
 
 FloatArray = NDArray[np.float64]
 
@@ -56,7 +56,7 @@ class ParameterDesign:
 
     Raises
     ------
-    ScenarioError
+    SpecError
         If the shape does not match the names, names repeat, or a value is
         not finite.
 
@@ -71,16 +71,16 @@ class ParameterDesign:
         values = np.array(self.values, dtype=np.float64)
         names = tuple(self.names)
         if values.ndim != 2 or values.shape[1] != len(names) or values.shape[0] < 1:
-            raise ScenarioError(
+            raise SpecError(
                 f"parameter design: expected values of shape (n_samples >= 1, {len(names)}) "
                 f"for parameters {list(names)}, got shape {values.shape}"
             )
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
-            raise ScenarioError(f"parameter design: parameters repeat: {', '.join(repeated)}")
+            raise SpecError(f"parameter design: parameters repeat: {', '.join(repeated)}")
         bad_rows = np.flatnonzero(~np.isfinite(values).all(axis=1))
         if bad_rows.size:
-            raise ScenarioError(
+            raise SpecError(
                 f"parameter design: sample {int(bad_rows[0])} has a value that is not finite: "
                 f"{values[bad_rows[0]].tolist()}"
             )
@@ -95,7 +95,7 @@ class ParameterDesign:
         arrays = [np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in columns.values()]
         lengths = sorted({a.shape for a in arrays})
         if len(lengths) != 1 or len(lengths[0]) != 1:
-            raise ScenarioError(
+            raise SpecError(
                 f"parameter design: columns must be 1-D and equally long, got shapes {lengths}"
             )
         return cls(names=tuple(columns), values=np.column_stack(arrays), method=method,
@@ -134,12 +134,12 @@ def check_count(name: str, value: object, *, minimum: int, context: str = "") ->
 
     Raises
     ------
-    ScenarioError
+    SpecError
         ``"<context><name> must be an integer >= <minimum>, got <value>"``.
 
     """
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ScenarioError(f"{context}{name} must be an integer >= {minimum}, got {value!r}")
+        raise SpecError(f"{context}{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
 
 
@@ -173,7 +173,7 @@ class SensitivityProblem:
 
     Raises
     ------
-    ScenarioError
+    SpecError
         If there are no parameters, names repeat, or a range is empty.
 
     """
@@ -182,14 +182,14 @@ class SensitivityProblem:
 
     def __post_init__(self) -> None:
         if not self.parameters:
-            raise ScenarioError("sensitivity: give at least one parameter")
+            raise SpecError("sensitivity: give at least one parameter")
         names = self.names
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
-            raise ScenarioError(f"sensitivity: parameters repeat: {', '.join(repeated)}")
+            raise SpecError(f"sensitivity: parameters repeat: {', '.join(repeated)}")
         for p in self.parameters:
             if not (math.isfinite(p.low) and math.isfinite(p.high) and p.low < p.high):
-                raise ScenarioError(f"sensitivity: range of {p.name!r} must be finite with "
+                raise SpecError(f"sensitivity: range of {p.name!r} must be finite with "
                                     f"low < high, got [{p.low:g}, {p.high:g}]")
 
     @property
@@ -296,5 +296,5 @@ def make_design(problem: SensitivityProblem, method: str, n: int, *, seed: int |
         return latin_hypercube(problem, n, seed=seed)
     if method == "monte carlo":
         return monte_carlo(problem, n, seed=seed)
-    raise ScenarioError(f"sensitivity: unknown method {method!r}; expected one of "
+    raise SpecError(f"sensitivity: unknown method {method!r}; expected one of "
                         f"{', '.join(METHODS)}{did_you_mean(method, METHODS)}")

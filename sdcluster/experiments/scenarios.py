@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sdcluster.errors import ScenarioError, did_you_mean, with_article
+from sdcluster.errors import ScenarioError, SpecError, did_you_mean, with_article
 from sdcluster.experiments.parsing import finite_number, type_name
 from sdcluster.model.loaded import LoadedModel, Variable
 from sdcluster.model.paths import builtin_scenarios_dir
@@ -226,7 +226,10 @@ def _steps(table: Mapping[str, Any], where: str) -> dict[str, Step]:
 
 
 def _number(value: Any, where: str) -> float:
-    return finite_number(value, where)
+    try:
+        return finite_number(value, where)
+    except SpecError as error:  # a bad number in a scenario is a scenario error
+        raise ScenarioError(str(error)) from None
 
 
 def read_toml(path: Path, error: type[ScenarioError] = ScenarioError) -> dict[str, Any]:

@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sdcluster.report.options import FORMATS, ExperimentSizes, ReportOptions, rebuild_command
+from sdcluster.report.options import FORMATS, ReportOptions, rebuild_command
+from sdcluster.studies.companion.sizes import ExperimentSizes
 
 if TYPE_CHECKING:
     from sdcluster.report.content import Document
     from sdcluster.report.data import ReportData
-    from sdcluster.report.progress import Progress
+    from sdcluster.studies.progress import Progress
 
 __all__ = ["FORMATS", "ExperimentSizes", "ReportOptions", "ReportOutcome", "make_report",
            "rebuild_command"]
@@ -83,7 +84,7 @@ def make_report(options: ReportOptions, *, echo: Callable[[str], None] | None = 
 
     """
     from sdcluster.report.data import create_folder
-    from sdcluster.report.progress import Progress
+    from sdcluster.studies.progress import Progress
 
     tracker = Progress(echo, enabled=progress)
     created = not options.out_dir.exists()

@@ -11,7 +11,6 @@ import xarray as xr
 
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.report.content import Block, Note, Paragraph, Section, Table
-from sdcluster.report.data import Part
 from sdcluster.report.figures import (
     plot_dominance_timeline,
     plot_reinforcing_share,
@@ -20,6 +19,7 @@ from sdcluster.report.figures import (
 from sdcluster.report.findings import indices_table, top_parameters
 from sdcluster.report.result_sections import figure, unavailable
 from sdcluster.report.text import fmt_number, fmt_share, fmt_time, join_names
+from sdcluster.studies.companion.part import Part
 
 #: What the named outcomes of the sensitivity analysis mean, for the report's text.
 OUTCOME_MEANINGS = {

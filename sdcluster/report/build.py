@@ -13,8 +13,16 @@ from collections.abc import Mapping
 from importlib import metadata as package_metadata
 from typing import Any
 
+from sdcluster.analysis.ensembles import takeoff_estimate
 from sdcluster.analysis.phases import summary_table
 from sdcluster.analysis.settings import AnalysisSettings
+from sdcluster.analysis.thresholds import (
+    Threshold,
+    critical_openness,
+    half_probability_openness,
+    reaches_phase_iii,
+    takeoff_curve,
+)
 from sdcluster.errors import AnalysisError
 from sdcluster.report.analysis_sections import (
     loops_finding,
@@ -24,18 +32,7 @@ from sdcluster.report.analysis_sections import (
 )
 from sdcluster.report.content import Block, BulletList, Code, Document, Paragraph, Section, Table
 from sdcluster.report.data import ReportData, part_file_name
-from sdcluster.report.findings import (
-    Threshold,
-    check_counts,
-    critical_openness,
-    first_to_order,
-    half_probability_openness,
-    reaches_phase_iii,
-    settings_for,
-    settings_from,
-    take_off,
-    takeoff_curve,
-)
+from sdcluster.report.findings import check_counts, first_to_order, settings_for, settings_from
 from sdcluster.report.model_info import ModelInfo
 from sdcluster.report.model_section import model_section
 from sdcluster.report.result_sections import (
@@ -179,7 +176,7 @@ def _takeoff_finding(data: ReportData, settings: AnalysisSettings) -> str:
     ensemble = data.part("ensemble")
     if not ensemble.available or ensemble.dataset is None:
         return f"Take-off probability not available: {ensemble.reason}"
-    result = take_off(reaches_phase_iii(ensemble.dataset, settings))
+    result = takeoff_estimate(reaches_phase_iii(ensemble.dataset, settings))
     text = f"Under fluctuations: {takeoff_sentence(result)}"
     takeoff = data.part("takeoff")
     if takeoff.available and takeoff.dataset is not None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,47 +28,13 @@ import xarray as xr
 
 from sdcluster.errors import ReportError, ResultsFileError
 from sdcluster.results.dataset import Results
+from sdcluster.studies.companion.part import PARTS, Part
 
 #: Key of the report entry in a results file's metadata.
 REPORT_KEY = "report"
 #: Version of the report entry's layout.
 REPORT_FORMAT = 1
-#: The companion parts, in the order a report run makes them.
-PARTS = ("sweep", "ensemble", "takeoff", "sensitivity", "checks", "loops")
 _RESULTS_SUFFIX = "_results"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Part:
-    """One companion part of a report: a dataset, or the reason it is missing.
-
-    Attributes
-    ----------
-    name : str
-        One of :data:`PARTS`.
-    dataset : xarray.Dataset or None
-        The data; ``None`` when the part is unavailable.
-    metadata : Mapping
-        How the part was made (sizes, seeds, settings).
-    reason : str
-        Why the part is unavailable (empty when it is available).
-
-    """
-
-    name: str
-    dataset: xr.Dataset | None = None
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-    reason: str = ""
-
-    @property
-    def available(self) -> bool:
-        """Return whether the part holds data."""
-        return self.dataset is not None and not self.reason
-
-    @classmethod
-    def missing(cls, name: str, reason: str) -> Part:
-        """Return an unavailable part."""
-        return cls(name=name, reason=reason)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,7 +19,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from sdcluster.report.findings import SWEEP_LEVER, Threshold
+from sdcluster.analysis.thresholds import SWEEP_LEVER, Threshold
 
 #: Percentile bands of a fan chart, outermost first, and the median.
 FAN_BANDS = ((5.0, 95.0), (25.0, 75.0))

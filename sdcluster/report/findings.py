@@ -17,7 +17,7 @@ Definitions used throughout the report:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,14 +26,10 @@ import pandas as pd
 import xarray as xr
 
 from sdcluster.analysis.entropy import ORDER_DEGREE
-from sdcluster.analysis.phases import FIRMS, PHASES, phase_onsets
+from sdcluster.analysis.phases import FIRMS, phase_onsets
 from sdcluster.analysis.settings import AnalysisSettings
+from sdcluster.analysis.thresholds import FAR_FROM_EQUILIBRIUM, SWEEP_LEVER
 from sdcluster.errors import AnalysisError
-
-#: The phase whose onset marks self-organization.
-FAR_FROM_EQUILIBRIUM = PHASES[2]
-#: The lever the openness sweep and the take-off curve vary.
-SWEEP_LEVER = "openness"
 
 
 def settings_from(stored: Mapping[str, Any] | None) -> AnalysisSettings:
@@ -50,12 +46,6 @@ def settings_for(dataset: xr.Dataset) -> AnalysisSettings:
         return AnalysisSettings.from_dataset(dataset)
     except AnalysisError:
         return AnalysisSettings()
-
-
-def reaches_phase_iii(ds: xr.Dataset, settings: AnalysisSettings) -> np.ndarray:
-    """Return, per run of ``ds`` (leading dims flattened), whether it self-organizes."""
-    onsets = phase_onsets(ds, settings)[FAR_FROM_EQUILIBRIUM]
-    return np.asarray(onsets.notna().to_numpy(), dtype=bool)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,66 +99,6 @@ def first_to_order(summary: pd.DataFrame) -> FirstToOrder:
                         considered=tuple(considered))
 
 
-@dataclass(frozen=True, kw_only=True)
-class Threshold:
-    """Where the cluster starts to self-organize along the openness sweep.
-
-    Attributes
-    ----------
-    status : str
-        ``"found"``; ``"always"`` if every evaluated openness self-organizes;
-        ``"never"`` if none does.
-    lower, upper : float
-        The final bracket: the highest evaluated openness that does not
-        self-organize, and the next evaluated value (NaN unless found).
-    estimate : float
-        Its midpoint: the critical openness (NaN unless found).
-    exceptions : tuple of float
-        Evaluated values below the bracket that self-organize all the same.
-    evaluated : int
-        Number of runs the sweep made.
-
-    """
-
-    status: str
-    lower: float
-    upper: float
-    estimate: float
-    exceptions: tuple[float, ...]
-    evaluated: int
-
-
-def bracket_indices(organizes: np.ndarray) -> tuple[int, int] | None:
-    """Return the indices ``(i, i + 1)`` of the transition to lasting self-organization.
-
-    ``organizes`` is ordered by openness; ``i`` is the last run that does not
-    self-organize, provided a later one does. ``None`` if there is no such
-    transition.
-    """
-    failing = np.flatnonzero(~organizes)
-    if not failing.size or failing[-1] + 1 >= organizes.size:
-        return None
-    return int(failing[-1]), int(failing[-1]) + 1
-
-
-def critical_openness(sweep: xr.Dataset, settings: AnalysisSettings) -> Threshold:
-    """Return the self-organization threshold of an openness sweep (see the module docstring)."""
-    values = np.asarray(sweep[SWEEP_LEVER].values, dtype=float)
-    organizes = reaches_phase_iii(sweep, settings)
-    order = np.argsort(values, kind="stable")
-    values, organizes = values[order], organizes[order]
-    count = int(values.size)
-    bracket = bracket_indices(organizes)
-    if bracket is None:
-        status = "always" if organizes.all() else "never"
-        return Threshold(status=status, lower=math.nan, upper=math.nan, estimate=math.nan,
-                         exceptions=(), evaluated=count)
-    lower, upper = float(values[bracket[0]]), float(values[bracket[1]])
-    below = values[: bracket[0]][organizes[: bracket[0]]]
-    return Threshold(status="found", lower=lower, upper=upper, estimate=0.5 * (lower + upper),
-                     exceptions=tuple(float(v) for v in below), evaluated=count)
-
-
 def sweep_table(sweep: xr.Dataset, settings: AnalysisSettings) -> pd.DataFrame:
     """Return per evaluated openness (sorted): phase III onset and end values."""
     onsets = phase_onsets(sweep, settings)
@@ -182,61 +112,6 @@ def sweep_table(sweep: xr.Dataset, settings: AnalysisSettings) -> pd.DataFrame:
         if name in sweep.data_vars:
             frame[f"{name} at end"] = sweep[name].isel(time=-1).values
     return frame.sort_values(SWEEP_LEVER, kind="stable").reset_index(drop=True)
-
-
-@dataclass(frozen=True, kw_only=True)
-class TakeOff:
-    """Take-off probability of an ensemble."""
-
-    members: int
-    successes: int
-    probability: float
-    low: float
-    high: float
-
-
-def take_off(organizes: Sequence[bool] | np.ndarray) -> TakeOff:
-    """Return the share of runs that self-organize and its Wilson score 95 % interval."""
-    from sdcluster.analysis.statistics import wilson_interval
-
-    flags = np.asarray(organizes, dtype=bool)
-    successes, members = int(flags.sum()), int(flags.size)
-    low, high = wilson_interval(successes, members)  # NaN when there are no members
-    return TakeOff(members=members, successes=successes,
-                   probability=successes / members if members else math.nan, low=low, high=high)
-
-
-def takeoff_curve(takeoff: xr.Dataset) -> pd.DataFrame:
-    """Return, per openness value of a take-off part, the take-off probability and interval."""
-    onset = takeoff[f"onset {FAR_FROM_EQUILIBRIUM}"]
-    rows = []
-    for value in takeoff["openness"].values:
-        result = take_off(np.isfinite(onset.sel(openness=value).values))
-        rows.append({SWEEP_LEVER: float(value), "members": result.members,
-                     "take-off": result.successes, "probability": result.probability,
-                     "low": result.low, "high": result.high})
-    return pd.DataFrame(rows)
-
-
-def half_probability_openness(curve: pd.DataFrame) -> float:
-    """Return the openness from which the take-off probability stays at or above 1/2.
-
-    Linear interpolation across the last rise through 1/2, so that an
-    isolated value with a high share below it does not count (as for the
-    critical openness). NaN if the probability ends below 1/2; the lowest
-    openness if it never falls below.
-    """
-    values = curve[SWEEP_LEVER].to_numpy(dtype=float)
-    probability = curve["probability"].to_numpy(dtype=float)
-    below = np.flatnonzero(probability < 0.5)
-    if not below.size:
-        return float(values[0]) if values.size else math.nan
-    last = int(below[-1])
-    if last + 1 >= values.size:
-        return math.nan
-    x0, x1 = values[last], values[last + 1]
-    p0, p1 = probability[last], probability[last + 1]
-    return float(x0 + (0.5 - p0) * (x1 - x0) / (p1 - p0))
 
 
 def check_counts(checks: xr.Dataset) -> tuple[int, int]:

@@ -15,25 +15,22 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from sdcluster.analysis.ensembles import TakeoffEstimate, takeoff_estimate
 from sdcluster.analysis.entropy import ORDER_DEGREE, REGIMES, entropy_regime
 from sdcluster.analysis.phases import FINAL_PHASE, FIRMS, KNOWLEDGE, PHASES, summary_table
 from sdcluster.analysis.settings import AnalysisSettings
-from sdcluster.errors import AnalysisError
-from sdcluster.report.content import Block, Figure, Note, Paragraph, Section, Table
-from sdcluster.report.data import Part
-from sdcluster.report.figures import plot_fan_chart, plot_sweep, plot_takeoff_curve, svg_text
-from sdcluster.report.findings import (
+from sdcluster.analysis.thresholds import (
     SWEEP_LEVER,
     Threshold,
-    check_counts,
     critical_openness,
-    first_to_order,
     half_probability_openness,
     reaches_phase_iii,
-    sweep_table,
-    take_off,
     takeoff_curve,
 )
+from sdcluster.errors import AnalysisError
+from sdcluster.report.content import Block, Figure, Note, Paragraph, Section, Table
+from sdcluster.report.figures import plot_fan_chart, plot_sweep, plot_takeoff_curve, svg_text
+from sdcluster.report.findings import check_counts, first_to_order, sweep_table
 from sdcluster.report.text import (
     changes_text,
     fmt_level,
@@ -42,6 +39,7 @@ from sdcluster.report.text import (
     fmt_time,
     join_names,
 )
+from sdcluster.studies.companion.part import Part
 
 #: Variables compared across scenarios for the innovation-cluster model.
 CLUSTER_VARIABLES = (ORDER_DEGREE, FIRMS, KNOWLEDGE)
@@ -291,7 +289,7 @@ def ensemble_text(metadata: Mapping[str, Any]) -> str:
 def _ensemble_blocks(ensemble: Part, settings: AnalysisSettings) -> list[Block]:
     assert ensemble.dataset is not None
     dataset = ensemble.dataset
-    result = take_off(reaches_phase_iii(dataset, settings))
+    result = takeoff_estimate(reaches_phase_iii(dataset, settings))
     shown = [name for name in CLUSTER_VARIABLES if name in dataset.data_vars]
     return [
         Paragraph(text=ensemble_text(ensemble.metadata) + " " + takeoff_sentence(result)),
@@ -300,11 +298,11 @@ def _ensemble_blocks(ensemble: Part, settings: AnalysisSettings) -> list[Block]:
     ]
 
 
-def takeoff_sentence(result: Any) -> str:
+def takeoff_sentence(result: TakeoffEstimate) -> str:
     """Return the take-off probability of an ensemble in one sentence."""
-    return (f"{result.successes} of {result.members} runs reach phase III by the end: "
+    return (f"{result.reached} of {result.members} runs reach phase III by the end: "
             f"take-off probability {fmt_share(result.probability)} (95 % interval "
-            f"{fmt_share(result.low)} to {fmt_share(result.high)}).")
+            f"{fmt_share(result.ci_low)} to {fmt_share(result.ci_high)}).")
 
 
 def _takeoff_section(takeoff: Part, threshold: Threshold | None) -> Section:

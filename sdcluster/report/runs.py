@@ -1,34 +1,26 @@
 """The experiments behind a report, each saved as soon as it is done.
 
-:func:`run_report_experiments` loads the model, runs the scenarios through
-PySD (the engine of record) without noise, so that differences between
-scenarios come from the policies alone, and saves them at once to
-``<stem>_results.nc`` with the report entry in its metadata
-(:mod:`sdcluster.report.data`). Then it makes the companion parts in
-:data:`PART_MAKERS` order (:mod:`sdcluster.report.parts`,
-:mod:`sdcluster.report.loop_parts`), saving each one as soon as it is done.
-A part the model does not support (another model than the innovation
-cluster), or that fails with a user error, is saved as unavailable with the
-reason, and the report says so.
+:func:`run_report_experiments` loads the model, has the scenarios run
+(:func:`sdcluster.studies.companion.run.run_report_scenarios`) and saves them
+at once to ``<stem>_results.nc`` with the report entry in its metadata
+(:mod:`sdcluster.report.data`). Then the companion study
+(:func:`sdcluster.studies.companion.run.make_parts`) makes each part, and this
+module saves it as soon as it is done. The report package itself runs no
+engine (import-linter holds this); it says what to run and keeps what comes back.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from sdcluster.engine.run import run_scenarios
-from sdcluster.errors import ReportError, SdclusterError
+from sdcluster.errors import ReportError
 from sdcluster.experiments.scenarios import Scenario, load_scenarios
 from sdcluster.model.loaded import LoadedModel, load_model
-from sdcluster.report.context import RunContext
 from sdcluster.report.data import (
-    PARTS,
     REPORT_FORMAT,
     REPORT_KEY,
-    Part,
     ReportData,
     new_run_id,
     part_file_name,
@@ -36,28 +28,13 @@ from sdcluster.report.data import (
     save_part,
 )
 from sdcluster.report.findings import settings_for
-from sdcluster.report.loop_parts import make_loops
 from sdcluster.report.model_info import describe_model
 from sdcluster.report.options import ReportOptions, rebuild_command
-from sdcluster.report.parts import (
-    make_checks,
-    make_ensemble,
-    make_sensitivity,
-    make_sweep,
-    make_takeoff,
-)
-from sdcluster.report.progress import Progress
 from sdcluster.results.dataset import Results
-
-#: Part name -> (progress title, function that makes it), in run order.
-PART_MAKERS: Mapping[str, tuple[str, Callable[[RunContext], Part]]] = {
-    "sweep": ("openness sweep with bisection (batch engine)", make_sweep),
-    "ensemble": ("fluctuation ensemble", make_ensemble),
-    "takeoff": ("take-off probability against openness", make_takeoff),
-    "sensitivity": ("Sobol' sensitivity of the policy levers", make_sensitivity),
-    "checks": ("validation checks (sdcluster check)", make_checks),
-    "loops": ("loop dominance (Loops That Matter, pysimlin)", make_loops),
-}
+from sdcluster.studies.companion.context import RunContext
+from sdcluster.studies.companion.part import PARTS
+from sdcluster.studies.companion.run import make_parts, run_report_scenarios
+from sdcluster.studies.progress import Progress
 
 
 def choose_scenarios(model: LoadedModel, options: ReportOptions) -> tuple[Scenario, ...]:
@@ -114,7 +91,7 @@ def run_report_experiments(options: ReportOptions, progress: Progress) -> Report
         scenarios = choose_scenarios(model, options)
     results_path = results_path_for(options.out_dir, model.path.stem)
     with progress.stage(f"running {len(scenarios)} scenario(s) with PySD"):
-        results = run_scenarios(model, scenarios, progress=progress.enabled)
+        results = run_report_scenarios(model, scenarios, progress=progress.enabled)
     settings = settings_for(results.dataset)
     run_id = new_run_id()
     entry = {
@@ -135,18 +112,5 @@ def run_report_experiments(options: ReportOptions, progress: Progress) -> Report
     context = RunContext(model=model, sizes=options.sizes(), seed=options.seed,
                          scenarios=scenarios, base=scenarios[0], settings=settings,
                          progress=progress)
-    parts = {name: _made_and_saved(name, context, results_path, run_id) for name in PARTS}
+    parts = make_parts(context, lambda part: save_part(results_path, part, run_id))
     return ReportData(results=results, parts=parts, results_path=results_path)
-
-
-def _made_and_saved(name: str, context: RunContext, results_path: Path, run_id: str) -> Part:
-    title, maker = PART_MAKERS[name]
-    with context.progress.stage(title):
-        try:
-            part = maker(context)
-        except SdclusterError as error:
-            part = Part.missing(name, " ".join(str(error).split()))
-    save_part(results_path, part, run_id)
-    if part.reason:
-        context.progress.say(f"report: {name} not available: {part.reason}")
-    return part

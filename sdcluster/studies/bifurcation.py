@@ -62,7 +62,7 @@ from numpy.typing import NDArray
 
 from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE, BatchModel
 from sdcluster.engine.noise import white_noise
-from sdcluster.errors import ResultsFileError, ScenarioError, SimulationError
+from sdcluster.errors import ResultsFileError, SimulationError, SpecError
 from sdcluster.model.paths import builtin_model_path
 from sdcluster.results.atomic import write_atomically
 from sdcluster.studies import bifurcation_analysis as bif
@@ -91,7 +91,7 @@ CONFIDENCE = 0.95
 
 def _positive_int(name: str, value: object, minimum: int = 1) -> None:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ScenarioError(f"bifurcation spec: {name} must be an integer >= {minimum}, "
+        raise SpecError(f"bifurcation spec: {name} must be an integer >= {minimum}, "
                             f"got {value!r}")
 
 
@@ -101,7 +101,7 @@ def _range(name: str, value: object) -> None:
     if (not isinstance(value, tuple) or len(value) != 2
             or not all(isinstance(v, int | float) and math.isfinite(v) for v in value)
             or not value[0] < value[1]):
-        raise ScenarioError(f"bifurcation spec: {name} must be (low, high) with low < high, "
+        raise SpecError(f"bifurcation spec: {name} must be (low, high) with low < high, "
                             f"got {value!r}")
 
 
@@ -109,7 +109,7 @@ def _finite(name: str, value: object, *, positive: bool = False) -> None:
     ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or (positive and value <= 0):  # type: ignore[operator]
         kind = "a positive number" if positive else "a finite number"
-        raise ScenarioError(f"bifurcation spec: {name} must be {kind}, got {value!r}")
+        raise SpecError(f"bifurcation spec: {name} must be {kind}, got {value!r}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -213,7 +213,7 @@ class BifurcationSpec:
         _positive_int("bisection_rounds", self.bisection_rounds, 0)
         if isinstance(self.initial_states, tuple):
             if len(set(self.initial_states)) < 2:
-                raise ScenarioError("bifurcation spec: give at least two distinct initial states")
+                raise SpecError("bifurcation spec: give at least two distinct initial states")
             for value in self.initial_states:
                 _finite("initial_states", value)
         else:
@@ -230,12 +230,12 @@ class BifurcationSpec:
         for level in self.noise_levels:
             _finite("noise_levels", level)
             if level < 0:
-                raise ScenarioError(f"bifurcation spec: noise levels must be >= 0, got {level}")
+                raise SpecError(f"bifurcation spec: noise levels must be >= 0, got {level}")
         if self.initial_spacing not in ("log", "linear"):
-            raise ScenarioError("bifurcation spec: initial_spacing must be 'log' or 'linear', "
+            raise SpecError("bifurcation spec: initial_spacing must be 'log' or 'linear', "
                                 f"got {self.initial_spacing!r}")
         if self.settle_fraction >= 1:
-            raise ScenarioError("bifurcation spec: settle_fraction must be below 1")
+            raise SpecError("bifurcation spec: settle_fraction must be below 1")
 
 
 # ----------------------------------------------------------------- set-up
@@ -277,7 +277,7 @@ def _declared(batch: BatchModel, name: str, given: tuple[float, float] | None,
         return given
     low, high = batch.info(name).limits
     if low is None or high is None or not low < high:
-        raise ScenarioError(f"{batch.path.name}: {name!r} declares no range [low, high]; give "
+        raise SpecError(f"{batch.path.name}: {name!r} declares no range [low, high]; give "
                             f"the {what} explicitly")
     return float(low), float(high)
 
@@ -289,7 +289,7 @@ def _initial_grid(batch: BatchModel, spec: BifurcationSpec, constant: str) -> Fl
     if spec.initial_spacing == "linear":
         return np.linspace(low, high, spec.initial_states)
     if high <= 0:
-        raise ScenarioError(f"log-spaced initial states need a positive upper bound, got {high}")
+        raise SpecError(f"log-spaced initial states need a positive upper bound, got {high}")
     low = low if low > 0 else high / 1000
     return np.geomspace(low, high, spec.initial_states)
 
@@ -305,7 +305,7 @@ def _noise_setup(batch: BatchModel,
         return inputs, parameters, np.repeat(levels[:, None], len(parameters), axis=1)
     defaults = np.array([batch.default(name) for name in parameters])
     if not np.any(defaults):
-        raise ScenarioError(
+        raise SpecError(
             f"{batch.path.name}: the noise amplitude {', '.join(map(repr, parameters))} is 0 in "
             "the model, so relative noise levels are all 0; give absolute levels"
         )
@@ -315,7 +315,7 @@ def _noise_setup(batch: BatchModel,
 def _settle_index(batch: BatchModel, spec: BifurcationSpec) -> int:
     labels = batch.schedule(spec.horizon).labels
     if labels[-1] < spec.horizon - 1e-9 * max(1.0, abs(spec.horizon)) or labels.size < 2:
-        raise ScenarioError(f"{batch.path.name}: horizon {spec.horizon:g} gives too few saved "
+        raise SpecError(f"{batch.path.name}: horizon {spec.horizon:g} gives too few saved "
                             "times (check INITIAL TIME and SAVEPER)")
     target = labels[-1] - spec.settle_fraction * (labels[-1] - labels[0])
     return int(min(np.searchsorted(labels, target), labels.size - 2))
@@ -325,7 +325,7 @@ def _setup(batch: BatchModel, spec: BifurcationSpec) -> _Setup:
     lever = find_constant(batch, spec.lever)
     initial = initial_setting(batch, spec.state, allow_side_effects=spec.allow_side_effects)
     if lever == initial.constant:
-        raise ScenarioError(f"{batch.path.name}: {lever!r} sets the initial value of "
+        raise SpecError(f"{batch.path.name}: {lever!r} sets the initial value of "
                             f"{initial.stock!r}; it cannot be the lever too")
     low, high = _declared(batch, lever, spec.lever_range, "lever range")
     outputs = tuple(dict.fromkeys(find_variable(batch, name) for name in spec.outputs))
@@ -752,7 +752,7 @@ def run_bifurcation(model: BatchModel | LoadedModel | str | os.PathLike[str] | N
     AnalysisError
         If the state's initial value cannot be set, or noise is asked for and
         the model has no white-noise input or noise-amplitude constant.
-    ScenarioError
+    SpecError
         For ranges the spec does not give and the model does not declare.
     SimulationError
         If a run ends in NaN or infinity.

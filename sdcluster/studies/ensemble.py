@@ -81,7 +81,12 @@ from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT, run_scenario
 from sdcluster.engine.resources import check_fits, run_size
 from sdcluster.engine.run import make_metadata
 from sdcluster.engine.schedule import step_values
-from sdcluster.errors import ScenarioError, UnsupportedConstructError, did_you_mean, with_article
+from sdcluster.errors import (
+    SpecError,
+    UnsupportedConstructError,
+    did_you_mean,
+    with_article,
+)
 from sdcluster.experiments.designs import (
     DESIGN,
     NOISE_STREAM,
@@ -147,7 +152,7 @@ class EnsembleSpec:
 
     Raises
     ------
-    ScenarioError
+    SpecError
         If a count or the seed is not a suitable integer, the member count
         does not match the design, or the engine is unknown.
 
@@ -176,13 +181,13 @@ class EnsembleSpec:
             object.__setattr__(self, name, check_count(name, getattr(self, name),
                                                        minimum=minimum))
         if self.engine not in ENGINES:
-            raise ScenarioError(f"engine must be one of {', '.join(ENGINES)}, got "
+            raise SpecError(f"engine must be one of {', '.join(ENGINES)}, got "
                                 f"{self.engine!r}{did_you_mean(str(self.engine), ENGINES)}")
         if self.design is None and self.replicates != 1:
-            raise ScenarioError("replicates apply to a parameter design; give a design or "
+            raise SpecError("replicates apply to a parameter design; give a design or "
                                 "set n_members instead")
         if self.design is not None and self.n_members != self.design.n_samples * self.replicates:
-            raise ScenarioError(
+            raise SpecError(
                 f"n_members = {self.n_members} does not match the design: "
                 f"{self.design.n_samples} samples x {self.replicates} replicates"
             )
@@ -210,7 +215,7 @@ class EnsembleSpec:
         ------
         UnknownVariableError
             If a name matches no model variable (the message lists the closest).
-        ScenarioError
+        SpecError
             If the scenario is invalid, a design parameter is not a constant
             or has a value outside its declared range, or a recorded variable
             is a lookup table.
@@ -252,14 +257,14 @@ def _validated_design(model: LoadedModel, design: ParameterDesign) -> ParameterD
     for j, name in enumerate(design.names):
         variable = model.variable(model.resolve(name, context="parameter design: "))
         if variable.kind != "constant":
-            raise ScenarioError(
+            raise SpecError(
                 f"parameter design: {name!r} is {with_article(variable.kind)}; "
                 "only constants can vary"
                 f"{did_you_mean(name, model.constants)}"
             )
         outside = [i for i, value in enumerate(design.values[:, j]) if not variable.in_range(value)]
         if outside:
-            raise ScenarioError(
+            raise SpecError(
                 f"parameter design: {variable.name!r} = {design.values[outside[0], j]:g} "
                 f"(sample {outside[0]}, {len(outside)} samples in all) is outside its declared "
                 f"range {variable.range_text()}"
@@ -276,9 +281,9 @@ def _recorded_variables(model: LoadedModel, variables: Sequence[str] | None) -> 
         wanted = [model.resolve(name, context="recorded variables: ") for name in variables]
     for name in wanted:
         if model.variables[name].kind == "lookup":
-            raise ScenarioError(f"recorded variables: {name!r} is a lookup table, not a series")
+            raise SpecError(f"recorded variables: {name!r} is a lookup table, not a series")
     if not wanted:
-        raise ScenarioError("recorded variables: give at least one variable")
+        raise SpecError("recorded variables: give at least one variable")
     return tuple(dict.fromkeys(wanted))
 
 
@@ -474,7 +479,7 @@ def run_ensemble(
 
     Raises
     ------
-    ModelFileError, UnknownVariableError, ScenarioError
+    ModelFileError, UnknownVariableError, SpecError
         For a bad model file or spec.
     SimulationError
         If a member's run fails or produces NaN or infinity.

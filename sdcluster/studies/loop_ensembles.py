@@ -1,8 +1,9 @@
 """Loop ensembles: loop dominance across a Latin-hypercube sample of parameters.
 
-:func:`run_loop_ensemble` draws the sample (:func:`latin_hypercube` over
-:func:`parameter_ranges`), scores the loops of every member with pysimlin
-(:class:`~sdcluster.studies.loops.LoopScorer`) and keeps, per member and
+:func:`run_loop_ensemble` draws the sample
+(:func:`~sdcluster.experiments.designs.latin_hypercube` over
+:func:`~sdcluster.experiments.ranges.parameter_ranges`), scores the loops of every
+member with pysimlin (:class:`~sdcluster.studies.loops.LoopScorer`) and keeps, per member and
 phase, what :func:`sdcluster.analysis.loop_ensembles.summarize_phases` reads;
 :func:`~sdcluster.analysis.loop_ensembles.dominance_frequencies` and
 :func:`~sdcluster.analysis.loop_ensembles.dominance_drivers` analyse the
@@ -12,7 +13,7 @@ phase, what :func:`sdcluster.analysis.loop_ensembles.summarize_phases` reads;
 from __future__ import annotations
 
 import time as clock
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,15 +25,14 @@ from sdcluster.analysis.loop_ensembles import PhaseSummary, summarize_phases
 from sdcluster.analysis.loops import (
     NAMED_DIM,
     PHASE_DIM,
-    PHASE_INPUTS,
     WHOLE_RUN,
     has_phase_variables,
 )
-from sdcluster.analysis.phases import PHASES
+from sdcluster.analysis.phases import PHASE_INPUTS, PHASES
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.engine.noise import noise_inputs, white_noise_inputs
-from sdcluster.errors import ScenarioError, did_you_mean
-from sdcluster.experiments.parsing import range_within
+from sdcluster.errors import SpecError
+from sdcluster.experiments.designs import ParameterRange, SensitivityProblem, latin_hypercube
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel
 from sdcluster.model.named_loops import LoopMatch, NamedLoop
@@ -48,7 +48,7 @@ class LoopEnsembleSpec:
     ----------
     ranges : mapping of str to (float, float)
         Constants to sample and their ranges (model names; see
-        :func:`parameter_ranges`).
+        :func:`~sdcluster.experiments.ranges.parameter_ranges`).
     samples : int
         Number of members.
     seed : int
@@ -62,7 +62,7 @@ class LoopEnsembleSpec:
 
     Raises
     ------
-    ScenarioError
+    SpecError
         If there are no ranges, a range is empty, or a count or seed is invalid.
 
     """
@@ -75,10 +75,10 @@ class LoopEnsembleSpec:
 
     def __post_init__(self) -> None:
         if not self.ranges:
-            raise ScenarioError("loop ensemble: give at least one parameter to sample")
+            raise SpecError("loop ensemble: give at least one parameter to sample")
         for name, (low, high) in self.ranges.items():
             if not (np.isfinite(low) and np.isfinite(high) and low < high):
-                raise ScenarioError(f"loop ensemble: range of {name!r} must be finite and "
+                raise SpecError(f"loop ensemble: range of {name!r} must be finite and "
                                     f"low < high, got [{low:g}, {high:g}]")
         counts: list[tuple[str, object, int]] = [("samples", self.samples, 1),
                                                   ("seed", self.seed, 0)]
@@ -86,70 +86,8 @@ class LoopEnsembleSpec:
             counts.append(("noise_seed", self.noise_seed, 0))
         for label, value, least in counts:
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
-                raise ScenarioError(f"loop ensemble: {label} must be an integer >= {least}, "
+                raise SpecError(f"loop ensemble: {label} must be an integer >= {least}, "
                                     f"got {value!r}")
-
-
-def parameter_ranges(model: LoadedModel, names: Iterable[str] | None = None,
-                     overrides: Mapping[str, tuple[float, float]] | None = None,
-                     ) -> dict[str, tuple[float, float]]:
-    """Return the declared ranges of the constants to sample.
-
-    Parameters
-    ----------
-    model : LoadedModel
-        The model.
-    names : iterable of str, optional
-        Constants to sample; the policy levers (:attr:`LoadedModel.levers`)
-        when omitted.
-    overrides : mapping of str to (float, float), optional
-        Ranges that replace the declared ones (e.g. a narrower study range).
-
-    Raises
-    ------
-    UnknownVariableError
-        If a name is not a model variable (with the closest names).
-    ScenarioError
-        If a name is not a constant, or has no finite declared range and no override.
-
-    """
-    chosen = list(model.levers if names is None else names)
-    replaced = {model.resolve(k): v for k, v in (overrides or {}).items()}
-    ranges = {}
-    for raw in chosen:
-        name = model.resolve(raw)
-        variable = model.variables[name]
-        if variable.kind != "constant":
-            raise ScenarioError(f"{model.path.name}: {name!r} is a {variable.kind}; only "
-                                f"constants can be sampled{did_you_mean(raw, model.constants)}")
-        bounds = replaced.get(name, variable.range)
-        if bounds is None or bounds[0] is None or bounds[1] is None:
-            raise ScenarioError(f"{model.path.name}: {name!r} has no finite declared range; "
-                                "give one")
-        ranges[name] = range_within(variable, float(bounds[0]), float(bounds[1]),
-                                    f"{model.path.name}: {name!r}")
-    return ranges
-
-
-def latin_hypercube(ranges: Mapping[str, tuple[float, float]], samples: int,
-                    seed: int | np.random.Generator | None = None) -> pd.DataFrame:
-    """Return a Latin-hypercube sample of ``ranges`` (scipy.stats.qmc.LatinHypercube).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per member (index ``"member"``), one column per parameter.
-
-    """
-    from scipy.stats import qmc
-
-    names = list(ranges)
-    unit = qmc.LatinHypercube(d=len(names), seed=seed).random(samples)
-    low = np.array([ranges[n][0] for n in names])
-    high = np.array([ranges[n][1] for n in names])
-    frame = pd.DataFrame(qmc.scale(unit, low, high), columns=names)
-    frame.index.name = MEMBER_DIM
-    return frame
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -222,7 +160,7 @@ def run_loop_ensemble(
 
     Raises
     ------
-    ScenarioError, UnknownVariableError, ModelFileError, SimulationError
+    SpecError, UnknownVariableError, ModelFileError, SimulationError
         As :func:`~sdcluster.studies.loops.analyze_loops`, naming the member that failed.
 
     """
@@ -231,8 +169,11 @@ def run_loop_ensemble(
     from tqdm import tqdm
 
     base = (spec.scenario or Scenario(name="baseline")).validated(model)
-    parameters = latin_hypercube({model.resolve(k): v for k, v in spec.ranges.items()},
-                                 spec.samples, spec.seed)
+    problem = SensitivityProblem(parameters=tuple(
+        ParameterRange(name=model.resolve(k), low=lo, high=hi)
+        for k, (lo, hi) in spec.ranges.items()))
+    parameters = latin_hypercube(problem, spec.samples, seed=spec.seed).to_frame()
+    parameters.index.name = MEMBER_DIM
     scorer = LoopScorer(model, named)
     noise = _ensemble_noise(model, base, spec)
     phases = list(PHASES) if has_phase_variables(model.variables) else [WHOLE_RUN]

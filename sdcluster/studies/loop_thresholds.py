@@ -14,14 +14,14 @@ import numpy as np
 import pandas as pd
 
 from sdcluster.analysis.loop_ensembles import summarize_phases
-from sdcluster.analysis.loops import NO_LOOP, PHASE_INPUTS, WHOLE_RUN
-from sdcluster.analysis.phases import PHASES
+from sdcluster.analysis.loops import NO_LOOP, WHOLE_RUN
+from sdcluster.analysis.phases import PHASE_INPUTS, PHASES
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.errors import AnalysisError, did_you_mean
+from sdcluster.experiments.ranges import parameter_ranges
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel
 from sdcluster.model.named_loops import NamedLoop
-from sdcluster.studies.loop_ensembles import parameter_ranges
 from sdcluster.studies.loops import LoopScorer
 
 

@@ -53,7 +53,7 @@ from sdcluster.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
 from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE
 from sdcluster.engine.executors import Executor
 from sdcluster.engine.resources import check_fits, run_size
-from sdcluster.errors import ScenarioError, did_you_mean
+from sdcluster.errors import SpecError, did_you_mean
 from sdcluster.experiments.designs import (
     METHODS,
     Method,
@@ -156,12 +156,12 @@ class SensitivitySpec:
             object.__setattr__(self, name, check_count(name, getattr(self, name), minimum=minimum,
                                                        context="sensitivity: "))
         if not self.outcomes:
-            raise ScenarioError("sensitivity: give at least one outcome")
+            raise SpecError("sensitivity: give at least one outcome")
         if self.method not in METHODS:
-            raise ScenarioError(f"sensitivity: unknown method {self.method!r}; expected one of "
+            raise SpecError(f"sensitivity: unknown method {self.method!r}; expected one of "
                                 f"{', '.join(METHODS)}{did_you_mean(self.method, METHODS)}")
         if not 0 < self.confidence_level < 1:
-            raise ScenarioError(f"sensitivity: confidence_level must be in (0, 1), "
+            raise SpecError(f"sensitivity: confidence_level must be in (0, 1), "
                                 f"got {self.confidence_level}")
 
     def describe(self) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from sdcluster.analysis.checks import (
     invariant_results,
 )
 from sdcluster.engine.pysd_runner import run_scenario
-from sdcluster.errors import ScenarioError, SimulationError, did_you_mean, first_line
+from sdcluster.errors import SimulationError, SpecError, did_you_mean, first_line
 from sdcluster.experiments.parsing import finite_number
 from sdcluster.experiments.scenarios import Scenario, read_toml, scenario_from_dict
 from sdcluster.model.loaded import LoadedModel
@@ -69,7 +69,7 @@ def check_from_dict(data: Mapping[str, Any], *, name: str, source: str) -> Reali
 
     Raises
     ------
-    ScenarioError
+    SpecError
         If a key is unknown, an expectation is malformed or there is none.
 
     """
@@ -79,10 +79,10 @@ def check_from_dict(data: Mapping[str, Any], *, name: str, source: str) -> Reali
     where = f"{source}: check {scenario.name!r}"
     entries = data.get("expect")
     if not isinstance(entries, list) or not entries:
-        raise ScenarioError(f"{where}: needs at least one [[expect]] table")
+        raise SpecError(f"{where}: needs at least one [[expect]] table")
     seed = data.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-        raise ScenarioError(f"{where}: seed must be a non-negative integer, got {seed!r}")
+        raise SpecError(f"{where}: seed must be a non-negative integer, got {seed!r}")
     expectations = tuple(
         _expectation(entry, f"{where}: [[expect]] #{index + 1}")
         for index, entry in enumerate(entries)
@@ -92,22 +92,22 @@ def check_from_dict(data: Mapping[str, Any], *, name: str, source: str) -> Reali
 
 def _expectation(entry: Any, where: str) -> Expectation:
     if not isinstance(entry, Mapping):
-        raise ScenarioError(f"{where}: expected a table")
+        raise SpecError(f"{where}: expected a table")
     unknown = [key for key in entry if key not in _EXPECT_KEYS]
     if unknown:
-        raise ScenarioError(f"{where}: unknown key {unknown[0]!r}; expected one of "
+        raise SpecError(f"{where}: unknown key {unknown[0]!r}; expected one of "
                             f"{', '.join(_EXPECT_KEYS)}{did_you_mean(unknown[0], _EXPECT_KEYS)}")
     variable, condition, value = entry.get("variable"), entry.get("condition"), entry.get("value")
     if not isinstance(variable, str):
-        raise ScenarioError(f"{where}: variable must be a model variable name")
+        raise SpecError(f"{where}: variable must be a model variable name")
     if not isinstance(condition, str) or condition not in CONDITIONS:
-        raise ScenarioError(f"{where}: condition must be one of {' '.join(CONDITIONS)}, "
+        raise SpecError(f"{where}: condition must be one of {' '.join(CONDITIONS)}, "
                             f"got {condition!r}")
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ScenarioError(f"{where}: value must be a number or a variable name, got {value!r}")
+        raise SpecError(f"{where}: value must be a number or a variable name, got {value!r}")
     at = entry.get("at", "all")
     if at not in ("all", "end") and (isinstance(at, bool) or not isinstance(at, int | float)):
-        raise ScenarioError(f"{where}: at must be \"all\", \"end\" or a time, got {at!r}")
+        raise SpecError(f"{where}: at must be \"all\", \"end\" or a time, got {at!r}")
     tolerance = finite_number(entry.get("tolerance", DEFAULT_TOLERANCE), f"{where}: tolerance",
                               minimum=0.0)
     return Expectation(variable=variable, condition=condition,
@@ -124,7 +124,7 @@ def validated_check(check: RealityCheck, model: LoadedModel) -> RealityCheck:
     ------
     UnknownVariableError
         If an expectation names a variable the model lacks.
-    ScenarioError
+    SpecError
         If the test input is invalid, or an expectation's ``at`` time lies
         outside the run (it would silently be read at the nearest saved time).
 
@@ -135,7 +135,7 @@ def validated_check(check: RealityCheck, model: LoadedModel) -> RealityCheck:
     end = model.time.final_time if scenario.final_time is None else scenario.final_time
     for index, expectation in enumerate(check.expectations):
         if isinstance(expectation.at, float) and not start <= expectation.at <= end:
-            raise ScenarioError(f"{context}#{index + 1}: at = {expectation.at:g} is outside "
+            raise SpecError(f"{context}#{index + 1}: at = {expectation.at:g} is outside "
                                 f"the run [{start:g}, {end:g}]")
     expectations = tuple(
         Expectation(
@@ -156,7 +156,7 @@ def load_checks(model: LoadedModel, directory: str | Path | None = None
 
     Raises
     ------
-    ScenarioError
+    SpecError
         If the folder is missing or a file is invalid.
     UnknownVariableError
         If a file names a variable the model lacks.
@@ -164,7 +164,7 @@ def load_checks(model: LoadedModel, directory: str | Path | None = None
     """
     folder = Path(directory) if directory is not None else builtin_checks_dir()
     if not folder.is_dir():
-        raise ScenarioError(f"{folder}: checks folder not found")
+        raise SpecError(f"{folder}: checks folder not found")
     checks = []
     for file in sorted(folder.glob("*.toml")):
         parsed = check_from_dict(read_toml(file), name=file.stem, source=str(file))

@@ -10,7 +10,7 @@ import xarray as xr
 from core_support import DATA
 
 from sdcluster.analysis.checks import Expectation, evaluate, invariant_results
-from sdcluster.errors import ScenarioError, UnknownVariableError
+from sdcluster.errors import SpecError, UnknownVariableError
 from sdcluster.model.loaded import LoadedModel
 from sdcluster.studies.validation import load_checks, model_file_results, run_checks
 
@@ -171,7 +171,7 @@ def test_a_run_that_blows_up_is_a_failed_check(tmp_path: Path) -> None:
 )
 def test_bad_check_files(tmp_path: Path, town: LoadedModel, text: str, message: str) -> None:
     _write(tmp_path / "checks", "bad", text)
-    with pytest.raises(ScenarioError, match=message):
+    with pytest.raises(SpecError, match=message):
         load_checks(town, tmp_path / "checks")
 
 
@@ -185,7 +185,7 @@ def test_unknown_variable_in_a_check(tmp_path: Path, town: LoadedModel) -> None:
 def test_a_time_outside_the_run_is_refused(tmp_path: Path, town: LoadedModel) -> None:
     # The town runs to 20; read at 25, the run would be judged at its last time.
     _write(tmp_path / "checks", "late", CHECK.replace('at = "end"', "at = 25"))
-    with pytest.raises(ScenarioError,
+    with pytest.raises(SpecError,
                        match=r"late\.toml: check 'late': \[\[expect\]\] #2: at = 25 is outside "
                              r"the run \[0, 20\]"):
         load_checks(town, tmp_path / "checks")
@@ -195,7 +195,7 @@ def test_a_time_outside_the_run_is_refused(tmp_path: Path, town: LoadedModel) ->
 
 
 def test_missing_checks_folder(tmp_path: Path, town: LoadedModel) -> None:
-    with pytest.raises(ScenarioError, match="checks folder not found"):
+    with pytest.raises(SpecError, match="checks folder not found"):
         load_checks(town, tmp_path / "absent")
 
 

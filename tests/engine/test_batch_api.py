@@ -13,9 +13,9 @@ from sdcluster.engine.batch import BatchModel, _even_chunks, can_vectorize
 from sdcluster.engine.noise import white_noise
 from sdcluster.errors import (
     ModelFileError,
-    ScenarioError,
     SdclusterError,
     SimulationError,
+    SpecError,
     UnknownVariableError,
     UnsupportedConstructError,
 )
@@ -165,27 +165,27 @@ def test_an_unknown_name_suggests_the_closest_ones(growth: BatchModel) -> None:
 
 
 def test_only_constants_can_be_set_or_fed(growth: BatchModel) -> None:
-    with pytest.raises(ScenarioError, match="'births' is an auxiliary, not a constant"):
+    with pytest.raises(SpecError, match="'births' is an auxiliary, not a constant"):
         growth.run_arrays({"births": 1.0}, 1)
-    with pytest.raises(ScenarioError, match="control variable"):
+    with pytest.raises(SpecError, match="control variable"):
         growth.run_arrays({"FINAL TIME": 5.0}, 1)
-    with pytest.raises(ScenarioError, match="not a constant"):
+    with pytest.raises(SpecError, match="not a constant"):
         growth.run_arrays({}, 1, inputs={"Population": np.zeros(200)})
 
 
 def test_shapes_are_checked(growth: BatchModel) -> None:
     n_times = len(growth.schedule().times)
-    with pytest.raises(ScenarioError, match=r"shape \(3,\)"):
+    with pytest.raises(SpecError, match=r"shape \(3,\)"):
         growth.run_arrays({"capacity": [1.0, 2.0]}, 3)
-    with pytest.raises(ScenarioError, match=f"T >= {n_times}"):
+    with pytest.raises(SpecError, match=f"T >= {n_times}"):
         growth.run_arrays({}, 2, inputs={"white noise input": np.zeros((2, n_times - 1))})
-    with pytest.raises(ScenarioError, match="at least 1"):
+    with pytest.raises(SpecError, match="at least 1"):
         growth.run_arrays({}, 0)
-    with pytest.raises(ScenarioError, match="both as a parameter and as an input"):
+    with pytest.raises(SpecError, match="both as a parameter and as an input"):
         growth.run_arrays(
             {"white noise input": 0.0}, 1, inputs={"white_noise_input": np.zeros(n_times)}
         )
-    with pytest.raises(ScenarioError, match="member_ids"):
+    with pytest.raises(SpecError, match="member_ids"):
         growth.run({}, 2, member_ids=[1, 2, 3])
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sdcluster.engine.noise import member_generator, white_noise
-from sdcluster.errors import ScenarioError
+from sdcluster.errors import SpecError
 
 
 def test_shape_dtype_and_determinism() -> None:
@@ -56,6 +56,6 @@ def test_no_members_or_no_steps_give_empty_arrays() -> None:
     [(-1, [0], 5), (1.5, [0], 5), (True, [0], 5), (1, [-2], 5), (1, [0.5], 5), (1, [[0]], 5),
      (1, [0], -1)],
 )
-def test_invalid_arguments_are_scenario_errors(seed: object, ids: object, steps: object) -> None:
-    with pytest.raises(ScenarioError):
+def test_invalid_arguments_are_spec_errors(seed: object, ids: object, steps: object) -> None:
+    with pytest.raises(SpecError):
         white_noise(seed, ids, steps)  # type: ignore[arg-type]

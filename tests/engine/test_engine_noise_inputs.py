@@ -11,7 +11,7 @@ from sdcluster.engine.noise import (
     white_noise,
     white_noise_inputs,
 )
-from sdcluster.errors import ScenarioError
+from sdcluster.errors import SpecError
 
 
 def test_input_0_is_the_members_stream_and_input_k_its_own_spawn_key() -> None:
@@ -50,6 +50,6 @@ def test_which_names_are_noise_inputs(name: str, expected: bool) -> None:
     assert is_noise_input_name(name) is expected
 
 
-def test_a_bad_input_index_is_a_scenario_error() -> None:
-    with pytest.raises(ScenarioError, match="input_index"):
+def test_a_bad_input_index_is_a_spec_error() -> None:
+    with pytest.raises(SpecError, match="input_index"):
         white_noise(1, [0], 5, input_index=-1)

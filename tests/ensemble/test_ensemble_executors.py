@@ -18,7 +18,7 @@ from sdcluster.engine.executors import (
     plan_chunks,
     spec_key,
 )
-from sdcluster.errors import ResultsFileError, ScenarioError
+from sdcluster.errors import ResultsFileError, SpecError
 from sdcluster.results.dataset import Results
 from sdcluster.studies.ensemble import EnsembleSpec, MemberRunner, run_ensemble, save_ensemble
 from sdcluster.testing import assert_results_close
@@ -40,7 +40,7 @@ def test_plan_chunks_covers_every_member_once() -> None:
     assert [(c.start, c.stop) for c in chunks] == [(0, 4), (4, 8), (8, 10)]
     assert [c.index for c in chunks] == [0, 1, 2] and sum(c.size for c in chunks) == 10
     assert plan_chunks(np.int64(10), np.int64(4)) == chunks  # NumPy integers too
-    with pytest.raises(ScenarioError, match="chunk_size must be a positive integer"):
+    with pytest.raises(SpecError, match="chunk_size must be a positive integer"):
         plan_chunks(10, 0)
 
 
@@ -147,11 +147,11 @@ def test_a_local_dask_cluster_runs_the_pysd_fallback(fallback_model: Path) -> No
 
 
 def test_dask_executor_arguments_are_checked() -> None:
-    with pytest.raises(ScenarioError, match="either a scheduler address or n_workers"):
+    with pytest.raises(SpecError, match="either a scheduler address or n_workers"):
         DaskExecutor()
-    with pytest.raises(ScenarioError, match="either a scheduler address or n_workers"):
+    with pytest.raises(SpecError, match="either a scheduler address or n_workers"):
         DaskExecutor("tcp://127.0.0.1:1", n_workers=2)
-    with pytest.raises(ScenarioError, match="at least 1"):
+    with pytest.raises(SpecError, match="at least 1"):
         DaskExecutor(n_workers=0)
 
 

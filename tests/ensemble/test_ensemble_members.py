@@ -12,7 +12,11 @@ import xarray as xr
 from sdcluster.engine.noise import white_noise
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.engine.schedule import step_values
-from sdcluster.errors import ScenarioError, UnknownVariableError, UnsupportedConstructError
+from sdcluster.errors import (
+    SpecError,
+    UnknownVariableError,
+    UnsupportedConstructError,
+)
 from sdcluster.experiments.designs import DESIGN, NOISE_STREAM, ParameterDesign
 from sdcluster.experiments.scenarios import Scenario, Step
 from sdcluster.model.loaded import load_model
@@ -167,12 +171,12 @@ def test_a_model_without_a_noise_input_logs_a_warning(
 @pytest.mark.parametrize(
     ("options", "error", "message"),
     [
-        ({"n_members": 0}, ScenarioError, "n_members must be an integer >= 1"),
-        ({"n_members": 2, "seed": -1}, ScenarioError, "seed must be"),
-        ({"n_members": 2, "engine": "fast"}, ScenarioError, "engine must be one of"),
-        ({"n_members": 2, "replicates": 2}, ScenarioError, "replicates apply to a parameter"),
+        ({"n_members": 0}, SpecError, "n_members must be an integer >= 1"),
+        ({"n_members": 2, "seed": -1}, SpecError, "seed must be"),
+        ({"n_members": 2, "engine": "fast"}, SpecError, "engine must be one of"),
+        ({"n_members": 2, "replicates": 2}, SpecError, "replicates apply to a parameter"),
         ({"n_members": 2, "variables": ("Firmz",)}, UnknownVariableError, "closest: 'Firms'"),
-        ({"n_members": 2, "variables": ("attractiveness",)}, ScenarioError, "lookup table"),
+        ({"n_members": 2, "variables": ("attractiveness",)}, SpecError, "lookup table"),
     ],
 )
 def test_bad_specs_are_refused(noise_model: Path, options: dict[str, object],
@@ -185,8 +189,8 @@ def test_bad_specs_are_refused(noise_model: Path, options: dict[str, object],
     ("columns", "error", "message"),
     [
         ({"opennes": [0.5]}, UnknownVariableError, "closest: 'openness'"),
-        ({"openness": [0.5, 1.5]}, ScenarioError, r"'openness' = 1\.5 \(sample 1.*\[0, 1\]"),
-        ({"crowding": [0.5]}, ScenarioError, "'crowding' is an auxiliary; only constants"),
+        ({"openness": [0.5, 1.5]}, SpecError, r"'openness' = 1\.5 \(sample 1.*\[0, 1\]"),
+        ({"crowding": [0.5]}, SpecError, "'crowding' is an auxiliary; only constants"),
     ],
 )
 def test_bad_designs_are_refused(noise_model: Path, columns: dict[str, list[float]],
@@ -208,14 +212,14 @@ def test_numpy_integer_counts_are_plain_ints(noise_model: Path) -> None:
 
 
 def test_design_shapes_are_checked() -> None:
-    with pytest.raises(ScenarioError, match="shape"):
+    with pytest.raises(SpecError, match="shape"):
         ParameterDesign(names=("a", "b"), values=np.zeros((3, 1)))
-    with pytest.raises(ScenarioError, match="not finite"):
+    with pytest.raises(SpecError, match="not finite"):
         ParameterDesign(names=("a",), values=np.array([[np.nan]]))
-    with pytest.raises(ScenarioError, match="equally long"):
+    with pytest.raises(SpecError, match="equally long"):
         ParameterDesign.from_columns({"a": [1, 2], "b": [1]})
     design = ParameterDesign.from_columns({"a": [1, 2]})
-    with pytest.raises(ScenarioError, match="does not match the design"):
+    with pytest.raises(SpecError, match="does not match the design"):
         EnsembleSpec(model_path=Path("x.mdl"), n_members=3, design=design)
     with pytest.raises(ValueError, match="read-only"):
         design.values[0, 0] = 5.0

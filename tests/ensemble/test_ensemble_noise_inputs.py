@@ -19,12 +19,12 @@ from sdcluster.errors import ReportError
 from sdcluster.experiments.designs import ParameterDesign
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import load_model
-from sdcluster.report.context import RunContext
-from sdcluster.report.options import QUICK_SIZES
-from sdcluster.report.progress import Progress
 from sdcluster.results.dataset import Results
+from sdcluster.studies.companion.context import RunContext
+from sdcluster.studies.companion.sizes import QUICK_SIZES
 from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble
 from sdcluster.studies.loops import analyze_loops
+from sdcluster.studies.progress import Progress
 from sdcluster.testing import assert_results_close
 
 INPUTS = ("white noise alpha", "White Noise Beta")

@@ -18,10 +18,10 @@ from sdcluster.analysis.ensembles import (
 )
 from sdcluster.analysis.phases import PHASES, phase_onsets
 from sdcluster.analysis.settings import DEFAULT_SETTINGS
-from sdcluster.errors import AnalysisError, ScenarioError
+from sdcluster.analysis.statistics import wilson_interval
+from sdcluster.errors import AnalysisError, SpecError
 from sdcluster.model.paths import builtin_model_path
 from sdcluster.results.dataset import Results
-from sdcluster.analysis.statistics import wilson_interval
 from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble, save_ensemble
 
 STEP = 0.25
@@ -120,7 +120,7 @@ def test_wilson_interval_matches_scipy_at_the_edges() -> None:
         expected = binomtest(successes, 10).proportion_ci(confidence_level=0.9, method="wilson")
         assert wilson_interval(successes, 10, 0.9) == pytest.approx((expected.low, expected.high))
     assert wilson_interval(0, 10)[0] == 0.0 and wilson_interval(10, 10)[1] == 1.0  # exactly
-    with pytest.raises(ScenarioError, match="confidence"):
+    with pytest.raises(SpecError, match="confidence"):
         takeoff_probability(_members_taking_off_at([6.0]), confidence=1.5)
 
 
@@ -156,9 +156,9 @@ def test_percentile_bands_of_uniformly_spread_members() -> None:
     np.testing.assert_allclose(bands["level"].sel(time=10.0).values, [5.0, 50.0, 95.0])
     lazy = percentile_bands(ds.chunk({"member": 30}), percentiles=(5, 50, 95))
     xr.testing.assert_allclose(lazy, bands)
-    with pytest.raises(ScenarioError, match=r"\[0, 100\]"):
+    with pytest.raises(SpecError, match=r"\[0, 100\]"):
         percentile_bands(ds, percentiles=(120,))
-    with pytest.raises(ScenarioError, match="closest: 'level'"):
+    with pytest.raises(SpecError, match="closest: 'level'"):
         percentile_bands(ds, ["levels"])
 
 

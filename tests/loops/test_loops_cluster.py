@@ -23,14 +23,15 @@ from sdcluster.analysis.loop_ensembles import (
 )
 from sdcluster.analysis.loops import phase_dominance, phase_polarity
 from sdcluster.engine.pysd_runner import run_scenario
-from sdcluster.errors import ScenarioError, UnknownVariableError
+from sdcluster.errors import SpecError, UnknownVariableError
+from sdcluster.experiments.ranges import parameter_ranges
 from sdcluster.experiments.scenarios import load_scenarios
 from sdcluster.loop_polarity import BALANCING, REINFORCING
 from sdcluster.model.causal_loops import structural_loops
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.model.named_loops import named_loops
 from sdcluster.names import normalize_name
-from sdcluster.studies.loop_ensembles import LoopEnsembleSpec, parameter_ranges, run_loop_ensemble
+from sdcluster.studies.loop_ensembles import LoopEnsembleSpec, run_loop_ensemble
 from sdcluster.studies.loops import LoopAnalysis, analyze_loops
 
 COMPARED = ("Innovative Firms", "Knowledge Stock", "Order Degree", "dS total")
@@ -245,11 +246,11 @@ def test_noise_changes_the_members(model: LoadedModel) -> None:
 def test_bad_ensemble_specs_are_clear_errors(model: LoadedModel) -> None:
     with pytest.raises(UnknownVariableError, match=r"openess.*openness"):
         parameter_ranges(model, ["openess"])
-    with pytest.raises(ScenarioError, match="'Young Firms' is a stock"):
+    with pytest.raises(SpecError, match="'Young Firms' is a stock"):
         parameter_ranges(model, ["Young Firms"])
-    with pytest.raises(ScenarioError, match="samples must be an integer >= 1"):
+    with pytest.raises(SpecError, match="samples must be an integer >= 1"):
         LoopEnsembleSpec(ranges={"openness": (0.0, 1.0)}, samples=0)
-    with pytest.raises(ScenarioError, match="low < high"):
+    with pytest.raises(SpecError, match="low < high"):
         LoopEnsembleSpec(ranges={"openness": (1.0, 0.0)})
 
 

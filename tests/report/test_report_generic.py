@@ -13,8 +13,9 @@ from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import load_model
 from sdcluster.report import ReportOptions, ReportOutcome, make_report
 from sdcluster.report.build import SECTION_KEYS, build_document
-from sdcluster.report.data import PARTS, load_report_data
+from sdcluster.report.data import load_report_data
 from sdcluster.results.dataset import Results
+from sdcluster.studies.companion.part import PARTS
 
 SCRIPT = '<script>alert("escaped?")</script>'
 

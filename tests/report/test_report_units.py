@@ -12,6 +12,8 @@ import pytest
 from matplotlib.figure import Figure as MplFigure
 from report_support import pdf_text
 
+from sdcluster.analysis.ensembles import takeoff_estimate
+from sdcluster.analysis.thresholds import bracket_indices
 from sdcluster.errors import ReportError
 from sdcluster.model.diagram import loop_markers
 from sdcluster.model.paths import builtin_model_path
@@ -27,7 +29,7 @@ from sdcluster.report.content import (
     Table,
 )
 from sdcluster.report.figures import svg_text
-from sdcluster.report.findings import bracket_indices, first_to_order, take_off
+from sdcluster.report.findings import first_to_order
 from sdcluster.report.html import render_html
 from sdcluster.report.model_info import read_loop_sentences
 from sdcluster.report.pdf import write_pdf
@@ -125,12 +127,12 @@ def test_first_to_order_compares_policy_scenarios_with_the_baseline() -> None:
 
 
 def test_take_off_share_and_interval() -> None:
-    result = take_off([True] * 30 + [False] * 10)
-    assert (result.successes, result.members, result.probability) == (30, 40, 0.75)
-    assert result.low < 0.75 < result.high
-    assert take_off([True] * 5).high == 1.0
-    nobody = take_off([])
-    assert nobody.members == 0 and math.isnan(nobody.probability) and math.isnan(nobody.low)
+    result = takeoff_estimate([True] * 30 + [False] * 10)
+    assert (result.reached, result.members, result.probability) == (30, 40, 0.75)
+    assert result.ci_low < 0.75 < result.ci_high
+    assert takeoff_estimate([True] * 5).ci_high == 1.0
+    nobody = takeoff_estimate([])
+    assert nobody.members == 0 and math.isnan(nobody.probability) and math.isnan(nobody.ci_low)
 
 
 def test_numbers_and_words() -> None:
@@ -191,7 +193,7 @@ def test_crop_keeps_what_is_in_view_and_drops_the_rest() -> None:
 
 
 def test_half_probability_is_where_the_share_stays_above_one_half() -> None:
-    from sdcluster.report.findings import half_probability_openness
+    from sdcluster.analysis.thresholds import half_probability_openness
 
     curve = pd.DataFrame({"openness": [0.0, 0.1, 0.2, 0.3, 0.4],
                           "probability": [0.0, 1.0, 0.0, 0.25, 0.75]})

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sdcluster.errors import ScenarioError, SensitivityWarning, UnknownVariableError
+from sdcluster.errors import SensitivityWarning, SpecError, UnknownVariableError
 from sdcluster.experiments.designs import (
     ParameterRange,
     SensitivityProblem,
@@ -42,12 +42,12 @@ def test_declared_ranges_are_the_default_and_can_be_narrowed(noise_model: Path) 
     ("parameters", "error", "message"),
     [
         ({"opennes": None}, UnknownVariableError, "closest: 'openness'"),
-        ({"openness": (0.5, 1.5)}, ScenarioError, r"\[0.5, 1.5\] is outside the declared range"),
-        ({"open ended": None}, ScenarioError, r"no closed declared range \(\[0, \?\]\)"),
-        ({"white noise input": None}, ScenarioError, r"no closed declared range \(none\)"),
-        ({"crowding": None}, ScenarioError, "is an auxiliary; only constants"),
-        ({"openness": (0.8, 0.2)}, ScenarioError, "low < high"),
-        ({}, ScenarioError, "at least one parameter"),
+        ({"openness": (0.5, 1.5)}, SpecError, r"\[0.5, 1.5\] is outside the declared range"),
+        ({"open ended": None}, SpecError, r"no closed declared range \(\[0, \?\]\)"),
+        ({"white noise input": None}, SpecError, r"no closed declared range \(none\)"),
+        ({"crowding": None}, SpecError, "is an auxiliary; only constants"),
+        ({"openness": (0.8, 0.2)}, SpecError, "low < high"),
+        ({}, SpecError, "at least one parameter"),
     ],
 )
 def test_bad_parameters_are_refused(noise_model: Path, parameters: dict[str, object],
@@ -63,7 +63,7 @@ def test_an_open_ended_range_is_fine_once_given(noise_model: Path) -> None:
 
 def test_repeated_parameters_are_refused() -> None:
     twice = ParameterRange(name="a", low=0.0, high=1.0)
-    with pytest.raises(ScenarioError, match="parameters repeat: a"):
+    with pytest.raises(SpecError, match="parameters repeat: a"):
         SensitivityProblem(parameters=(twice, twice))
 
 
@@ -103,27 +103,27 @@ def test_a_latin_hypercube_has_one_sample_per_stratum(problem: SensitivityProble
 
 
 def test_monte_carlo_and_morris_sizes_are_checked(problem: SensitivityProblem) -> None:
-    with pytest.raises(ScenarioError, match="n must be an integer >= 1"):
+    with pytest.raises(SpecError, match="n must be an integer >= 1"):
         monte_carlo(problem, 0)
-    with pytest.raises(ScenarioError, match="levels must be an integer >= 2"):
+    with pytest.raises(SpecError, match="levels must be an integer >= 2"):
         morris_design(problem, 4, levels=1)
-    with pytest.raises(ScenarioError, match=r"unknown method 'sobel'.*closest: 'sobol'"):
+    with pytest.raises(SpecError, match=r"unknown method 'sobel'.*closest: 'sobol'"):
         make_design(problem, "sobel", 8)
 
 
 def test_a_spec_checks_its_options(problem: SensitivityProblem) -> None:
-    with pytest.raises(ScenarioError, match="at least one outcome"):
+    with pytest.raises(SpecError, match="at least one outcome"):
         SensitivitySpec(model_path=Path("m.mdl"), problem=problem, outcomes=())
-    with pytest.raises(ScenarioError, match="unknown method"):
+    with pytest.raises(SpecError, match="unknown method"):
         SensitivitySpec(model_path=Path("m.mdl"), problem=problem, outcomes=("x@end",),
                         method="fast")  # type: ignore[arg-type]
-    with pytest.raises(ScenarioError, match="confidence_level"):
+    with pytest.raises(SpecError, match="confidence_level"):
         SensitivitySpec(model_path=Path("m.mdl"), problem=problem, outcomes=("x@end",),
                         confidence_level=95)
     # Refused before any model is loaded (m.mdl does not exist).
-    with pytest.raises(ScenarioError, match="sensitivity: seed must be an integer >= 0"):
+    with pytest.raises(SpecError, match="sensitivity: seed must be an integer >= 0"):
         SensitivitySpec(model_path=Path("m.mdl"), problem=problem, outcomes=("x@end",), seed=-1)
-    with pytest.raises(ScenarioError, match="sensitivity: levels must be an integer >= 2"):
+    with pytest.raises(SpecError, match="sensitivity: levels must be an integer >= 2"):
         SensitivitySpec(model_path=Path("m.mdl"), problem=problem, outcomes=("x@end",),
                         levels=1)
     spec = SensitivitySpec(model_path=Path("m.mdl"), problem=problem, outcomes=("x@end",),

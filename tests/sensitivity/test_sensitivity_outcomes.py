@@ -10,7 +10,7 @@ import xarray as xr
 from scipy.special import expit
 
 from sdcluster.analysis.outcomes import NAMED_OUTCOMES, evaluate_outcomes, parse_outcome
-from sdcluster.errors import AnalysisError, ScenarioError, UnknownVariableError
+from sdcluster.errors import AnalysisError, SpecError, UnknownVariableError
 from sdcluster.model.loaded import load_model
 
 STEP = 0.5
@@ -89,9 +89,9 @@ def test_outcome_names_are_checked_against_the_model(noise_model: Path) -> None:
     assert parse_outcome("Firms @ 7.50", model).time == 7.5
     with pytest.raises(UnknownVariableError, match="closest: 'Firms'"):
         parse_outcome("Firmz@end", model)
-    with pytest.raises(ScenarioError, match="after '@' expected end, max, min, mean or a time"):
+    with pytest.raises(SpecError, match="after '@' expected end, max, min, mean or a time"):
         parse_outcome("Firms@last", model)
-    with pytest.raises(ScenarioError, match=r"expected VARIABLE@end.*closest: 'takeoff time'"):
+    with pytest.raises(SpecError, match=r"expected VARIABLE@end.*closest: 'takeoff time'"):
         parse_outcome("takeof time", model)
 
 

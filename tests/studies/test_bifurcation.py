@@ -10,7 +10,7 @@ import pytest
 from studies_support import LAKE, equilibria, folds, variant
 
 from sdcluster.engine.batch import BatchModel
-from sdcluster.errors import AnalysisError, ScenarioError, UnknownVariableError
+from sdcluster.errors import AnalysisError, SpecError, UnknownVariableError
 from sdcluster.studies import bifurcation as study
 from sdcluster.studies.bifurcation import BifurcationResult, BifurcationSpec, run_bifurcation
 from sdcluster.studies.bifurcation_inputs import initial_setting, noise_parameters
@@ -182,7 +182,7 @@ def test_absolute_noise_levels_set_the_amplitude(lake: BatchModel) -> None:
     ({"seed": -1}, "seed must be an integer >= 0"),
 ])
 def test_bad_specs_are_refused(change: dict[str, object], message: str) -> None:
-    with pytest.raises(ScenarioError, match=message):
+    with pytest.raises(SpecError, match=message):
         BifurcationSpec(**{"lever": "openness", "state": "Cluster Size", **change})  # type: ignore[arg-type]
 
 

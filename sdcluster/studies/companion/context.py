@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from sdcluster.analysis.entropy import ORDER_DEGREE, TOTAL_CHANGE
-from sdcluster.analysis.phases import FIRMS
+from sdcluster.analysis.entropy import ORDER_DEGREE
+from sdcluster.analysis.phases import PHASE_NEEDS
 from sdcluster.analysis.settings import AnalysisSettings
+from sdcluster.analysis.thresholds import SWEEP_LEVER
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.noise import NOISE_INPUT_RULE, noise_inputs
 from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT
 from sdcluster.errors import ReportError, SdclusterError
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel
-from sdcluster.report.findings import SWEEP_LEVER
-from sdcluster.report.options import ExperimentSizes
-from sdcluster.report.progress import Progress
+from sdcluster.studies.companion.sizes import ExperimentSizes
+from sdcluster.studies.progress import Progress
 
-#: Variables the phase classification needs.
-PHASE_VARIABLES = (ORDER_DEGREE, FIRMS, TOTAL_CHANGE)
+#: What the report's sweeps and ensembles record: the order degree and what phases need.
+PHASE_VARIABLES = (ORDER_DEGREE, *PHASE_NEEDS)
 
 __all__ = ["PHASE_VARIABLES", "SWEEP_LEVER", "WHITE_NOISE_INPUT", "RunContext"]
-
-_BATCH_CACHE: dict[tuple[Path, int], BatchModel] = {}
-
 
 @dataclass(frozen=True, kw_only=True)
 class RunContext:
@@ -59,8 +56,9 @@ class RunContext:
     settings: AnalysisSettings
     progress: Progress
 
+    @functools.cached_property
     def batch(self) -> BatchModel:
-        """Return the model compiled for the vectorized batch engine.
+        """The model compiled for the vectorized batch engine, once per report run.
 
         Raises
         ------
@@ -68,16 +66,11 @@ class RunContext:
             If the batch engine cannot run the model (the reason says why).
 
         """
-        key = (self.model.path.resolve(), self.model.path.stat().st_mtime_ns)
-        if key not in _BATCH_CACHE:
-            try:
-                compiled = BatchModel.from_file(self.model.path)
-            except SdclusterError as error:
-                raise ReportError(f"the vectorized batch engine cannot run "
-                                  f"{self.model.path.name}: {error}") from None
-            _BATCH_CACHE.clear()  # one model at a time: translating takes about a second
-            _BATCH_CACHE[key] = compiled
-        return _BATCH_CACHE[key]
+        try:
+            return BatchModel.from_file(self.model.path)
+        except SdclusterError as error:
+            raise ReportError(f"the vectorized batch engine cannot run "
+                              f"{self.model.path.name}: {error}") from None
 
     def base_parameters(self) -> dict[str, float]:
         """Return the base scenario's constant overrides."""

@@ -27,14 +27,14 @@ import pandas as pd
 import xarray as xr
 
 from sdcluster.analysis.phases import PHASES
+from sdcluster.analysis.thresholds import bracket_indices, reaches_phase_iii
 from sdcluster.errors import ReportError
-from sdcluster.report.context import (
+from sdcluster.studies.companion.context import (
     PHASE_VARIABLES,
     SWEEP_LEVER,
     RunContext,
 )
-from sdcluster.report.data import Part
-from sdcluster.report.findings import bracket_indices, reaches_phase_iii
+from sdcluster.studies.companion.part import Part
 
 #: Outcomes of the sensitivity analysis of the innovation-cluster model.
 CLUSTER_OUTCOMES = ("final order", "takeoff time")
@@ -58,7 +58,7 @@ def _run_lever(context: RunContext, values: Sequence[float] | np.ndarray) -> xr.
     """Run the base scenario once per openness value, without noise (batch engine)."""
     params: dict[str, Any] = context.base_parameters()
     params[SWEEP_LEVER] = np.asarray(values, dtype=float)
-    return context.batch().run(params, len(params[SWEEP_LEVER]),
+    return context.batch.run(params, len(params[SWEEP_LEVER]),
                                return_variables=list(PHASE_VARIABLES),
                                final_time=context.base.final_time)
 

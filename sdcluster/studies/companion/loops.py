@@ -19,9 +19,9 @@ import pandas as pd
 import xarray as xr
 
 from sdcluster.experiments.scenarios import Scenario
-from sdcluster.report.context import RunContext
-from sdcluster.report.data import Part
-from sdcluster.report.parts import column_values
+from sdcluster.studies.companion.context import RunContext
+from sdcluster.studies.companion.part import Part
+from sdcluster.studies.companion.parts import column_values
 
 if TYPE_CHECKING:
     from sdcluster.studies.loops import LoopAnalysis
@@ -103,7 +103,7 @@ def loop_ensemble(context: RunContext, ranges: Mapping[str, tuple[float, float]]
 
 def make_loops(context: RunContext) -> Part:
     """Loop dominance of every scenario, and how often each loop dominates across an ensemble."""
-    from sdcluster.studies.loop_ensembles import parameter_ranges
+    from sdcluster.experiments.ranges import parameter_ranges
 
     ranges = parameter_ranges(context.model)  # the policy levers over their declared ranges
     runs = scenario_dominance(context, context.scenarios)
