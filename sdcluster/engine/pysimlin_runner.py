@@ -285,7 +285,8 @@ class PysimlinLoopRunner:
         noise : mapping of str to numpy.ndarray, optional
             White-noise inputs to their series, one draw per TIME STEP.
         variables : iterable of str, optional
-            Model variables to keep in the results; all by default.
+            Model variables to keep in the results; all but the lookup tables
+            (which have no values over time) by default.
 
         Returns
         -------
@@ -297,7 +298,8 @@ class PysimlinLoopRunner:
         ModelFileError
             If pysimlin cannot load the model.
         SpecError
-            If pysimlin lacks a variable of the scenario or a noise series is short.
+            If pysimlin lacks a variable of the scenario, a noise series is
+            short, or ``variables`` names a lookup table.
         SimulationError
             If the run fails or a variable becomes NaN or infinite.
 
@@ -351,11 +353,11 @@ class PysimlinLoopRunner:
     def _results(self, sim: Sim, variables: Iterable[str] | None, label: str) -> xr.Dataset:
         # Read the series straight from the simulation: Sim.get_run() would also
         # compute pysimlin's dominant periods, in Python, at about 1 s a run.
-        wanted = set(self._idents) if variables is None else set(variables)
+        series = self._series_names(variables)
         time = np.asarray(sim.get_series("time"), dtype=float)
         data = {}
         for name, ident in self._idents.items():
-            if name not in wanted:
+            if name not in series:
                 continue
             variable = self.model.variables[name]
             data[name] = xr.DataArray(
@@ -365,6 +367,26 @@ class PysimlinLoopRunner:
         results = xr.Dataset(data, coords={_TIME: time})
         _raise_on_non_finite(results, label)
         return results
+
+    def _series_names(self, variables: Iterable[str] | None) -> set[str]:
+        """Return the variables of a run's results: those asked for, all by default.
+
+        A lookup table is a function, not a value over time: pysimlin keeps no
+        series of it (asking for one raises), so it is left out of the
+        default, as PySD's runner leaves it out, and refused when asked for.
+        """
+        if variables is None:
+            return {name for name in self._idents if not self._is_lookup(name)}
+        wanted = set(variables)
+        for name in sorted(wanted):
+            if self._is_lookup(name):
+                raise SpecError(f"{self.model.path.name}: {name!r} is a lookup table, which "
+                                "has no values over time; ask for the variable that uses it")
+        return wanted
+
+    def _is_lookup(self, name: str) -> bool:
+        variable = self.model.variables.get(name)
+        return variable is not None and variable.kind == "lookup"
 
     def _scores(self, sim: Sim, time: npt.NDArray[np.float64], label: str) -> xr.DataArray:
         structure = self._structure or LoopStructure()

@@ -35,6 +35,7 @@ import numpy.typing as npt
 
 from sdcluster.errors import ModelFileError, UnknownVariableError, did_you_mean, first_line
 from sdcluster.model.paths import builtin_model_path
+from sdcluster.model.simlin_io import pysd_readable_lookups
 from sdcluster.names import normalize_name
 
 VariableKind = Literal["stock", "flow", "auxiliary", "constant", "lookup", "data"]
@@ -56,7 +57,7 @@ LEVER_PREFIX = "policy lever"
 _CONTROL_PYTHON_NAMES = frozenset({"time", "initial_time", "final_time", "time_step", "saveper"})
 
 # Bump when the content of a cache entry changes shape.
-_CACHE_FORMAT = 3  # 3: a constant inflow is a constant
+_CACHE_FORMAT = 4  # 3: a constant inflow is a constant; 4: XMILE lookups at their xpts
 _STRUCTURE_FILE = "structure.json"
 # PySD's warning for a function it translates into a call that raises at run time.
 _NOT_IMPLEMENTED = re.compile(r"Trying to translate '([^']+)' which it is not implemented")
@@ -567,17 +568,19 @@ def _translate_into(work: Path, path: Path, content: bytes) -> None:
 
 
 def pysd_compatible_xmile(content: bytes) -> bytes:
-    """Spell XMILE's built-in ``DT`` as ``TIME_STEP`` in equations.
+    """Spell XMILE's built-in ``DT`` as ``TIME_STEP`` in equations, and lookups as PySD reads them.
 
     PySD's XMILE reader names the time step ``TIME STEP`` and does not know
-    ``DT``, which XMILE (and pysimlin's export of Vensim's TIME STEP) use.
+    ``DT``, which XMILE (and pysimlin's export of Vensim's TIME STEP) use; nor
+    does it read pysimlin's spelling of lookup tables
+    (:func:`~sdcluster.model.simlin_io.pysd_readable_lookups`).
     Only the cached copy is changed, never the user's file.
     """
 
     def rewrite(match: re.Match[bytes]) -> bytes:
         return match[1] + _XMILE_DT.sub(b"TIME_STEP", match[2]) + match[3]
 
-    return _XMILE_EQUATION.sub(rewrite, content)
+    return pysd_readable_lookups(_XMILE_EQUATION.sub(rewrite, content))
 
 
 _XMILE_EQUATION = re.compile(rb"(<eqn\b[^>]*>)(.*?)(</eqn>)", re.S)

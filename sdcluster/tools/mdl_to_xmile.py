@@ -11,8 +11,14 @@ original:
   pysimlin match case- and underscore-insensitively in equations;
 - ranges: each variable gets ``<range min= max=>`` from its Vensim range
   (PySD's XMILE reader reads it; an open bound is written as ``inf``);
+- documentation: pysimlin keeps Vensim's line continuations in ``<doc>``; we
+  write each comment as the Vensim reader joins it;
 - the save interval: ``isee:save_interval`` on ``<sim_specs>`` is set to the
   Vensim SAVEPER.
+
+Lookup tables stay in pysimlin's spelling (a stand-alone table is an ``<aux>``
+holding a ``<gf>``, called with ``LOOKUP``), the only one pysimlin reads back;
+PySD reads them through :func:`sdcluster.model.simlin_io.pysd_readable_lookups`.
 
 The output is written to a temporary file beside it and renamed into place.
 """
@@ -94,6 +100,7 @@ def _restore_names_and_ranges(root: ElementTree.Element, model: LoadedModel) -> 
             if variable is None:
                 continue
             element.set("name", variable.name)
+            _set_documentation(element, variable)
             _set_range(element, variable)
             _restore_flow_references(element, by_key)
 
@@ -106,6 +113,14 @@ def _restore_flow_references(element: ElementTree.Element, by_key: dict[str, Var
             flow = by_key.get(normalize_name(reference.text or ""))
             if flow is not None:
                 reference.text = flow.name.replace(" ", "_")
+
+
+def _set_documentation(element: ElementTree.Element, variable: Variable) -> None:
+    # pysimlin keeps Vensim's line continuations (a backslash, a new line) inside
+    # <doc>; write the comment as the Vensim reader joins it.
+    doc = element.find(_tag("doc"))
+    if doc is not None:
+        doc.text = variable.documentation
 
 
 def _set_range(element: ElementTree.Element, variable: Variable) -> None:
