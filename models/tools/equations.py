@@ -8,7 +8,7 @@ version it wrote; nothing in the package or the tests reads it).
 Paper: Peng Wang (2020), "Research on the Formation Mechanism of Innovation Clusters
 Based on Self-Organization Theory", Social Security and Administration Management 1:1-4,
 doi:10.23977/socsam.2020.010101. Section numbers below are the paper's. The structure
-follows ``shared/design/model-spec.md`` (version 2).
+follows ``docs/model-spec.md`` (version 2).
 """
 
 from __future__ import annotations

@@ -40,6 +40,8 @@ CONDITIONS: Mapping[str, Callable[[Any, Any], Any]] = {
 
 #: Default absolute slack for ``<=``, ``>=``, ``==`` and ``!=`` (rounding of Euler sums).
 DEFAULT_TOLERANCE = 1e-9
+#: Conditions the tolerance loosens.
+_SLACK_CONDITIONS = ("<=", ">=", "==", "!=")
 
 
 
@@ -98,7 +100,11 @@ class Expectation:
         """Return the condition as text, e.g. ``'dS total' >= 0 at all times``."""
         value = repr(self.value) if isinstance(self.value, str) else f"{self.value:g}"
         when = {"all": "at all times", "end": "at the end"}.get(str(self.at), f"at t={self.at}")
-        return f"{self.variable!r} {self.condition} {value} {when}"
+        # Say the slack when it is more than rounding: "== 0.0277" alone would hide a 0.001.
+        slack = (f" (tolerance {self.tolerance:g})"
+                 if self.condition in _SLACK_CONDITIONS and self.tolerance > DEFAULT_TOLERANCE
+                 else "")
+        return f"{self.variable!r} {self.condition} {value} {when}{slack}"
 
 
 def evaluate(run: xr.Dataset, expectation: Expectation, *, check: str = "") -> CheckResult:

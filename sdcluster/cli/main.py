@@ -193,13 +193,24 @@ def _describe_tables(model: LoadedModel, all_variables: bool) -> list[tuple[str,
 
 
 def _loops_text(model: LoadedModel) -> str:
+    from sdcluster.model.named_loops import intended_polarity, named_loops
+
     loops = model.feedback_loops()
     if not loops:
         return "feedback loops: none found"
     counts = pd.Series([loop.polarity for loop in loops]).value_counts()
     summary = ", ".join(f"{count} {polarity}" for polarity, count in counts.items())
+    named = named_loops(model.path)
+    if named:
+        # The loops the modeler named are the ones worth reading; the rest are combinations.
+        lines = [f"feedback loops: {len(loops)} ({summary}); the {len(named)} the model "
+                 "names:"]
+        width = max(len(loop.name) for loop in named)
+        lines += [f"  {loop.name:<{width}}  {intended_polarity(loop.name):<12} "
+                  f"{' | '.join(' > '.join(chain) for chain in loop.chains)}" for loop in named]
+        return "\n".join(lines)
     shortest = sorted(loops, key=lambda loop: len(loop.variables))[:10]
-    lines = [f"feedback loops: {len(loops)} ({summary}); the shortest:"]
+    lines = [f"feedback loops: {len(loops)} ({summary}); the shortest (the model names none):"]
     lines += [f"  {loop.id:>5} {loop.polarity:<12} {' -> '.join(loop.variables)}"
               for loop in shortest]
     return "\n".join(lines)

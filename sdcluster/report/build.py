@@ -32,6 +32,7 @@ from sdcluster.report.analysis_sections import (
 )
 from sdcluster.report.content import Block, BulletList, Code, Document, Paragraph, Section, Table
 from sdcluster.report.data import ReportData, part_file_name
+from sdcluster.report.decision import decision_section
 from sdcluster.report.findings import check_counts, first_to_order, settings_for, settings_from
 from sdcluster.report.model_info import ModelInfo
 from sdcluster.report.model_section import model_section
@@ -48,7 +49,8 @@ from sdcluster.report.result_sections import (
 from sdcluster.report.text import fmt_level, fmt_number, fmt_time, join_names
 
 #: Section keys, in report order.
-SECTION_KEYS = ("summary", "model", "entropy", "scenarios", "loop-dominance", "fluctuations",
+SECTION_KEYS = ("decision", "summary", "model", "entropy", "scenarios", "loop-dominance",
+                "fluctuations",
                 "sensitivity", "validation", "reproducibility")
 _RENDERING_PACKAGES = ("matplotlib", "jinja2", "reportlab", "svglib", "pysimlin")
 
@@ -101,6 +103,7 @@ def build_document(data: ReportData) -> Document:
     threshold = threshold_of(data, settings)
     stocks = [v.name for v in info.of_kind("stock")]
     sections = (
+        decision_section(data, threshold),
         summary_section(data, settings, threshold),
         model_section(info, metadata.get("time", {})),
         entropy_section(dataset, settings),
@@ -113,8 +116,11 @@ def build_document(data: ReportData) -> Document:
         reproducibility_section(data, settings, info),
     )
     created = str(metadata.get("created", ""))
+    options = data.info.get("options", {})
+    draft = "Draft (--quick, fewer runs): " if isinstance(options, Mapping) and options.get(
+        "quick") else ""
     return Document(
-        title=f"{info.file_name or 'Model'}: model and policy experiments",
+        title=f"{draft}{info.file_name or 'Model'}: model and policy experiments",
         subtitle=f"sdcluster report, results computed {created}",
         sections=sections,
         metadata={"author": "sdcluster", "subject": f"Report on {info.file_name}",

@@ -35,6 +35,8 @@ REPORT_KEY = "report"
 #: Version of the report entry's layout.
 REPORT_FORMAT = 1
 _RESULTS_SUFFIX = "_results"
+#: Added to the file names of a ``--quick`` draft, so a draft never overwrites a full report.
+DRAFT_SUFFIX = "_draft"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,6 +19,7 @@ from sdcluster.errors import ReportError
 from sdcluster.experiments.scenarios import Scenario, load_scenarios
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.report.data import (
+    DRAFT_SUFFIX,
     REPORT_FORMAT,
     REPORT_KEY,
     ReportData,
@@ -89,7 +90,9 @@ def run_report_experiments(options: ReportOptions, progress: Progress) -> Report
     with progress.stage("loading the model"):
         model = load_model(options.model)
         scenarios = choose_scenarios(model, options)
-    results_path = results_path_for(options.out_dir, model.path.stem)
+    # A draft never overwrites a full report: its files carry their own stem.
+    stem = f"{model.path.stem}{DRAFT_SUFFIX if options.quick else ''}"
+    results_path = results_path_for(options.out_dir, stem)
     with progress.stage(f"running {len(scenarios)} scenario(s) with PySD"):
         results = run_report_scenarios(model, scenarios, progress=progress.enabled)
     settings = settings_for(results.dataset)

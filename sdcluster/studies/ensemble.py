@@ -56,6 +56,7 @@ no module to its left imports it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -419,12 +420,26 @@ class MemberRunner:
         return result.assign_coords(coords)
 
 
+@functools.lru_cache(maxsize=2)
+def _compiled(path: Path, mtime_ns: int, size: int) -> BatchModel:
+    """Compile a model for the batch engine once per file version.
+
+    A study runs many ensembles of one model (a report: one per scenario);
+    translating takes about a second each time. Keyed by the file's identity,
+    so an edited model is compiled again; two entries bound the memory.
+    """
+    del mtime_ns, size  # part of the cache key only
+    return BatchModel.from_file(path)
+
+
 def _engine_for(spec: EnsembleSpec) -> BatchModel | None:
     """Return the batch model, or None to run through PySD (logging why)."""
     if spec.engine == "pysd":
         return None
     try:
-        return BatchModel.from_file(spec.model_path)
+        path = spec.model_path.resolve()
+        stat = path.stat()
+        return _compiled(path, stat.st_mtime_ns, stat.st_size)
     except UnsupportedConstructError as error:
         if spec.engine == "batch":
             raise

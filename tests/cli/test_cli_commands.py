@@ -53,6 +53,19 @@ def test_describe_lists_stocks_flows_and_levers() -> None:
     assert "feedback loops:" in out
 
 
+def test_describe_lists_the_loops_the_model_names() -> None:
+    from sdcluster.model.named_loops import named_loops
+    from sdcluster.model.paths import builtin_model_path
+
+    code, out, _ = _invoke("describe")
+    assert code == 0
+    loops = out[out.index("feedback loops:"):]
+    named = named_loops(builtin_model_path())
+    assert f"the {len(named)} the model names" in loops
+    for loop in named:  # every named loop with its variables, none left out
+        assert loop.name in loops and " > ".join(loop.chains[0]) in loops
+
+
 def test_run_the_model_as_it_is(tmp_path: Path) -> None:
     out_file = tmp_path / "town.nc"
     code, out, _ = _invoke("run", TOWN, "--out", str(out_file), "--seed", "3")

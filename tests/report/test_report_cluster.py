@@ -16,7 +16,8 @@ from sdcluster.results.dataset import Results
 
 pytestmark = pytest.mark.slow
 
-SECTION_TITLES = ("Summary", "The model", "Entropy balance and phases", "Policy scenarios",
+SECTION_TITLES = ("Decision summary", "Summary", "The model", "Entropy balance and phases",
+                  "Policy scenarios",
                   "Loop dominance", "Fluctuations", "Sensitivity", "Validation",
                   "Reproducibility")
 
@@ -32,6 +33,9 @@ def _settings(results: Results) -> AnalysisSettings:
 
 def test_every_part_was_made(cluster_report: ReportOutcome) -> None:
     assert cluster_report.unavailable == {}
+    # A --quick draft has files of its own (a full report beside it is never overwritten).
+    assert {p.name for p in cluster_report.paths.values()} == {
+        "innovation_cluster_draft.html", "innovation_cluster_draft.pdf"}
     assert sorted(cluster_report.paths) == ["html", "pdf"]
     assert all(path.stat().st_size > 0 for path in cluster_report.paths.values())
 
@@ -51,6 +55,22 @@ def test_html_opens_offline_without_errors_and_shows_every_section(
     assert log.console_errors == [] and log.page_errors == []
     assert all(url.startswith(("file:", "data:")) for url in log.requests), log.requests
     assert pixel_spread(shot) > 10.0
+
+
+def test_the_decision_summary_comes_first_and_ranks_by_the_policy_part(
+        cluster_report: ReportOutcome) -> None:
+    from sdcluster.analysis.policies import compare_policies, rank_policies
+
+    ranked = rank_policies(compare_policies(_part(cluster_report, "policies")))
+    text = squash(pdf_text(cluster_report.paths["pdf"]))
+    decision = text[text.index("Decision summary", text.index("Contents") + 20):]
+    decision = decision[: decision.index("Summary", 20)]
+    best = str(ranked.iloc[0]["title"])
+    assert f"Recommended: {squash(best)}" in decision
+    # Every place is given with its reason, in rank order.
+    for place, title in enumerate(ranked["title"], start=1):
+        assert f"{place}. {squash(str(title))}:" in decision, (place, title)
+    assert "Ranking rule" in decision and "What the model does not know" in decision
 
 
 def test_summary_numbers_equal_those_of_the_results_files(cluster_report: ReportOutcome) -> None:

@@ -29,10 +29,10 @@ def test_report_from_results_writes_the_chosen_format(generic_report: ReportOutc
                                          "--format", "html", "--out-dir", str(tmp_path),
                                          "--quiet"])
     assert result.exit_code == 0, result.output
-    assert f"html: {tmp_path / 'escape_town.html'}" in result.output
+    assert f"html: {tmp_path / 'escape_town_draft.html'}" in result.output
     assert "report written in" in result.output
     assert "left out: sweep:" in result.output
-    assert not (tmp_path / "escape_town.pdf").exists()
+    assert not (tmp_path / "escape_town_draft.pdf").exists()
 
 
 @pytest.mark.parametrize(("arguments", "message"), [

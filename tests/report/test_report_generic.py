@@ -22,7 +22,7 @@ SCRIPT = '<script>alert("escaped?")</script>'
 
 def test_generic_model_gets_the_generic_sections_and_says_what_it_leaves_out(
         generic_report: ReportOutcome) -> None:
-    assert set(generic_report.unavailable) == {"sweep", "ensemble", "takeoff"}
+    assert set(generic_report.unavailable) == {"policies", "sweep", "ensemble", "takeoff"}
     for reason in generic_report.unavailable.values():
         assert "innovation-cluster model" in reason
     document = build_document(load_report_data(generic_report.results_path))
@@ -61,10 +61,10 @@ def test_results_survive_a_failure_while_the_report_is_drawn(
     with pytest.raises(ReportError, match="on purpose"):
         make_report(ReportOptions(model=ESCAPE_MODEL, quick=True, out_dir=tmp_path),
                     progress=False)
-    results = Results.load(tmp_path / "escape_town_results.nc")
+    results = Results.load(tmp_path / "escape_town_draft_results.nc")
     assert "Population" in results.dataset
     assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob(".*"))
-    rebuilt = make_report(ReportOptions(from_results=tmp_path / "escape_town_results.nc",
+    rebuilt = make_report(ReportOptions(from_results=tmp_path / "escape_town_draft_results.nc",
                                         out_dir=tmp_path, formats=("html",)), progress=False)
     assert rebuilt.paths["html"].is_file()
 
@@ -84,11 +84,11 @@ def test_results_of_sdcluster_run_can_be_reported(tmp_path: Path) -> None:
 def test_a_part_from_another_run_is_not_used(generic_report: ReportOutcome,
                                              tmp_path: Path) -> None:
     folder = generic_report.results_path.parent
-    copy = tmp_path / "escape_town_results.nc"
+    copy = tmp_path / "escape_town_draft_results.nc"
     copy.write_bytes(generic_report.results_path.read_bytes())
-    other = Results.load(folder / "escape_town_checks.nc")
+    other = Results.load(folder / "escape_town_draft_checks.nc")
     Results(dataset=other.dataset, metadata={**other.metadata, "run_id": "someone else"}).save(
-        tmp_path / "escape_town_checks.nc")
+        tmp_path / "escape_town_draft_checks.nc")
     data = load_report_data(copy)
     assert "another report run" in data.part("checks").reason
     assert "not found" in data.part("loops").reason

@@ -28,9 +28,12 @@ from sdcluster.studies.companion.parts import (
     make_sweep,
     make_takeoff,
 )
+from sdcluster.studies.companion.policies import make_policies
 
 #: Part name -> (progress title, function that makes it), in run order.
 PART_MAKERS: Mapping[str, tuple[str, Callable[[RunContext], Part]]] = {
+    "policies": ("every scenario against the baseline, with fluctuations (batch engine)",
+                 make_policies),
     "sweep": ("openness sweep with bisection (batch engine)", make_sweep),
     "ensemble": ("fluctuation ensemble", make_ensemble),
     "takeoff": ("take-off probability against openness", make_takeoff),

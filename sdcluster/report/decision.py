@@ -1,0 +1,207 @@
+"""The decision summary: which policy, by how much, how sure; first in the report.
+
+Built from the policy part (:mod:`sdcluster.analysis.policies`), the openness
+sweep and the sensitivity part of the same run. Every number is computed
+from the results files; the words around them are fixed, and the ranking
+rule is stated in the text.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from sdcluster.analysis.entropy import ORDER_DEGREE
+from sdcluster.analysis.phases import FIRMS
+from sdcluster.analysis.policies import compare_policies, rank_policies
+from sdcluster.analysis.thresholds import SWEEP_LEVER, Threshold
+from sdcluster.report.analysis_sections import outcome_label
+from sdcluster.report.content import Block, BulletList, Note, Paragraph, Section, Table
+from sdcluster.report.data import ReportData
+from sdcluster.report.findings import indices_table, top_parameters
+from sdcluster.report.text import MISSING
+
+#: The few technical terms the summary uses, in plain words.
+GLOSSARY = (
+    "Take-off: the run reaches phase III, \"far from equilibrium\": the cluster keeps growing "
+    "while its entropy falls (it takes in more order from outside than it produces inside).",
+    "Decline: the run enters phase IV, where the cluster shrinks after maturity.",
+    "Order Degree: how ordered the cluster is, from 0 (disordered) to 1 (fully ordered); "
+    "dimensionless (Dmnl).",
+    "Under fluctuations: the same scenario run many times with seeded random shocks to "
+    "spin-offs, entry and knowledge creation; the share of runs with an outcome is its "
+    "probability, given with a 95 % interval (Wilson score).",
+    "Total-effect index (Sobol' ST): the share of an outcome's variance that a lever causes, "
+    "alone and together with the others; larger means the lever matters more.",
+)
+#: What the model does not know, stated once.
+CAVEATS = (
+    "The model is a theory made executable, not a calibrated forecast: its constants are "
+    "sources or stated assumptions (see The model), and the years are model years.",
+    "Phases are read from the dynamics with thresholds (entropy tolerance, dwell time) listed "
+    "under Reproducibility; other thresholds move onsets by a year or two.",
+    "Fluctuations have an assumed size; stronger shocks widen every interval here.",
+    "Scenarios change a few levers at fixed times; real policies act gradually and interact "
+    "with things the model leaves out (prices, other regions, institutions).",
+)
+
+
+def _pct(value: float) -> str:
+    return MISSING if math.isnan(value) else f"{100 * value:.0f} %"
+
+
+def _interval(row: pd.Series, name: str) -> str:
+    low, high = row[name + " low"], row[name + " high"]
+    if math.isnan(low):
+        return _pct(row[name])
+    return f"{_pct(row[name])} ({100 * low:.0f}–{100 * high:.0f} %)"
+
+
+def _year(value: float) -> str:
+    return "never" if math.isnan(value) else f"{value:.1f}"
+
+
+def _gain(row: pd.Series) -> str:
+    gained = float(row["years gained"])
+    if not math.isnan(gained):
+        if abs(gained) < 0.05:
+            return "same time"
+        return f"{abs(gained):.1f} y {'earlier' if gained > 0 else 'later'}"
+    if math.isnan(row["takeoff"]) and not math.isnan(row["baseline takeoff"]):
+        return "never (baseline does)"
+    if not math.isnan(row["takeoff"]):
+        return "only this one"
+    return "neither"
+
+
+def _firms(row: pd.Series) -> str:
+    change = float(row["firms change"])
+    text = f"{row[FIRMS]:.0f}"
+    return text if math.isnan(change) else f"{text} ({change:+.0%})"
+
+
+def ranking_table(ranked: pd.DataFrame, units: str) -> Table:
+    """Return the ranked scenarios, each against the baseline at its own horizon."""
+    rows = tuple(
+        (str(int(row["rank"])), str(row["title"]), f"{row['horizon']:.0f}",
+         _year(row["takeoff"]), _gain(row), _interval(row, "P takeoff"),
+         _interval(row, "P decline"), _firms(row), f"{row[ORDER_DEGREE]:.2f}")
+        for _, row in ranked.iterrows())
+    return Table(
+        caption=(f"Policies ranked. Horizon and take-off in {units}; take-off, firms and "
+                 "order (Order Degree) at the horizon without fluctuations, compared with the "
+                 "baseline run to the same horizon; probabilities under fluctuations with "
+                 "95 % intervals."),
+        columns=("#", "scenario", "horizon", "take-off", "vs baseline", "P(take-off)",
+                 "P(decline)", "firms (vs baseline)", "order"),
+        rows=rows, numeric=(True, False, True, True, False, True, True, True, True))
+
+
+def _reason(row: pd.Series, below: pd.Series | None) -> str:
+    """Return why ``row`` holds its place: what puts it above the next scenario."""
+    head = f"{int(row['rank'])}. {row['title']}"
+    if below is None:
+        return f"{head}: last on the ranking rule."
+    if round(row["P takeoff"], 2) > round(below["P takeoff"], 2):
+        why = (f"more likely to take off ({_pct(row['P takeoff'])} against "
+               f"{_pct(below['P takeoff'])})")
+    elif round(row["P decline"], 2) < round(below["P decline"], 2):
+        why = (f"less likely to decline ({_pct(row['P decline'])} against "
+               f"{_pct(below['P decline'])})")
+    elif row["takeoff"] < below["takeoff"] or (math.isnan(below["takeoff"])
+                                               and not math.isnan(row["takeoff"])):
+        why = (f"takes off earlier (at {_year(row['takeoff'])} against "
+               f"{_year(below['takeoff'])})")
+    elif row[FIRMS] > below[FIRMS]:
+        why = f"more firms at its horizon ({row[FIRMS]:.0f} against {below[FIRMS]:.0f})"
+    else:
+        why = "equal on every criterion"
+    return f"{head}: {why} than {below['title']}."
+
+
+def recommendation(ranked: pd.DataFrame, baseline: str) -> str:
+    """Return the first sentence of the report: the best policy and how it beats the baseline."""
+    best = ranked.iloc[0]
+    if str(ranked.index[0]) == baseline:
+        return (f"No scenario does better than the baseline ({best['title']}) on the ranking "
+                "rule below.")
+    return (f"Recommended: {best['title']}. Under fluctuations it takes off with probability "
+            f"{_interval(best, 'P takeoff')} by t = {best['horizon']:.0f}, against "
+            f"{_interval(best, 'baseline P takeoff')} for the baseline at the same horizon; "
+            f"without fluctuations it takes off at {_year(best['takeoff'])} "
+            f"({_gain(best)} than the baseline) with {_firms(best)} firms.")
+
+
+def _warnings(ranked: pd.DataFrame) -> list[str]:
+    """Return plain statements about scenarios that fail or lose firms."""
+    lines = []
+    for _, row in ranked.iterrows():
+        if row["P takeoff"] < 0.05 and row["baseline P takeoff"] >= 0.05:
+            lines.append(f"{row['title']}: the cluster does not take off "
+                         f"(probability {_pct(row['P takeoff'])}).")
+        elif row["firms change"] <= -0.25:
+            lines.append(f"{row['title']}: {abs(row['firms change']):.0%} fewer firms than the "
+                         f"baseline at t = {row['horizon']:.0f}.")
+    return lines
+
+
+def _threshold_line(data: ReportData, threshold: Threshold | None) -> str:
+    dataset = data.results.dataset
+    if threshold is None or threshold.status != "found":
+        return ("Formation threshold: not found by the openness sweep "
+                f"({'see Scenarios' if threshold else data.part('sweep').reason}).")
+    text = (f"Formation threshold: the cluster self-organizes from openness "
+            f"{threshold.estimate:.3f} on (deterministic sweep).")
+    if SWEEP_LEVER in dataset.data_vars:
+        level = float(dataset[SWEEP_LEVER].isel(time=0).values.reshape(-1)[0])
+        text += (f" The baseline's openness, {level:.2f}, is {abs(level - threshold.estimate):.2f} "
+                 f"{'above' if level >= threshold.estimate else 'below'} it.")
+    return (text + " The persistence threshold (below which a formed cluster collapses) "
+            "comes from the command sdcluster bifurcation, not run for this report.")
+
+
+def _levers_line(data: ReportData) -> str | None:
+    part = data.part("sensitivity")
+    if not part.available or part.dataset is None:
+        return None
+    indices = indices_table(part.dataset)
+    clauses = []
+    for outcome in dict.fromkeys(str(o) for o in indices["outcome"]):
+        ranked = top_parameters(indices, outcome, count=2)
+        if ranked:
+            names = " then ".join(f"{name} (ST {value:.2f})" for name, value in ranked)
+            clauses.append(f"for {outcome_label(outcome)}, {names}")
+    return ("Levers that matter most: " + "; ".join(clauses) + ".") if clauses else None
+
+
+def decision_section(data: ReportData, threshold: Threshold | None) -> Section:
+    """Return the decision summary (see the module docstring)."""
+    key, title = "decision", "Decision summary"
+    part = data.part("policies")
+    if not part.available or part.dataset is None:
+        return Section(key=key, title=title, blocks=(Note(
+            text=f"No policy comparison: {part.reason}", kind="unavailable"),))
+    ranked = rank_policies(compare_policies(part.dataset))
+    units = str(part.dataset["horizon"].attrs.get("units", "time units"))
+    baseline = str(part.metadata.get("baseline", ranked.index[0]))
+    blocks: list[Block] = [Paragraph(text=recommendation(ranked, baseline))]
+    blocks += [BulletList(items=tuple(_warnings(ranked)))] if _warnings(ranked) else []
+    blocks.append(ranking_table(ranked, units))
+    blocks.append(Paragraph(text=(
+        "Ranking rule: higher take-off probability first, then lower decline probability, "
+        "then earlier take-off, then more firms at the horizon (probabilities compared to "
+        f"two decimals). {int(part.metadata.get('members', 0))} seeded runs per scenario, "
+        f"the same random shocks for every scenario (root seed {part.metadata.get('seed')}).")))
+    rows = [row for _, row in ranked.iterrows()]
+    blocks.append(BulletList(items=tuple(
+        _reason(row, rows[i + 1] if i + 1 < len(rows) else None) for i, row in enumerate(rows))))
+    context = [_threshold_line(data, threshold)]
+    levers = _levers_line(data)
+    context += [levers] if levers else []
+    blocks.append(BulletList(items=tuple(context)))
+    blocks.append(Paragraph(text="What the model does not know:"))
+    blocks.append(BulletList(items=CAVEATS))
+    blocks.append(Paragraph(text="Terms used:"))
+    blocks.append(BulletList(items=GLOSSARY))
+    return Section(key=key, title=title, blocks=tuple(blocks))
