@@ -8,7 +8,7 @@ The mapping (documented in ``models/calibration/README.md``)::
 national total of that year (``data/uspto_patents_by_metro.csv``; shares, not
 counts, because the counts follow the patent office's backlog);
 ``knowledge creation`` is the model's flow in patent equivalents per year;
-``scale`` (log-uniform over 1e-5 .. 1 percent per patent-equivalent a year)
+``scale`` (log-uniform over 1e-5 .. 100 percent per patent-equivalent a year)
 absorbs the size of the area and the units; ``offset`` is the calendar year
 of the model's time 0 (uniform over 1970 .. 2000: the area may be anywhere in
 its first 30 years of the model's life cycle in 2000). The six policy levers
@@ -58,7 +58,7 @@ AREAS = {
     "rochester": ("Rochester, NY", "dip and recovery"),
 }
 VARIABLE = "knowledge creation"
-SCALE_PRIOR = (1e-5, 1.0)
+SCALE_PRIOR = (1e-5, 100.0)
 OFFSET_PRIOR = (1970.0, 2000.0)
 PHASE_YEAR = 2015.0
 PHASE_DRAWS = 100
@@ -106,16 +106,16 @@ def phases_in(result: CalibrationResult, batch: BatchModel, area: str) -> Counte
     return found
 
 
-def write_outputs(result: CalibrationResult, area: str) -> None:
+def write_outputs(result: CalibrationResult, area: str, out: Path = OUT) -> None:
     """Save the posterior, its tables and figures for one area."""
-    result.save(OUT / f"{area}.nc")
+    result.save(out / f"{area}.nc")
     for suffix, frame in (("table", result.table), ("fit", result.fit),
                           ("median_run", result.median_run)):
-        path = OUT / f"{area}_{suffix}.csv"
+        path = out / f"{area}_{suffix}.csv"
         write_atomically(path, lambda temporary, f=frame: f.to_csv(temporary, index=False))
     for suffix, figure in (("predictive", predictive_figure(result)),
                            ("pairs", pairs_figure(result))):
-        path = OUT / f"{area}_{suffix}.png"
+        path = out / f"{area}_{suffix}.png"
         write_atomically(path, lambda temporary, f=figure: f.savefig(temporary, format="png",
                                                                       dpi=110))
 
@@ -160,9 +160,11 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--areas", nargs="*", default=list(AREAS))
+    parser.add_argument("--out", type=Path, default=OUT, help="folder for the results")
     args = parser.parse_args()
 
-    OUT.mkdir(exist_ok=True)
+    out: Path = args.out
+    out.mkdir(exist_ok=True)
     model = load_model(builtin_model_path())
     batch = BatchModel.from_file(builtin_model_path())
     shares = national_shares()
@@ -176,14 +178,14 @@ def main() -> None:
         print(result.fit.to_string(), flush=True)
         phases = phases_in(result, batch, area)
         print(f"phases in {PHASE_YEAR:g}: {dict(phases)}", flush=True)
-        write_outputs(result, area)
+        write_outputs(result, area, out)
         sections.append(area_section(area, result, phases))
     text = "\n".join(["# The model against real clusters: calibration results", "",
                       f"Written by `models/calibration/calibrate_areas.py --walkers "
                       f"{args.walkers} --steps {args.steps} --seed {args.seed}`; see "
                       "`README.md` beside it for the mapping and the reading.", "",
                       *sections])
-    write_atomically(OUT / "summary.md", lambda temporary: temporary.write_text(text))
+    write_atomically(out / "summary.md", lambda temporary: temporary.write_text(text))
 
 
 if __name__ == "__main__":
