@@ -158,7 +158,7 @@ class SeriesMap:
         return f"{self.column}(t) ~ {scale}{self.variable!r}(t - {offset})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a DataFrame field: compared and hashed by identity
 class CalibrationSpec:
     """A calibration: observations, mapping, parameters with priors, sampler settings.
 
