@@ -449,6 +449,8 @@ def _run_source(emitter: _Emitter, name: str, inputs: frozenset[str]) -> str:
     fast = _dynamic(plan, roots, static, deps)
     save = _dynamic(plan, [*roots, *outputs], static, deps)
     dynamic_outputs = [node for node in outputs if node in set(save)]
+    # The step functions are closures over the static values: a function of
+    # a few hundred statements stays small enough for V8's optimizing compiler.
     lines = [
         f"function {name}(V, X, S) {{",
         "  const $times = S.times, $saved = S.saved, $n = $times.length, _dt = S.dt;",
@@ -456,17 +458,20 @@ def _run_source(emitter: _Emitter, name: str, inputs: frozenset[str]) -> str:
         f"D = new Float64Array({max(plan.n_rows, 1)});",
         "  let time = $times[0];",
         *_init_lines(emitter, inputs),
+        *(f"  const $x_{node} = X[{json.dumps(node)}] || null, $c_{node} = {node};"
+          for node in sorted(inputs)),
         *(f"  const $o_{node} = new Float64Array(S.labels.length);" for node in dynamic_outputs),
+        "  function $fast($k, time) {",
+        *_step_lines(emitter, fast, inputs, "    "),
+        "  }",
+        "  function $save($k, time, $slot) {",
+        *_step_lines(emitter, save, inputs, "    "),
+        *(f"    $o_{node}[$slot] = {node};" for node in dynamic_outputs),
+        "  }",
         "  let $slot = 0;",
         "  for (let $k = 0; $k < $n; $k++) {",
-        "    time = $times[$k];",
-        "    if ($saved[$k]) {",
-        *_step_lines(emitter, save, inputs, "      "),
-        *(f"      $o_{node}[$slot] = {node};" for node in dynamic_outputs),
-        "      $slot++;",
-        "    } else {",
-        *_step_lines(emitter, fast, inputs, "      "),
-        "    }",
+        "    if ($saved[$k]) $save($k, $times[$k], $slot++);",
+        "    else if ($k < $n - 1) $fast($k, $times[$k]);",
         "    if ($k === $n - 1) break;",
         *_euler_lines(plan),
         "  }",
@@ -521,10 +526,9 @@ def _step_lines(
     for name in names:
         node = plan.nodes[name]
         if name in inputs:
-            key = json.dumps(name)
-            lines.append(f"{indent}if (X[{key}]) {name} = X[{key}][$k];")
+            lines.append(f"{indent}const {name} = $x_{name} === null ? $c_{name} : $x_{name}[$k];")
         elif node.kind in ("aux", "state"):
-            lines.append(f"{indent}{name} = {emitter.expression(node)};")
+            lines.append(f"{indent}const {name} = {emitter.expression(node)};")
     for state in plan.states:
         lines += [f"{indent}{line}" for line in _derivative_lines(state)]
     return lines
