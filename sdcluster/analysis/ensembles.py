@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from sdcluster.analysis.phases import FAR, PHASE_INPUTS, PHASES, phase_onsets
+from sdcluster.analysis.phases import FAR, PHASE_INPUTS, PHASE_NEEDS, PHASES, phase_onsets
 from sdcluster.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
 from sdcluster.analysis.statistics import wilson_interval
-from sdcluster.errors import SpecError, did_you_mean
+from sdcluster.errors import AnalysisError, SpecError, did_you_mean
 from sdcluster.results.dataset import MEMBER_DIM
 
 #: Default percentiles of :func:`percentile_bands` and :func:`onset_distribution`.
@@ -118,6 +118,11 @@ def onset_times(ds: xr.Dataset, settings: AnalysisSettings = DEFAULT_SETTINGS, *
     reached).
     """
     needed = [name for name in PHASE_INPUTS if name in ds.data_vars]
+    if not set(PHASE_NEEDS) <= set(needed):
+        # Say what phases read: the classification's own error would only see an empty dataset.
+        raise AnalysisError(f"the phases need {' and '.join(map(repr, PHASE_NEEDS))}, which "
+                            "these results "
+                            "do not have: a model other than the innovation cluster?")
     frames = [phase_onsets(part, settings) for part in _member_blocks(ds[needed], block)]
     return pd.concat(frames) if len(frames) > 1 else frames[0]
 

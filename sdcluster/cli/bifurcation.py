@@ -32,7 +32,7 @@ EXAMPLES = """Examples:
   sdcluster bifurcation --lever openness --out-dir bif
 
   sdcluster bifurcation my_model.mdl --lever openness --state 'Cluster Size'
-  --range 0:1 --initial-range 0.01:3 --noise 0.5x,1x,2x --members 200 --seed 1
+  --range 0:1 --initial-range 0.01:3 --noise-levels 0.5x,1x,2x --members 200 --seed 1
   --out-dir bif
 """
 #: Recorded besides the state when the model has it and no --output is given.
@@ -66,10 +66,11 @@ def bifurcation(
         "--linear", help="Space initial states linearly (log-spaced by default).")] = False,
     horizon: Annotated[float, typer.Option(help="FINAL TIME of every run.")] = 300.0,
     output: Annotated[list[str] | None, typer.Option(
-        "--output", "-o", help=f"Other variable to record (repeatable); {DEFAULT_OUTPUT!r} if "
+        "--output", help=f"Other variable to record (repeatable); {DEFAULT_OUTPUT!r} if "
         "the model has it.", show_default=False, metavar="NAME")] = None,
     noise: Annotated[str, typer.Option(
-        help="Noise levels of the take-off probability: multiples of the model's noise "
+        "--noise-levels", help="Noise levels of the take-off probability: multiples of the "
+        "model's noise "
         "amplitude (0.5x,1x,2x), absolute amplitudes (0.05,0.1), or 'none'.")] = "0.5x,1x,2x",
     noise_parameter: Annotated[list[str] | None, typer.Option(
         help="Noise-amplitude constant (repeatable); found by name (e.g. 'noise sd') if "
@@ -138,15 +139,17 @@ def _noise_levels(text: str) -> tuple[tuple[float, ...], bool]:
     items = [item.strip().lower() for item in text.split(",") if item.strip()]
     marked = [item.endswith("x") for item in items]
     if any(marked) and not all(marked):
-        raise typer.BadParameter(f"--noise {text!r}: give all levels as multiples (1x,2x) or "
-                                 "all as amplitudes (0.05,0.1), not a mix", param_hint="--noise")
+        raise typer.BadParameter(f"--noise-levels {text!r}: give all levels as multiples "
+                                 "(1x,2x) or all as amplitudes (0.05,0.1), not a mix",
+                                 param_hint="--noise-levels")
     try:
         levels = tuple(float(item.rstrip("x")) for item in items)
     except ValueError:
-        raise typer.BadParameter(f"--noise {text!r}: expected e.g. 0.5x,1x,2x or 0.05,0.1 "
-                                 "or none", param_hint="--noise") from None
+        raise typer.BadParameter(f"--noise-levels {text!r}: expected e.g. 0.5x,1x,2x or "
+                                 "0.05,0.1 or none", param_hint="--noise-levels") from None
     if any(level < 0 for level in levels):
-        raise typer.BadParameter(f"--noise {text!r}: levels must be >= 0", param_hint="--noise")
+        raise typer.BadParameter(f"--noise-levels {text!r}: levels must be >= 0",
+                                 param_hint="--noise-levels")
     return levels, all(marked)
 
 

@@ -26,7 +26,13 @@ from typing import TYPE_CHECKING, Annotated
 import pandas as pd
 import typer
 
-from sdcluster.cli.options import ModelArgument, ScenariosDirOption
+from sdcluster.cli.options import (
+    ModelArgument,
+    NoiseOption,
+    ScenariosDirOption,
+    SeedOption,
+    noise_seed,
+)
 from sdcluster.cli.support import input_files, text_table
 from sdcluster.errors import AnalysisError, WorkerLostError
 from sdcluster.experiments.parsing import parameter_option
@@ -60,10 +66,6 @@ ScenarioNameOption = Annotated[
     str | None,
     typer.Option("--scenario", "-s", help="Base scenario (by name); the model as it is if "
                  "omitted.", show_default=False, metavar="NAME"),
-]
-SeedOption = Annotated[int, typer.Option(min=0, help="Root seed of the noise streams.")]
-NoNoiseOption = Annotated[
-    bool, typer.Option("--no-noise", help="Run without the white-noise input.")
 ]
 ChunkOption = Annotated[
     int | None,
@@ -157,10 +159,10 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 def ensemble_command(
     model: ModelArgument = None,
     members: Annotated[int, typer.Option(min=1, help="Number of members.")] = 1000,
-    seed: SeedOption = 0,
+    seed: SeedOption = None,
     scenario: ScenarioNameOption = None,
     scenarios_dir: ScenariosDirOption = None,
-    no_noise: NoNoiseOption = False,
+    noise: NoiseOption = None,
     variable: Annotated[
         list[str] | None,
         typer.Option("--variable", "-v", help="Variable to record (repeatable); the phase "
@@ -168,7 +170,8 @@ def ensemble_command(
     ] = None,
     chunk_size: ChunkOption = None,
     engine: EngineOption = "auto",
-    out: Annotated[Path, typer.Option(help="Results file (netCDF).")] = Path("ensemble.nc"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Results file (netCDF).")
+                   ] = Path("ensemble.nc"),
     run_dir: Annotated[
         Path | None,
         typer.Option(help="Folder for the chunk files (default: OUT.chunks beside OUT); an "
@@ -192,6 +195,8 @@ def ensemble_command(
 ) -> None:
     """Run a seeded fluctuation ensemble; save it and print take-off and phase onsets.
 
+    The noise is on unless --no-noise (root seed 0 unless --seed).
+
     Member m gets noise stream m of the seed, so the same seed gives the same
     members whatever the chunking or the workers. Chunks are written to the run
     folder as they finish; after Ctrl-C, run the same command to resume.
@@ -202,8 +207,10 @@ def ensemble_command(
     loaded = load_model(model)
     base = _base_scenario(loaded, scenario, scenarios_dir)
     _check_horizon(loaded, base, horizon)
+    root = noise_seed(noise, seed, default=True)
     spec = EnsembleSpec(
-        model_path=loaded.path, n_members=members, seed=seed, scenario=base, noise=not no_noise,
+        model_path=loaded.path, n_members=members, seed=root or 0, scenario=base,
+        noise=root is not None,
         variables=tuple(variable) if variable else None,
         chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, engine=engine,  # type: ignore[arg-type]
     )
@@ -307,7 +314,7 @@ def sensitivity_command(
     ] = None,
     outcome: Annotated[
         list[str] | None,
-        typer.Option("--outcome", "-o", help="Outcome to analyse (repeatable): VARIABLE@end, "
+        typer.Option("--outcome", help="Outcome to analyse (repeatable): VARIABLE@end, "
                      "VARIABLE@<time>, VARIABLE@max|min|mean, 'final firms', 'final order', "
                      "'takeoff time', 'takeoff'. Default: 'Order Degree@end' (else the first "
                      "stock at the end).", show_default=False, metavar="OUTCOME"),
@@ -319,11 +326,12 @@ def sensitivity_command(
         int, typer.Option(min=2, help="Sobol N (a power of 2), Morris trajectories, or "
                           "LHS/MC samples.")
     ] = 256,
-    seed: SeedOption = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed of the design and of the noise "
+                                      "streams.", metavar="N")] = 0,
     replicates: Annotated[
         int, typer.Option(min=1, help="Noise streams per sample (common random numbers).")
     ] = 1,
-    no_noise: NoNoiseOption = False,
+    noise: NoiseOption = None,
     second_order: Annotated[
         bool, typer.Option("--second-order/--no-second-order", help="Sobol: second-order "
                            "indices too (N(2D+2) runs instead of N(D+2)).")
@@ -333,7 +341,8 @@ def sensitivity_command(
     chunk_size: ChunkOption = None,
     engine: EngineOption = "auto",
     out: Annotated[
-        Path, typer.Option(help="Runs (netCDF, design values as member coordinates).")
+        Path, typer.Option("--out", "-o", help="Runs (netCDF, design values as member "
+                           "coordinates).")
     ] = Path("sensitivity.nc"),
     indices_out: Annotated[
         Path, typer.Option(help="Indices as tidy CSV.")
@@ -345,7 +354,8 @@ def sensitivity_command(
 
     Sobol gives first-order (S1), total (ST) and second-order (S2) indices, Morris
     mu, mu_star and sigma, LHS and MC Spearman rank correlations, each with a
-    confidence interval. Every sample runs with the same noise streams.
+    confidence interval. Every sample runs with the same noise streams (on unless
+    --no-noise).
     """
     from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE
     from sdcluster.experiments.ranges import problem_from_model
@@ -357,7 +367,7 @@ def sensitivity_command(
         model_path=loaded.path, problem=problem,
         outcomes=tuple(outcome) if outcome else (_default_outcome(loaded),),
         method=_method(method), n=samples, seed=seed,  # type: ignore[arg-type]
-        scenario=_base_scenario(loaded, scenario, scenarios_dir), noise=not no_noise,
+        scenario=_base_scenario(loaded, scenario, scenarios_dir), noise=noise is not False,
         replicates=replicates, second_order=second_order,
         chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, engine=engine,  # type: ignore[arg-type]
     )

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sdcluster.cli.options import ModelArgument, ScenariosDirOption
+from sdcluster.cli.options import (
+    ModelArgument,
+    NoiseOption,
+    ScenariosDirOption,
+    SeedOption,
+    noise_seed,
+)
 from sdcluster.cli.support import input_files, text_table
 from sdcluster.experiments.parsing import parameter_option
 from sdcluster.experiments.scenarios import Scenario, load_scenarios
@@ -56,9 +62,8 @@ def loops(
         "With --ensemble or --threshold the first one is the base.",
         show_default=False, metavar="NAME")] = None,
     scenarios_dir: ScenariosDirOption = None,
-    seed: Annotated[int | None, typer.Option(
-        min=0, help="Seed of the white-noise input (with --ensemble: the root seed, one "
-        "stream per member); no noise if omitted.", show_default=False, metavar="N")] = None,
+    seed: SeedOption = None,
+    noise: NoiseOption = None,
     out: Annotated[Path, typer.Option(
         help="Figure to write (.png, .svg or .pdf): the dominance timeline, or with "
         "--ensemble the shares per phase.")] = Path("loops.png"),
@@ -83,8 +88,10 @@ def loops(
 
     Named loops (R1 spin-offs, ...) come from the model file: loop identifiers
     in the sketch with their variables in brackets, e.g. "R1 spin-offs
-    [Mature Firms > spinoffs > Young Firms > maturation]".
+    [Mature Firms > spinoffs > Young Firms > maturation]". Without noise unless
+    --noise or --seed (with --ensemble: one noise stream per member).
     """
+    seed = noise_seed(noise, seed, default=False)
     _refuse_ignored_options(ensemble=ensemble, threshold=threshold, parameter=parameter,
                             seed=seed)
     loaded = load_model(model)
@@ -112,8 +119,8 @@ def _refuse_ignored_options(*, ensemble: int | None, threshold: str | None,
         raise typer.BadParameter("--parameter chooses what an ensemble samples: give "
                                  "--ensemble N too", param_hint="--parameter")
     if seed is not None and threshold is not None:
-        raise typer.BadParameter("the threshold search runs without noise: leave out --seed",
-                                 param_hint="--seed")
+        raise typer.BadParameter("the threshold search runs without noise: leave out --seed "
+                                 "and --noise", param_hint="--seed")
 
 
 def _scenarios(model: LoadedModel, names: list[str],

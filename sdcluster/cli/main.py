@@ -24,7 +24,13 @@ from typer.core import TyperGroup
 from sdcluster.cli.bifurcation import register as register_bifurcation
 from sdcluster.cli.experiments import register as register_experiments
 from sdcluster.cli.loops import register as register_loops
-from sdcluster.cli.options import ModelArgument, ScenariosDirOption
+from sdcluster.cli.options import (
+    ModelArgument,
+    NoiseOption,
+    ScenariosDirOption,
+    SeedOption,
+    noise_seed,
+)
 from sdcluster.cli.report import register as register_report
 from sdcluster.cli.support import input_files, text_table
 from sdcluster.engine.run import run_scenarios
@@ -112,11 +118,6 @@ ScenarioOption = Annotated[
     list[str] | None,
     typer.Option("--scenario", "-s", help="Scenario name (repeatable).", show_default=False,
                  metavar="NAME"),
-]
-SeedOption = Annotated[
-    int | None,
-    typer.Option(min=0, help="Seed of the white-noise input; no noise if omitted.",
-                 show_default=False, metavar="N"),
 ]
 
 
@@ -225,18 +226,23 @@ def run(
     scenario: ScenarioOption = None,
     all_scenarios: Annotated[bool, typer.Option("--all", help="Run every scenario.")] = False,
     scenarios_dir: ScenariosDirOption = None,
-    out: Annotated[Path, typer.Option(help="Results file (netCDF).")] = Path("results.nc"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Results file (netCDF).")
+                   ] = Path("results.nc"),
     seed: SeedOption = None,
+    noise: NoiseOption = None,
 ) -> None:
     """Run scenarios; save the results and print phase onsets and end values.
 
     Without --scenario or --all the model runs as it is (named "baseline").
+    Without noise unless --noise or --seed, so that scenarios differ by their
+    policies alone.
     """
     loaded = load_model(model)
     chosen = _chosen_scenarios(loaded, scenario or [], all_scenarios, scenarios_dir)
     refuse_overwriting_inputs({"--out": out}, input_files(loaded, chosen))
     require_writable_folder(out)
-    results = run_scenarios(loaded, chosen, seed=seed, progress=True)
+    results = run_scenarios(loaded, chosen, seed=noise_seed(noise, seed, default=False),
+                            progress=True)
     results.save(out)
     typer.echo(_summary_text(results, loaded))
     typer.echo(f"\nresults: {out}")

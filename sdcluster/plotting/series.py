@@ -46,6 +46,10 @@ def _time_label(ds: xr.Dataset | xr.DataArray) -> str:
     return _label("Time", dict(ds[TIME_DIM].attrs)) if TIME_DIM in ds.coords else "Time"
 
 
+#: The scenario every other one is compared with.
+BASELINE = "baseline"
+
+
 def _groups(da: xr.DataArray) -> list[tuple[str | None, xr.DataArray]]:
     """Split ``da`` into one array per scenario (or one unlabelled array)."""
     if SCENARIO_DIM not in da.dims:
@@ -59,7 +63,13 @@ def _draw_series(axes: Axes, time: np.ndarray, da: xr.DataArray, label: str | No
     """Draw one run as a line, or many as a median line in a 5-95 % band."""
     extra = [dim for dim in da.dims if dim != TIME_DIM]
     if not extra:
-        axes.plot(time, time_last(da).values, label=label)
+        # The baseline is what every policy is read against: dashed black on top, so a
+        # policy equal to it for a while shows through instead of hiding it.
+        if label == BASELINE:
+            axes.plot(time, time_last(da).values, label=label, color="black",
+                      linestyle=(0, (5, 2)), linewidth=1.8, zorder=5)
+        else:
+            axes.plot(time, time_last(da).values, label=label)
         return
     runs = da.stack(run=extra).transpose("run", TIME_DIM).values
     with warnings.catch_warnings():
@@ -69,7 +79,10 @@ def _draw_series(axes: Axes, time: np.ndarray, da: xr.DataArray, label: str | No
     band = f"{BAND_QUANTILES[0]:.0%}-{BAND_QUANTILES[-1]:.0%}"
     text = f"median, {band} of {runs.shape[0]} runs"
     (line,) = axes.plot(time, median, label=f"{label} ({text})" if label else text)
-    axes.fill_between(time, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
+    colour = line.get_color()
+    axes.fill_between(time, low, high, color=colour, alpha=0.3, linewidth=0)
+    for edge in (low, high):  # the band's edges, visible where the band is thin
+        axes.plot(time, edge, color=colour, linewidth=0.6, alpha=0.8)
 
 
 def plot_scenarios(ds: xr.Dataset, variables: Sequence[str] = DEFAULT_VARIABLES) -> Figure:

@@ -18,7 +18,7 @@ from sdcluster.studies.companion.sizes import FULL_SIZES, QUICK_SIZES, Experimen
 #: Output formats a report can be written in.
 FORMATS = ("html", "pdf")
 #: Root seed of the fluctuation ensembles when none is given.
-DEFAULT_SEED = 2020
+DEFAULT_SEED = 0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -261,8 +261,10 @@ def _table(block: content.Table, styles: dict[str, ParagraphStyle], width: float
     commands += [("BACKGROUND", (0, row + 1), (-1, row + 1), _FAIL_COLOUR)
                  for row in range(len(block.rows)) if block.tone(row) == "fail"]
     table.setStyle(TableStyle(commands))
-    return [Paragraph(_text(block.caption), styles["caption"]), Spacer(1, 2), table,
-            Spacer(1, 8)]
+    # The caption stays with its table: a caption alone at the foot of a page reads as lost.
+    caption = ParagraphStyle("table-caption", parent=styles["caption"], keepWithNext=1,
+                             spaceAfter=2)
+    return [Paragraph(_text(block.caption), caption), table, Spacer(1, 8)]
 
 
 def _block(block: content.Block, styles: dict[str, ParagraphStyle], width: float,

@@ -174,16 +174,37 @@ def scenarios_section(ds: xr.Dataset, scenarios: Sequence[Mapping[str, Any]],
                    blocks=(intro, definitions, *blocks), subsections=(sweep,))
 
 
-def onset_table(summary: pd.DataFrame) -> Table:
-    """Return the phase onsets and end values of every scenario as a content table."""
+def _end_times(ds: xr.Dataset, names: Sequence[str]) -> dict[str, float]:
+    """Return each scenario's last saved time with data (scenarios may end at different times)."""
+    series = ds[FIRMS] if FIRMS in ds.data_vars else next(iter(ds.data_vars.values()))
+    if "scenario" not in series.dims:
+        return {name: float(ds["time"].values[-1]) for name in names}
+    ends = {}
+    for name in names:
+        values = series.sel(scenario=name)
+        finite = ds["time"].values[np.isfinite(values.values)]
+        ends[name] = float(finite[-1]) if finite.size else float("nan")
+    return ends
+
+
+def onset_tables(summary: pd.DataFrame, ds: xr.Dataset) -> tuple[Table, Table]:
+    """Return two tables that fit a page: the phase onsets, and the values at each run's end."""
+    names = [str(name) for name in summary.index]
+    onsets = Table(
+        caption="Phase onsets: first time each phase was entered and held (– never)",
+        columns=("scenario", *PHASES, FINAL_PHASE),
+        rows=tuple((str(name), *(fmt_time(row[p]) for p in PHASES), str(row[FINAL_PHASE]))
+                   for name, row in summary.iterrows()),
+        numeric=(False, *([True] * len(PHASES)), False))
     ends = [c for c in summary.columns if c not in (*PHASES, FINAL_PHASE)]
-    rows = tuple((str(name), *(fmt_time(row[p]) for p in PHASES), str(row[FINAL_PHASE]),
-                  *(fmt_number(row[c]) for c in ends)) for name, row in summary.iterrows())
-    columns = ("scenario", *(f"{p} from" for p in PHASES), FINAL_PHASE,
-               *(f"{c} at end" for c in ends))
-    numeric = (False, *([True] * len(PHASES)), False, *([True] * len(ends)))
-    return Table(caption="Phase onsets (first time entered and held; – never) and end values",
-                 columns=columns, rows=rows, numeric=numeric)
+    end_times = _end_times(ds, names)
+    values = Table(
+        caption="Values at the end of each run (runs end at different times: see t)",
+        columns=("scenario", "t", *ends),
+        rows=tuple((str(name), fmt_number(end_times[str(name)]),
+                    *(fmt_number(row[c]) for c in ends)) for name, row in summary.iterrows()),
+        numeric=(False, True, *([True] * len(ends))))
+    return onsets, values
 
 
 def _cluster_comparison(ds: xr.Dataset, settings: AnalysisSettings) -> tuple[Block, ...]:
@@ -192,7 +213,7 @@ def _cluster_comparison(ds: xr.Dataset, settings: AnalysisSettings) -> tuple[Blo
     summary = summary_table(ds, settings)
     drawn = plot_scenarios(ds, CLUSTER_VARIABLES)
     return (figure("Order Degree, innovative firms and knowledge stock per scenario", drawn),
-            onset_table(summary))
+            *onset_tables(summary, ds))
 
 
 def _generic_comparison(ds: xr.Dataset, stocks: Sequence[str]) -> tuple[Block, ...]:

@@ -20,12 +20,17 @@ def fmt_time(value: Any) -> str:
 
 
 def fmt_number(value: Any) -> str:
-    """Return a number with four significant digits, or :data:`MISSING`."""
+    """Return a number with four significant digits (thousands separated), or :data:`MISSING`."""
     if _is_missing(value):
         return MISSING
     if isinstance(value, bool | str):
         return str(value)
-    return f"{float(value):.4g}"
+    number = float(value)
+    if 1e4 <= abs(number) < 1e15:
+        # 47,420 reads at a glance where 4.742e+04 does not (and never breaks mid-number).
+        digits = 3 - math.floor(math.log10(abs(number)))
+        return f"{round(number, digits):,.0f}"
+    return f"{number:.4g}"
 
 
 def fmt_level(value: Any) -> str:

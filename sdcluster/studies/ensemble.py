@@ -56,51 +56,39 @@ no module to its left imports it.
 
 from __future__ import annotations
 
-import functools
 import logging
-import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import xarray as xr
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from sdcluster.analysis.entropy import ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE
 from sdcluster.analysis.phases import FIRMS, KNOWLEDGE
-from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE, BatchModel
+from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE
 from sdcluster.engine.executors import ChunkStore, Executor, execute_chunks, plan_chunks, spec_key
 from sdcluster.engine.noise import (
     NOISE_INPUT_RULE,
     NOISE_STREAMS,
     noise_inputs,
-    white_noise_inputs,
 )
-from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT, run_scenario
 from sdcluster.engine.resources import check_fits, run_size
 from sdcluster.engine.run import make_metadata
-from sdcluster.engine.schedule import step_values
 from sdcluster.errors import (
     SpecError,
-    UnsupportedConstructError,
     did_you_mean,
     with_article,
 )
 from sdcluster.experiments.designs import (
-    DESIGN,
-    NOISE_STREAM,
-    PARAMETER,
-    REPLICATE,
-    SAMPLE,
-    FloatArray,
     ParameterDesign,
     check_count,
 )
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel, load_model
-from sdcluster.results.dataset import MEMBER_DIM, Results
+from sdcluster.results.dataset import Results
+from sdcluster.studies.members import MemberRunner, engine_for, variable_attrs
 
 __all__ = [
     "EnsembleSpec",
@@ -291,172 +279,6 @@ def _recorded_variables(model: LoadedModel, variables: Sequence[str] | None) -> 
 # ------------------------------------------------------------------ running
 
 
-_PYSD_MODELS = threading.local()
-
-
-def _pysd_model(path: Path) -> LoadedModel:
-    """Load a model once per thread (PySD models are neither picklable nor thread-safe)."""
-    cache: dict[str, LoadedModel] = _PYSD_MODELS.__dict__.setdefault("cache", {})
-    key = str(path.resolve())
-    if key not in cache:
-        cache[key] = load_model(path)
-    return cache[key]
-
-
-@dataclass(frozen=True, eq=False)
-class MemberRunner:
-    """The chunk task of an ensemble: ``runner(start, stop)`` runs members ``start .. stop-1``.
-
-    Picklable: the batch model recompiles after unpickling; the PySD path
-    loads the model in each worker thread.
-
-    Parameters
-    ----------
-    spec : EnsembleSpec
-        A spec validated against the model.
-    attrs : Mapping
-        Variable name -> attrs (``units``, ``documentation``, ``python_name``).
-    batch : BatchModel or None
-        The compiled model; ``None`` runs the members through PySD.
-    noise_inputs : tuple of str
-        The model's white-noise inputs in input order
-        (:func:`sdcluster.engine.noise.noise_inputs`); empty if it has none.
-
-    """
-
-    spec: EnsembleSpec
-    attrs: Mapping[str, Mapping[str, str]]
-    batch: BatchModel | None = None
-    noise_inputs: tuple[str, ...] = (WHITE_NOISE_INPUT,)
-
-    @property
-    def engine(self) -> str:
-        """Return ``"batch"`` or ``"pysd"``."""
-        return "batch" if self.batch is not None else "pysd"
-
-    def __call__(self, start: int, stop: int) -> xr.Dataset:
-        """Run members ``start .. stop - 1`` and return their dataset (dims member, time)."""
-        members = np.arange(start, stop, dtype=np.int64)
-        if self.batch is not None:
-            dataset = self._run_batch(self.batch, members)
-        else:
-            dataset = self._run_pysd(members)
-        return self._labelled(dataset, members)
-
-    @property
-    def has_noise_input(self) -> bool:
-        """Return whether the model has at least one white-noise input."""
-        return bool(self.noise_inputs)
-
-    @property
-    def noise_on(self) -> bool:
-        """Return whether members get the seeded noise (asked for, and the model has inputs)."""
-        return self.spec.noise and self.has_noise_input
-
-    def _member_parameters(self, members: NDArray[np.int64]) -> dict[str, Any]:
-        params: dict[str, Any] = dict(self.spec.scenario.overrides)
-        design = self.spec.design
-        if design is not None:
-            rows = design.values[self.spec.samples(members)]
-            params.update({name: rows[:, j] for j, name in enumerate(design.names)})
-        return params
-
-    def _run_batch(self, batch: BatchModel, members: NDArray[np.int64]) -> xr.Dataset:
-        scenario = self.spec.scenario
-        schedule = batch.schedule(scenario.final_time)
-        params = self._member_parameters(members)
-        inputs: dict[str, ArrayLike] = {}
-        for name, step in scenario.steps.items():
-            before = params.pop(name, batch.default(name))
-            inputs[name] = step_values(schedule.times, before, step, schedule.time_step)
-        if self.noise_on:
-            inputs.update(self._noise(members, len(schedule.times)))
-        return batch.run(params, len(members), inputs=inputs,
-                         return_variables=list(self.spec.variables or ()),
-                         final_time=scenario.final_time, member_ids=members)
-
-    def _noise(self, members: NDArray[np.int64], n_steps: int) -> dict[str, FloatArray]:
-        """Return each noise input's series: one per member, ``(N, n_steps)``, or one shared."""
-        streams, position = np.unique(self.spec.noise_streams(members), return_inverse=True)
-        tables = white_noise_inputs(self.spec.seed, streams, n_steps, self.noise_inputs)
-        # One shared series when every member uses the same stream (common random numbers).
-        return {name: table[0] if len(streams) == 1 else table[position]
-                for name, table in tables.items()}
-
-    def _run_pysd(self, members: NDArray[np.int64]) -> xr.Dataset:
-        model = _pysd_model(self.spec.model_path)
-        params = self._member_parameters(members)
-        streams = self.spec.noise_streams(members)
-        base = self.spec.scenario
-        runs = []
-        for row, member in enumerate(members.tolist()):
-            overrides = {name: float(np.asarray(value).reshape(-1)[row] if np.ndim(value)
-                                     else value) for name, value in params.items()}
-            scenario = replace(base, name=f"{base.name}.member{member}", overrides=overrides)
-            runs.append(run_scenario(
-                model, scenario, noise_seed=self.spec.seed if self.noise_on else None,
-                noise_member=int(streams[row]), variables=self.spec.variables,
-            ))
-        return xr.concat(runs, dim=MEMBER_DIM, combine_attrs="drop_conflicts")
-
-    def _labelled(self, dataset: xr.Dataset, members: NDArray[np.int64]) -> xr.Dataset:
-        names = list(self.spec.variables or ())
-        result = dataset[names].transpose(MEMBER_DIM, "time", ...)
-        for name in names:
-            result[name].attrs = dict(self.attrs[name])
-        result.attrs = {}
-        coords: dict[str, Any] = {MEMBER_DIM: members}
-        if self.noise_on:
-            coords[NOISE_STREAM] = (MEMBER_DIM, self.spec.noise_streams(members))
-        design = self.spec.design
-        if design is not None:
-            samples = self.spec.samples(members)
-            coords[SAMPLE] = (MEMBER_DIM, samples)
-            coords[REPLICATE] = (MEMBER_DIM, members % self.spec.replicates)
-            # Plain numpy strings (not objects) so netCDF stores the names as text.
-            coords[PARAMETER] = np.array(design.names, dtype=str)
-            coords[DESIGN] = ((MEMBER_DIM, PARAMETER), design.values[samples],
-                              {"documentation": "value of each design parameter per member"})
-        return result.assign_coords(coords)
-
-
-@functools.lru_cache(maxsize=2)
-def _compiled(path: Path, mtime_ns: int, size: int) -> BatchModel:
-    """Compile a model for the batch engine once per file version.
-
-    A study runs many ensembles of one model (a report: one per scenario);
-    translating takes about a second each time. Keyed by the file's identity,
-    so an edited model is compiled again; two entries bound the memory.
-    """
-    del mtime_ns, size  # part of the cache key only
-    return BatchModel.from_file(path)
-
-
-def _engine_for(spec: EnsembleSpec) -> BatchModel | None:
-    """Return the batch model, or None to run through PySD (logging why)."""
-    if spec.engine == "pysd":
-        return None
-    try:
-        path = spec.model_path.resolve()
-        stat = path.stat()
-        return _compiled(path, stat.st_mtime_ns, stat.st_size)
-    except UnsupportedConstructError as error:
-        if spec.engine == "batch":
-            raise
-        logger.warning("the batch engine cannot run %s (%s); running the members one by one "
-                       "through PySD", spec.model_path.name, error)
-        return None
-
-
-def _variable_attrs(model: LoadedModel, names: Iterable[str]) -> dict[str, dict[str, str]]:
-    return {
-        name: {"units": model.variables[name].units,
-               "documentation": model.variables[name].documentation,
-               "python_name": model.variables[name].python_name}
-        for name in names
-    }
-
-
 def run_ensemble(
     spec: EnsembleSpec,
     *,
@@ -508,11 +330,17 @@ def run_ensemble(
     """
     model = load_model(spec.model_path)
     valid = spec.validated(model)
-    batch = _engine_for(valid)
-    runner = MemberRunner(valid, _variable_attrs(model, valid.variables or ()), batch,
+    batch = engine_for(valid)
+    runner = MemberRunner(valid, variable_attrs(model, valid.variables or ()), batch,
                           noise_inputs=noise_inputs(model))
     if valid.noise and not runner.has_noise_input:
-        logger.warning("%s has no white noise input (%s): members get no fluctuations",
+        if valid.design is None and valid.n_members > 1:
+            # Identical members are never what an ensemble was asked for: say so before running.
+            raise SpecError(f"{model.path.name} has no white noise input ({NOISE_INPUT_RULE}): "
+                            f"its {valid.n_members} members would all be the same run; run it "
+                            "without noise (--no-noise, noise=False) or add a white noise "
+                            "input to the model")
+        logger.warning("%s has no white noise input (%s): members differ only by the design",
                        model.path.name, NOISE_INPUT_RULE)
     _check_ensemble_size(model, valid, run_dir)
     key = valid.key(model.sha256, runner.engine)

@@ -63,10 +63,13 @@ def test_plot_scenarios_draws_ensembles_as_band() -> None:
     ds = stack({"s": stack(members, "member")}, "scenario")
     figure = plot_scenarios(ds, variables=["Innovative Firms"])
     (axes,) = figure.axes
-    assert len(axes.get_lines()) == 1
+    assert len(axes.get_lines()) == 3  # the median and the band's two edges
     assert len(axes.collections) == 1  # the 5-95 % band
-    median = axes.get_lines()[0].get_ydata()
-    assert np.allclose(median, np.median(ds["Innovative Firms"].values[0], axis=0))
+    median, low, high = (line.get_ydata() for line in axes.get_lines())
+    runs = ds["Innovative Firms"].values[0]
+    assert np.allclose(median, np.median(runs, axis=0))
+    assert np.allclose(low, np.quantile(runs, 0.05, axis=0))
+    assert np.allclose(high, np.quantile(runs, 0.95, axis=0))
 
 
 def test_plot_scenarios_single_run_and_errors() -> None:

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from sdcluster.cli.experiments import EXIT_INTERRUPTED, register
 from sdcluster.cli.main import app
 from sdcluster.results.dataset import Results
-from sdcluster.studies.ensemble import MemberRunner
+from sdcluster.studies.members import MemberRunner
 
 register(app)  # a no-op once cli.py registers the commands itself
 
@@ -117,3 +117,27 @@ def test_bad_input_is_one_error_line(noise_model: Path, tmp_path: Path,
              and not line.startswith("chunks")]
     assert code == 2, stderr
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+
+
+def test_a_model_without_noise_input_is_refused_before_the_run(tmp_path: Path) -> None:
+    quiet = str(Path(__file__).resolve().parents[1] / "data" / "loops_logistic.mdl")
+    out = tmp_path / "e.nc"
+    code, _, stderr = _invoke("ensemble", quiet, "--members", "4", "--out", str(out))
+    assert code == 2 and "no white noise input" in stderr and "--no-noise" in stderr
+    assert not out.exists() and not (tmp_path / "e.nc.chunks").exists()
+    code, stdout, _ = _invoke("ensemble", quiet, "--members", "2", "--no-noise",
+                              "--out", str(out))
+    assert code == 0 and out.is_file(), stdout
+
+
+def test_seed_and_noise_mean_the_same_in_every_command(tmp_path: Path) -> None:
+    town = str(Path(__file__).resolve().parents[1] / "data" / "core_town.mdl")
+    code, _, stderr = _invoke("ensemble", town, "--members", "2", "--no-noise", "--seed", "3",
+                              "--out", str(tmp_path / "a.nc"))
+    assert code == 2 and "leave out --seed or --no-noise" in stderr
+    for args, noisy in ((("--seed", "3"), True), (("--noise",), True), ((), False)):
+        out = tmp_path / f"run{len(args)}{noisy}.nc"
+        code, _, stderr = _invoke("run", town, *args, "-o", str(out))
+        assert code == 0, stderr
+        seeds = Results.load(out).metadata["seeds"]
+        assert (seeds["baseline"] is not None) == noisy, (args, seeds)

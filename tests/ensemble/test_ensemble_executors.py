@@ -20,7 +20,8 @@ from sdcluster.engine.executors import (
 )
 from sdcluster.errors import ResultsFileError, SpecError
 from sdcluster.results.dataset import Results
-from sdcluster.studies.ensemble import EnsembleSpec, MemberRunner, run_ensemble, save_ensemble
+from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble, save_ensemble
+from sdcluster.studies.members import MemberRunner
 from sdcluster.testing import assert_results_close
 
 VARIABLES = ("Firms", "Noise Level")

@@ -157,14 +157,21 @@ def test_the_default_records_the_stocks_of_a_model_without_phase_variables(
     assert dataset["Firms"].attrs["units"] == "firm"
 
 
-def test_a_model_without_a_noise_input_logs_a_warning(
+def test_a_model_without_a_noise_input_is_refused_unless_a_design_varies_it(
     tmp_path: Path, noise_model: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
     text = noise_model.read_text().replace("white noise input", "external signal")
     quiet = tmp_path / "quiet.mdl"
     quiet.write_text(text)
-    with caplog.at_level(logging.WARNING, logger="sdcluster"):
+    # Identical members: refused before anything runs.
+    with pytest.raises(SpecError, match=r"no white noise input.*would all be the same run"):
         run_ensemble(EnsembleSpec(model_path=quiet, n_members=2, variables=("Firms",)))
+    assert not run_ensemble(EnsembleSpec(model_path=quiet, n_members=2, noise=False,
+                                         variables=("Firms",))).dataset["Firms"].isnull().any()
+    # With a design the members differ by their parameters: a warning only.
+    design = ParameterDesign.from_columns({"external signal": [0.0, 0.5]})
+    with caplog.at_level(logging.WARNING, logger="sdcluster"):
+        run_ensemble(EnsembleSpec.for_design(quiet, design, variables=("Firms",)))
     assert any("white noise input" in r.getMessage() for r in caplog.records)
 
 

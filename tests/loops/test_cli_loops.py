@@ -87,7 +87,7 @@ def test_threshold_search(app: typer.Typer) -> None:
     (["-s", "baseline"], "give --scenarios-dir"),
     (["--ensemble", "3", "--threshold", "growth rate:B1:whole run"], "not both"),
     (["-p", "capacity"], "give --ensemble N too"),
-    (["--threshold", "growth rate:B1:whole run", "--seed", "1"], "leave out --seed"),
+    (["--threshold", "growth rate:B1:whole run", "--seed", "1"], "leave out --seed and --noise"),
 ])
 def test_user_errors_are_one_line_with_status_2(app: typer.Typer, args: list[str],
                                                 message: str) -> None:

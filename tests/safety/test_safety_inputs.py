@@ -40,7 +40,7 @@ def test_a_huge_final_time_in_a_scenario_is_refused(decay: Path, tmp_path: Path)
 
 
 @pytest.mark.parametrize("command", [
-    ["ensemble", "{model}", "--members", str(10**12), "--out", "{folder}/e.nc"],
+    ["ensemble", "{model}", "--members", str(10**12), "--no-noise", "--out", "{folder}/e.nc"],
     ["sensitivity", "{model}", "-p", "lifetime", "--samples", str(2**40),
      "--out", "{folder}/s.nc", "--indices-out", "{folder}/s.csv"],
 ])
@@ -58,7 +58,7 @@ def test_out_of_memory_is_one_line(decay: Path, tmp_path: Path,
         raise MemoryError
 
     monkeypatch.setattr(sdcluster.studies.ensemble, "execute_chunks", exhausted)
-    line = refused("ensemble", decay, "--members", "4", "--out", tmp_path / "e.nc")
+    line = refused("ensemble", decay, "--members", "4", "--no-noise", "--out", tmp_path / "e.nc")
     assert "out of memory" in line
     assert not (tmp_path / "e.nc.chunks").exists()  # case 14: no empty run folder left
 

@@ -42,8 +42,8 @@ def test_a_users_ensemble_json_in_the_run_folder_is_kept(decay: Path, tmp_path: 
     folder.mkdir()
     own = folder / "ensemble.json"
     own.write_text('{"my": "notes"}\n')
-    line = refused("ensemble", decay, "--members", "4", "--out", tmp_path / "e.nc",
-                   "--run-dir", folder)
+    line = refused("ensemble", decay, "--members", "4", "--no-noise", "--out",
+                   tmp_path / "e.nc", "--run-dir", folder)
     assert "ensemble.json" in line and "not written by sdcluster" in line
     assert own.read_text() == '{"my": "notes"}\n'
 
@@ -54,8 +54,8 @@ def test_a_users_run_folder_and_files_survive_the_run(decay: Path, tmp_path: Pat
     folder.mkdir()
     notes = folder / "notes.txt"
     notes.write_text("keep me\n")
-    code, _, stderr = invoke("ensemble", decay, "--members", "4", "--out", tmp_path / "e.nc",
-                             "--run-dir", folder)
+    code, _, stderr = invoke("ensemble", decay, "--members", "4", "--no-noise", "--out",
+                             tmp_path / "e.nc", "--run-dir", folder)
     assert code == 0, stderr
     assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
     assert notes.read_text() == "keep me\n"

@@ -29,8 +29,9 @@ def test_help_shows_an_example() -> None:
 def test_a_sobol_study_writes_runs_and_tidy_indices(linear_model: Path, tmp_path: Path) -> None:
     runs, indices = tmp_path / "runs.nc", tmp_path / "indices.csv"
     code, out, err = _invoke("sensitivity", str(linear_model), "-p", "x1", "-p", "x2=0:0.25",
-                             "-p", "x3", "-o", "response@end", "--samples", "64", "--seed", "2",
-                             "--no-noise", "--out", str(runs), "--indices-out", str(indices))
+                             "-p", "x3", "--outcome", "response@end", "--samples", "64",
+                             "--seed", "2", "--no-noise", "--out", str(runs),
+                             "--indices-out", str(indices))
     assert code == 0, err
     assert "512 runs" in out and "S1 ±" in out and "ST" in out
     table = pd.read_csv(indices)
@@ -82,7 +83,7 @@ def test_a_non_power_of_two_is_a_warning_line(linear_model: Path, tmp_path: Path
         (("-p", "x1=0..1"), "expected NAME=LOW:HIGH"),
         (("-p", "unbounded"), "no closed declared range"),
         (("-p", "x1", "--method", "fast"), "expected sobol, morris, lhs or mc"),
-        (("-p", "x1", "-o", "response@later"), "after '@' expected"),
+        (("-p", "x1", "--outcome", "response@later"), "after '@' expected"),
         (("-p", "x1", "--samples", "1"), "--samples"),
     ],
 )

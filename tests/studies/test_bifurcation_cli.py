@@ -58,8 +58,8 @@ def test_writes_figure_tables_and_netcdf(tmp_path: Path) -> None:
     (["--state", "Cluster Sise"], "closest stocks: 'Cluster Size'"),
     (["--output", "Order Degre"], "closest variables: 'Order Degree'"),
     (["--range", "1:0"], "--range '1:0': expected LOW:HIGH"),
-    (["--noise", "1x,0.1"], "not a mix"),
-    (["--noise", "lots"], "expected e.g. 0.5x,1x,2x"),
+    (["--noise-levels", "1x,0.1"], "not a mix"),
+    (["--noise-levels", "lots"], "expected e.g. 0.5x,1x,2x"),
     (["--format", "gif"], "--format 'gif'"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str],
@@ -84,7 +84,7 @@ def test_builtin_model_runs_through_the_command(tmp_path: Path) -> None:
     # Smoke test of the command on the built-in model; its thresholds are tested in
     # tests/model/test_behaviour.py (spec item 2).
     code, stdout, stderr = _invoke("bifurcation", "--values", "4", "--initial-states", "3",
-                                   "--horizon", "20", "--noise", "none",
+                                   "--horizon", "20", "--noise-levels", "none",
                                    "--out-dir", str(tmp_path / "builtin"))
     assert code == 0, stderr
     assert "Mature Firms against openness" in stdout
