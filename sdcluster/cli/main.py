@@ -25,6 +25,7 @@ from sdcluster.cli.bifurcation import register as register_bifurcation
 from sdcluster.cli.experiments import register as register_experiments
 from sdcluster.cli.loops import register as register_loops
 from sdcluster.cli.options import (
+    ChecksDirOption,
     ModelArgument,
     NoiseOption,
     ScenariosDirOption,
@@ -301,11 +302,7 @@ def _subscripted_values(name: str, values: xr.DataArray) -> dict[str, float]:
 @app.command(epilog="Example: sdcluster check")
 def check(
     model: ModelArgument = None,
-    checks_dir: Annotated[
-        Path | None,
-        typer.Option(help="Folder of reality-check TOML files (built-in ones for the built-in "
-                          "model).", show_default=False),
-    ] = None,
+    checks_dir: ChecksDirOption = None,
 ) -> None:
     """Run the validation suite: reality checks, invariants, units; exit 1 on any failure."""
     from sdcluster.studies.validation import run_checks

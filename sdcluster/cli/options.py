@@ -17,6 +17,11 @@ ScenariosDirOption = Annotated[
     typer.Option(help="Folder of scenario TOML files (built-in ones for the built-in model).",
                  show_default=False),
 ]
+ChecksDirOption = Annotated[
+    Path | None,
+    typer.Option(help="Folder of reality-check TOML files (built-in ones for the built-in "
+                 "model).", show_default=False),
+]
 SeedOption = Annotated[
     int | None,
     typer.Option(min=0, help="Root seed of the noise streams (0 if omitted); giving it turns "

@@ -18,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from sdcluster.cli.options import ModelArgument, ScenariosDirOption
+from sdcluster.cli.options import ChecksDirOption, ModelArgument, ScenariosDirOption
 from sdcluster.report.options import DEFAULT_SEED, FORMATS, ReportOptions
 
 __all__ = ["register", "report_command"]
@@ -32,6 +32,7 @@ def report_command(
                      "the folder if omitted.", show_default=False, metavar="NAME"),
     ] = None,
     scenarios_dir: ScenariosDirOption = None,
+    checks_dir: ChecksDirOption = None,
     out_dir: Annotated[Path, typer.Option(help="Folder for the report and its results files.")
                        ] = Path("reports"),
     fmt: Annotated[
@@ -68,11 +69,13 @@ def report_command(
     if unknown:
         raise typer.BadParameter(f"unknown format {unknown[0]!r}; expected html or pdf",
                                  param_hint="--format")
-    if from_results is not None and (model is not None or scenario or scenarios_dir):
-        raise typer.BadParameter("--from rebuilds a saved report: give no model or scenarios "
-                                 "with it", param_hint="--from")
+    if from_results is not None and (model is not None or scenario or scenarios_dir
+                                     or checks_dir):
+        raise typer.BadParameter("--from rebuilds a saved report: give no model, scenarios or "
+                                 "checks with it", param_hint="--from")
     options = ReportOptions(model=model, scenarios=tuple(scenario) if scenario else None,
-                            scenarios_dir=scenarios_dir, out_dir=out_dir, formats=formats,
+                            scenarios_dir=scenarios_dir, checks_dir=checks_dir,
+                            out_dir=out_dir, formats=formats,
                             quick=quick, ensemble_size=ensemble_size, seed=seed,
                             from_results=from_results)
     outcome = make_report(options, echo=lambda line: typer.echo(line, err=True),

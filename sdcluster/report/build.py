@@ -34,6 +34,7 @@ from sdcluster.report.content import Block, BulletList, Code, Document, Paragrap
 from sdcluster.report.data import ReportData, part_file_name
 from sdcluster.report.decision import decision_section
 from sdcluster.report.findings import check_counts, first_to_order, settings_for, settings_from
+from sdcluster.report.fit import fit_to_model
 from sdcluster.report.model_info import ModelInfo
 from sdcluster.report.model_section import model_section
 from sdcluster.report.result_sections import (
@@ -102,7 +103,7 @@ def build_document(data: ReportData) -> Document:
     metadata = data.results.metadata
     threshold = threshold_of(data, settings)
     stocks = [v.name for v in info.of_kind("stock")]
-    sections = (
+    sections: tuple[Section, ...] = (
         decision_section(data, threshold),
         summary_section(data, settings, threshold),
         model_section(info, metadata.get("time", {})),
@@ -115,6 +116,7 @@ def build_document(data: ReportData) -> Document:
         validation_section(data.part("checks")),
         reproducibility_section(data, settings, info),
     )
+    sections = fit_to_model(sections, info.file_name or "this model")
     created = str(metadata.get("created", ""))
     options = data.info.get("options", {})
     draft = "Draft (--quick, fewer runs): " if isinstance(options, Mapping) and options.get(

@@ -60,6 +60,7 @@ class ReportOptions:
     model: Path | None = None
     scenarios: tuple[str, ...] | None = None
     scenarios_dir: Path | None = None
+    checks_dir: Path | None = None
     out_dir: Path = Path("reports")
     formats: tuple[str, ...] = FORMATS
     quick: bool = False
@@ -100,6 +101,8 @@ def rebuild_command(options: ReportOptions) -> str:
             words.append(str(options.model))
         if options.scenarios_dir is not None:
             words += ["--scenarios-dir", str(options.scenarios_dir)]
+        if options.checks_dir is not None:
+            words += ["--checks-dir", str(options.checks_dir)]
         for name in options.scenarios or ():
             words += ["--scenario", name]
         if options.quick:

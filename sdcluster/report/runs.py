@@ -114,6 +114,6 @@ def run_report_experiments(options: ReportOptions, progress: Progress) -> Report
     progress.say(f"report: results saved to {results_path}")
     context = RunContext(model=model, sizes=options.sizes(), seed=options.seed,
                          scenarios=scenarios, base=scenarios[0], settings=settings,
-                         progress=progress)
+                         progress=progress, checks_dir=options.checks_dir)
     parts = make_parts(context, lambda part: save_part(results_path, part, run_id))
     return ReportData(results=results, parts=parts, results_path=results_path)

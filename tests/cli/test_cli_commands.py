@@ -165,6 +165,23 @@ def test_check_fails_with_exit_1_and_says_which(tmp_path: Path) -> None:
     assert "too_big: 'Population' < 1 at all times" in err
 
 
+def test_report_runs_the_users_reality_checks(tmp_path: Path) -> None:
+    folder = tmp_path / "checks"
+    folder.mkdir()
+    (folder / "grows.toml").write_text(
+        '[[expect]]\nvariable = "Population"\ncondition = ">="\nvalue = 1\nat = "end"\n'
+        'tolerance = 0.5\n')
+    out_dir = tmp_path / "report"
+    code, _, err = _invoke("report", TOWN, "--quick", "--checks-dir", str(folder),
+                             "--format", "html", "--out-dir", str(out_dir), "--quiet")
+    assert code == 0, err
+    checks = Results.load(out_dir / "core_town_draft_checks.nc").dataset
+    reality = checks.where(checks["group"] == "reality", drop=True)
+    assert list(reality["check"].values) == ["grows"]
+    assert list(reality["condition"].values) == ["'Population' >= 1 at the end (tolerance 0.5)"]
+    assert "grows" in (out_dir / "core_town_draft.html").read_text(encoding="utf-8")
+
+
 def test_version_prints_the_package_version() -> None:
     from sdcluster import __version__
 

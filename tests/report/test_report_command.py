@@ -37,7 +37,7 @@ def test_report_from_results_writes_the_chosen_format(generic_report: ReportOutc
 
 @pytest.mark.parametrize(("arguments", "message"), [
     (["--format", "docx"], "unknown format 'docx'"),
-    (["--from", "x.nc", "model.mdl"], "give no model or scenarios"),
+    (["--from", "x.nc", "model.mdl"], "give no model, scenarios or checks"),
 ])
 def test_bad_options_are_refused(arguments: list[str], message: str) -> None:
     result = CliRunner().invoke(_app(), ["report", *arguments], env={"COLUMNS": "200"})

@@ -26,10 +26,19 @@ def test_generic_model_gets_the_generic_sections_and_says_what_it_leaves_out(
     for reason in generic_report.unavailable.values():
         assert "innovation-cluster model" in reason
     document = build_document(load_report_data(generic_report.results_path))
-    assert [section.key for section in document.sections] == list(SECTION_KEYS)
-    entropy = document.section("entropy").blocks
-    assert len(entropy) == 1 and entropy[0].text.startswith("not available:")
-    assert "innovation-cluster model" in entropy[0].text
+    # The cluster's parts are left out, not shown as empty boxes ...
+    cluster_only = {"decision", "entropy", "fluctuations"}
+    assert [s.key for s in document.sections] == [k for k in SECTION_KEYS
+                                                  if k not in cluster_only]
+    notes = [b for s in document.sections for _, sub in s.walk() for b in sub.blocks
+             if getattr(b, "kind", "") == "unavailable"]
+    assert notes == []
+    # ... and the summary says once what was left out and why.
+    said = document.section("summary").blocks[0].text
+    assert said.startswith("Left out: Decision summary, Entropy balance and phases")
+    assert "escape_town.mdl does not have" in said
+    summary = " ".join(document.section("summary").blocks[2].items)
+    assert "innovation-cluster model" not in summary and "phase III" not in summary
     stocks = document.section("model-stocks").blocks[0]
     assert [row[0] for row in stocks.rows] == ["Population"]
     sensitivity = document.section("sensitivity").blocks[0].text

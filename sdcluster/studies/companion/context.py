@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sdcluster.analysis.entropy import ORDER_DEGREE
 from sdcluster.analysis.phases import PHASE_NEEDS
@@ -55,6 +56,7 @@ class RunContext:
     base: Scenario
     settings: AnalysisSettings
     progress: Progress
+    checks_dir: Path | None = None
 
     @functools.cached_property
     def batch(self) -> BatchModel:

@@ -213,7 +213,7 @@ def make_checks(context: RunContext) -> Part:
     """Run the validation suite (``sdcluster check``) and keep its rows."""
     from sdcluster.studies.validation import run_checks
 
-    rows = run_checks(context.model)
+    rows = run_checks(context.model, context.checks_dir)
     columns: dict[str, list[Any]] = {
         "group": [r.group for r in rows], "check": [r.check for r in rows],
         "condition": [r.condition for r in rows], "passed": [r.passed for r in rows],

@@ -62,7 +62,8 @@ def _summary(context: RunContext, ds: xr.Dataset, horizon: float) -> dict[str, n
 def make_policies(context: RunContext) -> Part:
     """Compare every scenario with the baseline at the scenario's horizon (module docstring)."""
     inputs = context.require_noise_inputs("the policy comparison")
-    context.require([*PHASE_VARIABLES, FIRMS, ORDER_DEGREE], "the policy comparison")
+    context.require(list(dict.fromkeys([*PHASE_VARIABLES, FIRMS, ORDER_DEGREE])),
+                    "the policy comparison")
     horizons = [_horizon(context, s) for s in context.scenarios]
     longest = dataclasses.replace(context.base, final_time=max(horizons))
     baseline = {noise: _run(context, longest, noise=noise) for noise in (True, False)}
