@@ -22,17 +22,28 @@ import hashlib
 import html
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sdcluster.errors import ReportError
-from sdcluster.experiments.scenarios import Scenario
-from sdcluster.model.loaded import LoadedModel
+from sdcluster.errors import ReportError, SdclusterError
+from sdcluster.experiments.scenarios import Scenario, scenario_from_dict
+from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.results.atomic import refuse_overwriting_inputs, write_atomically
-from sdcluster.studies.explorer import ExplorerModel, explorer_model
 
-__all__ = ["ExplorerBlock", "explorer_block", "explorer_html", "explorer_page", "write_explorer"]
+if TYPE_CHECKING:
+    from sdcluster.studies.explorer import ExplorerModel
+
+__all__ = [
+    "ExplorerBlock",
+    "content_security_policy",
+    "explorer_block",
+    "explorer_html",
+    "explorer_page",
+    "report_explorer",
+    "write_explorer",
+]
 
 
 @dataclass(frozen=True)
@@ -368,6 +379,9 @@ def explorer_html(
         If the model uses a construct the explorer cannot compute in the browser.
 
     """
+    # Imported here: rendering a report without an explorer needs no engine.
+    from sdcluster.studies.explorer import explorer_model
+
     return explorer_page(explorer_model(model_path, scenarios))
 
 
@@ -392,3 +406,34 @@ def write_explorer(
     text = explorer_html(model, chosen)
     return write_atomically(out, lambda temporary: temporary.write_text(text, encoding="utf-8"),
                             what="the explorer page", error=ReportError)
+
+
+def report_explorer(metadata: Mapping[str, Any]) -> ExplorerBlock | None:
+    """Return the explorer of the model a report's results came from, or None.
+
+    The model file named in the results' metadata must still be there with
+    the same content (SHA-256), or the explorer would show another model
+    than the report; the report's scenarios become the presets (none if they
+    no longer fit the model). None, too, for a model the explorer cannot
+    compute in the browser: the report is then written without it.
+    """
+    from sdcluster.studies.explorer import explorer_model
+
+    path = str(metadata.get("model_path") or "")
+    if not path or not Path(path).is_file():
+        return None
+    try:
+        model = load_model(path)
+        if metadata.get("model_sha256") and model.sha256 != metadata["model_sha256"]:
+            return None
+        return explorer_block(explorer_model(model, _report_presets(model, metadata)))
+    except SdclusterError:
+        return None
+
+
+def _report_presets(model: LoadedModel, metadata: Mapping[str, Any]) -> tuple[Scenario, ...]:
+    try:
+        return tuple(scenario_from_dict(entry).validated(model)
+                     for entry in metadata.get("scenarios", []))
+    except (SdclusterError, TypeError, AttributeError):
+        return ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,9 @@ from sdcluster.engine.schedule import step_values
 from sdcluster.experiments.scenarios import Scenario, Step, load_scenarios
 from sdcluster.model.loaded import load_model
 from sdcluster.model.paths import builtin_model_path
-from sdcluster.report.explorer import explorer_block, write_explorer
+from sdcluster.report.content import Document, Paragraph, Section
+from sdcluster.report.explorer import explorer_block, report_explorer, write_explorer
+from sdcluster.report.html import write_html
 from sdcluster.studies.explorer import BUILTIN_CHARTS, explorer_model
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -250,6 +253,42 @@ def test_a_generic_model_charts_its_first_stocks_and_escapes_its_text(
     page, log = _show(browser, write_explorer(load_model(ESCAPE_MODEL), tmp_path / "e.html"))
     assert page.evaluate("window.sdclusterExplorer.charts") == stocks[:4]
     _no_trouble(log)
+
+
+# -- in the HTML report ---------------------------------------------------------------------
+
+
+def _report_document() -> Document:
+    sections = tuple(Section(key=key, title=key.title(), blocks=(Paragraph(text=f"{key} text"),))
+                     for key in ("decision", "summary"))
+    return Document(title="A report", subtitle="made by a test", sections=sections)
+
+
+def test_the_report_embeds_the_explorer_after_the_decision_summary(
+        tmp_path: Path, browser: tuple[Any, BrowserLog]) -> None:
+    model = load_model(DATA / "loops_logistic.mdl")
+    scenario = Scenario(name="fast", title="Fast growth", overrides={"growth rate": 0.9})
+    metadata = {"model_path": str(model.path), "model_sha256": model.sha256,
+                "scenarios": [scenario.to_dict()]}
+    block = report_explorer(metadata)
+    assert block is not None
+    page_file = write_html(_report_document(), tmp_path / "report.html", explorer=block)
+    text = page_file.read_text(encoding="utf-8")
+    assert text.index('id="decision"') < text.index('id="explorer"') < text.index('id="summary"')
+    assert f"script-src {block.script_source}" in html.unescape(text)  # an attribute's value
+    page, log = _show(browser, page_file)
+    page.click('button[data-preset="fast"]')
+    expected = _batch_run(BatchModel.from_file(model.path), {"growth rate": 0.9}, {})
+    _assert_close("Population", page.evaluate("window.sdclusterExplorer.series('Population')"),
+                  expected["Population"])
+    _no_trouble(log)
+
+
+def test_the_report_leaves_the_explorer_out_for_a_changed_or_missing_model() -> None:
+    model = load_model(DATA / "loops_logistic.mdl")
+    assert report_explorer({"model_path": str(model.path), "model_sha256": "0" * 64}) is None
+    assert report_explorer({"model_path": "/nonexistent/model.mdl"}) is None
+    assert report_explorer({"model_path": str(DATA / "core_subscripts.mdl")}) is None
 
 
 # -- the command ------------------------------------------------------------------------
