@@ -159,10 +159,22 @@ def describe(
     typer.echo(f"model: {loaded.path} (sha256 {loaded.sha256[:12]})")
     typer.echo(f"time: {clock.initial_time:g} to {clock.final_time:g} {clock.units}, "
                f"TIME STEP {clock.time_step:g}, saved every {clock.saveper:g}")
+    typer.echo(f"engines: {_engines_text(loaded)}")
     for title, frame in _describe_tables(loaded, all_variables):
         typer.echo(f"\n{title}")
         typer.echo(text_table(frame) if len(frame) else "(none)")
     typer.echo(f"\n{_loops_text(loaded)}")
+
+
+def _engines_text(model: LoadedModel) -> str:
+    """Say which engines run the model: PySD always; the batch engine, or why not."""
+    from sdcluster.engine.batch import can_vectorize
+
+    vectorized, reason = can_vectorize(model.path)
+    if vectorized:
+        return "PySD (of record) and the vectorized batch engine (ensembles, sensitivity)"
+    return f"PySD only; the batch engine cannot run it ({reason}), so ensembles run member by " \
+        "member through PySD"
 
 
 def _describe_tables(model: LoadedModel, all_variables: bool) -> list[tuple[str, pd.DataFrame]]:

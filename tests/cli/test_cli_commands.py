@@ -53,6 +53,14 @@ def test_describe_lists_stocks_flows_and_levers() -> None:
     assert "feedback loops:" in out
 
 
+def test_describe_says_which_engines_run_the_model() -> None:
+    code, out, _ = _invoke("describe")
+    assert code == 0 and "engines: PySD (of record) and the vectorized batch engine" in out
+    code, out, _ = _invoke("describe", str(DATA / "core_subscripts.mdl"))
+    line = next(line for line in out.splitlines() if line.startswith("engines:"))
+    assert code == 0 and line.startswith("engines: PySD only") and "subscripts" in line
+
+
 def test_describe_lists_the_loops_the_model_names() -> None:
     from sdcluster.model.named_loops import named_loops
     from sdcluster.model.paths import builtin_model_path
