@@ -33,13 +33,13 @@ BUILTIN = builtin_model_path()
 RTOL = 1e-9
 
 #: Lever settings of the built-in model, far apart.
-SETTINGS = (
+SETTINGS: tuple[dict[str, float], ...] = (
     {},
     {"openness": 0.9, "government support": 0.8, "university cooperation": 0.1},
     {"openness": 0.1, "internal cooperation": 0.2, "technology introduction": 0.9},
 )
 #: Small models and a setting each: stocks, time functions, delays and smooths, lookups, logic.
-SMALL_MODELS = (
+SMALL_MODELS: tuple[tuple[str, dict[str, float], dict[str, Any]], ...] = (
     ("loops_logistic.mdl", {"growth rate": 0.8}, {}),
     ("engine_delays.mdl", {"delay time": 4, "pulse width": 2}, {}),
     ("lookup_population.mdl", {"capacity": 600}, {}),
@@ -137,6 +137,17 @@ def test_builtin_model_matches_batch_engine_at_three_settings(
     worst = max(_compare(page, batch, setting, {}) for setting in SETTINGS)
     assert worst < RTOL
     _no_trouble(log)
+
+
+def test_builtin_model_matches_batch_engine_anywhere_in_the_lever_ranges(
+        browser_page: tuple[Any, BrowserLog]) -> None:
+    page, _ = browser_page
+    batch = BatchModel.from_file(BUILTIN)
+    levers = explorer_model(BUILTIN).levers
+    rng = np.random.default_rng(13)
+    for _ in range(4):
+        setting = {lever.name: float(rng.uniform(lever.low, lever.high)) for lever in levers}
+        assert _compare(page, batch, setting, {}) < RTOL
 
 
 def test_builtin_model_matches_pysd(browser_page: tuple[Any, BrowserLog]) -> None:
