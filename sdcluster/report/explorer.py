@@ -138,7 +138,9 @@ _UI = r"""
     head.appendChild(el("span", {}, lever.name + units));
     const out = el("output", {}, fmt(lever.default));
     head.appendChild(out);
-    const input = el("input", {type: "range", min: lever.low, max: lever.high, step: "any",
+    // A step of about a hundredth of the range for the keyboard; presets keep exact values.
+    const step = Math.pow(10, Math.floor(Math.log10((lever.high - lever.low) || 1)) - 2);
+    const input = el("input", {type: "range", min: lever.low, max: lever.high, step: step,
                                value: lever.default, "data-lever": lever.name,
                                "aria-label": lever.name});
     input.addEventListener("input", function () {
@@ -253,7 +255,14 @@ _UI = r"""
   const note = el("p", {"class": "sdx-note"});
   function redraw() {
     const t0 = performance.now();
-    run = M.simulate(params(), options());
+    try {
+      run = M.simulate(params(), options());
+    } catch (error) {
+      // E.g. a delay shorter than its order times TIME STEP: keep the last run drawn.
+      lastMs = performance.now() - t0;
+      note.textContent = "This setting cannot be run: " + error.message;
+      return;
+    }
     draw();
     lastMs = performance.now() - t0;
     note.textContent = CONFIG.note + " Last run and redraw: " + lastMs.toFixed(1) + " ms.";
@@ -274,8 +283,10 @@ _UI = r"""
 
   window.sdclusterExplorer = {
     set: function (name, value) {
-      if (!(name in sliders)) throw new Error("no lever " + name);
-      setSlider(name, value);
+      // A lever moves its slider; any other constant of the model is set as a preset does.
+      if (name in sliders) setSlider(name, value);
+      else if (name in M.defaults) state.extra[name] = Number(value);
+      else throw new Error("no constant " + name);
       redraw();
       return lastMs;
     },

@@ -122,9 +122,13 @@ def explorer_model(
     """
     loaded = model if isinstance(model, LoadedModel) else load_model(model)
     batch = _batch_model(loaded.path)
+    try:
+        script = javascript_model(batch)
+    except UnsupportedConstructError as error:
+        raise UnsupportedConstructError(f"{loaded.path.name}: {error}") from None
     return ExplorerModel(
         file_name=loaded.path.name,
-        script=javascript_model(batch),
+        script=script,
         levers=tuple(_lever(loaded.variables[name]) for name in loaded.levers),
         presets=tuple(_preset(scenario) for scenario in scenarios or ()),
         charts=_charts(loaded, batch),

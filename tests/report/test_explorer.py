@@ -253,6 +253,17 @@ def test_redraw_time_is_measured_in_the_page(browser_page: tuple[Any, BrowserLog
     assert "ms" in page.inner_text("#sdx .sdx-note")
 
 
+def test_a_setting_that_cannot_run_is_said_in_the_page(tmp_path: Path,
+                                                      browser: tuple[Any, BrowserLog]) -> None:
+    page, log = _show(browser, write_explorer(load_model(DATA / "engine_delays.mdl"),
+                                              tmp_path / "explorer.html"))
+    before = page.evaluate("window.sdclusterExplorer.series('delay 3')")
+    page.evaluate("window.sdclusterExplorer.set('delay time', 0.1)")  # < 3 * TIME STEP
+    assert "cannot be run" in page.inner_text("#sdx .sdx-note")
+    assert page.evaluate("window.sdclusterExplorer.series('delay 3')") == before
+    _no_trouble(log)
+
+
 def test_a_generic_model_charts_its_first_stocks_and_escapes_its_text(
         tmp_path: Path, browser: tuple[Any, BrowserLog]) -> None:
     spec = explorer_model(ESCAPE_MODEL)
