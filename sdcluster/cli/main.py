@@ -23,6 +23,7 @@ from typer.core import TyperGroup
 
 from sdcluster.cli.bifurcation import register as register_bifurcation
 from sdcluster.cli.experiments import register as register_experiments
+from sdcluster.cli.explore import register as register_explore
 from sdcluster.cli.loops import register as register_loops
 from sdcluster.cli.options import (
     ChecksDirOption,
@@ -339,6 +340,7 @@ register_report(app)
 register_experiments(app)
 register_loops(app)
 register_bifurcation(app)
+register_explore(app)
 
 
 def main() -> None:

@@ -458,6 +458,15 @@ class _Translator:
                 f"{self.path}: the model defines no {', '.join(missing)} "
                 "(INITIAL TIME, FINAL TIME and TIME STEP are required)"
             )
+        for node in [n for n in self.nodes.values() if n.kind == "control"]:
+            constants = sorted(d for d in node.deps if self.nodes.get(d, node).kind == "param")
+            if constants:
+                # Each member may set those constants, and with them its own clock; the
+                # engine runs all members on one clock, so PySD (which follows them) runs it.
+                names = ", ".join(self.element_of_node.get(d, d) for d in constants)
+                raise _refusal(self.path, f"a control variable that is an equation of "
+                               f"constants ({names})",
+                               self.element_of_node.get(node.name, node.name))
         if "v_saveper" not in self.nodes:
             # PySD saves every time step when the model gives no SAVEPER.
             self.nodes["v_saveper"] = Node(

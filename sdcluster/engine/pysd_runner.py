@@ -26,7 +26,7 @@ from sdcluster.engine.schedule import pysd_step_series
 from sdcluster.errors import SimulationError
 from sdcluster.experiments.scenario_set import ScenarioSet
 from sdcluster.experiments.scenarios import Scenario
-from sdcluster.model.loaded import LoadedModel
+from sdcluster.model.loaded import LoadedModel, TimeSettings
 
 #: The white-noise input of single-input models; every constant named ``white noise ...``
 #: is an input (see :func:`sdcluster.engine.noise.noise_inputs`).
@@ -75,11 +75,12 @@ def run_scenario(
         scenario, the variable and the first time.
 
     """
-    final_time = model.time.final_time if scenario.final_time is None else scenario.final_time
+    clock = model.clock_for(scenario.overrides)  # FINAL TIME = horizon follows its override
+    final_time = clock.final_time if scenario.final_time is None else scenario.final_time
     names = _returned_names(model, variables)
-    check_fits(run_size(model.time, final_time, variables=len(names)),
+    check_fits(run_size(clock, final_time, variables=len(names)),
                f"{model.path}: scenario {scenario.name!r}")
-    params = _run_parameters(model, scenario, noise_seed, final_time, noise_member)
+    params = _run_parameters(model, scenario, noise_seed, final_time, noise_member, clock)
     pysd_model = model.pysd_model
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -89,8 +90,8 @@ def run_scenario(
                 params=params,
                 return_columns=[model.variables[n].python_name for n in names],
                 final_time=final_time,
-                time_step=model.time.time_step,
-                saveper=model.time.saveper,
+                time_step=clock.time_step,
+                saveper=clock.saveper,
                 initial_condition="original",
                 progress=False,
                 # Subscripted variables come back as one DataArray per time point
@@ -143,8 +144,10 @@ def _returned_names(model: LoadedModel, variables: Iterable[str] | None) -> list
 
 
 def _run_parameters(model: LoadedModel, scenario: Scenario, noise_seed: int | None,
-                    final_time: float, noise_member: int = 0) -> dict[str, Any]:
+                    final_time: float, noise_member: int = 0,
+                    clock: TimeSettings | None = None) -> dict[str, Any]:
     """Every scalar constant's value for this run: defaults, overrides, steps, noise."""
+    clock = model.time if clock is None else clock
     params: dict[str, Any] = {
         v.python_name: v.default for v in model.variables.values()
         if v.kind == "constant" and v.default is not None
@@ -155,10 +158,10 @@ def _run_parameters(model: LoadedModel, scenario: Scenario, noise_seed: int | No
         variable = model.variables[name]
         before = params.get(variable.python_name, variable.default)
         params[variable.python_name] = pysd_step_series(
-            step, before, model.time.initial_time, final_time, model.time.time_step
+            step, before, clock.initial_time, final_time, clock.time_step
         )
     if noise_seed is not None:
-        times = model.time.step_times(final_time)
+        times = clock.step_times(final_time)
         noise = white_noise_inputs(noise_seed, [noise_member], len(times), noise_inputs(model))
         for name, series in noise.items():
             params[model.variables[name].python_name] = pd.Series(series[0], index=times)

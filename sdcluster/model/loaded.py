@@ -55,6 +55,8 @@ LEVER_PREFIX = "policy lever"
 # PySD's names for the simulation control variables; they are settings of a
 # run (see TimeSettings), not model variables.
 _CONTROL_PYTHON_NAMES = frozenset({"time", "initial_time", "final_time", "time_step", "saveper"})
+#: The control variables that set a run's clock (equations in some models).
+_CLOCK_PYTHON_NAMES = ("initial_time", "final_time", "time_step", "saveper")
 
 # Bump when the content of a cache entry changes shape.
 _CACHE_FORMAT = 4  # 3: a constant inflow is a constant; 4: XMILE lookups at their xpts
@@ -238,6 +240,41 @@ class LoadedModel:
     def translated_path(self) -> Path:
         """Return the path of PySD's translated Python module (inside the cache)."""
         return Path(self.pysd_model.py_model_file)
+
+    def clock_for(self, overrides: Mapping[str, Any]) -> TimeSettings:
+        """Return the clock of a run with ``overrides``: control variables that are equations.
+
+        ``FINAL TIME = horizon`` runs to the overridden ``horizon``, as in Vensim
+        and PySD. Only when a control variable depends on an overridden
+        constant is the model evaluated again (on a fresh copy, so this model
+        is untouched); otherwise the declared clock is returned. A constant
+        given as a series (a step) counts with its initial value.
+
+        Parameters
+        ----------
+        overrides : mapping
+            Model name -> value (a number, or a series whose first value counts).
+
+        """
+        python = {self.variables[name].python_name: value for name, value in overrides.items()
+                  if name in self.variables}
+        dependencies = self.pysd_model.dependencies
+        affected: set[str] = set()
+        for _ in _CLOCK_PYTHON_NAMES:  # transitively: SAVEPER = TIME STEP = f(constant)
+            affected |= {c for c in _CLOCK_PYTHON_NAMES
+                         if set(dependencies.get(c, {})) & (set(python) | affected)}
+        if not affected:
+            return self.time
+        fresh = _load_translated(self.path, self.translated_path)
+        fresh.set_components({k: float(np.asarray(v, dtype=float).reshape(-1)[0])
+                              for k, v in python.items()})
+        def value(name: str) -> float:
+            return (float(getattr(fresh.components, name)()) if name in affected
+                    else float(getattr(self.time, name)))
+
+        return TimeSettings(initial_time=value("initial_time"), final_time=value("final_time"),
+                            time_step=value("time_step"), saveper=value("saveper"),
+                            units=self.time.units)
 
     def names_of_kind(self, kind: VariableKind) -> tuple[str, ...]:
         """Return the names of all variables of one kind, in PySD's (alphabetical) order."""
@@ -702,12 +739,30 @@ def _local(name: str) -> str:
 
 
 def _load_translated(path: Path, python_file: Path) -> Any:
+    """Load PySD's translation, reading external data files next to the user's model.
+
+    The translation lives in the cache, and PySD looks for a ``GET DIRECT``/``GET
+    XLS`` file next to the translated module; the user's file is next to their
+    model. So the model is loaded uninitialised, its external objects are told
+    the model's folder, and then it is initialised. No data file is copied.
+    """
     import pysd
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return pysd.load(str(python_file))
+            model = pysd.load(str(python_file), initialize=False)
+            for external in model._external_elements:
+                external.root = path.resolve().parent
+            model.initialize()
+            return model
+    except FileNotFoundError as error:
+        # PySD says "<python name>\nFile '<path>' not found."; the file is what the user needs.
+        named = re.search(r"File '([^']+)' not found", str(error))
+        missing = Path(named.group(1)).name if named else Path(str(error.filename or "")).name
+        raise ModelFileError(f"{path}: the external data file {missing!r} is missing: expected "
+                             f"it in {path.resolve().parent}, as the model's GET DIRECT/GET "
+                             "XLS functions name it") from None
     except Exception as error:
         raise ModelFileError(
             f"{path}: PySD cannot initialise the translated model: {first_line(error)}"

@@ -101,6 +101,7 @@ def make_report(options: ReportOptions, *, echo: Callable[[str], None] | None = 
 def _make(options: ReportOptions, folder: Path, tracker: Progress) -> ReportOutcome:
     from sdcluster.report.build import build_document
     from sdcluster.report.data import load_report_data, report_stem
+    from sdcluster.report.explorer import report_explorer
     from sdcluster.report.html import write_html
     from sdcluster.report.pdf import write_pdf
     from sdcluster.report.runs import run_report_experiments
@@ -113,7 +114,14 @@ def _make(options: ReportOptions, folder: Path, tracker: Progress) -> ReportOutc
     with tracker.stage("computing the report's content"):
         document = _content(build_document, data, options.from_results)
     stem = report_stem(data.results_path)
-    writers = {"html": write_html, "pdf": write_pdf}
+    explorer = None
+    if "html" in options.formats:
+        with tracker.stage("translating the model for the live explorer"):
+            explorer = report_explorer(data.results.metadata)
+    writers: dict[str, Callable[[Document, Path], Path]] = {
+        "html": lambda document, path: write_html(document, path, explorer=explorer),
+        "pdf": write_pdf,
+    }
     paths: dict[str, Path] = {}
     for fmt in options.formats:
         with tracker.stage(f"writing the {fmt.upper()} report"):

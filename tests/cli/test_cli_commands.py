@@ -28,7 +28,8 @@ def _one_error_line(stderr: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "command", ["describe", "run", "check", "report", "ensemble", "sensitivity", "loops"]
+    "command", ["describe", "run", "check", "report", "ensemble", "sensitivity", "loops",
+                "explore"]
 )
 def test_every_command_help_shows_an_example(command: str) -> None:
     code, out, _ = _invoke(command, "--help")

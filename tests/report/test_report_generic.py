@@ -47,13 +47,18 @@ def test_generic_model_gets_the_generic_sections_and_says_what_it_leaves_out(
 
 def test_text_from_the_model_shows_as_written(generic_report: ReportOutcome) -> None:
     html = generic_report.paths["html"].read_text(encoding="utf-8")
-    assert "<script>" not in html
+    # The only script is the live explorer's; the model's own "<script>" text is escaped.
+    assert html.count("<script") == 1 and "var sdclusterModel" in html
+    assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&#34;escaped?&#34;)&lt;/script&gt;" in html
     assert "R&amp;D &lt;b&gt;not&lt;/b&gt; included" in html
     with open_in_browser(generic_report.paths["html"]) as (page, log):
         levers = squash(page.inner_text("section#model-levers"))
         flows = squash(page.inner_text("section#model-flows"))
-        assert page.locator("main b, main script").count() == 0
+        # No element made from the model's text: no <b>, and no script but the explorer's.
+        assert page.locator("main b").count() == 0
+        assert page.locator("main script").count() == page.locator(
+            "section#explorer script").count() == 1
     assert SCRIPT in levers
     assert "Growth per person & year while Population < capacity" in levers
     assert "(R&D <b>not</b> included)" in flows
