@@ -1,17 +1,9 @@
 """The report's findings, computed from saved results: pure functions, no I/O.
 
-Definitions used throughout the report:
-
-- a run *self-organizes* when it reaches phase III, "far from equilibrium"
-  (:func:`sdcluster.analysis.phases.phase_onsets`), by the end of the run;
-- the *critical openness* is where the openness sweep changes for good from
-  runs that do not self-organize to runs that do: the midpoint of the bracket
-  ``[lower, upper]`` between the highest evaluated openness that does not
-  self-organize and the next evaluated value; bisection makes the bracket
-  narrow. Isolated lower values that self-organize all the same are listed
-  as exceptions;
-- the *take-off probability* at an openness value is the share of seeded
-  ensemble members that self-organize, with a Wilson score 95 % interval.
+Settings recorded by a report run, the first scenario to order, the sweep
+table, check counts and Sobol' tables. The definitions of self-organization,
+critical openness and take-off probability are in
+:mod:`sdcluster.analysis.thresholds`.
 """
 
 from __future__ import annotations

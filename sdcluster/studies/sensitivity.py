@@ -14,27 +14,8 @@ the same noise streams (``replicates`` of them, streams ``0 .. R-1``; see
 replicates. The indices then measure the parameters' effect, not the luck
 of the draws.
 
-References
-----------
-Saltelli, A. (2002). Making best use of model evaluations to compute
-sensitivity indices. *Computer Physics Communications* 145, 280-297.
-https://doi.org/10.1016/S0010-4655(02)00280-1
-
-Morris, M. D. (1991). Factorial sampling plans for preliminary computational
-experiments. *Technometrics* 33, 161-174. https://doi.org/10.1080/00401706.1991.10484804
-
-Campolongo, F., Cariboni, J., Saltelli, A. (2007). An effective screening
-design for sensitivity analysis of large models. *Environmental Modelling &
-Software* 22, 1509-1518. https://doi.org/10.1016/j.envsoft.2006.10.004
-
-Herman, J., Usher, W. (2017). SALib: An open-source Python library for
-sensitivity analysis. *Journal of Open Source Software* 2(9), 97.
-https://doi.org/10.21105/joss.00097
-
-Fieller, E. C., Hartley, H. O., Pearson, E. S. (1957). Tests for rank
-correlation coefficients. I. *Biometrika* 44, 470-481.
-https://doi.org/10.1093/biomet/44.3-4.470
-
+The designs and the indices cite their sources in
+:mod:`sdcluster.experiments.designs` and :mod:`sdcluster.analysis.sensitivity`.
 """
 
 from __future__ import annotations
