@@ -24,26 +24,23 @@ from sdcluster.report.text import MISSING
 
 #: The few technical terms the summary uses, in plain words.
 GLOSSARY = (
-    "Take-off: the run reaches phase III, \"far from equilibrium\": the cluster keeps growing "
-    "while its entropy falls (it takes in more order from outside than it produces inside).",
-    "Decline: the run enters phase IV, where the cluster shrinks after maturity.",
-    "Order Degree: how ordered the cluster is, from 0 (disordered) to 1 (fully ordered); "
-    "dimensionless (Dmnl).",
-    "Under fluctuations: the same scenario run many times with seeded random shocks to "
-    "spin-offs, entry and knowledge creation; the share of runs with an outcome is its "
-    "probability, given with a 95 % interval (Wilson score).",
-    "Total-effect index (Sobol' ST): the share of an outcome's variance that a lever causes, "
-    "alone and together with the others; larger means the lever matters more.",
+    "Take-off: the run reaches phase III, far from equilibrium (growing while its entropy "
+    "falls).",
+    "Decline: phase IV, shrinking after maturity.",
+    "Order Degree: from 0 (disordered) to 1 (ordered); dimensionless (Dmnl).",
+    "Under fluctuations: many seeded runs with random shocks to spin-offs, entry and "
+    "knowledge creation; a probability is the share of runs, with a 95 % Wilson interval.",
+    "ST (Sobol' total-effect index): the share of an outcome's variance a lever causes, alone "
+    "or with others.",
 )
 #: What the model does not know, stated once.
 CAVEATS = (
-    "The model is a theory made executable, not a calibrated forecast: its constants are "
-    "sources or stated assumptions (see The model), and the years are model years.",
-    "Phases are read from the dynamics with thresholds (entropy tolerance, dwell time) listed "
-    "under Reproducibility; other thresholds move onsets by a year or two.",
-    "Fluctuations have an assumed size; stronger shocks widen every interval here.",
-    "Scenarios change a few levers at fixed times; real policies act gradually and interact "
-    "with things the model leaves out (prices, other regions, institutions).",
+    "it is a theory made executable, not a calibrated forecast (its constants are sources or "
+    "stated assumptions; years are model years);",
+    "phases are read with thresholds (see Reproducibility) that move onsets by a year or two;",
+    "the size of the shocks is assumed;",
+    "scenarios change a few levers at fixed times, and leave out prices, other regions and "
+    "institutions.",
 )
 
 
@@ -89,10 +86,9 @@ def ranking_table(ranked: pd.DataFrame, units: str) -> Table:
          _interval(row, "P decline"), _firms(row), f"{row[ORDER_DEGREE]:.2f}")
         for _, row in ranked.iterrows())
     return Table(
-        caption=(f"Policies ranked. Horizon and take-off in {units}; take-off, firms and "
-                 "order (Order Degree) at the horizon without fluctuations, compared with the "
-                 "baseline run to the same horizon; probabilities under fluctuations with "
-                 "95 % intervals."),
+        caption=(f"Policies ranked, each against the baseline run to the same horizon ({units}). "
+                 "Take-off, firms and order (Order Degree) without fluctuations; "
+                 "probabilities under fluctuations (95 % intervals)."),
         columns=("#", "scenario", "horizon", "take-off", "vs baseline", "P(take-off)",
                  "P(decline)", "firms (vs baseline)", "order"),
         rows=rows, numeric=(True, False, True, True, False, True, True, True, True))
@@ -188,20 +184,19 @@ def decision_section(data: ReportData, threshold: Threshold | None) -> Section:
     blocks: list[Block] = [Paragraph(text=recommendation(ranked, baseline))]
     blocks += [BulletList(items=tuple(_warnings(ranked)))] if _warnings(ranked) else []
     blocks.append(ranking_table(ranked, units))
+    rows = [row for _, row in ranked.iterrows()]
+    # Dense paragraphs rather than long lists, so that the decision fits one printed page.
     blocks.append(Paragraph(text=(
         "Ranking rule: higher take-off probability first, then lower decline probability, "
         "then earlier take-off, then more firms at the horizon (probabilities compared to "
-        f"two decimals). {int(part.metadata.get('members', 0))} seeded runs per scenario, "
-        f"the same random shocks for every scenario (root seed {part.metadata.get('seed')}).")))
-    rows = [row for _, row in ranked.iterrows()]
-    blocks.append(BulletList(items=tuple(
-        _reason(row, rows[i + 1] if i + 1 < len(rows) else None) for i, row in enumerate(rows))))
+        f"two decimals; {int(part.metadata.get('members', 0))} seeded runs per scenario, the "
+        f"same shocks for every scenario, root seed {part.metadata.get('seed')}). Why this "
+        "order: " + " ".join(_reason(row, rows[i + 1] if i + 1 < len(rows) else None)
+                             for i, row in enumerate(rows)))))
     context = [_threshold_line(data, threshold)]
     levers = _levers_line(data)
     context += [levers] if levers else []
     blocks.append(BulletList(items=tuple(context)))
-    blocks.append(Paragraph(text="What the model does not know:"))
-    blocks.append(BulletList(items=CAVEATS))
-    blocks.append(Paragraph(text="Terms used:"))
-    blocks.append(BulletList(items=GLOSSARY))
+    blocks.append(Paragraph(text="What the model does not know: " + " ".join(CAVEATS)))
+    blocks.append(Paragraph(text="Terms: " + " ".join(GLOSSARY)))
     return Section(key=key, title=title, blocks=tuple(blocks))
