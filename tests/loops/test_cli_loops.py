@@ -8,25 +8,15 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from sdcluster.cli import main as cli
 from sdcluster.cli.loops import register
+from sdcluster.cli.testing import command_app
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 LOGISTIC = str(DATA / "loops_logistic.mdl")
 
 
 def _app() -> typer.Typer:
-    # The main app's error handling (one line, exit 2), without touching cli.app.
-    app = typer.Typer(cls=cli._OneLineErrors, add_completion=False,
-                      pretty_exceptions_enable=False, rich_markup_mode=None)
-
-    @app.callback()
-    def _options(debug: bool = typer.Option(False, "--debug")) -> None:
-        del debug
-
-    register(app)
-    register(app)  # registering twice adds the command once
-    return app
+    return command_app(register)
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ import typer
 from report_support import ESCAPE_MODEL, BrowserLog, open_in_browser
 from typer.testing import CliRunner
 
-from sdcluster.cli import main as cli
 from sdcluster.cli.explore import register
+from sdcluster.cli.testing import command_app
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.run import run_scenarios
 from sdcluster.engine.schedule import step_values
@@ -317,17 +317,7 @@ def test_the_report_leaves_the_explorer_out_for_a_changed_or_missing_model() -> 
 
 
 def _app() -> typer.Typer:
-    # The main app's error handling (one line, exit 2), without touching cli.app.
-    app = typer.Typer(cls=cli._OneLineErrors, add_completion=False,
-                      pretty_exceptions_enable=False, rich_markup_mode=None)
-
-    @app.callback()
-    def _options(debug: bool = typer.Option(False, "--debug")) -> None:
-        del debug
-
-    register(app)
-    register(app)  # registering twice adds the command once
-    return app
+    return command_app(register)
 
 
 def _invoke(*args: str) -> tuple[int, str, str]:

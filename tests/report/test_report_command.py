@@ -9,18 +9,12 @@ import typer
 from typer.testing import CliRunner
 
 from sdcluster.cli.report import register
+from sdcluster.cli.testing import command_app
 from sdcluster.report import ReportOutcome
 
 
 def _app() -> typer.Typer:
-    app = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False)
-
-    @app.callback()
-    def _root() -> None:
-        """Group the commands (a lone command would become the root)."""
-
-    register(app)
-    return app
+    return command_app(register)
 
 
 def test_report_from_results_writes_the_chosen_format(generic_report: ReportOutcome,
