@@ -22,6 +22,7 @@ import xarray as xr
 from typer.core import TyperGroup
 
 from sdcluster.cli.bifurcation import register as register_bifurcation
+from sdcluster.cli.calibrate import register as register_calibrate
 from sdcluster.cli.experiments import register as register_experiments
 from sdcluster.cli.explore import register as register_explore
 from sdcluster.cli.loops import register as register_loops
@@ -341,6 +342,7 @@ register_experiments(app)
 register_loops(app)
 register_bifurcation(app)
 register_explore(app)
+register_calibrate(app)
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from sdcluster.report.figures import (
 )
 from sdcluster.report.findings import indices_table, top_parameters
 from sdcluster.report.result_sections import figure, unavailable
-from sdcluster.report.text import fmt_number, fmt_share, fmt_time, join_names
+from sdcluster.report.text import fmt_number, fmt_share, fmt_time, fmt_uncertain, join_names
 from sdcluster.studies.companion.part import Part
 
 #: What the named outcomes of the sensitivity analysis mean, for the report's text.
@@ -48,7 +48,7 @@ def sensitivity_finding(part: Part, count: int = 3) -> str:
     clauses = []
     for outcome in dict.fromkeys(str(o) for o in indices["outcome"]):
         ranked = top_parameters(indices, outcome, count=count)
-        named = join_names(f"{name} ({fmt_number(value)})" for name, value in ranked)
+        named = join_names(f"{name} ({value:.2f})" for name, value in ranked)
         clauses.append(f"on {outcome_label(outcome)}: {named or 'undefined'}")
     return ("Most influential parameters by total Sobol' index ST, "
             + "; ".join(clauses) + ".")
@@ -91,9 +91,7 @@ def _indices_table(indices: pd.DataFrame) -> Table:
 
 
 def _with_interval(estimate: float, half_width: float) -> str:
-    if not np.isfinite(half_width):
-        return fmt_number(estimate)
-    return f"{fmt_number(estimate)} ± {fmt_number(half_width)}"
+    return fmt_uncertain(estimate, half_width)
 
 
 # ---------------------------------------------------------------- loop dominance

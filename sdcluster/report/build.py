@@ -9,6 +9,7 @@ this run found.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from importlib import metadata as package_metadata
 from typing import Any
@@ -37,6 +38,7 @@ from sdcluster.report.findings import check_counts, first_to_order, settings_for
 from sdcluster.report.fit import fit_to_model
 from sdcluster.report.model_info import ModelInfo
 from sdcluster.report.model_section import model_section
+from sdcluster.report.real_clusters import is_builtin_model, real_clusters_section
 from sdcluster.report.result_sections import (
     entropy_section,
     fluctuations_section,
@@ -51,8 +53,7 @@ from sdcluster.report.text import fmt_level, fmt_number, fmt_time, join_names
 
 #: Section keys, in report order.
 SECTION_KEYS = ("decision", "summary", "model", "entropy", "scenarios", "loop-dominance",
-                "fluctuations",
-                "sensitivity", "validation", "reproducibility")
+                "fluctuations", "sensitivity", "real-clusters", "validation", "reproducibility")
 _RENDERING_PACKAGES = ("matplotlib", "jinja2", "reportlab", "svglib", "pysimlin")
 
 
@@ -113,6 +114,7 @@ def build_document(data: ReportData) -> Document:
         loops_section(data.part("loops"), settings),
         fluctuations_section(data.part("ensemble"), data.part("takeoff"), settings, threshold),
         sensitivity_section(data.part("sensitivity")),
+        real_clusters_section(is_builtin_model(info.sha256)),
         validation_section(data.part("checks")),
         reproducibility_section(data, settings, info),
     )
@@ -123,11 +125,20 @@ def build_document(data: ReportData) -> Document:
         "quick") else ""
     return Document(
         title=f"{draft}{info.file_name or 'Model'}: model and policy experiments",
-        subtitle=f"sdcluster report, results computed {created}",
+        subtitle=f"sdcluster report, results computed {_when(created)}",
         sections=sections,
         metadata={"author": "sdcluster", "subject": f"Report on {info.file_name}",
                   "created": created},
     )
+
+
+def _when(created: str) -> str:
+    """Return an ISO timestamp as a reader writes it: ``3 December 2026, 07:50 UTC``."""
+    try:
+        moment = dt.datetime.fromisoformat(created).astimezone(dt.UTC)
+    except ValueError:
+        return created
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
 
 
 # ---------------------------------------------------------------- summary

@@ -104,11 +104,14 @@ def _scenario_names(ds: xr.Dataset) -> list[str]:
 def regime_durations(regimes: xr.DataArray) -> dict[str, float]:
     """Return the time one run spends in each regime.
 
-    Each interval between saved times counts for the regime at its start.
+    Each interval between saved times counts for the regime at its start, if
+    the run has data at both ends (a run that ends early, padded after its
+    horizon, gets no interval beyond its last time).
     """
     time = np.asarray(regimes["time"].values, dtype=float)
-    labels = np.asarray(regimes.values)[:-1]
-    lengths = np.diff(time)
+    values = np.asarray(regimes.values)
+    labels, ends = values[:-1], values[1:]
+    lengths = np.where(np.isin(ends, REGIMES), np.diff(time), 0.0)
     return {regime: float(lengths[labels == regime].sum()) for regime in REGIMES}
 
 

@@ -69,3 +69,20 @@ def changes_text(scenario: Mapping[str, Any]) -> str:
     parts += [f"{name} → {fmt_number(step['to'])} at {fmt_time(step['at'])}"
               for name, step in scenario.get("steps", {}).items()]
     return "; ".join(parts) or "none (model values)"
+
+
+def fmt_uncertain(estimate: Any, half_width: Any) -> str:
+    """Return ``estimate ± half_width`` with the digits the interval supports.
+
+    The half-width is given to one significant digit (two when it starts with
+    a 1) and the estimate to the same decimal place: ``0.94 ± 0.07``, not
+    ``0.9399 ± 0.06765``. Without a finite half-width, :func:`fmt_number`.
+    """
+    if _is_missing(estimate) or _is_missing(half_width) or not math.isfinite(float(half_width)) \
+            or float(half_width) <= 0:
+        return fmt_number(estimate)
+    width = float(half_width)
+    first = math.floor(math.log10(width))
+    digits = 1 if f"{width:e}".startswith("1") else 0
+    places = max(0, digits - first)
+    return f"{float(estimate):.{places}f} ± {width:.{places}f}"

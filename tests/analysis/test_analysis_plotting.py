@@ -11,6 +11,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
 from sdcluster.analysis import PHASES
+from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.errors import AnalysisError
 from sdcluster.plotting.series import plot_entropy_balance, plot_phase_timeline, plot_scenarios
 
@@ -84,9 +85,15 @@ def test_plot_scenarios_single_run_and_errors() -> None:
 def test_plot_entropy_balance_shades_regimes() -> None:
     figure = plot_entropy_balance(two_scenarios(), "closed")
     top, bottom = figure.axes
-    # diS, deS, dS and the two ±ε edges, plus the zero line.
-    assert len(top.get_lines()) == 6
+    # diS, deS, dS and the zero line; the ±ε band is a span from -ε to +ε.
+    assert len(top.get_lines()) == 4
     assert len(bottom.get_lines()) == 4
+    tolerance = AnalysisSettings().entropy_tolerance
+    spans = [p.get_extents() for p in top.patches]
+    assert spans and any(  # a full-width band whose height is 2ε in data units
+        abs(top.transData.inverted().transform((0, e.y1))[1] - tolerance) < 1e-9
+        and abs(top.transData.inverted().transform((0, e.y0))[1] + tolerance) < 1e-9
+        for e in spans)
     labels = [text.get_text() for text in top.get_legend().get_texts()]
     assert {"orderly regime", "balanced regime", "disorder regime"} <= set(labels)
     # Orderly while ordering, disorder after closing: at least two shaded spans.

@@ -10,8 +10,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from sdcluster.cli import main as cli
 from sdcluster.cli.calibrate import OUTPUT_FILES, parse_map, register
+from sdcluster.cli.testing import command_app
 from sdcluster.engine.batch import BatchModel
 from sdcluster.errors import ScenarioError
 from sdcluster.studies import calibration as study
@@ -21,17 +21,7 @@ LOGISTIC = str(DATA / "calibration_logistic.mdl")
 
 
 def _app() -> typer.Typer:
-    # The main app's error handling (one line, exit 2), without touching cli.app.
-    app = typer.Typer(cls=cli._OneLineErrors, add_completion=False,
-                      pretty_exceptions_enable=False, rich_markup_mode=None)
-
-    @app.callback()
-    def _options(debug: bool = typer.Option(False, "--debug")) -> None:
-        del debug
-
-    register(app)
-    register(app)  # registering twice adds the command once
-    return app
+    return command_app(register)
 
 
 @pytest.fixture(scope="module")

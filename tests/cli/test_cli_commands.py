@@ -29,7 +29,7 @@ def _one_error_line(stderr: str) -> str:
 
 @pytest.mark.parametrize(
     "command", ["describe", "run", "check", "report", "ensemble", "sensitivity", "loops",
-                "explore"]
+                "explore", "calibrate", "bifurcation"]
 )
 def test_every_command_help_shows_an_example(command: str) -> None:
     code, out, _ = _invoke(command, "--help")

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.slow
 
 SECTION_TITLES = ("Decision summary", "Summary", "The model", "Entropy balance and phases",
                   "Policy scenarios",
-                  "Loop dominance", "Fluctuations", "Sensitivity", "Validation",
+                  "Loop dominance", "Fluctuations", "Sensitivity",
+                  "The model against real clusters", "Validation",
                   "Reproducibility")
 
 

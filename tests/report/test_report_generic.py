@@ -27,7 +27,7 @@ def test_generic_model_gets_the_generic_sections_and_says_what_it_leaves_out(
         assert "innovation-cluster model" in reason
     document = build_document(load_report_data(generic_report.results_path))
     # The cluster's parts are left out, not shown as empty boxes ...
-    cluster_only = {"decision", "entropy", "fluctuations"}
+    cluster_only = {"decision", "entropy", "fluctuations", "real-clusters"}
     assert [s.key for s in document.sections] == [k for k in SECTION_KEYS
                                                   if k not in cluster_only]
     notes = [b for s in document.sections for _, sub in s.walk() for b in sub.blocks

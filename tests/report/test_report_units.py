@@ -210,3 +210,25 @@ def test_an_unusable_report_folder_fails_before_anything_runs(tmp_path: Path) ->
     blocker.write_text("not a folder", encoding="utf-8")
     with pytest.raises(ReportError, match="a file/out: cannot create the report folder"):
         make_report(ReportOptions(out_dir=blocker / "out", quick=True), progress=False)
+
+
+def test_regime_durations_of_a_run_that_ends_early_sum_to_its_horizon() -> None:
+    import xarray as xr
+
+    from sdcluster.analysis.entropy import NO_DATA
+    from sdcluster.report.result_sections import regime_durations
+
+    labels = ["orderly", "orderly", "balanced", NO_DATA, NO_DATA]  # ends at t = 2 of 4
+    regimes = xr.DataArray(labels, coords={"time": [0.0, 1.0, 2.0, 3.0, 4.0]}, dims="time")
+    durations = regime_durations(regimes)
+    assert durations == {"orderly": 2.0, "balanced": 0.0, "disorder": 0.0}
+    assert sum(durations.values()) == 2.0
+
+
+def test_an_estimate_gets_the_digits_its_interval_supports() -> None:
+    from sdcluster.report.text import fmt_uncertain
+
+    assert fmt_uncertain(0.9399, 0.06765) == "0.94 ± 0.07"
+    assert fmt_uncertain(0.9399, 0.0165) == "0.940 ± 0.017"  # a leading 1 keeps two digits
+    assert fmt_uncertain(12.3456, 3.2) == "12 ± 3"
+    assert fmt_uncertain(0.5, float("nan")) == "0.5"  # no interval: the number alone

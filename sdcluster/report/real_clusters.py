@@ -1,0 +1,82 @@
+"""The section "The model against real clusters": the committed calibration run, read back.
+
+Calibrating the built-in model to US metropolitan areas takes minutes per area
+(``models/calibration/calibrate_areas.py``), so the report does not run it:
+it reads the files that run wrote (``models/calibration/results/<area>_fit.csv``
+and ``<area>_table.csv``) and says so. Every number comes from those files;
+the convergence warning is computed from their R-hat values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from sdcluster.model.paths import builtin_model_path, models_dir
+from sdcluster.report.content import Block, Note, Paragraph, Section, Table
+from sdcluster.report.fit import CLUSTER_MARK
+
+#: R-hat above which chains are not taken as converged (Gelman et al. 2013: 1.1).
+RHAT_CONVERGED = 1.1
+KEY, TITLE = "real-clusters", "The model against real clusters"
+
+
+def results_folder() -> Path:
+    """Return where the committed calibration run keeps its files."""
+    return models_dir() / "calibration" / "results"
+
+
+def _area_row(fit: pd.Series, table: pd.DataFrame) -> tuple[str, ...]:
+    informed = [str(n) for n, ok in zip(table["name"], table["identified"], strict=True)
+                if bool(ok) and not str(n).startswith(("scale[", "sigma[", "offset["))]
+    return (str(fit["series"]).replace("_", " ").title(), f"{fit['rmse_percent']:.1f}",
+            f"{fit['um']:.2f}", f"{fit['us']:.2f}", f"{fit['uc']:.2f}", f"{fit['r2']:.2f}",
+            f"{table['rhat'].max():.1f}", ", ".join(informed) or "none")
+
+
+def is_builtin_model(sha256: str) -> bool:
+    """Return whether a report's model is the built-in model file as it is now."""
+    path = builtin_model_path()
+    return path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+
+
+def real_clusters_section(model_is_builtin: bool, folder: Path | None = None) -> Section:
+    """Return the section from the committed calibration files (see the module docstring)."""
+    if not model_is_builtin:
+        return Section(key=KEY, title=TITLE, blocks=(Note(
+            text=f"the calibration to US areas is of the {CLUSTER_MARK}", kind="unavailable"),))
+    folder = results_folder() if folder is None else folder
+    fits = sorted(folder.glob("*_fit.csv")) if folder.is_dir() else []
+    if not fits:
+        return Section(key=KEY, title=TITLE, blocks=(Note(
+            text=f"no calibration run found in {folder} (models/calibration/calibrate_areas.py "
+                 "writes one)", kind="unavailable"),))
+    rows, worst = [], 0.0
+    for path in fits:
+        fit = pd.read_csv(path).iloc[0]
+        table = pd.read_csv(path.with_name(path.name.replace("_fit.csv", "_table.csv")))
+        worst = max(worst, float(table["rhat"].max()))
+        rows.append(_area_row(fit, table))
+    blocks: list[Block] = [Paragraph(text=(
+        "The built-in model calibrated to each area's share of US utility patents "
+        "(2000-2015; data/uspto_patents_by_metro.csv), the model's knowledge creation times a "
+        "scale standing for patents: emcee's ensemble sampler over the six levers, scale, "
+        "time offset and log-normal dispersion. Read from the committed run in "
+        "models/calibration/results (the report does not repeat it: minutes per area); "
+        "models/calibration/RESULTS.md says what each area shows."))]
+    if worst > RHAT_CONVERGED:
+        blocks.append(Note(text=(
+            f"The chains have not converged (largest R-hat {worst:.1f}, against "
+            f"{RHAT_CONVERGED} for convergence): the intervals behind this table mix "
+            "separate modes of the posterior. Read it as what the model can and cannot "
+            "reproduce, not as estimates of the levers.")))
+    blocks.append(Table(
+        caption=("Fit of the posterior-median run per area: RMSE in % of the observed share; "
+                 "Theil's split of the squared error into bias (UM), variance (US) and "
+                 "covariance (UC), which sum to 1; R²; the largest R-hat; the levers the data "
+                 "inform (posterior clearly narrower than the prior)"),
+        columns=("area", "RMSE %", "UM", "US", "UC", "R²", "R-hat", "levers informed"),
+        rows=tuple(rows), numeric=(False, True, True, True, True, True, True, False)))
+    return Section(key=KEY, title=TITLE, blocks=tuple(blocks))

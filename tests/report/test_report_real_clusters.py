@@ -1,0 +1,47 @@
+"""The section "The model against real clusters", read from calibration files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from sdcluster.report.content import Note, Table
+from sdcluster.report.real_clusters import real_clusters_section, results_folder
+
+
+def _write_area(folder: Path, area: str, rhat: float, informed: bool) -> None:
+    pd.DataFrame([{"series": area, "variable": "knowledge creation", "mse": 0.1,
+                   "rmse_percent": 12.345, "um": 0.1, "us": 0.2, "uc": 0.7, "r2": 0.81,
+                   "n": 16}]).to_csv(folder / f"{area}_fit.csv", index=False)
+    pd.DataFrame([{"name": "openness", "identified": informed, "rhat": rhat},
+                  {"name": f"scale[{area}]", "identified": True, "rhat": 1.0}]).to_csv(
+        folder / f"{area}_table.csv", index=False)
+
+
+def test_the_table_is_what_the_files_say(tmp_path: Path) -> None:
+    _write_area(tmp_path, "austin", 1.02, True)
+    _write_area(tmp_path, "boise", 1.05, False)
+    section = real_clusters_section(True, tmp_path)
+    table = next(b for b in section.blocks if isinstance(b, Table))
+    assert table.rows == (("Austin", "12.3", "0.10", "0.20", "0.70", "0.81", "1.0", "openness"),
+                          ("Boise", "12.3", "0.10", "0.20", "0.70", "0.81", "1.1", "none"))
+    assert not any(isinstance(b, Note) for b in section.blocks)  # converged: no warning
+
+
+def test_unconverged_chains_are_said(tmp_path: Path) -> None:
+    _write_area(tmp_path, "seattle", 3.8, True)
+    notes = [b for b in real_clusters_section(True, tmp_path).blocks if isinstance(b, Note)]
+    assert len(notes) == 1 and "have not converged (largest R-hat 3.8" in notes[0].text
+
+
+def test_other_models_and_missing_runs_are_notes(tmp_path: Path) -> None:
+    foreign = real_clusters_section(False, tmp_path).blocks
+    assert foreign[0].kind == "unavailable" and "innovation-cluster model" in foreign[0].text
+    empty = real_clusters_section(True, tmp_path / "none").blocks
+    assert empty[0].kind == "unavailable" and "no calibration run found" in empty[0].text
+
+
+def test_the_committed_run_is_found_in_the_repository() -> None:
+    assert sorted(p.name for p in results_folder().glob("*_fit.csv")) == [
+        "boise_fit.csv", "rochester_fit.csv", "seattle_fit.csv"]
