@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from sdcluster.analysis.phases import FIRMS
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.report.content import Block, Note, Paragraph, Section, Table
 from sdcluster.report.figures import (
@@ -132,14 +133,40 @@ def loops_finding(part: Part, reference: str) -> str:
             f"score|): {'; '.join(clauses)}.")
 
 
-def loops_section(part: Part, settings: AnalysisSettings) -> Section:
-    """Return loop dominance: timeline per scenario, phase table, ensemble shares."""
+#: Below this many firms the cluster no longer exists: its loop scores are shares of
+#: vanishing changes, so no loop is said to dominate (assumption: one firm).
+EXTINCT_FIRMS = 1.0
+
+
+def _blank_extinct(labels: dict[str, np.ndarray], time: np.ndarray,
+                   results: xr.Dataset | None) -> dict[str, np.ndarray]:
+    """Return the labels with no dominant loop where a scenario has fewer than one firm."""
+    if results is None or FIRMS not in results.data_vars or "scenario" not in results.dims:
+        return labels
+    blanked = {}
+    for name, values in labels.items():
+        if name not in results["scenario"].values:
+            blanked[name] = values
+            continue
+        firms = results[FIRMS].sel(scenario=name).interp(time=time).values
+        blanked[name] = np.where(firms < EXTINCT_FIRMS, "", values)
+    return blanked
+
+
+def loops_section(part: Part, settings: AnalysisSettings,
+                  results: xr.Dataset | None = None) -> Section:
+    """Return loop dominance: timeline per scenario, phase table, ensemble shares.
+
+    ``results`` (the scenario runs) blanks the timeline where a cluster has
+    died out (:data:`EXTINCT_FIRMS`).
+    """
     key, title = "loop-dominance", "Loop dominance"
     if not part.available or part.dataset is None:
         return Section(key=key, title=title, blocks=(unavailable(part.reason),))
     dataset = part.dataset
     runs = dataset[["score", "reinforcing share", "phase"]]
-    labels = dominant_labels(runs, settings.min_dwell)
+    labels = _blank_extinct(dominant_labels(runs, settings.min_dwell),
+                            np.asarray(runs["time"].values, dtype=float), results)
     text = ("Loops That Matter (Schoenberg, Davidsen and Eberlein 2020, doi:10.1002/sdr.1658), "
             "computed by pysimlin while it simulates each scenario: a loop's relative score is "
             "its share of the change in the model's stocks, positive while it reinforces, "
@@ -148,15 +175,22 @@ def loops_section(part: Part, settings: AnalysisSettings) -> Section:
             f"{fmt_number(settings.min_dwell)} time units are ignored).")
     blocks: list[Block] = [
         Paragraph(text=text),
-        figure("Dominant named loop over time, per scenario",
-               plot_dominance_timeline(labels, np.asarray(runs["time"].values, dtype=float))),
-        figure("Reinforcing share of all loop scores (main feedback partition); above the "
-               "dotted line reinforcing loops dominate",
+        figure("Dominant named loop over time, per scenario (red: reinforcing, blue: "
+               "balancing; blank where the cluster has fewer than one firm)",
+               plot_dominance_timeline(labels, np.asarray(runs["time"].values, dtype=float),
+                                       time_label=_time_label(part.metadata, runs))),
+        figure("Reinforcing share of all loop scores (main feedback partition): red where "
+               "reinforcing loops carry more than half, blue where balancing loops do",
                plot_reinforcing_share(runs["reinforcing share"])),
         _phase_table(phase_summary(dataset)),
     ]
     return Section(key=key, title=title, blocks=tuple(blocks),
                    subsections=(_ensemble_section(dataset, part.metadata),))
+
+
+def _time_label(metadata: Mapping[str, Any], runs: xr.Dataset) -> str:
+    units = runs["time"].attrs.get("units") or metadata.get("time_units", "")
+    return f"Time ({units})" if units else "Time"
 
 
 def _phase_table(summary: pd.DataFrame) -> Table:

@@ -111,7 +111,7 @@ def build_document(data: ReportData) -> Document:
         entropy_section(dataset, settings),
         scenarios_section(dataset, metadata.get("scenarios", []), settings, stocks,
                           sweep_section(data.part("sweep"), settings)),
-        loops_section(data.part("loops"), settings),
+        loops_section(data.part("loops"), settings, dataset),
         fluctuations_section(data.part("ensemble"), data.part("takeoff"), settings, threshold),
         sensitivity_section(data.part("sensitivity")),
         real_clusters_section(is_builtin_model(info.sha256)),

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sdcluster.analysis.thresholds import SWEEP_LEVER, Threshold
+from sdcluster.loop_polarity import BALANCING, REINFORCING
 
 #: Percentile bands of a fan chart, outermost first, and the median.
 FAN_BANDS = ((5.0, 95.0), (25.0, 75.0))
@@ -159,11 +160,28 @@ def plot_sobol(indices: pd.DataFrame) -> Figure:
 
 
 def _loop_colours(names: Sequence[str]) -> dict[str, str]:
-    palette = mpl.colormaps["tab20"]
-    return {name: mpl.colors.to_hex(palette(i % 20)) for i, name in enumerate(names)}
+    """Red shades for reinforcing loops, blue for balancing ones (the CLI's polarity colours)."""
+    from sdcluster.model.named_loops import intended_polarity
+
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(intended_polarity(name), []).append(name)
+    maps = {REINFORCING: "Reds", BALANCING: "Blues"}
+    colours = {}
+    for polarity, members in groups.items():
+        palette = mpl.colormaps[maps.get(polarity, "Greys")]
+        for i, name in enumerate(members):  # light to dark within a polarity
+            colours[name] = mpl.colors.to_hex(palette(0.4 + 0.5 * i / max(1, len(members) - 1)))
+    return colours
 
 
-def plot_dominance_timeline(labels: Mapping[str, np.ndarray], time: np.ndarray) -> Figure:
+def _time_axis_label(time: xr.DataArray | np.ndarray) -> str:
+    units = time.attrs.get("units", "") if isinstance(time, xr.DataArray) else ""
+    return f"Time ({units})" if units else "Time"
+
+
+def plot_dominance_timeline(labels: Mapping[str, np.ndarray], time: np.ndarray, *,
+                            time_label: str = "Time") -> Figure:
     """Draw, per scenario, which named loop dominates over time (one bar per scenario).
 
     Parameters
@@ -172,6 +190,8 @@ def plot_dominance_timeline(labels: Mapping[str, np.ndarray], time: np.ndarray) 
         Scenario name to the dominant named loop at each time (``""`` where none).
     time : ndarray
         The time of each label.
+    time_label : str
+        The time axis's label, with its units.
 
     """
     from sdcluster.analysis.loops import label_runs
@@ -190,25 +210,38 @@ def plot_dominance_timeline(labels: Mapping[str, np.ndarray], time: np.ndarray) 
     axes.set_yticks(range(len(labels)), list(labels))
     axes.set_ylim(len(labels) - 0.5, -0.5)
     axes.set_xlim(time[0], time[-1])
-    axes.set_xlabel("time")
+    axes.set_xlabel(time_label)
     axes.grid(axis="x", alpha=0.3)
     handles = [Patch(facecolor=colours[name], label=name) for name in names]
-    figure.legend(handles=handles, loc="outside lower center", ncols=2, fontsize="small")
+    figure.legend(handles=handles, loc="outside lower center", ncols=2, fontsize="small",
+                  title="red: reinforcing loops, blue: balancing", title_fontsize="small")
     return figure
 
 
 def plot_reinforcing_share(shares: xr.DataArray) -> Figure:
-    """Draw the reinforcing share of the loop scores over time, one line per scenario."""
-    figure = Figure(figsize=(8.0, 3.4), layout="constrained")
-    axes = figure.subplots()
+    """Draw the reinforcing share of the loop scores as one strip per scenario over time.
+
+    A heat strip rather than one line per scenario: nine lines over one
+    another read as spaghetti. Red where reinforcing loops carry more than half
+    of the scores, blue where balancing ones do, white at one half.
+    """
+    names = [str(n) for n in shares["scenario"].values]
     time = np.asarray(shares["time"].values, dtype=float)
-    for name in shares["scenario"].values:
-        axes.plot(time, shares.sel(scenario=name).values, label=str(name), linewidth=1.2)
-    axes.axhline(0.5, color="black", linestyle=":", linewidth=0.8)
-    axes.set_ylim(0.0, 1.0)
+    figure = Figure(figsize=(8.0, 1.2 + 0.32 * len(names)), layout="constrained")
+    axes = figure.subplots()
+    values = np.ma.masked_invalid(np.asarray(shares.transpose("scenario", "time").values,
+                                             dtype=float))
+    step = time[1] - time[0] if time.size > 1 else 1.0
+    # One image, not a mesh of cells: browsers draw hairlines between adjacent SVG cells.
+    # Masked (after a run's horizon) is white: the PDF renderer would draw it black.
+    cmap = mpl.colormaps["RdBu_r"].with_extremes(bad="white")
+    mesh = axes.imshow(values, cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto",
+                       interpolation="nearest",
+                       extent=(time[0], time[-1] + step, len(names), 0))
+    axes.set_yticks(np.arange(len(names)) + 0.5, names)
+    axes.set_ylim(len(names), 0)
     axes.set_xlim(time[0], time[-1])
-    axes.set_xlabel("time")
-    axes.set_ylabel("reinforcing share")
-    axes.grid(alpha=0.3)
-    axes.legend(loc="best", fontsize="x-small", ncols=2)
+    axes.set_xlabel(_time_axis_label(shares["time"]))
+    colourbar = figure.colorbar(mesh, ax=axes, fraction=0.04, pad=0.01)
+    colourbar.set_label("reinforcing share")
     return figure

@@ -232,3 +232,31 @@ def test_an_estimate_gets_the_digits_its_interval_supports() -> None:
     assert fmt_uncertain(0.9399, 0.0165) == "0.940 ± 0.017"  # a leading 1 keeps two digits
     assert fmt_uncertain(12.3456, 3.2) == "12 ± 3"
     assert fmt_uncertain(0.5, float("nan")) == "0.5"  # no interval: the number alone
+
+
+def test_loop_colours_follow_polarity() -> None:
+    import matplotlib as mpl
+
+    from sdcluster.report.figures import _loop_colours
+
+    colours = _loop_colours(["B1 crowding", "B5 obsolescence", "R1 spin-offs", "R7 reinvestment"])
+    for name, hex_colour in colours.items():
+        red, _, blue = mpl.colors.to_rgb(hex_colour)
+        assert (red > blue) == name.startswith("R"), (name, hex_colour)
+    assert len(set(colours.values())) == 4  # loops of one polarity still differ
+
+
+def test_no_loop_dominates_a_cluster_that_has_died_out() -> None:
+    import numpy as np
+    import xarray as xr
+
+    from sdcluster.report.analysis_sections import _blank_extinct
+
+    results = xr.Dataset({"Innovative Firms": (("scenario", "time"),
+                                               [[10.0, 5.0, 0.5, 0.1], [10.0, 12.0, 14.0, 16.0]])},
+                         coords={"scenario": ["closed", "open"], "time": [0.0, 1.0, 2.0, 3.0]})
+    labels = {"closed": np.array(["R1", "R1", "R7", "R8"]),
+              "open": np.array(["R1", "R1", "R7", "R8"])}
+    blanked = _blank_extinct(labels, np.array([0.0, 1.0, 2.0, 3.0]), results)
+    assert list(blanked["closed"]) == ["R1", "R1", "", ""]
+    assert list(blanked["open"]) == ["R1", "R1", "R7", "R8"]

@@ -112,5 +112,6 @@ def make_loops(context: RunContext) -> Part:
     metadata = {"method": "Loops That Matter (pysimlin), relative loop scores",
                 "ensemble_members": context.sizes.loop_members, "seed": context.seed,
                 "base_scenario": context.base.name, "sampled": "policy levers, Latin hypercube",
-                "ranges": {str(k): list(v) for k, v in ranges.items()}}
+                "ranges": {str(k): list(v) for k, v in ranges.items()},
+                "time_units": context.model.time.units}
     return Part(name="loops", dataset=dataset, metadata=metadata)
