@@ -19,7 +19,14 @@ from sdcluster.report.figures import (
 )
 from sdcluster.report.findings import indices_table, top_parameters
 from sdcluster.report.result_sections import figure, unavailable
-from sdcluster.report.text import fmt_number, fmt_share, fmt_time, fmt_uncertain, join_names
+from sdcluster.report.text import (
+    fmt_duration,
+    fmt_number,
+    fmt_share,
+    fmt_time,
+    fmt_uncertain,
+    join_names,
+)
 from sdcluster.studies.companion.part import Part
 
 #: What the named outcomes of the sensitivity analysis mean, for the report's text.
@@ -172,7 +179,8 @@ def loops_section(part: Part, settings: AnalysisSettings,
             "its share of the change in the model's stocks, positive while it reinforces, "
             "negative while it balances. The named loops are those drawn in the diagram; the "
             f"dominant one at a time has the largest |score| (changes shorter than "
-            f"{fmt_number(settings.min_dwell)} time units are ignored).")
+            f"{fmt_duration(settings.min_dwell, str(part.metadata.get('time_units', '')))} "
+            "are ignored).")
     blocks: list[Block] = [
         Paragraph(text=text),
         figure("Dominant named loop over time, per scenario (red: reinforcing, blue: "

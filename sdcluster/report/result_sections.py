@@ -33,6 +33,7 @@ from sdcluster.report.figures import plot_fan_chart, plot_sweep, plot_takeoff_cu
 from sdcluster.report.findings import check_counts, first_to_order, sweep_table
 from sdcluster.report.text import (
     changes_text,
+    fmt_duration,
     fmt_level,
     fmt_number,
     fmt_share,
@@ -86,11 +87,12 @@ def entropy_section(ds: xr.Dataset, settings: AnalysisSettings) -> Section:
     intro = Paragraph(text=(
         "dS = diS + deS per subsystem (R resources, K knowledge, U actors) and in total. "
         f"The regime is orderly where dS total < -ε, disorder where dS total > ε and balanced "
-        f"in between (ε = {fmt_number(settings.entropy_tolerance)} per time unit). The table "
+        f"in between (ε = {fmt_number(settings.entropy_tolerance)} "
+        f"{_per(str(ds['time'].attrs.get('units', '')))}). The table "
         f"covers every scenario; the figures show {join_names(shown)} (the reference, the "
         "first to reach phase III and those that end in decline)."))
     phases = Section(key="entropy-phases", title="Phase timeline", blocks=(
-        Paragraph(text=_phase_rules(settings)),
+        Paragraph(text=_phase_rules(settings, str(ds["time"].attrs.get("units", "")))),
         figure("Phases of self-organization per scenario", timeline)))
     return Section(key=key, title=title,
                    blocks=(intro, _regime_table(ds, regimes), *balances),
@@ -143,16 +145,21 @@ def shown_balances(ds: xr.Dataset, settings: AnalysisSettings) -> list[str]:
     return [name for name in names if name in chosen]
 
 
-def _phase_rules(settings: AnalysisSettings) -> str:
+def _per(units: str) -> str:
+    return f"per {units.lower()}" if units.strip().isalpha() else "per time unit"
+
+
+def _phase_rules(settings: AnalysisSettings, units: str = "") -> str:
+    per = _per(units)
     return ("Phases are read from the firm count N, smoothed over "
-            f"{fmt_number(settings.smoothing)} time units: phase II (macro fluctuation) while "
+            f"{fmt_duration(settings.smoothing, units)}: phase II (macro fluctuation) while "
             "reinforcing feedback dominates N, that is while N grows faster than "
-            f"{fmt_number(settings.growth_threshold)} per time unit and accelerates; phase III "
+            f"{fmt_number(settings.growth_threshold)} {per} and accelerates; phase III "
             "(far from equilibrium) once, after a phase II, that fails (balancing feedback "
             "dominates); phase I (micro fluctuation) before any phase II; decline where N falls "
-            f"faster than {fmt_number(settings.decline_threshold)} per time unit with dS total > ε "
-            f"for {fmt_number(settings.decline_dwell)} time units. A phase counts once held for "
-            f"{fmt_number(settings.min_dwell)} time units.")
+            f"faster than {fmt_number(settings.decline_threshold)} {per} with dS total > ε "
+            f"for {fmt_duration(settings.decline_dwell, units)}. A phase counts once held for "
+            f"{fmt_duration(settings.min_dwell, units)}.")
 
 
 # ---------------------------------------------------------------- scenarios

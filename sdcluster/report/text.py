@@ -34,8 +34,21 @@ def fmt_number(value: Any) -> str:
 
 
 def fmt_level(value: Any) -> str:
-    """Return a lever value (e.g. an openness) with four decimals, or :data:`MISSING`."""
-    return MISSING if _is_missing(value) else f"{float(value):.4f}"
+    """Return a lever value (e.g. an openness) with three decimals, or :data:`MISSING`.
+
+    Three, because the sweep's bisection stops at a bracket of 0.001: a fourth
+    decimal would claim a precision the run did not reach.
+    """
+    return MISSING if _is_missing(value) else f"{float(value):.3f}"
+
+
+def fmt_duration(value: Any, units: str) -> str:
+    """Return a length of time in the model's units: ``1 year``, ``2.5 years``, ``3 time units``."""
+    number = float(value)
+    unit = units.strip().lower() if units.strip().isalpha() else ""
+    if not unit:
+        return f"{number:g} time unit{'' if number == 1 else 's'}"
+    return f"{number:g} {unit}{'' if number == 1 or unit.endswith('s') else 's'}"
 
 
 def fmt_share(value: Any) -> str:
