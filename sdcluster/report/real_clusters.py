@@ -4,7 +4,9 @@ Calibrating the built-in model to US metropolitan areas takes minutes per area
 (``models/calibration/calibrate_areas.py``), so the report does not run it:
 it reads the files that run wrote (``models/calibration/results/<area>_fit.csv``
 and ``<area>_table.csv``) and says so. Every number comes from those files;
-the convergence warning is computed from their R-hat values.
+the convergence warning is computed from their R-hat values, and a warning that
+the run is of an earlier model file from the model digest each ``<area>.nc``
+records (``model_sha256``), so a changed model never shows an old fit as its own.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 from pathlib import Path
 
 import pandas as pd
+import xarray as xr
 
 from sdcluster.model.paths import builtin_model_path, models_dir
 from sdcluster.report.content import Block, Note, Paragraph, Section, Table
@@ -36,10 +39,41 @@ def _area_row(fit: pd.Series, table: pd.DataFrame) -> tuple[str, ...]:
             f"{table['rhat'].max():.1f}", ", ".join(informed) or "none")
 
 
+def _builtin_sha256() -> str | None:
+    path = builtin_model_path()
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
 def is_builtin_model(sha256: str) -> bool:
     """Return whether a report's model is the built-in model file as it is now."""
-    path = builtin_model_path()
-    return path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+    return _builtin_sha256() == sha256
+
+
+def calibrated_model_digest(fit_path: Path) -> str | None:
+    """Return the model digest an area's calibration recorded, or None if it has none.
+
+    The digest (SHA-256 of the model file) is the ``model_sha256`` attribute of
+    the ``calibration_diagnostics`` group of ``<area>.nc`` next to ``<area>_fit.csv``.
+    """
+    posterior = fit_path.with_name(fit_path.name.replace("_fit.csv", ".nc"))
+    if not posterior.is_file():
+        return None
+    with xr.open_dataset(posterior, group="calibration_diagnostics") as diagnostics:
+        digest = diagnostics.attrs.get("model_sha256")
+    return str(digest) if digest else None
+
+
+def _stale_note(fits: list[Path]) -> Note | None:
+    """Warn when a committed calibration was run on another version of the model file."""
+    current = _builtin_sha256()
+    stale = sorted(path.name.removesuffix("_fit.csv").title() for path in fits
+                   if (digest := calibrated_model_digest(path)) is not None and digest != current)
+    if not stale:
+        return None
+    return Note(text=(
+        f"The calibration of {', '.join(stale)} was run on an earlier version of the model file "
+        "(its recorded digest differs from models/innovation_cluster.mdl's): the table describes "
+        "that version, not this one. Rerun models/calibration/calibrate_areas.py."))
 
 
 def real_clusters_section(model_is_builtin: bool, folder: Path | None = None) -> Section:
@@ -66,6 +100,9 @@ def real_clusters_section(model_is_builtin: bool, folder: Path | None = None) ->
         "time offset and log-normal dispersion. Read from the committed run in "
         "models/calibration/results (the report does not repeat it: minutes per area); "
         "models/calibration/RESULTS.md says what each area shows."))]
+    stale = _stale_note(fits)
+    if stale is not None:
+        blocks.append(stale)
     if worst > RHAT_CONVERGED:
         blocks.append(Note(text=(
             f"The chains have not converged (largest R-hat {worst:.1f}, against "

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pandas as pd
+import xarray as xr
 
+from sdcluster.model.paths import builtin_model_path
 from sdcluster.report.content import Note, Table
-from sdcluster.report.real_clusters import real_clusters_section, results_folder
+from sdcluster.report.real_clusters import (
+    calibrated_model_digest,
+    real_clusters_section,
+    results_folder,
+)
 
 
 def _write_area(folder: Path, area: str, rhat: float, informed: bool) -> None:
@@ -45,3 +52,25 @@ def test_other_models_and_missing_runs_are_notes(tmp_path: Path) -> None:
 def test_the_committed_run_is_found_in_the_repository() -> None:
     assert sorted(p.name for p in results_folder().glob("*_fit.csv")) == [
         "boise_fit.csv", "rochester_fit.csv", "seattle_fit.csv"]
+
+
+def _record_digest(folder: Path, area: str, digest: str) -> None:
+    xr.Dataset(attrs={"model_sha256": digest}).to_netcdf(
+        folder / f"{area}.nc", group="calibration_diagnostics")
+
+
+def test_a_run_of_an_earlier_model_file_is_said(tmp_path: Path) -> None:
+    _write_area(tmp_path, "austin", 1.02, True)
+    _write_area(tmp_path, "boise", 1.02, True)
+    _record_digest(tmp_path, "boise", "0" * 64)
+    notes = [b for b in real_clusters_section(True, tmp_path).blocks if isinstance(b, Note)]
+    assert len(notes) == 1
+    assert "calibration of Boise was run on an earlier version of the model" in notes[0].text
+
+
+def test_the_committed_run_is_of_the_model_file_as_it_is() -> None:
+    # If this fails, the model changed since models/calibration/results was written:
+    # rerun models/calibration/calibrate_areas.py (the report says so too).
+    builtin = hashlib.sha256(builtin_model_path().read_bytes()).hexdigest()
+    digests = {calibrated_model_digest(p) for p in results_folder().glob("*_fit.csv")}
+    assert digests == {builtin}
