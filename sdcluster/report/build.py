@@ -49,7 +49,7 @@ from sdcluster.report.result_sections import (
     unavailable,
     validation_section,
 )
-from sdcluster.report.text import fmt_level, fmt_number, fmt_time, join_names
+from sdcluster.report.text import fmt_duration, fmt_level, fmt_number, join_names
 
 #: Section keys, in report order.
 SECTION_KEYS = ("decision", "summary", "model", "entropy", "scenarios", "loop-dominance",
@@ -170,15 +170,20 @@ def _first_to_order_finding(data: ReportData, settings: AnalysisSettings) -> str
         return f"Phase analysis not available: {error} (specific to the innovation-cluster model)."
     result = first_to_order(summary)
     units = str(data.results.metadata.get("time", {}).get("units", ""))
-    reference = (f"{result.reference} reaches it at t = {fmt_time(result.reference_onset)} "
-                 f"{units}"
+    start = float(data.results.dataset["time"].values[0])
+
+    def after(onset: float) -> str:
+        # Time since the start of the run, in the model's units: 'after 12.75 years'.
+        return f"after {fmt_duration(round(onset - start, 2), units)}"
+
+    reference = (f"{result.reference} reaches it {after(result.reference_onset)}"
                  if result.reference_onset == result.reference_onset
                  else f"{result.reference} does not reach it")
     if not result.scenarios:
         return (f"No scenario reaches phase III (far from equilibrium) by the end of the run; "
                 f"{reference}.")
     return (f"First to reach phase III (far from equilibrium): {join_names(result.scenarios)}, "
-            f"at t = {fmt_time(result.onset)} {units}; {reference}.")
+            f"{after(result.onset)}; {reference}.")
 
 
 def _threshold_finding(data: ReportData, threshold: Threshold | None) -> str:

@@ -11,7 +11,7 @@ from sdcluster.analysis.phases import PHASES, phase_onsets, summary_table
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.report import ReportOutcome
 from sdcluster.report.build import SECTION_KEYS
-from sdcluster.report.text import fmt_level, fmt_share, fmt_time
+from sdcluster.report.text import fmt_duration, fmt_level, fmt_share, fmt_time
 from sdcluster.results.dataset import Results
 
 pytestmark = pytest.mark.slow
@@ -94,8 +94,13 @@ def test_summary_numbers_equal_those_of_the_results_files(cluster_report: Report
     took_off = int(phase_onsets(ensemble, settings)[PHASES[2]].notna().sum())
     with open_in_browser(cluster_report.paths["html"]) as (page, _):
         summary = squash(page.inner_text("section#summary"))
-    assert f"{' and '.join(winners)}, at t = {fmt_time(first)} Year" in summary
-    assert f"baseline reaches it at t = {fmt_time(onsets['baseline'])} Year" in summary
+    start = float(results.dataset["time"].values[0])
+
+    def after(onset: float) -> str:
+        return f"after {fmt_duration(round(onset - start, 2), 'Year')}"
+
+    assert f"{' and '.join(winners)}, {after(first)};" in summary
+    assert f"baseline reaches it {after(onsets['baseline'])}." in summary
     assert f"Critical openness {fmt_level(critical)}" in summary
     members = ensemble.sizes["member"]
     assert f"{took_off} of {members} runs reach phase III" in summary
