@@ -42,8 +42,15 @@ def _label(name: str, attrs: dict[str, object]) -> str:
     return f"{name} ({units})" if units else name
 
 
-def _time_label(ds: xr.Dataset | xr.DataArray) -> str:
-    return _label("Time", dict(ds[TIME_DIM].attrs)) if TIME_DIM in ds.coords else "Time"
+def time_label(data: xr.Dataset | xr.DataArray, units: str = "") -> str:
+    """Return the time axis label, ``Time (Year)``: the units of the time coordinate.
+
+    ``units`` is used when the coordinate carries none (e.g. from a run's metadata).
+    """
+    attrs = dict(data[TIME_DIM].attrs) if TIME_DIM in data.coords else {}
+    if not attrs.get("units") and units:
+        attrs["units"] = units
+    return _label("Time", attrs)
 
 
 #: The scenario every other one is compared with.
@@ -121,7 +128,7 @@ def plot_scenarios(ds: xr.Dataset, variables: Sequence[str] = DEFAULT_VARIABLES)
         axes.grid(alpha=0.3)
     if panels[0].get_legend_handles_labels()[0]:
         panels[0].legend(loc="best", fontsize="small")
-    panels[-1].set_xlabel(_time_label(ds))
+    panels[-1].set_xlabel(time_label(ds))
     panels[-1].set_xlim(time[0], time[-1])
     return figure
 
@@ -230,7 +237,7 @@ def plot_entropy_balance(
         axes.grid(alpha=0.3)
     top.set_ylabel(_label("whole cluster", {"units": units}))
     bottom.set_ylabel(_label("by subsystem", {"units": units}))
-    bottom.set_xlabel(_time_label(run))
+    bottom.set_xlabel(time_label(run))
     finite = time[np.isfinite(total["dS"].values)]
     # A run that ends before the others is drawn to its own horizon, not theirs.
     bottom.set_xlim(time[0], finite[-1] if finite.size else time[-1])
@@ -311,7 +318,7 @@ def plot_phase_timeline(
     axes.set_yticks(range(len(labels)), labels)
     axes.set_ylim(len(labels) - 0.5, -0.5)  # first run on top
     axes.set_xlim(time[0], time[-1])
-    axes.set_xlabel(_time_label(ds))
+    axes.set_xlabel(time_label(ds))
     axes.grid(axis="x", alpha=0.3)
     handles = [Patch(facecolor=PHASE_COLOURS[phase], label=phase) for phase in PHASES]
     figure.legend(handles=handles, loc="outside lower center", ncols=len(PHASES), fontsize="small")

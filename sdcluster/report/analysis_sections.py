@@ -11,6 +11,7 @@ import xarray as xr
 
 from sdcluster.analysis.phases import FIRMS
 from sdcluster.analysis.settings import AnalysisSettings
+from sdcluster.plotting.series import time_label
 from sdcluster.report.content import Block, Note, Paragraph, Section, Table
 from sdcluster.report.figures import (
     plot_dominance_timeline,
@@ -174,19 +175,20 @@ def loops_section(part: Part, settings: AnalysisSettings,
     runs = dataset[["score", "reinforcing share", "phase"]]
     labels = _blank_extinct(dominant_labels(runs, settings.min_dwell),
                             np.asarray(runs["time"].values, dtype=float), results)
+    time_units = str(part.metadata.get("time_units", ""))
     text = ("Loops That Matter (Schoenberg, Davidsen and Eberlein 2020, doi:10.1002/sdr.1658), "
             "computed by pysimlin while it simulates each scenario: a loop's relative score is "
             "its share of the change in the model's stocks, positive while it reinforces, "
             "negative while it balances. The named loops are those drawn in the diagram; the "
             f"dominant one at a time has the largest |score| (changes shorter than "
-            f"{fmt_duration(settings.min_dwell, str(part.metadata.get('time_units', '')))} "
+            f"{fmt_duration(settings.min_dwell, time_units)} "
             "are ignored).")
     blocks: list[Block] = [
         Paragraph(text=text),
         figure("Dominant named loop over time, per scenario (red: reinforcing, blue: "
                "balancing; blank where the cluster has fewer than one firm)",
                plot_dominance_timeline(labels, np.asarray(runs["time"].values, dtype=float),
-                                       time_label=_time_label(part.metadata, runs))),
+                                       time_label=time_label(runs, time_units))),
         figure("Reinforcing share of all loop scores (main feedback partition): red where "
                "reinforcing loops carry more than half, blue where balancing loops do",
                plot_reinforcing_share(runs["reinforcing share"])),
@@ -196,9 +198,6 @@ def loops_section(part: Part, settings: AnalysisSettings,
                    subsections=(_ensemble_section(dataset, part.metadata),))
 
 
-def _time_label(metadata: Mapping[str, Any], runs: xr.Dataset) -> str:
-    units = runs["time"].attrs.get("units") or metadata.get("time_units", "")
-    return f"Time ({units})" if units else "Time"
 
 
 def _phase_table(summary: pd.DataFrame) -> Table:

@@ -21,6 +21,7 @@ from matplotlib.patches import Patch
 
 from sdcluster.analysis.thresholds import SWEEP_LEVER, Threshold
 from sdcluster.loop_polarity import BALANCING, REINFORCING
+from sdcluster.plotting.series import time_label
 
 #: Percentile bands of a fan chart, outermost first, and the median.
 FAN_BANDS = ((5.0, 95.0), (25.0, 75.0))
@@ -75,7 +76,7 @@ def plot_fan_chart(ensemble: xr.Dataset, variables: Sequence[str]) -> Figure:
         axes.grid(alpha=0.3)
     panels[0].legend(loc="best", fontsize="small", title=f"{members} members",
                      title_fontsize="small")
-    panels[-1].set_xlabel("time")
+    panels[-1].set_xlabel(time_label(ensemble))
     panels[-1].set_xlim(time[0], time[-1])
     return figure
 
@@ -175,11 +176,6 @@ def _loop_colours(names: Sequence[str]) -> dict[str, str]:
     return colours
 
 
-def _time_axis_label(time: xr.DataArray | np.ndarray) -> str:
-    units = time.attrs.get("units", "") if isinstance(time, xr.DataArray) else ""
-    return f"Time ({units})" if units else "Time"
-
-
 def plot_dominance_timeline(labels: Mapping[str, np.ndarray], time: np.ndarray, *,
                             time_label: str = "Time") -> Figure:
     """Draw, per scenario, which named loop dominates over time (one bar per scenario).
@@ -241,7 +237,7 @@ def plot_reinforcing_share(shares: xr.DataArray) -> Figure:
     axes.set_yticks(np.arange(len(names)) + 0.5, names)
     axes.set_ylim(len(names), 0)
     axes.set_xlim(time[0], time[-1])
-    axes.set_xlabel(_time_axis_label(shares["time"]))
+    axes.set_xlabel(time_label(shares))
     colourbar = figure.colorbar(mesh, ax=axes, fraction=0.04, pad=0.01)
     colourbar.set_label("reinforcing share")
     return figure

@@ -138,3 +138,16 @@ def test_plots_leave_no_pyplot_state() -> None:
     plot_phase_timeline(two_scenarios())
     assert plt.get_fignums() == before
     assert matplotlib.get_backend()  # any backend works; none is forced
+
+
+def test_time_axes_carry_the_units_of_the_time_coordinate() -> None:
+    from sdcluster.plotting.series import time_label
+    from sdcluster.report.figures import plot_fan_chart
+
+    members = xr.Dataset({"Innovative Firms": (("member", "time"), np.ones((3, TIME.size)))},
+                         coords={"time": ("time", TIME, {"units": "Year"})})
+    assert time_label(members) == "Time (Year)"
+    assert time_label(members.drop_vars("time"), "Month") == "Time (Month)"
+    assert time_label(members.drop_vars("time")) == "Time"
+    fan = plot_fan_chart(members, ["Innovative Firms"])
+    assert fan.axes[-1].get_xlabel() == "Time (Year)"
