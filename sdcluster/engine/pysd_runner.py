@@ -104,7 +104,7 @@ def run_scenario(
         raise SimulationError(_failure_message(scenario, error, variable, when),
                               scenario=scenario.name, time=when, variable=variable) from None
     dataset = _to_dataset(model, frame, names)
-    _raise_on_non_finite(dataset, scenario)
+    _raise_on_non_finite(dataset, scenario, missing=model.may_be_missing)
     return dataset
 
 
@@ -192,10 +192,13 @@ def _series(column: pd.Series, time: np.ndarray) -> xr.DataArray:
     return series
 
 
-def _raise_on_non_finite(dataset: xr.Dataset, scenario: Scenario) -> None:
+def _raise_on_non_finite(dataset: xr.Dataset, scenario: Scenario, *,
+                         missing: frozenset[str] = frozenset()) -> None:
+    """Refuse NaN or infinity, except NaN in variables that may be ``:NA:`` by construction."""
     first_time, first_name = np.inf, ""
     for name, values in dataset.data_vars.items():
-        bad = ~np.isfinite(values.transpose("time", ...).values)
+        array = values.transpose("time", ...).values
+        bad = np.isinf(array) if name in missing else ~np.isfinite(array)
         if bad.any():
             at_time = bad.reshape(bad.shape[0], -1).any(axis=1)
             when = float(dataset["time"].values[int(np.argmax(at_time))])

@@ -17,6 +17,7 @@ it into place, so neither sees a half-written translation.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import math
@@ -333,6 +334,15 @@ class LoadedModel:
                 f"{did_you_mean(name, self.variables)}"
             )
         return found
+
+    @functools.cached_property
+    def may_be_missing(self) -> frozenset[str]:
+        """Return the variables that may be Vensim's ``:NA:`` (:mod:`sdcluster.model.missing`)."""
+        from sdcluster.model.missing import missing_value_variables
+
+        return missing_value_variables(
+            self.translated_path, self.pysd_model.dependencies,
+            {v.python_name: v.name for v in self.variables.values()})
 
     def variable(self, name: str) -> Variable:
         """Return the :class:`Variable` called ``name`` (see :meth:`resolve`)."""

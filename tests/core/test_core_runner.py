@@ -140,3 +140,26 @@ def test_division_by_zero_names_the_variable_and_time() -> None:
     # Moving the pole off the step grid lets the run finish.
     shifted = Scenario(name="shifted", overrides={"pole time": 5.5}).validated(pole)
     assert np.isfinite(run_scenario(pole, shifted)["Accumulated"]).all()
+
+
+def test_vensim_na_is_a_result_not_a_failure() -> None:
+    # ':NA:' (PySD's NaN) is what the model says before its first observation; Vensim and
+    # PySD report it, and so does sdcluster, in that variable and those computed from it.
+    missing = load_model(DATA / "core_missing.mdl")
+    assert missing.may_be_missing == {"measured", "shown"}
+    run = run_scenario(missing, Scenario(name="base").validated(missing))
+    early = run["time"] < 3
+    assert np.isnan(run["measured"].where(early, drop=True)).all()
+    assert np.isnan(run["shown"].where(early, drop=True)).all()
+    later = run["time"] >= 3
+    np.testing.assert_allclose(run["measured"].where(later, drop=True),
+                               run["Stock"].where(later, drop=True), rtol=1e-12)
+    assert np.isfinite(run["Stock"]).all()
+
+
+def test_a_pole_in_a_model_with_na_still_stops_the_run() -> None:
+    missing = load_model(DATA / "core_missing.mdl")
+    broken = Scenario(name="pole", overrides={"pole time": 2}).validated(missing)
+    with pytest.raises(SimulationError) as raised:
+        run_scenario(missing, broken)
+    assert raised.value.variable == "odd ratio" and raised.value.time == 2.0
