@@ -50,6 +50,7 @@ from sdcluster.report.result_sections import (
     validation_section,
 )
 from sdcluster.report.text import fmt_duration, fmt_level, fmt_number, join_names
+from sdcluster.report.threshold_section import thresholds_section
 
 #: Section keys, in report order.
 SECTION_KEYS = ("decision", "summary", "model", "entropy", "scenarios", "loop-dominance",
@@ -110,7 +111,8 @@ def build_document(data: ReportData) -> Document:
         model_section(info, metadata.get("time", {})),
         entropy_section(dataset, settings),
         scenarios_section(dataset, metadata.get("scenarios", []), settings, stocks,
-                          sweep_section(data.part("sweep"), settings)),
+                          (sweep_section(data.part("sweep"), settings),
+                           thresholds_section(data.part("thresholds")))),
         loops_section(data.part("loops"), settings, dataset),
         fluctuations_section(data.part("ensemble"), data.part("takeoff"), settings, threshold),
         sensitivity_section(data.part("sensitivity")),

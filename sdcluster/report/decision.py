@@ -21,6 +21,7 @@ from sdcluster.report.content import Block, BulletList, Note, Paragraph, Section
 from sdcluster.report.data import ReportData
 from sdcluster.report.findings import indices_table, top_parameters
 from sdcluster.report.text import MISSING
+from sdcluster.report.threshold_section import thresholds_text
 
 #: The few technical terms the summary uses, in plain words.
 GLOSSARY = (
@@ -147,14 +148,17 @@ def _threshold_line(data: ReportData, threshold: Threshold | None) -> str:
     if threshold is None or threshold.status != "found":
         return ("Formation threshold: not found by the openness sweep "
                 f"({'see Scenarios' if threshold else data.part('sweep').reason}).")
-    text = (f"Formation threshold: the cluster self-organizes from openness "
-            f"{threshold.estimate:.3f} on (deterministic sweep).")
+    text = (f"Thresholds: from the model's initial firms the cluster self-organizes from "
+            f"openness {threshold.estimate:.3f} on (deterministic sweep).")
     if SWEEP_LEVER in dataset.data_vars:
         level = float(dataset[SWEEP_LEVER].isel(time=0).values.reshape(-1)[0])
         text += (f" The baseline's openness, {level:.2f}, is {abs(level - threshold.estimate):.2f} "
                  f"{'above' if level >= threshold.estimate else 'below'} it.")
-    return (text + " The persistence threshold (below which a formed cluster collapses) "
-            "comes from the command sdcluster bifurcation, not run for this report.")
+    part = data.part("thresholds")
+    if part.available:
+        return f"{text} From the bifurcation study: {thresholds_text(part.metadata)}"
+    return (f"{text} The persistence threshold (below which a formed cluster collapses) is "
+            f"not available: {part.reason}.")
 
 
 def _levers_line(data: ReportData) -> str | None:

@@ -167,7 +167,7 @@ def _phase_rules(settings: AnalysisSettings, units: str = "") -> str:
 
 def scenarios_section(ds: xr.Dataset, scenarios: Sequence[Mapping[str, Any]],
                       settings: AnalysisSettings, stocks: Sequence[str],
-                      sweep: Section) -> Section:
+                      subsections: Sequence[Section] = ()) -> Section:
     """Return the scenario comparison: definitions, plots, phase onsets and end values."""
     definitions = Table(
         caption="The scenarios (policy changes relative to the model file's values)",
@@ -181,7 +181,7 @@ def scenarios_section(ds: xr.Dataset, scenarios: Sequence[Mapping[str, Any]],
     except AnalysisError as error:
         blocks = (cluster_note(error), *_generic_comparison(ds, stocks))
     return Section(key="scenarios", title="Policy scenarios",
-                   blocks=(intro, definitions, *blocks), subsections=(sweep,))
+                   blocks=(intro, definitions, *blocks), subsections=tuple(subsections))
 
 
 def _end_times(ds: xr.Dataset, names: Sequence[str]) -> dict[str, float]:

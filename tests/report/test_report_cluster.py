@@ -77,6 +77,37 @@ def test_the_decision_summary_comes_first_and_ranks_by_the_policy_part(
     assert "Ranking rule" in decision and "What the model does not know" in decision
 
 
+def test_the_decision_summary_gives_formation_and_persistence_from_a_bifurcation(
+        cluster_report: ReportOutcome) -> None:
+    # Recomputed here with the study itself at the draft's sizes: the summary's thresholds
+    # must be those of a bifurcation of the model's defaults, and persistence below formation
+    # (the model spec's behaviour 2: o_persist <= o_form - 0.05).
+    from sdcluster.engine.batch import BatchModel
+    from sdcluster.model.paths import builtin_model_path
+    from sdcluster.studies.bifurcation import BifurcationSpec, run_bifurcation
+    from sdcluster.studies.companion.sizes import QUICK_SIZES
+
+    spec = BifurcationSpec(lever="openness", state="Mature Firms",
+                           values=QUICK_SIZES.threshold_values,
+                           initial_states=QUICK_SIZES.threshold_initial_states, horizon=300.0,
+                           outputs=("Order Degree",), noise_levels=())
+    result = run_bifurcation(BatchModel.from_file(builtin_model_path()), spec)
+    assert result.persistence <= result.formation - 0.05
+    stored = _part(cluster_report, "thresholds")
+    assert stored.attrs["formation_threshold"] == result.formation
+    assert stored.attrs["persistence_threshold"] == result.persistence
+    text = squash(pdf_text(cluster_report.paths["pdf"]))
+    decision = text[text.index("Decision summary", text.index("Contents") + 20):]
+    decision = decision[: decision.index("Summary", 20)]
+    assert (f"a cluster forms only at openness {fmt_level(result.formation)} or more"
+            in decision)
+    assert f"survives down to {fmt_level(result.persistence)}" in decision
+    with open_in_browser(cluster_report.paths["html"]) as (page, _):
+        section = page.locator("section#thresholds")
+        assert section.count() == 1
+        assert section.locator("svg, img").count() >= 1
+
+
 def test_summary_numbers_equal_those_of_the_results_files(cluster_report: ReportOutcome) -> None:
     results = Results.load(cluster_report.results_path)
     settings = _settings(results)

@@ -22,7 +22,8 @@ SCRIPT = '<script>alert("escaped?")</script>'
 
 def test_generic_model_gets_the_generic_sections_and_says_what_it_leaves_out(
         generic_report: ReportOutcome) -> None:
-    assert set(generic_report.unavailable) == {"policies", "sweep", "ensemble", "takeoff"}
+    assert set(generic_report.unavailable) == {"policies", "sweep", "thresholds", "ensemble",
+                                               "takeoff"}
     for reason in generic_report.unavailable.values():
         assert "innovation-cluster model" in reason
     document = build_document(load_report_data(generic_report.results_path))

@@ -9,7 +9,7 @@ from typing import Any
 import xarray as xr
 
 #: The companion parts, in the order a report run makes them.
-PARTS = ("policies", "sweep", "ensemble", "takeoff", "sensitivity", "checks", "loops")
+PARTS = ("policies", "sweep", "thresholds", "ensemble", "takeoff", "sensitivity", "checks", "loops")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -29,12 +29,15 @@ from sdcluster.studies.companion.parts import (
     make_takeoff,
 )
 from sdcluster.studies.companion.policies import make_policies
+from sdcluster.studies.companion.thresholds import make_thresholds
 
 #: Part name -> (progress title, function that makes it), in run order.
 PART_MAKERS: Mapping[str, tuple[str, Callable[[RunContext], Part]]] = {
     "policies": ("every scenario against the baseline, with fluctuations (batch engine)",
                  make_policies),
     "sweep": ("openness sweep with bisection (batch engine)", make_sweep),
+    "thresholds": ("formation and persistence thresholds (bifurcation, batch engine)",
+                   make_thresholds),
     "ensemble": ("fluctuation ensemble", make_ensemble),
     "takeoff": ("take-off probability against openness", make_takeoff),
     "sensitivity": ("Sobol' sensitivity of the policy levers", make_sensitivity),
