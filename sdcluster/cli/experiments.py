@@ -47,9 +47,11 @@ from sdcluster.results.atomic import (
 
 if TYPE_CHECKING:
     from sdcluster.engine.executors import Executor
+    from sdcluster.engine.options import RunOptions
+    from sdcluster.experiments.ensemble import EnsembleSpec
+    from sdcluster.experiments.sensitivity import SensitivitySpec
     from sdcluster.results.dataset import Results
-    from sdcluster.studies.ensemble import EnsembleSpec
-    from sdcluster.studies.sensitivity import SensitivityResult, SensitivitySpec
+    from sdcluster.studies.sensitivity import SensitivityResult
 
 __all__ = ["ensemble_command", "register", "sensitivity_command"]
 
@@ -201,18 +203,15 @@ def ensemble_command(
     members whatever the chunking or the workers. Chunks are written to the run
     folder as they finish; after Ctrl-C, run the same command to resume.
     """
-    from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE
-    from sdcluster.studies.ensemble import EnsembleSpec
+    from sdcluster.experiments.ensemble import EnsembleSpec
 
     loaded = load_model(model)
     base = _base_scenario(loaded, scenario, scenarios_dir)
     _check_horizon(loaded, base, horizon)
     root = noise_seed(noise, seed, default=True)
     spec = EnsembleSpec(
-        model_path=loaded.path, n_members=members, seed=root or 0, scenario=base,
-        noise=root is not None,
+        n_members=members, seed=root or 0, scenario=base, noise=root is not None,
         variables=tuple(variable) if variable else None,
-        chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, engine=engine,  # type: ignore[arg-type]
     )
     folder = run_dir if run_dir is not None else out.with_name(out.name + ".chunks")
     refuse_overwriting_inputs({"--out": out, "--bands-out": bands_out, "--run-dir": folder},
@@ -221,7 +220,8 @@ def ensemble_command(
         if path is not None:
             require_writable_folder(path)  # before the run, not after it
     with _reported_warnings():
-        results = _run_resumable(spec, folder, local_cluster, scheduler)
+        results = _run_resumable(loaded, spec, _options(engine, chunk_size, run_dir=folder),
+                                 local_cluster, scheduler)
         typer.echo(_ensemble_summary(results, horizon))
         if bands_out is not None:
             _write_bands(results, bands_out)
@@ -229,13 +229,24 @@ def ensemble_command(
     typer.echo(f"\nresults: {out}" + (f"\nbands: {bands_out}" if bands_out else ""))
 
 
-def _run_resumable(spec: EnsembleSpec, folder: Path, local_cluster: int | None,
-                   scheduler: str | None) -> Results:
-    from sdcluster.studies.ensemble import run_ensemble
+def _options(engine: str, chunk_size: int | None, *, run_dir: Path | None = None) -> RunOptions:
+    """Return the run options of the shared ``--engine`` and ``--chunk-size`` options."""
+    from sdcluster.engine.options import DEFAULT_CHUNK_SIZE, RunOptions
 
+    return RunOptions(engine=engine, chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,  # type: ignore[arg-type]
+                      progress=True, run_dir=run_dir)
+
+
+def _run_resumable(model: LoadedModel, spec: EnsembleSpec, options: RunOptions,
+                   local_cluster: int | None, scheduler: str | None) -> Results:
+    from dataclasses import replace
+
+    from sdcluster.studies.run import run
+
+    folder = options.run_dir
     try:
         with _executor(local_cluster, scheduler) as executor:
-            return run_ensemble(spec, executor=executor, run_dir=folder, progress=True)
+            return run(model, spec, replace(options, executor=executor))
     except KeyboardInterrupt:
         typer.echo(f"\ninterrupted: finished chunks are kept in {folder}; run the same "
                    "command again to resume", err=True)
@@ -357,26 +368,25 @@ def sensitivity_command(
     confidence interval. Every sample runs with the same noise streams (on unless
     --no-noise).
     """
-    from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE
     from sdcluster.experiments.ranges import problem_from_model
-    from sdcluster.studies.sensitivity import SensitivitySpec
+    from sdcluster.experiments.sensitivity import SensitivitySpec
 
     loaded = load_model(model)
     problem = problem_from_model(loaded, _parameter_ranges(parameter or []))
     spec = SensitivitySpec(
-        model_path=loaded.path, problem=problem,
+        problem=problem,
         outcomes=tuple(outcome) if outcome else (_default_outcome(loaded),),
         method=_method(method), n=samples, seed=seed,  # type: ignore[arg-type]
         scenario=_base_scenario(loaded, scenario, scenarios_dir), noise=noise is not False,
         replicates=replicates, second_order=second_order,
-        chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, engine=engine,  # type: ignore[arg-type]
     )
     refuse_overwriting_inputs({"--out": out, "--indices-out": indices_out},
                               input_files(loaded, [spec.scenario]))
     for path in (out, indices_out):
         require_writable_folder(path)
     with _reported_warnings():
-        result = _run_sensitivity(spec, local_cluster, scheduler)
+        result = _run_sensitivity(loaded, spec, _options(engine, chunk_size), local_cluster,
+                                  scheduler)
     result.results.save(out)
     _write_csv(result.indices, indices_out)
     runs = result.results.dataset.sizes["member"]  # samples x replicates
@@ -384,12 +394,14 @@ def sensitivity_command(
     typer.echo(f"\nruns: {out}\nindices: {indices_out}")
 
 
-def _run_sensitivity(spec: SensitivitySpec, local_cluster: int | None,
-                     scheduler: str | None) -> SensitivityResult:
-    from sdcluster.studies.sensitivity import run_sensitivity
+def _run_sensitivity(model: LoadedModel, spec: SensitivitySpec, options: RunOptions,
+                     local_cluster: int | None, scheduler: str | None) -> SensitivityResult:
+    from dataclasses import replace
+
+    from sdcluster.studies.run import run
 
     with _executor(local_cluster, scheduler) as executor:
-        return run_sensitivity(spec, executor=executor, progress=True)
+        return run(model, spec, replace(options, executor=executor))
 
 
 def _parameter_ranges(texts: list[str]) -> dict[str, tuple[float, float] | None]:

@@ -36,7 +36,6 @@ from sdcluster.cli.options import (
 )
 from sdcluster.cli.report import register as register_report
 from sdcluster.cli.support import input_files, text_table
-from sdcluster.engine.run import run_scenarios
 from sdcluster.errors import AnalysisError, SdclusterError, first_line
 from sdcluster.experiments.scenarios import Scenario, load_scenarios
 from sdcluster.model.loaded import LoadedModel, load_model
@@ -256,8 +255,12 @@ def run(
     chosen = _chosen_scenarios(loaded, scenario or [], all_scenarios, scenarios_dir)
     refuse_overwriting_inputs({"--out": out}, input_files(loaded, chosen))
     require_writable_folder(out)
-    results = run_scenarios(loaded, chosen, seed=noise_seed(noise, seed, default=False),
-                            progress=True)
+    from sdcluster.engine.options import RunOptions
+    from sdcluster.experiments.scenario_set import ScenarioSet
+    from sdcluster.studies.run import run
+
+    scenario_set = ScenarioSet.of(chosen, seed=noise_seed(noise, seed, default=False))
+    results = run(loaded, scenario_set, RunOptions(progress=True))
     results.save(out)
     typer.echo(_summary_text(results, loaded))
     typer.echo(f"\nresults: {out}")

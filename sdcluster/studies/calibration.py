@@ -57,7 +57,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import emcee
 import numpy as np
@@ -69,6 +69,7 @@ from tqdm import tqdm
 
 from sdcluster.analysis.fit import lognormal_loglik, negbinom_loglik, r_squared, theil_statistics
 from sdcluster.engine.batch import BatchModel
+from sdcluster.engine.options import Engine
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.errors import AnalysisError, SimulationError, UnsupportedConstructError
 from sdcluster.experiments.calibration import CalibrationError, CalibrationSpec, Prior, SeriesMap
@@ -91,7 +92,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 FloatArray = NDArray[np.float64]
-Engine = Literal["auto", "batch", "pysd"]
 
 #: Posterior 90 % width over prior 90 % width from which a quantity counts as unidentified.
 UNIDENTIFIED_WIDTH_RATIO = 0.8
