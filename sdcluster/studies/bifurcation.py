@@ -60,6 +60,7 @@ import pandas as pd
 import xarray as xr
 from numpy.typing import NDArray
 
+from sdcluster.analysis.bisection import k_section
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.noise import white_noise
 from sdcluster.engine.options import DEFAULT_OPTIONS, RunOptions
@@ -283,16 +284,16 @@ def _sweep(setup: _Setup) -> _Sweep:
 def _separatrix(setup: _Setup, sweep: _Sweep) -> tuple[FloatArray, FloatArray]:
     """Bracket the initial state that separates the basins, per lever value (k-section)."""
     lower, upper = bif.bracket_separatrix(setup.initials, sweep.high)
-    rows = np.flatnonzero(np.isfinite(lower))
     k = setup.spec.bisection_points
-    for _ in range(setup.spec.bisection_rounds if rows.size else 0):
-        points = bif.section_points(lower[rows], upper[rows], k, setup.log)
+
+    def ends_high(rows: NDArray[np.intp], points: FloatArray) -> NDArray[np.bool_]:
         params = {**setup.deterministic(), setup.lever: np.repeat(setup.levers[rows], k),
                   setup.initial.constant: points.ravel()}
         end, _ = _simulate(setup, params, rows.size * k)
-        high = end[:, 0].reshape(rows.size, k) > sweep.split
-        lower[rows], upper[rows] = bif.narrow_brackets(lower[rows], upper[rows], points, high)
-    return lower, upper
+        return end[:, 0].reshape(rows.size, k) > sweep.split
+
+    return k_section(lower, upper, ends_high, points=k, rounds=setup.spec.bisection_rounds,
+                     log=setup.log)
 
 
 def _streams(setup: _Setup, member: NDArray[np.int64]) -> _Streams:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from sdcluster.analysis.bisection import bisect
 from sdcluster.analysis.phases import PHASES
 from sdcluster.analysis.thresholds import bracket_indices, reaches_phase_iii
 from sdcluster.errors import ReportError
@@ -71,13 +72,16 @@ def make_sweep(context: RunContext) -> Part:
     runs = [_run_lever(context, grid)]
     values = [float(v) for v in grid]
     indices = bracket_indices(reaches_phase_iii(runs[0], context.settings))
-    bracket = None if indices is None else [values[indices[0]], values[indices[1]]]
-    while bracket is not None and bracket[1] - bracket[0] > context.sizes.sweep_tolerance:
-        middle = 0.5 * (bracket[0] + bracket[1])
-        run = _run_lever(context, [middle])
-        bracket[1 if reaches_phase_iii(run, context.settings)[0] else 0] = middle
+
+    def organizes(value: float) -> bool:
+        run = _run_lever(context, [value])
         runs.append(run)
-        values.append(middle)
+        values.append(value)
+        return bool(reaches_phase_iii(run, context.settings)[0])
+
+    if indices is not None:
+        bisect(values[indices[0]], values[indices[1]], organizes,
+               tolerance=context.sizes.sweep_tolerance)
     stages = ["grid"] * len(grid) + ["bisection"] * (len(values) - len(grid))
     dataset = xr.concat(runs, dim="member").assign_coords(
         {"member": np.arange(len(values)), SWEEP_LEVER: ("member", values),
