@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from sdcluster.engine.batch import BatchModel
-    from sdcluster.studies.bifurcation import BifurcationResult
+    from sdcluster.studies.bifurcation_result import BifurcationResult
 
 COMMAND = "bifurcation"
 EXAMPLES = """Examples:
