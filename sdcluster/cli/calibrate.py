@@ -29,7 +29,9 @@ import numpy as np
 import typer
 
 from sdcluster.cli.support import text_table
-from sdcluster.experiments.calibration import LIKELIHOODS, CalibrationError, SeriesMap
+from sdcluster.errors import CalibrationError
+from sdcluster.experiments.calibration import LIKELIHOODS
+from sdcluster.experiments.calibration_inputs import SeriesMap
 from sdcluster.experiments.parsing import number_text, parameter_option
 from sdcluster.results.atomic import (
     refuse_overwriting_inputs,
@@ -159,7 +161,8 @@ def calibrate_command(
     and the Theil statistics of the posterior-median run.
     """
     from sdcluster.engine.options import RunOptions
-    from sdcluster.experiments.calibration import CalibrationSpec, read_observations
+    from sdcluster.experiments.calibration import CalibrationSpec
+    from sdcluster.experiments.calibration_inputs import read_observations
     from sdcluster.model.loaded import load_model
     from sdcluster.studies.run import run
 

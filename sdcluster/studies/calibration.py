@@ -71,8 +71,9 @@ from tqdm import tqdm
 
 from sdcluster.analysis.fit import r_squared, theil_statistics
 from sdcluster.engine.options import Engine
-from sdcluster.errors import AnalysisError
-from sdcluster.experiments.calibration import CalibrationError, CalibrationSpec, Prior, SeriesMap
+from sdcluster.errors import AnalysisError, CalibrationError
+from sdcluster.experiments.calibration import CalibrationSpec
+from sdcluster.experiments.calibration_inputs import Prior, SeriesMap
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.studies.calibration_posterior import Evaluator, Posterior, make_evaluator
 from sdcluster.studies.calibration_result import CalibrationResult, load_arviz, quiet_arviz
