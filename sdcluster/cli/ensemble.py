@@ -25,7 +25,6 @@ from sdcluster.cli.options import (
     ScenariosDirOption,
     SchedulerOption,
     SeedOption,
-    executor,
     noise_seed,
     run_options,
 )
@@ -45,7 +44,6 @@ from sdcluster.results.atomic import (
 )
 
 if TYPE_CHECKING:
-    from sdcluster.engine.options import RunOptions
     from sdcluster.experiments.ensemble import EnsembleSpec
     from sdcluster.results.dataset import Results
 
@@ -124,8 +122,8 @@ def ensemble_command(
         if path is not None:
             require_writable_folder(path)  # before the run, not after it
     with reported_warnings():
-        results = _run_resumable(loaded, spec, run_options(engine, chunk_size, run_dir=folder),
-                                 local_cluster, scheduler)
+        results = _run_resumable(loaded, spec, engine, chunk_size, folder, local_cluster,
+                                 scheduler)
         typer.echo(_ensemble_summary(results, horizon))
         if bands_out is not None:
             _write_bands(results, bands_out)
@@ -133,16 +131,14 @@ def ensemble_command(
     typer.echo(f"\nresults: {out}" + (f"\nbands: {bands_out}" if bands_out else ""))
 
 
-def _run_resumable(model: LoadedModel, spec: EnsembleSpec, options: RunOptions,
-                   local_cluster: int | None, scheduler: str | None) -> Results:
-    from dataclasses import replace
-
+def _run_resumable(model: LoadedModel, spec: EnsembleSpec, engine: str, chunk_size: int | None,
+                   folder: Path, local_cluster: int | None, scheduler: str | None) -> Results:
     from sdcluster.studies.run import run
 
-    folder = options.run_dir
     try:
-        with executor(local_cluster, scheduler) as chosen:
-            return run(model, spec, replace(options, executor=chosen))
+        with run_options(engine, chunk_size, local_cluster=local_cluster, scheduler=scheduler,
+                         run_dir=folder) as options:
+            return run(model, spec, options)
     except KeyboardInterrupt:
         typer.echo(f"\ninterrupted: finished chunks are kept in {folder}; run the same "
                    "command again to resume", err=True)

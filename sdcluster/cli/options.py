@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -85,15 +86,29 @@ SchedulerOption = Annotated[
 ]
 
 
-def run_options(engine: str, chunk_size: int | None, *, run_dir: Path | None = None) -> RunOptions:
-    """Return the run options of ``--engine`` and ``--chunk-size``, with a progress bar."""
+@contextlib.contextmanager
+def run_options(engine: str, chunk_size: int | None, *, local_cluster: int | None = None,
+                scheduler: str | None = None,
+                run_dir: Path | None = None) -> Iterator[RunOptions]:
+    """Yield the RunOptions of --engine, --chunk-size, --local-cluster and --scheduler.
+
+    With a progress bar; a Dask cluster the options ask for is open inside
+    the block and closed after it.
+
+    Raises
+    ------
+    typer.BadParameter
+        For both ``--local-cluster`` and ``--scheduler``.
+
+    """
     from sdcluster.engine.options import DEFAULT_CHUNK_SIZE, RunOptions
 
-    return RunOptions(engine=engine, chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,  # type: ignore[arg-type]
-                      progress=True, run_dir=run_dir)
+    with _executor(local_cluster, scheduler) as chosen:
+        yield RunOptions(engine=engine, chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,  # type: ignore[arg-type]
+                         executor=chosen, progress=True, run_dir=run_dir)
 
 
-def executor(local_cluster: int | None,
+def _executor(local_cluster: int | None,
               scheduler: str | None) -> contextlib.AbstractContextManager[Executor]:
     """Return a context manager yielding the executor the options ask for."""
     from sdcluster.engine.executors import DaskExecutor, LocalExecutor

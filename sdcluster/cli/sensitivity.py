@@ -22,7 +22,6 @@ from sdcluster.cli.options import (
     ScenarioNameOption,
     ScenariosDirOption,
     SchedulerOption,
-    executor,
     run_options,
 )
 from sdcluster.cli.support import (
@@ -41,9 +40,7 @@ from sdcluster.results.atomic import (
 )
 
 if TYPE_CHECKING:
-    from sdcluster.engine.options import RunOptions
-    from sdcluster.experiments.sensitivity import SensitivitySpec
-    from sdcluster.studies.sensitivity import SensitivityResult
+    pass
 
 __all__ = ["register", "sensitivity_command"]
 
@@ -117,6 +114,7 @@ def sensitivity_command(
     """
     from sdcluster.experiments.ranges import problem_from_model
     from sdcluster.experiments.sensitivity import SensitivitySpec
+    from sdcluster.studies.run import run
 
     loaded = load_model(model)
     problem = problem_from_model(loaded, _parameter_ranges(parameter or []))
@@ -131,24 +129,15 @@ def sensitivity_command(
                               input_files(loaded, [spec.scenario]))
     for path in (out, indices_out):
         require_writable_folder(path)
-    with reported_warnings():
-        result = _run_sensitivity(loaded, spec, run_options(engine, chunk_size), local_cluster,
-                                  scheduler)
+    with (reported_warnings(),
+          run_options(engine, chunk_size, local_cluster=local_cluster,
+                      scheduler=scheduler) as options):
+        result = run(loaded, spec, options)
     result.results.save(out)
     write_csv(result.indices, indices_out)
     runs = result.results.dataset.sizes["member"]  # samples x replicates
     typer.echo(_indices_summary(result.indices, runs, result.design.n_samples))
     typer.echo(f"\nruns: {out}\nindices: {indices_out}")
-
-
-def _run_sensitivity(model: LoadedModel, spec: SensitivitySpec, options: RunOptions,
-                     local_cluster: int | None, scheduler: str | None) -> SensitivityResult:
-    from dataclasses import replace
-
-    from sdcluster.studies.run import run
-
-    with executor(local_cluster, scheduler) as chosen:
-        return run(model, spec, replace(options, executor=chosen))
 
 
 def _parameter_ranges(texts: list[str]) -> dict[str, tuple[float, float] | None]:
