@@ -11,8 +11,8 @@ engine (its module docstring says what each step computes).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
 
 import numpy as np
 
@@ -138,6 +138,10 @@ class BifurcationSpec:
             object.__setattr__(self, "initial_states", tuple(map(float, self.initial_states)))
         self._check_counts()
         self._check_numbers()
+
+    def describe(self) -> dict[str, Any]:
+        """Return the spec as JSON-able data (every field)."""
+        return asdict(self)
 
     def _check_counts(self) -> None:
         _positive_int("values", self.values, 2)

@@ -10,12 +10,14 @@ every member.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
 from sdcluster.errors import SpecError
 from sdcluster.experiments.scenarios import Scenario
+from sdcluster.model.loaded import LoadedModel
 
 __all__ = ["LoopEnsembleSpec"]
 
@@ -68,3 +70,26 @@ class LoopEnsembleSpec:
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 raise SpecError(f"loop ensemble: {label} must be an integer >= {least}, "
                                     f"got {value!r}")
+
+    def validated(self, model: LoadedModel) -> LoopEnsembleSpec:
+        """Return the spec with the model's spellings and the base scenario validated.
+
+        Raises
+        ------
+        UnknownVariableError
+            If a sampled name is not in the model (the message lists the closest).
+        ScenarioError
+            If the base scenario is invalid for the model.
+
+        """
+        scenario = (self.scenario or Scenario(name="baseline")).validated(model)
+        ranges = {model.resolve(name): bounds for name, bounds in self.ranges.items()}
+        return replace(self, ranges=ranges, scenario=scenario)
+
+    def describe(self) -> dict[str, Any]:
+        """Return the spec as JSON-able data."""
+        return {
+            "ranges": {name: [low, high] for name, (low, high) in self.ranges.items()},
+            "samples": self.samples, "seed": self.seed, "noise_seed": self.noise_seed,
+            "scenario": None if self.scenario is None else self.scenario.to_dict(),
+        }

@@ -11,12 +11,14 @@ sample). :func:`sdcluster.studies.sensitivity.run_sensitivity` runs it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sdcluster.errors import SpecError, did_you_mean
 from sdcluster.experiments.designs import METHODS, Method, SensitivityProblem, check_count
+from sdcluster.experiments.ranges import problem_from_model
 from sdcluster.experiments.scenarios import Scenario
+from sdcluster.model.loaded import LoadedModel
 
 __all__ = ["SensitivitySpec"]
 
@@ -87,6 +89,23 @@ class SensitivitySpec:
         if not 0 < self.confidence_level < 1:
             raise SpecError(f"sensitivity: confidence_level must be in (0, 1), "
                                 f"got {self.confidence_level}")
+
+    def validated(self, model: LoadedModel) -> SensitivitySpec:
+        """Return the spec with the model's spellings, ranges checked, scenario validated.
+
+        Raises
+        ------
+        UnknownVariableError
+            If a parameter is not in the model (the message lists the closest).
+        SpecError
+            If a parameter is not a constant or its range leaves the declared one.
+        ScenarioError
+            If the base scenario is invalid for the model.
+
+        """
+        problem = problem_from_model(
+            model, {p.name: (p.low, p.high) for p in self.problem.parameters})
+        return replace(self, problem=problem, scenario=self.scenario.validated(model))
 
     def describe(self) -> dict[str, Any]:
         """Return the spec as JSON-able data."""

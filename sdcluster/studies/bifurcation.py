@@ -57,7 +57,7 @@ import math
 import os
 import time as clock
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -312,7 +312,7 @@ def _attrs(setup: Setup, sweep: _Sweep, seconds: float) -> dict[str, Any]:
         "noise_parameters": _json(list(setup.noise_parameters)),
         "noise_streams": "input k of member m: white_noise(seed, [m], n_steps, input_index=k)",
         "confidence": CONFIDENCE, "seconds": seconds,
-        "spec": _json(asdict(spec)), "notes": _json(_notes(setup, sweep)),
+        "spec": _json(spec.describe()), "notes": _json(_notes(setup, sweep)),
     }
 
 

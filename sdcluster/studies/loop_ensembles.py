@@ -122,10 +122,10 @@ def run_loop_ensemble(
 
     from tqdm import tqdm
 
-    base = (spec.scenario or Scenario(name="baseline")).validated(model)
+    valid = spec.validated(model)
+    base = valid.scenario or Scenario(name="baseline")
     problem = SensitivityProblem(parameters=tuple(
-        ParameterRange(name=model.resolve(k), low=lo, high=hi)
-        for k, (lo, hi) in spec.ranges.items()))
+        ParameterRange(name=k, low=lo, high=hi) for k, (lo, hi) in valid.ranges.items()))
     parameters = latin_hypercube(problem, spec.samples, seed=spec.seed).to_frame()
     parameters.index.name = MEMBER_DIM
     scorer = LoopScorer(model, named)

@@ -39,7 +39,6 @@ from sdcluster.experiments.designs import (
     make_design,
 )
 from sdcluster.experiments.ensemble import EnsembleSpec
-from sdcluster.experiments.ranges import problem_from_model
 from sdcluster.experiments.sensitivity import SensitivitySpec
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.results.dataset import Results
@@ -107,9 +106,7 @@ def run_sensitivity(model: LoadedModel | str | os.PathLike[str], spec: Sensitivi
     """
     model = model if isinstance(model, LoadedModel) else load_model(model)
     outcomes = [parse_outcome(text, model) for text in spec.outcomes]
-    problem = problem_from_model(
-        model, {p.name: (p.low, p.high) for p in spec.problem.parameters}
-    )
+    problem = spec.validated(model).problem
     variables = tuple(dict.fromkeys(v for o in outcomes for v in o.variables))
     runs = design_runs(spec.method, spec.n, len(problem.parameters),
                        second_order=spec.second_order) * spec.replicates

@@ -77,3 +77,23 @@ def test_unknown_specs_and_bad_options_are_refused(noise_model: Path) -> None:
     options = RunOptions(chunk_size=np.int64(7), run_dir="here")  # type: ignore[arg-type]
     assert type(options.chunk_size) is int and options.run_dir == Path("here")
     assert RunOptions().chunk_size == DEFAULT_CHUNK_SIZE
+
+
+def test_every_spec_describes_itself_as_json_data(noise_model: Path) -> None:
+    import json
+
+    from sdcluster.experiments.bifurcation import BifurcationSpec
+    from sdcluster.experiments.loop_ensemble import LoopEnsembleSpec
+
+    model = load_model(noise_model)
+    problem = problem_from_model(model, ["openness"])
+    specs = [EnsembleSpec(n_members=2), SensitivitySpec(problem=problem, outcomes=("Firms@end",)),
+             LoopEnsembleSpec(ranges={"openness": (0.2, 0.8)}, samples=3),
+             BifurcationSpec(lever="openness", state="Firms")]
+    for spec in specs:
+        json.dumps(spec.describe())
+    loops = LoopEnsembleSpec(ranges={"OPENNESS": (0.2, 0.8)}).validated(model)
+    assert list(loops.ranges) == ["openness"] and loops.scenario is not None
+    assert loops.describe()["ranges"] == {"openness": [0.2, 0.8]}
+    sensitivity = SensitivitySpec(problem=problem, outcomes=("Firms@end",)).validated(model)
+    assert [p.name for p in sensitivity.problem.parameters] == ["openness"]
