@@ -46,17 +46,18 @@ def sobol_study() -> None:
     from sdcluster.engine.batch import BatchModel
     from sdcluster.experiments.designs import make_design
     from sdcluster.experiments.ranges import problem_from_model
+    from sdcluster.experiments.sensitivity import SensitivitySpec
     from sdcluster.model.loaded import load_model
-    from sdcluster.studies.sensitivity import SensitivitySpec, run_sensitivity
+    from sdcluster.studies.sensitivity import run_sensitivity
 
     model = load_model()
     problem = problem_from_model(model, SOBOL_PARAMETERS)
-    spec = SensitivitySpec(model_path=model.path, problem=problem, method="sobol", n=SOBOL_N,
+    spec = SensitivitySpec(problem=problem, method="sobol", n=SOBOL_N,
                            seed=1, outcomes=("Order Degree@end",), second_order=True)
-    run_sensitivity(SensitivitySpec(model_path=model.path, problem=problem, n=8, seed=1,
-                                    outcomes=("Order Degree@end",)))  # warm caches
+    run_sensitivity(model, SensitivitySpec(problem=problem, n=8, seed=1,
+                                           outcomes=("Order Degree@end",)))  # warm caches
     start = time.perf_counter()
-    result = run_sensitivity(spec)
+    result = run_sensitivity(model, spec)
     seconds = time.perf_counter() - start
     sampling_start = time.perf_counter()
     make_design(problem, "sobol", SOBOL_N, seed=1)
@@ -81,14 +82,15 @@ def sobol_study() -> None:
 def child_monte_carlo() -> dict[str, float]:
     from sdcluster.analysis.ensembles import takeoff_probability
     from sdcluster.experiments.designs import monte_carlo
+    from sdcluster.experiments.ensemble import EnsembleSpec
     from sdcluster.experiments.ranges import problem_from_model
     from sdcluster.model.loaded import load_model
-    from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble
+    from sdcluster.studies.ensemble import run_ensemble
 
     model = load_model()
     design = monte_carlo(problem_from_model(model, LEVERS), 10_000, seed=1)
     start = time.perf_counter()
-    results = run_ensemble(EnsembleSpec.for_design(model.path, design, seed=1))
+    results = run_ensemble(model, EnsembleSpec.for_design(design, seed=1))
     estimate = takeoff_probability(results.dataset)
     return {"seconds": time.perf_counter() - start, "members": results.dataset.sizes["member"],
             "takeoff": estimate.probability}
@@ -96,14 +98,16 @@ def child_monte_carlo() -> dict[str, float]:
 
 def child_streamed() -> dict[str, float]:
     from sdcluster.analysis.ensembles import takeoff_probability
+    from sdcluster.engine.options import RunOptions
+    from sdcluster.experiments.ensemble import EnsembleSpec
     from sdcluster.model.paths import builtin_model_path
-    from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble, save_ensemble
+    from sdcluster.studies.ensemble import run_ensemble, save_ensemble
 
-    spec = EnsembleSpec(model_path=builtin_model_path(), n_members=100_000, seed=1,
-                        variables=STREAMED_VARIABLES)
+    spec = EnsembleSpec(n_members=100_000, seed=1, variables=STREAMED_VARIABLES)
     with tempfile.TemporaryDirectory(prefix="sdcluster-bench-") as folder:
         start = time.perf_counter()
-        results = run_ensemble(spec, run_dir=Path(folder) / "chunks")
+        results = run_ensemble(builtin_model_path(), spec,
+                               RunOptions(run_dir=Path(folder) / "chunks"))
         estimate = takeoff_probability(results.dataset)
         out = save_ensemble(results, Path(folder) / "ensemble.nc")
         size = out.stat().st_size

@@ -4,6 +4,10 @@ The package loads a Vensim or XMILE model with PySD, runs scripted policy
 experiments on it and writes reports. Data flows one way::
 
     model file -> loaded model -> experiment -> engine -> results -> analysis -> report
+
+``sdcluster.run(model, spec, options)`` runs any experiment spec (a scenario
+set, an ensemble, a sensitivity, loop-ensemble, bifurcation or calibration
+study) with the execution settings of a :class:`RunOptions`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,13 @@ _LAZY_EXPORTS = {
     "ScenarioSet": "sdcluster.experiments.scenario_set",
     "Results": "sdcluster.results.dataset",
     "run_scenarios": "sdcluster.engine.run",
+    "run": "sdcluster.studies.run",
+    "RunOptions": "sdcluster.engine.options",
+    "EnsembleSpec": "sdcluster.experiments.ensemble",
+    "SensitivitySpec": "sdcluster.experiments.sensitivity",
+    "LoopEnsembleSpec": "sdcluster.experiments.loop_ensemble",
+    "BifurcationSpec": "sdcluster.experiments.bifurcation",
+    "CalibrationSpec": "sdcluster.experiments.calibration",
 }
 
 __all__ = ["__version__", *_LAZY_EXPORTS]

@@ -39,6 +39,10 @@ class ScenarioError(SpecError):
     """A scenario file or definition is invalid."""
 
 
+class CalibrationError(ScenarioError):
+    """A calibration's observations, mapping or parameters are invalid."""
+
+
 class SimulationError(SdclusterError, ArithmeticError):
     """A run produced NaN or infinity, or could not be completed.
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from sdcluster.engine.batch import BatchModel
-    from sdcluster.studies.bifurcation import BifurcationResult
+    from sdcluster.studies.bifurcation_result import BifurcationResult
 
 COMMAND = "bifurcation"
 EXAMPLES = """Examples:
@@ -97,8 +97,9 @@ def bifurcation(
     levels. Everything runs on the batch engine.
     """
     from sdcluster.engine.batch import BatchModel
+    from sdcluster.experiments.bifurcation import BifurcationSpec
     from sdcluster.model.paths import builtin_model_path
-    from sdcluster.studies.bifurcation import BifurcationSpec, run_bifurcation
+    from sdcluster.studies.run import run
 
     formats = _formats(figure_format or ["png"])
     levels, relative = _noise_levels(noise)
@@ -112,7 +113,7 @@ def bifurcation(
         noise_levels=levels, noise_relative=relative,
         noise_parameter=tuple(noise_parameter) if noise_parameter else None,
         takeoff_values=takeoff_values, members=members, seed=seed)
-    result = run_bifurcation(batch, spec)
+    result = run(batch, spec)
     typer.echo(_summary(result))
     for path in _write(result, out_dir, formats):
         typer.echo(f"wrote {path}")

@@ -29,7 +29,9 @@ import numpy as np
 import typer
 
 from sdcluster.cli.support import text_table
-from sdcluster.experiments.calibration import LIKELIHOODS, CalibrationError, SeriesMap
+from sdcluster.errors import CalibrationError
+from sdcluster.experiments.calibration import LIKELIHOODS
+from sdcluster.experiments.calibration_inputs import SeriesMap
 from sdcluster.experiments.parsing import number_text, parameter_option
 from sdcluster.results.atomic import (
     refuse_overwriting_inputs,
@@ -158,9 +160,11 @@ def calibrate_command(
     (median, 90 % interval, flagged when the data do not inform a quantity)
     and the Theil statistics of the posterior-median run.
     """
-    from sdcluster.experiments.calibration import CalibrationSpec, read_observations
+    from sdcluster.engine.options import RunOptions
+    from sdcluster.experiments.calibration import CalibrationSpec
+    from sdcluster.experiments.calibration_inputs import read_observations
     from sdcluster.model.loaded import load_model
-    from sdcluster.studies.calibration import run_calibration
+    from sdcluster.studies.run import run
 
     if not mapping:
         raise typer.BadParameter("give at least one --map 'MODEL VARIABLE=column'",
@@ -183,7 +187,7 @@ def calibrate_command(
         walkers=walkers, steps=steps, burn=burn, seed=seed, source=str(data),
     ).validated(loaded)
     typer.echo(spec.describe())
-    result = run_calibration(loaded, spec, progress=True, engine=engine)  # type: ignore[arg-type]
+    result = run(loaded, spec, RunOptions(progress=True, engine=engine))  # type: ignore[arg-type]
     typer.echo("")
     typer.echo(result.summary())
     typer.echo("")

@@ -182,15 +182,17 @@ def _ensemble(model: LoadedModel, samples: int, parameters: list[str], sample_se
         dominance_drivers,
         dominance_frequencies,
     )
+    from sdcluster.engine.options import RunOptions
+    from sdcluster.experiments.loop_ensemble import LoopEnsembleSpec
     from sdcluster.experiments.ranges import parameter_ranges
     from sdcluster.plotting.loops import plot_ensemble_dominance
-    from sdcluster.studies.loop_ensembles import LoopEnsembleSpec, run_loop_ensemble
+    from sdcluster.studies.run import run
 
     names, overrides = _parameter_options(parameters)
     ranges = parameter_ranges(model, names or None, overrides=overrides)
     spec = LoopEnsembleSpec(ranges=ranges, samples=samples, seed=sample_seed, noise_seed=seed,
                             scenario=base)
-    result = run_loop_ensemble(model, spec, progress=True)
+    result = run(model, spec, RunOptions(progress=True))
     sampled = ", ".join(f"{n} [{lo:g}, {hi:g}]" for n, (lo, hi) in ranges.items())
     noise = "no noise" if seed is None else f"noise root seed {seed}"
     typer.echo(f"ensemble of {samples} members around {base.name!r} ({noise}); "

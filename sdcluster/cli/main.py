@@ -2,8 +2,8 @@
 
 Commands here: ``describe``, ``run`` and ``check``; ``report``
 (:mod:`sdcluster.cli.report`), ``ensemble`` and ``sensitivity``
-(:mod:`sdcluster.cli.experiments`) and ``loops`` (:mod:`sdcluster.cli.loops`)
-are registered from their own modules. A user error (an
+(:mod:`sdcluster.cli.ensemble`, :mod:`sdcluster.cli.sensitivity`) and ``loops``
+(:mod:`sdcluster.cli.loops`) are registered from their own modules. A user error (an
 :class:`~sdcluster.errors.SdclusterError` or a bad parameter) prints one line
 ``error: ...`` on stderr and exits with status 2; ``--debug`` shows the
 traceback instead. ``check`` exits with status 1 when a check fails.
@@ -23,7 +23,7 @@ from typer.core import TyperGroup
 
 from sdcluster.cli.bifurcation import register as register_bifurcation
 from sdcluster.cli.calibrate import register as register_calibrate
-from sdcluster.cli.experiments import register as register_experiments
+from sdcluster.cli.ensemble import register as register_ensemble
 from sdcluster.cli.explore import register as register_explore
 from sdcluster.cli.loops import register as register_loops
 from sdcluster.cli.options import (
@@ -35,8 +35,8 @@ from sdcluster.cli.options import (
     noise_seed,
 )
 from sdcluster.cli.report import register as register_report
+from sdcluster.cli.sensitivity import register as register_sensitivity
 from sdcluster.cli.support import input_files, text_table
-from sdcluster.engine.run import run_scenarios
 from sdcluster.errors import AnalysisError, SdclusterError, first_line
 from sdcluster.experiments.scenarios import Scenario, load_scenarios
 from sdcluster.model.loaded import LoadedModel, load_model
@@ -256,8 +256,12 @@ def run(
     chosen = _chosen_scenarios(loaded, scenario or [], all_scenarios, scenarios_dir)
     refuse_overwriting_inputs({"--out": out}, input_files(loaded, chosen))
     require_writable_folder(out)
-    results = run_scenarios(loaded, chosen, seed=noise_seed(noise, seed, default=False),
-                            progress=True)
+    from sdcluster.engine.options import RunOptions
+    from sdcluster.experiments.scenario_set import ScenarioSet
+    from sdcluster.studies.run import run
+
+    scenario_set = ScenarioSet.of(chosen, seed=noise_seed(noise, seed, default=False))
+    results = run(loaded, scenario_set, RunOptions(progress=True))
     results.save(out)
     typer.echo(_summary_text(results, loaded))
     typer.echo(f"\nresults: {out}")
@@ -338,7 +342,8 @@ def check(
 
 # Commands that live in their own modules; registered last so --help lists them after these.
 register_report(app)
-register_experiments(app)
+register_ensemble(app)
+register_sensitivity(app)
 register_loops(app)
 register_bifurcation(app)
 register_explore(app)

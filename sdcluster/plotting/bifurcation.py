@@ -14,7 +14,7 @@ import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sdcluster.studies.bifurcation import BifurcationResult
+from sdcluster.studies.bifurcation_result import BifurcationResult
 
 __all__ = ["plot_bifurcation"]
 

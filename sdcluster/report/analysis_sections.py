@@ -216,7 +216,8 @@ def loop_ensemble_from(dataset: xr.Dataset, metadata: Mapping[str, Any]) -> Any:
 
     Returns a :class:`~sdcluster.studies.loop_ensembles.LoopEnsemble`.
     """
-    from sdcluster.studies.loop_ensembles import LoopEnsemble, LoopEnsembleSpec
+    from sdcluster.experiments.loop_ensemble import LoopEnsembleSpec
+    from sdcluster.studies.loop_ensembles import LoopEnsemble
 
     names = {"ensemble_member": "member", "ensemble_phase": "phase"}
     ranges = {str(k): (float(v[0]), float(v[1])) for k, v in metadata.get("ranges", {}).items()}

@@ -33,6 +33,12 @@ the probability curves differ only by the lever and the noise level.
 A threshold found on the lever grid lies in ``(value below, value]``: its
 resolution is one grid step.
 
+The study's parts: :mod:`~sdcluster.studies.bifurcation_setup` resolves the spec
+against the model, this module runs the members and assembles the dataset,
+:mod:`~sdcluster.studies.bifurcation_analysis` classifies end states (pure),
+:func:`sdcluster.analysis.bisection.k_section` narrows the separatrix, and
+:mod:`~sdcluster.studies.bifurcation_result` reads tables from the result.
+
 References
 ----------
 .. [1] S. H. Strogatz, *Nonlinear Dynamics and Chaos*, 2nd ed., Westview (2015),
@@ -51,29 +57,23 @@ import math
 import os
 import time as clock
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 from numpy.typing import NDArray
 
-from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE, BatchModel
+from sdcluster.analysis.bisection import k_section
+from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.noise import white_noise
-from sdcluster.errors import ResultsFileError, SimulationError, SpecError
+from sdcluster.engine.options import DEFAULT_OPTIONS, RunOptions
+from sdcluster.errors import SimulationError, SpecError
+from sdcluster.experiments.bifurcation import BifurcationSpec
 from sdcluster.model.paths import builtin_model_path
-from sdcluster.results.atomic import write_atomically
 from sdcluster.studies import bifurcation_analysis as bif
-from sdcluster.studies.bifurcation_inputs import (
-    InitialSetting,
-    find_constant,
-    find_variable,
-    initial_setting,
-    noise_inputs,
-    noise_parameters,
-)
+from sdcluster.studies.bifurcation_result import BifurcationResult
+from sdcluster.studies.bifurcation_setup import Setup, resolve
 
 if TYPE_CHECKING:
     from sdcluster.model.loaded import LoadedModel
@@ -81,261 +81,11 @@ if TYPE_CHECKING:
 __all__ = ["BifurcationResult", "BifurcationSpec", "run_bifurcation"]
 
 FloatArray = NDArray[np.float64]
-Spacing = Literal["log", "linear"]
 
 #: Memory the recorded series of one block of members may take (bytes).
 MEMORY_BUDGET = 256 * 2**20
 #: Confidence level of the take-off probability intervals.
 CONFIDENCE = 0.95
-
-
-def _positive_int(name: str, value: object, minimum: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise SpecError(f"bifurcation spec: {name} must be an integer >= {minimum}, "
-                            f"got {value!r}")
-
-
-def _range(name: str, value: object) -> None:
-    if value is None:
-        return
-    if (not isinstance(value, tuple) or len(value) != 2
-            or not all(isinstance(v, int | float) and math.isfinite(v) for v in value)
-            or not value[0] < value[1]):
-        raise SpecError(f"bifurcation spec: {name} must be (low, high) with low < high, "
-                            f"got {value!r}")
-
-
-def _finite(name: str, value: object, *, positive: bool = False) -> None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or (positive and value <= 0):  # type: ignore[operator]
-        kind = "a positive number" if positive else "a finite number"
-        raise SpecError(f"bifurcation spec: {name} must be {kind}, got {value!r}")
-
-
-@dataclass(frozen=True, kw_only=True)
-class BifurcationSpec:
-    """What a bifurcation and take-off study runs (see the module docstring).
-
-    Attributes
-    ----------
-    lever : str
-        The constant swept (e.g. ``"openness"``).
-    state : str
-        The stock whose equilibria are sought (e.g. ``"Innovative Firms"``).
-    lever_range : (float, float), optional
-        Lowest and highest lever value; the lever's declared range by default.
-    values : int
-        Number of lever values, evenly spaced (default 200).
-    initial_states : int or tuple of float
-        Number of initial states (default 20) spread over ``initial_range``,
-        or the initial states themselves.
-    initial_range : (float, float), optional
-        Lowest and highest initial state; the declared range of the stock's
-        initial-value constant by default (a lower bound of 0 becomes
-        1/1000 of the upper one with log spacing).
-    initial_spacing : {"log", "linear"}
-        How initial states (and the k-section points) are spread.
-    horizon : float
-        FINAL TIME of every run (default 300): long, so runs reach their attractor.
-    outputs : tuple of str
-        Other variables whose end values are recorded per branch (e.g. ``("Order Degree",)``).
-    noise_levels : tuple of float
-        Noise levels of the take-off probability (default 0.5, 1 and 2); empty: none.
-    noise_relative : bool
-        Levels are multiples of the model's noise amplitude (default) or its absolute values.
-    noise_parameter : str or tuple of str, optional
-        The noise-amplitude constant(s) the levels set; by default those
-        named like ``noise sd`` or ``noise amplitude``.
-    noise_inputs : tuple of str, optional
-        The white-noise input constants; by default those named like ``white noise input``.
-    takeoff_values : int
-        Number of lever values of the take-off probability, over ``lever_range`` (default 50).
-    members : int
-        Noisy members per lever value and noise level (default 200).
-    takeoff_initial : float, optional
-        Initial state of the noisy members; the model's default by default.
-    seed : int
-        Root seed of the noise streams.
-    cluster_tolerance : float
-        End states closer than this fraction of the spread of all end states
-        form one attractor; runs whose state moved by more than it over the
-        last ``settle_fraction`` of the horizon count as unsettled.
-    settle_fraction : float
-        Share of the horizon over which runs must have settled.
-    bisection_points, bisection_rounds : int
-        The unstable branch is bracketed by ``bisection_rounds`` rounds of
-        ``bisection_points`` interior points each (a bracket shrinks by
-        ``bisection_points + 1`` per round).
-    allow_side_effects : bool
-        Accept an initial-value constant that also enters the model's equations.
-
-    """
-
-    lever: str
-    state: str
-    lever_range: tuple[float, float] | None = None
-    values: int = 200
-    initial_states: int | tuple[float, ...] = 20
-    initial_range: tuple[float, float] | None = None
-    initial_spacing: Spacing = "log"
-    horizon: float = 300.0
-    outputs: tuple[str, ...] = ()
-    noise_levels: tuple[float, ...] = (0.5, 1.0, 2.0)
-    noise_relative: bool = True
-    noise_parameter: str | tuple[str, ...] | None = None
-    noise_inputs: tuple[str, ...] | None = None
-    takeoff_values: int = 50
-    members: int = 200
-    takeoff_initial: float | None = None
-    seed: int = 0
-    cluster_tolerance: float = 0.01
-    settle_fraction: float = 0.1
-    bisection_points: int = 15
-    bisection_rounds: int = 2
-    allow_side_effects: bool = False
-
-    def __post_init__(self) -> None:
-        for name in ("outputs", "noise_levels", "noise_inputs", "lever_range", "initial_range"):
-            value = getattr(self, name)
-            if isinstance(value, list):
-                object.__setattr__(self, name, tuple(value))
-        if isinstance(self.initial_states, list | np.ndarray):
-            object.__setattr__(self, "initial_states", tuple(map(float, self.initial_states)))
-        self._check_counts()
-        self._check_numbers()
-
-    def _check_counts(self) -> None:
-        _positive_int("values", self.values, 2)
-        _positive_int("takeoff_values", self.takeoff_values, 2)
-        _positive_int("members", self.members)
-        _positive_int("seed", self.seed, 0)
-        _positive_int("bisection_points", self.bisection_points)
-        _positive_int("bisection_rounds", self.bisection_rounds, 0)
-        if isinstance(self.initial_states, tuple):
-            if len(set(self.initial_states)) < 2:
-                raise SpecError("bifurcation spec: give at least two distinct initial states")
-            for value in self.initial_states:
-                _finite("initial_states", value)
-        else:
-            _positive_int("initial_states", self.initial_states, 2)
-
-    def _check_numbers(self) -> None:
-        _range("lever_range", self.lever_range)
-        _range("initial_range", self.initial_range)
-        _finite("horizon", self.horizon, positive=True)
-        _finite("cluster_tolerance", self.cluster_tolerance, positive=True)
-        _finite("settle_fraction", self.settle_fraction, positive=True)
-        if self.takeoff_initial is not None:
-            _finite("takeoff_initial", self.takeoff_initial)
-        for level in self.noise_levels:
-            _finite("noise_levels", level)
-            if level < 0:
-                raise SpecError(f"bifurcation spec: noise levels must be >= 0, got {level}")
-        if self.initial_spacing not in ("log", "linear"):
-            raise SpecError("bifurcation spec: initial_spacing must be 'log' or 'linear', "
-                                f"got {self.initial_spacing!r}")
-        if self.settle_fraction >= 1:
-            raise SpecError("bifurcation spec: settle_fraction must be below 1")
-
-
-# ----------------------------------------------------------------- set-up
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Setup:
-    """A spec resolved against a model: names checked, grids built."""
-
-    batch: BatchModel
-    spec: BifurcationSpec
-    lever: str
-    state: str
-    outputs: tuple[str, ...]
-    initial: InitialSetting
-    levers: FloatArray
-    initials: FloatArray
-    noise_inputs: tuple[str, ...]
-    noise_parameters: tuple[str, ...]
-    noise_values: FloatArray  # (noise level, noise parameter)
-    settle_index: int
-
-    @property
-    def quantities(self) -> tuple[str, ...]:
-        return (self.state, *self.outputs)
-
-    @property
-    def log(self) -> bool:
-        return self.spec.initial_spacing == "log"
-
-    def deterministic(self) -> dict[str, Any]:
-        """Parameters that switch the noise off."""
-        return dict.fromkeys(self.noise_inputs, 0.0)
-
-
-def _declared(batch: BatchModel, name: str, given: tuple[float, float] | None,
-              what: str) -> tuple[float, float]:
-    if given is not None:
-        return given
-    low, high = batch.info(name).limits
-    if low is None or high is None or not low < high:
-        raise SpecError(f"{batch.path.name}: {name!r} declares no range [low, high]; give "
-                            f"the {what} explicitly")
-    return float(low), float(high)
-
-
-def _initial_grid(batch: BatchModel, spec: BifurcationSpec, constant: str) -> FloatArray:
-    if isinstance(spec.initial_states, tuple):
-        return np.unique(np.array(spec.initial_states, dtype=np.float64))
-    low, high = _declared(batch, constant, spec.initial_range, "initial range")
-    if spec.initial_spacing == "linear":
-        return np.linspace(low, high, spec.initial_states)
-    if high <= 0:
-        raise SpecError(f"log-spaced initial states need a positive upper bound, got {high}")
-    low = low if low > 0 else high / 1000
-    return np.geomspace(low, high, spec.initial_states)
-
-
-def _noise_setup(batch: BatchModel,
-                 spec: BifurcationSpec) -> tuple[tuple[str, ...], tuple[str, ...], FloatArray]:
-    if not spec.noise_levels:
-        return (), (), np.zeros((0, 0))
-    inputs = noise_inputs(batch, spec.noise_inputs)
-    parameters = noise_parameters(batch, spec.noise_parameter)
-    levels = np.array(spec.noise_levels, dtype=np.float64)
-    if not spec.noise_relative:
-        return inputs, parameters, np.repeat(levels[:, None], len(parameters), axis=1)
-    defaults = np.array([batch.default(name) for name in parameters])
-    if not np.any(defaults):
-        raise SpecError(
-            f"{batch.path.name}: the noise amplitude {', '.join(map(repr, parameters))} is 0 in "
-            "the model, so relative noise levels are all 0; give absolute levels"
-        )
-    return inputs, parameters, levels[:, None] * defaults[None, :]
-
-
-def _settle_index(batch: BatchModel, spec: BifurcationSpec) -> int:
-    labels = batch.schedule(spec.horizon).labels
-    if labels[-1] < spec.horizon - 1e-9 * max(1.0, abs(spec.horizon)) or labels.size < 2:
-        raise SpecError(f"{batch.path.name}: horizon {spec.horizon:g} gives too few saved "
-                            "times (check INITIAL TIME and SAVEPER)")
-    target = labels[-1] - spec.settle_fraction * (labels[-1] - labels[0])
-    return int(min(np.searchsorted(labels, target), labels.size - 2))
-
-
-def _setup(batch: BatchModel, spec: BifurcationSpec) -> _Setup:
-    lever = find_constant(batch, spec.lever)
-    initial = initial_setting(batch, spec.state, allow_side_effects=spec.allow_side_effects)
-    if lever == initial.constant:
-        raise SpecError(f"{batch.path.name}: {lever!r} sets the initial value of "
-                            f"{initial.stock!r}; it cannot be the lever too")
-    low, high = _declared(batch, lever, spec.lever_range, "lever range")
-    outputs = tuple(dict.fromkeys(find_variable(batch, name) for name in spec.outputs))
-    inputs, parameters, values = _noise_setup(batch, spec)
-    return _Setup(batch=batch, spec=spec, lever=lever, state=initial.stock,
-                  outputs=tuple(o for o in outputs if o != initial.stock), initial=initial,
-                  levers=np.linspace(low, high, spec.values),
-                  initials=_initial_grid(batch, spec, initial.constant),
-                  noise_inputs=inputs, noise_parameters=parameters, noise_values=values,
-                  settle_index=_settle_index(batch, spec))
 
 
 # -------------------------------------------------------------------- runs
@@ -353,19 +103,19 @@ class _Streams:
         return {name: table[rows] for name, table in zip(names, self.tables, strict=True)}
 
 
-def _block_size(setup: _Setup, noisy: bool) -> int:
+def _block_size(setup: Setup, noisy: bool) -> int:
     schedule = setup.batch.schedule(setup.spec.horizon)
     per_member = 8 * int(schedule.saved.sum()) * len(setup.quantities)
     if noisy:  # the series, and the engine's time-major copy of it
         per_member += 16 * len(schedule.times) * len(setup.noise_inputs)
-    return max(1, min(DEFAULT_CHUNK_SIZE, MEMORY_BUDGET // per_member))
+    return max(1, min(setup.chunk_size, MEMORY_BUDGET // per_member))
 
 
 def _part(value: Any, part: slice) -> Any:
     return value[part] if isinstance(value, np.ndarray) else value
 
 
-def _simulate(setup: _Setup, params: Mapping[str, Any], n: int,
+def _simulate(setup: Setup, params: Mapping[str, Any], n: int,
               streams: _Streams | None = None) -> tuple[FloatArray, FloatArray]:
     """Run ``n`` members; return end values ``(n, quantities)`` and the state at the settle time."""
     names = list(setup.quantities)
@@ -384,7 +134,7 @@ def _simulate(setup: _Setup, params: Mapping[str, Any], n: int,
     return end, before
 
 
-def _require_finite(setup: _Setup, params: Mapping[str, Any], end: FloatArray) -> None:
+def _require_finite(setup: Setup, params: Mapping[str, Any], end: FloatArray) -> None:
     bad = np.flatnonzero(~np.isfinite(end).all(axis=1))
     if bad.size == 0:
         return
@@ -411,7 +161,7 @@ class _Sweep:
     tolerance: float
 
 
-def _sweep(setup: _Setup) -> _Sweep:
+def _sweep(setup: Setup) -> _Sweep:
     n_lever, n_init = setup.levers.size, setup.initials.size
     params = {**setup.deterministic(), setup.lever: np.repeat(setup.levers, n_init),
               setup.initial.constant: np.tile(setup.initials, n_lever)}
@@ -427,22 +177,22 @@ def _sweep(setup: _Setup) -> _Sweep:
                   centres=centres, counts=counts, split=split, tolerance=tolerance)
 
 
-def _separatrix(setup: _Setup, sweep: _Sweep) -> tuple[FloatArray, FloatArray]:
+def _separatrix(setup: Setup, sweep: _Sweep) -> tuple[FloatArray, FloatArray]:
     """Bracket the initial state that separates the basins, per lever value (k-section)."""
     lower, upper = bif.bracket_separatrix(setup.initials, sweep.high)
-    rows = np.flatnonzero(np.isfinite(lower))
     k = setup.spec.bisection_points
-    for _ in range(setup.spec.bisection_rounds if rows.size else 0):
-        points = bif.section_points(lower[rows], upper[rows], k, setup.log)
+
+    def ends_high(rows: NDArray[np.intp], points: FloatArray) -> NDArray[np.bool_]:
         params = {**setup.deterministic(), setup.lever: np.repeat(setup.levers[rows], k),
                   setup.initial.constant: points.ravel()}
         end, _ = _simulate(setup, params, rows.size * k)
-        high = end[:, 0].reshape(rows.size, k) > sweep.split
-        lower[rows], upper[rows] = bif.narrow_brackets(lower[rows], upper[rows], points, high)
-    return lower, upper
+        return end[:, 0].reshape(rows.size, k) > sweep.split
+
+    return k_section(lower, upper, ends_high, points=k, rounds=setup.spec.bisection_rounds,
+                     log=setup.log)
 
 
-def _streams(setup: _Setup, member: NDArray[np.int64]) -> _Streams:
+def _streams(setup: Setup, member: NDArray[np.int64]) -> _Streams:
     n_steps = len(setup.batch.schedule(setup.spec.horizon).times)
     # Member m's input k is the ensemble's stream (m, k): the same members as ``ensemble``.
     tables = tuple(white_noise(setup.spec.seed, np.arange(setup.spec.members), n_steps,
@@ -450,7 +200,7 @@ def _streams(setup: _Setup, member: NDArray[np.int64]) -> _Streams:
     return _Streams(tables=tables, member=member)
 
 
-def _takeoff(setup: _Setup, split: float) -> tuple[FloatArray, NDArray[np.int64]]:
+def _takeoff(setup: Setup, split: float) -> tuple[FloatArray, NDArray[np.int64]]:
     """Return the take-off lever grid and the members ending high, ``(noise level, lever)``."""
     spec = setup.spec
     grid = np.linspace(setup.levers[0], setup.levers[-1], spec.takeoff_values)
@@ -470,168 +220,14 @@ def _takeoff(setup: _Setup, split: float) -> tuple[FloatArray, NDArray[np.int64]
     return grid, high.reshape(n_levels, grid.size, members).sum(axis=2)
 
 
-# ------------------------------------------------------------------ result
+# --------------------------------------------------------------- assembly
 
 
 def _json(value: Any) -> str:
     return json.dumps(value, default=str)
 
 
-@dataclass(frozen=True)
-class BifurcationResult:
-    """The outcome of :func:`run_bifurcation`: an :class:`xarray.Dataset` and readers of it.
-
-    The dataset has coordinates ``lever`` (the lever values), ``initial``
-    (initial states, ascending), ``quantity`` (the state, then the outputs),
-    ``branch`` (``"low"``, ``"high"``), ``attractor``, and, with noise,
-    ``noise`` (the levels as given), ``noise_parameter`` and ``takeoff_lever``.
-    Variables: ``end`` (quantity × lever × initial), ``settled`` and ``high``
-    (lever × initial, 0/1), ``attractors`` and ``n_attractors``, ``stable``
-    (quantity × lever × branch), ``unstable`` with its bracket
-    ``unstable_low``, ``unstable_high`` (lever; the separating initial state),
-    and ``takeoff_probability``, ``takeoff_reached``, ``takeoff_ci_low``,
-    ``takeoff_ci_high`` and ``noise_value``. Attributes hold the thresholds
-    (``formation_threshold``, ``persistence_threshold``, each with the grid
-    value below it, ``hysteresis``), the ``split_level``, the names used, the
-    seed, the spec (JSON) and ``notes`` (JSON list of caveats).
-    """
-
-    dataset: xr.Dataset
-
-    def _attr(self, name: str) -> float:
-        return float(self.dataset.attrs[name])
-
-    @property
-    def formation(self) -> float:
-        """Formation threshold: the lowest lever value at which the low start ends high."""
-        return self._attr("formation_threshold")
-
-    @property
-    def persistence(self) -> float:
-        """Persistence threshold: the lowest lever value at which the high start stays high."""
-        return self._attr("persistence_threshold")
-
-    @property
-    def hysteresis(self) -> float:
-        """Hysteresis width, formation − persistence."""
-        return self._attr("hysteresis")
-
-    @property
-    def notes(self) -> list[str]:
-        """Caveats found while analysing (e.g. runs that had not settled)."""
-        return list(json.loads(self.dataset.attrs["notes"]))
-
-    def thresholds_table(self) -> pd.DataFrame:
-        """Return the thresholds, hysteresis and take-off bands, one row each.
-
-        Columns ``quantity``, ``value``, ``low``, ``high`` (the interval the
-        value lies in: for a threshold the grid step ending at it) and ``note``.
-        """
-        return _thresholds_table(self.dataset)
-
-    def branches_table(self) -> pd.DataFrame:
-        """Return one row per lever value: attractor count, stable branches, unstable branch."""
-        return _branches_table(self.dataset)
-
-    def takeoff_table(self) -> pd.DataFrame:
-        """Return the take-off probability per noise level and lever value, with Wilson bounds."""
-        ds = self.dataset
-        if "takeoff_probability" not in ds:
-            return pd.DataFrame(columns=["noise", "lever", "reached", "members", "probability",
-                                         "low", "high"])
-        frame = ds[["takeoff_reached", "takeoff_probability", "takeoff_ci_low",
-                    "takeoff_ci_high"]].to_dataframe().reset_index()
-        frame = frame.rename(columns={"takeoff_lever": "lever", "takeoff_reached": "reached",
-                                      "takeoff_probability": "probability",
-                                      "takeoff_ci_low": "low", "takeoff_ci_high": "high"})
-        frame.insert(3, "members", int(ds.attrs["members"]))
-        return frame[["noise", "lever", "reached", "members", "probability", "low", "high"]]
-
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the dataset to a netCDF file, atomically.
-
-        Raises
-        ------
-        ResultsFileError
-            If the file cannot be written.
-
-        """
-        return write_atomically(path, lambda temporary: self.dataset.to_netcdf(
-            temporary, engine="netcdf4"), what="the bifurcation results")
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> BifurcationResult:
-        """Read a file written by :meth:`save`.
-
-        Raises
-        ------
-        ResultsFileError
-            If it is missing or not a bifurcation results file.
-
-        """
-        try:
-            dataset = xr.load_dataset(path, engine="netcdf4")
-        except (OSError, ValueError) as error:
-            raise ResultsFileError(f"{path}: cannot read bifurcation results ({error})") from None
-        if "formation_threshold" not in dataset.attrs:
-            raise ResultsFileError(f"{path}: not a bifurcation results file")
-        return cls(dataset)
-
-
-def _threshold_rows(ds: xr.Dataset) -> list[dict[str, Any]]:
-    attrs, lever = ds.attrs, ds.attrs["lever"]
-    form, form_below = attrs["formation_threshold"], attrs["formation_below"]
-    keep, keep_below = attrs["persistence_threshold"], attrs["persistence_below"]
-    return [
-        {"quantity": "formation threshold", "value": form, "low": form_below, "high": form,
-         "note": f"lowest {lever} at which the run from {ds['initial'].values[0]:g} ends high"},
-        {"quantity": "persistence threshold", "value": keep, "low": keep_below, "high": keep,
-         "note": f"lowest {lever} at which the run from {ds['initial'].values[-1]:g} stays high"},
-        {"quantity": "hysteresis width", "value": attrs["hysteresis"],
-         "low": form_below - keep, "high": form - keep_below, "note": "formation − persistence"},
-        {"quantity": "split level", "value": attrs["split_level"], "low": math.nan,
-         "high": math.nan, "note": f"{attrs['state']} above it counts as the high branch"},
-    ]
-
-
-def _takeoff_rows(ds: xr.Dataset) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    if "takeoff_probability" not in ds:
-        return rows
-    grid = ds["takeoff_lever"].values
-    for level in ds["noise"].values:
-        probability = ds["takeoff_probability"].sel(noise=level).values
-        low, high = bif.probability_band(grid, probability)
-        label = f"noise {level:g}{'x' if ds.attrs['noise_relative'] else ''}"
-        rows.append({"quantity": f"take-off 5-95 % band ({label})", "value": high - low,
-                     "low": low, "high": high, "note": "lever values where 5 % < P < 95 %"})
-        rows.append({"quantity": f"take-off 50 % ({label})",
-                     "value": bif.probability_crossing(grid, probability), "low": math.nan,
-                     "high": math.nan, "note": "lever at which P first reaches 1/2"})
-    return rows
-
-
-def _thresholds_table(ds: xr.Dataset) -> pd.DataFrame:
-    return pd.DataFrame(_threshold_rows(ds) + _takeoff_rows(ds),
-                        columns=["quantity", "value", "low", "high", "note"])
-
-
-def _branches_table(ds: xr.Dataset) -> pd.DataFrame:
-    lever = str(ds.attrs["lever"])
-    frame = pd.DataFrame({lever: ds["lever"].values,
-                          "attractors": ds["n_attractors"].values})
-    for quantity in ds["quantity"].values:
-        for branch in ("low", "high"):
-            values = ds["stable"].sel(quantity=quantity, branch=branch).values
-            frame[f"{quantity} ({branch} branch)"] = values
-    frame[f"{ds.attrs['state']} (unstable branch)"] = ds["unstable"].values
-    return frame
-
-
-# --------------------------------------------------------------- assembly
-
-
-def _notes(setup: _Setup, sweep: _Sweep) -> list[str]:
+def _notes(setup: Setup, sweep: _Sweep) -> list[str]:
     notes = []
     unsettled = int((~sweep.settled).sum())
     if unsettled:
@@ -651,7 +247,7 @@ def _notes(setup: _Setup, sweep: _Sweep) -> list[str]:
     return notes
 
 
-def _sweep_variables(setup: _Setup, sweep: _Sweep) -> dict[str, Any]:
+def _sweep_variables(setup: Setup, sweep: _Sweep) -> dict[str, Any]:
     stable = np.stack([bif.branch_values(values, sweep.high, sweep.settled)
                        for values in sweep.end])
     return {
@@ -664,7 +260,7 @@ def _sweep_variables(setup: _Setup, sweep: _Sweep) -> dict[str, Any]:
     }
 
 
-def _takeoff_variables(setup: _Setup, grid: FloatArray,
+def _takeoff_variables(setup: Setup, grid: FloatArray,
                        reached: NDArray[np.int64]) -> dict[str, Any]:
     from sdcluster.analysis.statistics import wilson_interval
 
@@ -680,7 +276,7 @@ def _takeoff_variables(setup: _Setup, grid: FloatArray,
     }
 
 
-def _coords(setup: _Setup, grid: FloatArray | None, width: int) -> dict[str, Any]:
+def _coords(setup: Setup, grid: FloatArray | None, width: int) -> dict[str, Any]:
     coords: dict[str, Any] = {
         "lever": ("lever", setup.levers, {"long_name": setup.lever}),
         "initial": ("initial", setup.initials, {"long_name": setup.initial.constant}),
@@ -695,7 +291,7 @@ def _coords(setup: _Setup, grid: FloatArray | None, width: int) -> dict[str, Any
     return coords
 
 
-def _attrs(setup: _Setup, sweep: _Sweep, seconds: float) -> dict[str, Any]:
+def _attrs(setup: Setup, sweep: _Sweep, seconds: float) -> dict[str, Any]:
     form, form_below = bif.first_reached(setup.levers, sweep.high[:, 0])
     keep, keep_below = bif.first_reached(setup.levers, sweep.high[:, -1])
     spec = setup.spec
@@ -716,7 +312,7 @@ def _attrs(setup: _Setup, sweep: _Sweep, seconds: float) -> dict[str, Any]:
         "noise_parameters": _json(list(setup.noise_parameters)),
         "noise_streams": "input k of member m: white_noise(seed, [m], n_steps, input_index=k)",
         "confidence": CONFIDENCE, "seconds": seconds,
-        "spec": _json(asdict(spec)), "notes": _json(_notes(setup, sweep)),
+        "spec": _json(spec.describe()), "notes": _json(_notes(setup, sweep)),
     }
 
 
@@ -731,7 +327,8 @@ def _batch_model(model: BatchModel | LoadedModel | str | os.PathLike[str] | None
 
 
 def run_bifurcation(model: BatchModel | LoadedModel | str | os.PathLike[str] | None,
-                    spec: BifurcationSpec) -> BifurcationResult:
+                    spec: BifurcationSpec,
+                    options: RunOptions | None = None) -> BifurcationResult:
     """Run a bifurcation and take-off study (see the module docstring).
 
     Parameters
@@ -740,6 +337,10 @@ def run_bifurcation(model: BatchModel | LoadedModel | str | os.PathLike[str] | N
         The model (a file is compiled for the batch engine); the built-in model if None.
     spec : BifurcationSpec
         What to run.
+    options : RunOptions, optional
+        ``chunk_size`` bounds the members of one batch call (memory bounds
+        them too); the engine must be ``"auto"`` or ``"batch"``: the study
+        runs on the batch engine only.
 
     Returns
     -------
@@ -767,8 +368,12 @@ def run_bifurcation(model: BatchModel | LoadedModel | str | os.PathLike[str] | N
     >>> result.formation, result.persistence, result.hysteresis   # doctest: +SKIP
 
     """
+    options = DEFAULT_OPTIONS if options is None else options
+    if options.engine == "pysd":
+        raise SpecError("bifurcation: the study runs on the batch engine only; "
+                        "use engine 'auto' or 'batch'")
     started = clock.perf_counter()
-    setup = _setup(_batch_model(model), spec)
+    setup = resolve(_batch_model(model), spec, options.chunk_size)
     sweep = _sweep(setup)
     lower, upper = _separatrix(setup, sweep)
     variables = _sweep_variables(setup, sweep)

@@ -2,7 +2,8 @@
 
 Every function takes plain NumPy arrays laid out as the bifurcation study
 lays them out: ``(lever value, initial state)`` for end states, initial
-states ascending. Nothing here runs a model.
+states ascending. Nothing here runs a model. The brackets of
+:func:`bracket_separatrix` are narrowed by :func:`sdcluster.analysis.bisection.k_section`.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ __all__ = [
     "bracket_separatrix",
     "branch_values",
     "first_reached",
-    "narrow_brackets",
     "probability_band",
     "probability_crossing",
-    "section_points",
     "split_level",
 ]
 
@@ -170,36 +169,6 @@ def bracket_separatrix(initial: FloatArray, high: BoolArray) -> tuple[FloatArray
         if change.size:
             lower[i], upper[i] = initial[change[0]], initial[change[0] + 1]
     return lower, upper
-
-
-def section_points(lower: FloatArray, upper: FloatArray, count: int, log: bool) -> FloatArray:
-    """Return ``count`` points strictly inside each bracket, evenly (or log-evenly) spaced.
-
-    Returns
-    -------
-    ndarray
-        Shape ``(n, count)``.
-
-    """
-    fractions = np.arange(1, count + 1) / (count + 1)
-    if log and np.all(lower > 0):
-        return np.exp(np.log(lower)[:, None] + np.log(upper / lower)[:, None] * fractions)
-    return lower[:, None] + (upper - lower)[:, None] * fractions
-
-
-def narrow_brackets(lower: FloatArray, upper: FloatArray, points: FloatArray,
-                    high: BoolArray) -> tuple[FloatArray, FloatArray]:
-    """Shrink each bracket to the first low-to-high change among its interior points.
-
-    ``high[i, j]`` tells whether the run from ``points[i, j]`` ended high;
-    the bracket ends are known to end low and high.
-    """
-    grid = np.column_stack([lower, points, upper])
-    outcome = np.column_stack([np.zeros_like(lower, dtype=bool), high,
-                               np.ones_like(upper, dtype=bool)])
-    first_high = np.argmax(outcome, axis=1)  # there is always one: the upper end
-    rows = np.arange(grid.shape[0])
-    return grid[rows, first_high - 1], grid[rows, first_high]
 
 
 def probability_band(lever: FloatArray, probability: FloatArray, low: float = 0.05,

@@ -28,6 +28,11 @@ posterior 90 % interval is at least 0.8 times its prior's (in the sampler's
 space) is flagged ``unidentified``: the data do not inform it, and its
 posterior is the prior, not a finding.
 
+The study's parts: :mod:`~sdcluster.studies.calibration_posterior` (the
+evaluators that run the walkers and the log-posterior),
+:mod:`~sdcluster.studies.calibration_result` (:class:`CalibrationResult`, its
+summary and files), this module (sampling, diagnostics, summaries).
+
 References
 ----------
 Foreman-Mackey, D., Hogg, D. W., Lang, D., Goodman, J. (2013). emcee: the
@@ -47,17 +52,14 @@ dynamics models. *European Journal of Operational Research* 151, 552-568.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 import os
 import sys
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import emcee
 import numpy as np
@@ -67,18 +69,14 @@ from numpy.typing import NDArray
 from scipy import stats
 from tqdm import tqdm
 
-from sdcluster.analysis.fit import lognormal_loglik, negbinom_loglik, r_squared, theil_statistics
-from sdcluster.engine.batch import BatchModel
-from sdcluster.engine.pysd_runner import run_scenario
-from sdcluster.errors import AnalysisError, SimulationError, UnsupportedConstructError
-from sdcluster.experiments.calibration import CalibrationError, CalibrationSpec, Prior, SeriesMap
-from sdcluster.experiments.scenarios import Scenario
+from sdcluster.analysis.fit import r_squared, theil_statistics
+from sdcluster.engine.options import Engine
+from sdcluster.errors import AnalysisError, CalibrationError
+from sdcluster.experiments.calibration import CalibrationSpec
+from sdcluster.experiments.calibration_inputs import Prior, SeriesMap
 from sdcluster.model.loaded import LoadedModel, load_model
-from sdcluster.results.atomic import (
-    refuse_overwriting_inputs,
-    require_writable_folder,
-    write_atomically,
-)
+from sdcluster.studies.calibration_posterior import Evaluator, Posterior, make_evaluator
+from sdcluster.studies.calibration_result import CalibrationResult, load_arviz, quiet_arviz
 
 __all__ = [
     "UNIDENTIFIED_WIDTH_RATIO",
@@ -88,10 +86,7 @@ __all__ = [
     "run_calibration",
 ]
 
-logger = logging.getLogger(__name__)
-
 FloatArray = NDArray[np.float64]
-Engine = Literal["auto", "batch", "pysd"]
 
 #: Posterior 90 % width over prior 90 % width from which a quantity counts as unidentified.
 UNIDENTIFIED_WIDTH_RATIO = 0.8
@@ -99,405 +94,6 @@ UNIDENTIFIED_WIDTH_RATIO = 0.8
 BAND_DRAWS = 200
 #: Prior draws per walker among which the initial walkers are the most probable.
 CANDIDATES_PER_WALKER = 8
-
-
-# ------------------------------------------------------------------ engines
-
-
-class Evaluator:
-    """Runs members (one per walker) and returns the mapped variables at saved times.
-
-    Parameters
-    ----------
-    variables : sequence of str
-        Model names to return.
-    final_time : float
-        End of every run.
-
-    """
-
-    engine = "none"
-
-    def __init__(self, variables: Sequence[str], final_time: float) -> None:
-        self.variables = tuple(dict.fromkeys(variables))
-        self.final_time = final_time
-        self.times: FloatArray = np.empty(0)
-
-    def run(self, params: Mapping[str, FloatArray], n: int) -> dict[str, FloatArray]:
-        """Return variable → array ``(n, len(self.times))``; NaN rows for failed members."""
-        raise NotImplementedError
-
-
-class _BatchEvaluator(Evaluator):
-    engine = "batch"
-
-    def __init__(self, batch: BatchModel, variables: Sequence[str], final_time: float) -> None:
-        super().__init__(variables, final_time)
-        self._batch = batch
-        self.times = np.asarray(batch.schedule(final_time).labels, dtype=np.float64)
-
-    def run(self, params: Mapping[str, FloatArray], n: int) -> dict[str, FloatArray]:
-        try:
-            return self._arrays(params, n)
-        except SimulationError:
-            # One member's arithmetic error stops the whole batch: isolate it.
-            rows = [self._one(params, i) for i in range(n)]
-            return {v: np.stack([row[v] for row in rows]) for v in self.variables}
-
-    def _arrays(self, params: Mapping[str, FloatArray], n: int) -> dict[str, FloatArray]:
-        arrays = self._batch.run_arrays(params, n, return_variables=list(self.variables),
-                                        final_time=self.final_time)
-        return {v: np.asarray(arrays[v], dtype=np.float64) for v in self.variables}
-
-    def _one(self, params: Mapping[str, FloatArray], i: int) -> dict[str, FloatArray]:
-        try:
-            arrays = self._arrays({k: v[i:i + 1] for k, v in params.items()}, 1)
-            return {v: arrays[v][0] for v in self.variables}
-        except SimulationError:
-            return {v: np.full(self.times.size, np.nan) for v in self.variables}
-
-
-class _PysdEvaluator(Evaluator):
-    engine = "pysd"
-
-    def __init__(self, model: LoadedModel, variables: Sequence[str], final_time: float) -> None:
-        super().__init__(variables, final_time)
-        self._model = model
-        self.times = model.time.save_times(final_time)
-
-    def run(self, params: Mapping[str, FloatArray], n: int) -> dict[str, FloatArray]:
-        out = {v: np.full((n, self.times.size), np.nan) for v in self.variables}
-        for i in range(n):
-            scenario = Scenario(name="walker", final_time=self.final_time,
-                                overrides={k: float(v[i]) for k, v in params.items()})
-            try:
-                dataset = run_scenario(self._model, scenario, variables=self.variables)
-            except SimulationError:
-                continue  # stays NaN: log-probability -inf
-            for v in self.variables:
-                values = np.asarray(dataset[v].values, dtype=np.float64)
-                out[v][i, :values.size] = values[:self.times.size]
-        return out
-
-
-def make_evaluator(model: LoadedModel, variables: Sequence[str], final_time: float,
-                   engine: Engine = "auto") -> Evaluator:
-    """Return the batch-engine evaluator, or PySD's where the batch engine refuses the model.
-
-    Raises
-    ------
-    UnsupportedConstructError
-        With ``engine="batch"`` for a model the batch engine cannot run.
-
-    """
-    if engine == "pysd":
-        return _PysdEvaluator(model, variables, final_time)
-    try:
-        return _BatchEvaluator(BatchModel.from_file(model.path), variables, final_time)
-    except UnsupportedConstructError as error:
-        if engine == "batch":
-            raise
-        logger.warning("the batch engine cannot run %s (%s); calibrating with PySD, one "
-                       "walker at a time (slow)", model.path.name, error)
-        return _PysdEvaluator(model, variables, final_time)
-
-
-# --------------------------------------------------------------- posterior
-
-
-def _interpolate(grid: FloatArray, values: FloatArray, query: FloatArray) -> FloatArray:
-    """Linear interpolation of ``values (n, G)`` on ``grid`` at ``query (n, T)``; NaN outside."""
-    tolerance = 1e-9 * max(1.0, float(np.abs(grid).max()))
-    if grid.size == 1:
-        inside = np.abs(query - grid[0]) <= tolerance
-        return np.where(inside, values[:, :1], np.nan)
-    position = np.clip(np.searchsorted(grid, query, side="right") - 1, 0, grid.size - 2)
-    left, right = grid[position], grid[position + 1]
-    weight = (query - left) / (right - left)
-    low = np.take_along_axis(values, position, axis=1)
-    high = np.take_along_axis(values, position + 1, axis=1)
-    result = low + weight * (high - low)
-    inside = (query >= grid[0] - tolerance) & (query <= grid[-1] + tolerance)
-    return np.where(inside, result, np.nan)
-
-
-class _Posterior:
-    """The log-posterior of a validated spec, vectorized over walkers."""
-
-    def __init__(self, spec: CalibrationSpec, evaluator: Evaluator) -> None:
-        self.spec = spec
-        self.evaluator = evaluator
-        self.priors = spec.priors()
-        self.names = tuple(p.name for p in self.priors)
-        self.index = {name: j for j, name in enumerate(self.names)}
-        bounds = np.array([p.sampling_bounds for p in self.priors])
-        self.low, self.high = bounds[:, 0], bounds[:, 1]
-        self.model_parameters = tuple(spec.parameters)
-        self.times = spec.times
-        self.observed = {m.column: spec.observed(m.column) for m in spec.mappings}
-        self.likelihood = lognormal_loglik if spec.likelihood == "lognormal" else negbinom_loglik
-        self.dispersion = "sigma" if spec.likelihood == "lognormal" else "alpha"
-
-    @property
-    def ndim(self) -> int:
-        return len(self.priors)
-
-    def to_values(self, theta: FloatArray) -> FloatArray:
-        """Sampler coordinates ``(n, ndim)`` → values in natural units."""
-        return np.column_stack([p.from_sampling(theta[:, j]) for j, p in enumerate(self.priors)])
-
-    def to_theta(self, values: FloatArray) -> FloatArray:
-        """Values ``(n, ndim)`` → sampler coordinates."""
-        return np.column_stack([p.to_sampling(values[:, j]) for j, p in enumerate(self.priors)])
-
-    def __call__(self, theta: FloatArray) -> FloatArray:
-        theta = np.atleast_2d(np.asarray(theta, dtype=np.float64))
-        inside = (np.isfinite(theta).all(axis=1) & (theta >= self.low).all(axis=1)
-                  & (theta <= self.high).all(axis=1))
-        out = np.full(theta.shape[0], -np.inf)
-        if inside.any():
-            values = self.to_values(theta[inside])
-            out[inside] = self.log_likelihood(values)
-        # Uniform priors in the sampler's space: the log-prior is a constant, left out.
-        out[~np.isfinite(out)] = -np.inf
-        return out
-
-    def column(self, values: FloatArray, name: str, default: float) -> FloatArray:
-        """One free quantity's values, or a fixed value for every member."""
-        j = self.index.get(name)
-        return values[:, j] if j is not None else np.full(values.shape[0], default)
-
-    def predictions(self, values: FloatArray, times: FloatArray | None = None
-                    ) -> dict[str, FloatArray]:
-        """Run the members; return column → ``scale * variable(t - offset)``, shape ``(n, T)``."""
-        n = values.shape[0]
-        params = {name: np.ascontiguousarray(values[:, self.index[name]])
-                  for name in self.model_parameters}
-        outputs = self.evaluator.run(params, n)
-        when = self.times if times is None else times
-        predicted = {}
-        for mapping in self.spec.mappings:
-            offset = self.column(values, f"offset[{mapping.column}]", mapping.time_offset)
-            scale = self.column(values, f"scale[{mapping.column}]", mapping.scale)
-            query = when[np.newaxis, :] - offset[:, np.newaxis]
-            model_values = _interpolate(self.evaluator.times, outputs[mapping.variable], query)
-            predicted[mapping.column] = scale[:, np.newaxis] * model_values
-        return predicted
-
-    def log_likelihood(self, values: FloatArray) -> FloatArray:
-        predicted = self.predictions(values)
-        total = np.zeros(values.shape[0])
-        for mapping in self.spec.mappings:
-            spread = values[:, self.index[f"{self.dispersion}[{mapping.column}]"]]
-            total += self.likelihood(self.observed[mapping.column], predicted[mapping.column],
-                                     spread)
-        return total
-
-
-# ------------------------------------------------------------------ result
-
-
-@dataclass
-class CalibrationResult:
-    """The sampled posterior, its diagnostics and the fit of its median run.
-
-    Attributes
-    ----------
-    spec : CalibrationSpec
-        The validated spec.
-    names : tuple of str
-        The free quantities, in sampling order.
-    chain : ndarray, shape (steps, walkers, ndim)
-        Every sampled position, in natural units (burn-in included).
-    log_prob : ndarray, shape (steps, walkers)
-        Log-posterior (up to a constant) of every position.
-    acceptance : ndarray, shape (walkers,)
-        Acceptance fraction of each walker.
-    burn : int
-        Steps discarded before the summaries (fewer than asked if interrupted early).
-    autocorr : ndarray, shape (ndim,)
-        Integrated autocorrelation time of each quantity, in steps (emcee).
-    ess, rhat : ndarray, shape (ndim,)
-        Bulk effective sample size and rank-normalized R-hat across walkers (ArviZ).
-    table : pandas.DataFrame
-        One row per quantity: ``median``, ``q05``, ``q95``, prior bounds,
-        ``width_ratio`` (posterior over prior 90 % width), ``identified``,
-        ``ess``, ``rhat``, ``autocorr``.
-    fit : pandas.DataFrame
-        One row per mapped series: Theil statistics (``mse``, ``rmse_percent``,
-        ``um``, ``us``, ``uc``) and ``r2`` of the posterior-median run.
-    median_run : pandas.DataFrame
-        ``time``, then per series the observed and predicted values.
-    band : xarray.Dataset
-        Posterior-predictive band on a fine time grid (dims ``series``,
-        ``time``): ``model_q05/q50/q95`` (the scaled model output) and
-        ``predictive_q05/q95`` (with observation noise), ``median_run``.
-    engine : str
-        ``"batch"`` or ``"pysd"``.
-    interrupted : bool
-        Sampling was stopped early (Ctrl-C); the chain holds what was sampled.
-    seconds : float
-        Sampling wall time.
-
-    """
-
-    spec: CalibrationSpec
-    names: tuple[str, ...]
-    chain: FloatArray
-    log_prob: FloatArray
-    acceptance: FloatArray
-    burn: int
-    autocorr: FloatArray
-    ess: FloatArray
-    rhat: FloatArray
-    table: pd.DataFrame
-    fit: pd.DataFrame
-    median_run: pd.DataFrame
-    band: xr.Dataset
-    engine: str
-    interrupted: bool = False
-    seconds: float = 0.0
-    model_path: str = ""
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def unidentified(self) -> tuple[str, ...]:
-        """Free quantities whose posterior is (about) their prior."""
-        return tuple(self.table.loc[~self.table["identified"], "name"])
-
-    @property
-    def steps_done(self) -> int:
-        """Steps actually sampled."""
-        return int(self.chain.shape[0])
-
-    def posterior(self) -> FloatArray:
-        """Return the kept draws, shape ``(draws, walkers, ndim)`` (burn-in removed)."""
-        return self.chain[self.burn:]
-
-    def summary(self) -> str:
-        """Return a few lines: convergence, the posterior table, the fit, the flags."""
-        status = "interrupted after" if self.interrupted else "sampled"
-        lines = [
-            f"{status} {self.steps_done} steps x {self.chain.shape[1]} walkers "
-            f"({self.engine} engine, {self.seconds:.1f} s); burn {self.burn}; "
-            f"acceptance {self.acceptance.mean():.2f}; "
-            f"max R-hat {_largest(self.rhat):.3f}; min ESS {-_largest(-self.ess):.0f}",
-        ]
-        tau = _largest(self.autocorr)
-        kept = self.steps_done - self.burn
-        if not np.isfinite(tau) or kept < 50 * tau:
-            lines.append(f"warning: chain of {kept} kept steps is shorter than 50 "
-                         f"autocorrelation times ({tau:.0f} steps): run longer before "
-                         "trusting the intervals")
-        if self.unidentified:
-            lines.append("unidentified (posterior ~ prior): " + ", ".join(self.unidentified))
-        return "\n".join(lines)
-
-    def to_inference_data(self) -> Any:
-        """Return an :class:`arviz.InferenceData` (posterior, sample stats, observed data).
-
-        Walkers are ArviZ's chains; the burn-in goes to the ``warmup_*`` groups.
-        """
-        az = _arviz()
-        kept, warm = self.chain[self.burn:], self.chain[:self.burn]
-
-        def by_name(steps: FloatArray) -> dict[str, FloatArray]:
-            return {n: steps[:, :, j].T for j, n in enumerate(self.names)}
-
-        observed = {m.column: self.spec.observed(m.column) for m in self.spec.mappings}
-        dims = {m.column: ["time"] for m in self.spec.mappings}
-        groups: dict[str, Any] = {
-            "posterior": by_name(kept),
-            "sample_stats": {"lp": self.log_prob[self.burn:].T},
-            "observed_data": observed,
-            "dims": dims,
-            "coords": {"time": self.spec.times},
-            "attrs": {"inference_library": "emcee",
-                      "inference_library_version": emcee.__version__},
-        }
-        if self.burn:
-            groups["warmup_posterior"] = by_name(warm)
-            groups["warmup_sample_stats"] = {"lp": self.log_prob[:self.burn].T}
-            groups["save_warmup"] = True
-        with _quiet_arviz():  # "more chains than draws" for short runs: known, and fine
-            return az.from_dict(**groups)
-
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the result as netCDF (ArviZ-readable) atomically; return the path.
-
-        Groups: ArviZ's ``posterior``, ``sample_stats``, ``observed_data``
-        (and ``warmup_*``), then ``calibration_table``, ``calibration_fit``,
-        ``calibration_band`` and ``calibration_diagnostics``. ``az.from_netcdf``
-        reads it.
-
-        Raises
-        ------
-        ResultsFileError
-            If the file cannot be written, or it is the model or the observations file.
-
-        """
-        target = Path(path)
-        inputs = [self.model_path or None]
-        if not self.spec.source.startswith("<"):
-            inputs.append(self.spec.source)
-        refuse_overwriting_inputs({"the calibration results": target}, inputs)
-        require_writable_folder(target)
-        idata = self.to_inference_data()
-        extra = {
-            "calibration_table": _table_dataset(self.table, "quantity"),
-            "calibration_fit": _table_dataset(self.fit, "series"),
-            "calibration_band": self.band,
-            "calibration_diagnostics": xr.Dataset(
-                {"acceptance_fraction": ("chain", self.acceptance)},
-                attrs=_plain_attrs(self.metadata)),
-        }
-
-        def write(temporary: Path) -> None:
-            with _quiet_arviz():
-                idata.to_netcdf(str(temporary), engine="netcdf4")
-            for group, dataset in extra.items():
-                dataset.to_netcdf(temporary, mode="a", group=group, engine="netcdf4")
-
-        return write_atomically(target, write, what="the calibration results")
-
-
-def _largest(values: FloatArray) -> float:
-    """Return the largest finite value, NaN if there is none (a chain too short to tell)."""
-    finite = values[np.isfinite(values)]
-    return float(finite.max()) if finite.size else float("nan")
-
-
-def _table_dataset(frame: pd.DataFrame, dim: str) -> xr.Dataset:
-    data = {}
-    for column in frame.columns:
-        values = frame[column].to_numpy()
-        if values.dtype == bool:
-            values = values.astype(np.int8)  # netCDF has no boolean
-        elif values.dtype.kind not in "fiu":
-            values = values.astype(str)
-        data[str(column)] = (dim, values)
-    return xr.Dataset(data)
-
-
-def _plain_attrs(metadata: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: (v if isinstance(v, int | float | str) else str(v)) for k, v in metadata.items()}
-
-
-@contextlib.contextmanager
-def _quiet_arviz() -> Iterator[None]:
-    # ArviZ 0.2x announces its 1.0 refactor with a FutureWarning on import, and
-    # warns about empty dims; neither is the user's business here.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        warnings.simplefilter("ignore", UserWarning)
-        yield
-
-
-def _arviz() -> Any:
-    with _quiet_arviz():
-        import arviz
-
-    return arviz
 
 
 # --------------------------------------------------------------- sampling
@@ -511,7 +107,7 @@ def _final_time(model: LoadedModel, spec: CalibrationSpec) -> float:
     return start + periods * saveper
 
 
-def _initial_walkers(posterior: _Posterior, rng: np.random.Generator,
+def _initial_walkers(posterior: Posterior, rng: np.random.Generator,
                      n: int) -> emcee.State:
     """Return the ``n`` best of ``CANDIDATES_PER_WALKER * n`` uniform draws over the priors.
 
@@ -530,7 +126,7 @@ def _initial_walkers(posterior: _Posterior, rng: np.random.Generator,
     return emcee.State(candidates[best], log_prob=log_prob[best])
 
 
-def _regrouped(posterior: _Posterior, sampler: emcee.EnsembleSampler,
+def _regrouped(posterior: Posterior, sampler: emcee.EnsembleSampler,
                rng: np.random.Generator) -> FloatArray:
     """Move walkers stuck far below the best onto good walkers, with a small jitter.
 
@@ -557,7 +153,7 @@ def _regrouped(posterior: _Posterior, sampler: emcee.EnsembleSampler,
     return coords
 
 
-def _sample(sampler: emcee.EnsembleSampler, posterior: _Posterior, start: emcee.State,
+def _sample(sampler: emcee.EnsembleSampler, posterior: Posterior, start: emcee.State,
             spec: CalibrationSpec, rng: np.random.Generator, progress: bool) -> bool:
     """Run the warm-up in two halves (regrouping in between), then the kept steps.
 
@@ -621,7 +217,7 @@ def run_calibration(model: LoadedModel | str | os.PathLike[str], spec: Calibrati
     spec = spec.validated(loaded)
     variables = [m.variable for m in spec.mappings]
     evaluator = make_evaluator(loaded, variables, _final_time(loaded, spec), engine)
-    posterior = _Posterior(spec, evaluator)
+    posterior = Posterior(spec, evaluator)
     rng = np.random.default_rng(spec.seed)
     start = _initial_walkers(posterior, rng, spec.walkers)
     sampler = emcee.EnsembleSampler(spec.walkers, posterior.ndim, posterior, vectorize=True)
@@ -637,7 +233,7 @@ def run_calibration(model: LoadedModel | str | os.PathLike[str], spec: Calibrati
                       seconds=seconds)
 
 
-def _summarize(model: LoadedModel, spec: CalibrationSpec, posterior: _Posterior,
+def _summarize(model: LoadedModel, spec: CalibrationSpec, posterior: Posterior,
                sampler: emcee.EnsembleSampler, rng: np.random.Generator, *,
                interrupted: bool, seconds: float) -> CalibrationResult:
     theta = np.asarray(sampler.get_chain(), dtype=np.float64)
@@ -686,8 +282,8 @@ def _ess_rhat(kept: FloatArray, names: Sequence[str]) -> tuple[FloatArray, Float
     if kept.shape[0] < 4:
         nan = np.full(len(names), np.nan)
         return nan, nan.copy()
-    az = _arviz()
-    with _quiet_arviz(), np.errstate(all="ignore"):
+    az = load_arviz()
+    with quiet_arviz(), np.errstate(all="ignore"):
         # ArviZ wants (chain, draw): a walker is a chain.
         data = az.from_dict(posterior={n: kept[:, :, j].T for j, n in enumerate(names)})
         ess = az.ess(data, method="bulk")
@@ -715,7 +311,7 @@ def _posterior_table(priors: Sequence[Prior], theta: FloatArray,
     return pd.DataFrame(rows)
 
 
-def _median_fit(posterior: _Posterior,
+def _median_fit(posterior: Posterior,
                 medians: FloatArray) -> tuple[pd.DataFrame, pd.DataFrame]:
     predicted = posterior.predictions(medians)
     run = pd.DataFrame({posterior.spec.time_column: posterior.times})
@@ -741,7 +337,7 @@ def _fit_row(mapping: SeriesMap, predicted: FloatArray, observed: FloatArray) ->
     return row
 
 
-def _band(posterior: _Posterior, kept: FloatArray, medians: FloatArray,
+def _band(posterior: Posterior, kept: FloatArray, medians: FloatArray,
           rng: np.random.Generator) -> xr.Dataset:
     """Quantiles of the posterior predictions on a fine grid over the observed span."""
     flat = kept.reshape(-1, kept.shape[-1])
@@ -772,7 +368,7 @@ def _band(posterior: _Posterior, kept: FloatArray, medians: FloatArray,
                       coords={"series": np.array(columns, dtype=str), "time": grid})
 
 
-def _noisy(posterior: _Posterior, draws: FloatArray, column: str, mean: FloatArray,
+def _noisy(posterior: Posterior, draws: FloatArray, column: str, mean: FloatArray,
            rng: np.random.Generator) -> FloatArray:
     spread = posterior.column(draws, f"{posterior.dispersion}[{column}]", 1.0)[:, np.newaxis]
     valid = np.isfinite(mean) & (mean > 0)

@@ -1,37 +1,17 @@
-"""Seeded fluctuation ensembles: many runs of one scenario, each with its own noise.
+"""Seeded fluctuation ensembles: run an :class:`~sdcluster.experiments.ensemble.EnsembleSpec`.
 
-An :class:`EnsembleSpec` says what to run: a model file, a base scenario
-(overrides, steps, final time), how many members, the root seed, whether the
-white-noise input is on, an optional :class:`ParameterDesign` (constants
-that vary from member to member), the variables to record and the chunk
-size. :func:`run_ensemble` runs it and returns
+:func:`run_ensemble` runs a spec (what: members, seed, noise, scenario,
+design, recorded variables; :mod:`sdcluster.experiments.ensemble` explains
+how members get their noise streams) on a model with
+:class:`~sdcluster.engine.options.RunOptions` (how: engine, chunk size,
+executor, run folder) and returns
 :class:`~sdcluster.results.dataset.Results` with dims ``("member", "time")``.
 
-Members and their random numbers
---------------------------------
-Member ``m`` (its global index, ``0 .. n_members - 1``) reads its
-fluctuations from noise stream ``s(m)`` of the root seed: one standard
-normal draw per TIME STEP for each of the model's white-noise inputs (its
-constants named ``white noise ...``, see
-:func:`sdcluster.engine.noise.noise_inputs`); input ``k`` gets
-``sdcluster.engine.noise.white_noise(seed, [s(m)], n_steps, input_index=k)``.
-A member's numbers depend on ``(seed, s(m))`` only, never on the chunk size,
-the executor or the number of workers, and the batch engine and PySD give
-the same member (the tests check ``rtol=1e-9``).
-
-* Without a design, ``s(m) = m``: independent fluctuations.
-* With a design of ``S`` samples and ``R`` replicates, ``n_members = S * R``
-  and member ``m`` is replicate ``r = m % R`` of sample ``m // R``; its
-  stream is ``s(m) = r``. Every sample sees the same ``R`` noise streams:
-  *common random numbers*, so differences between samples come from the
-  parameters, not from the draws.
-
-Stream 0 of seed ``s`` is also the noise of ``sdcluster run --seed s``.
-
-The coordinates along ``"member"`` record this: ``noise_stream`` (when noise
-is on) and, with a design, ``sample``, ``replicate`` and ``design`` (dims
-``member`` and ``parameter``; ``parameter`` holds the constants' model names),
-so ``ds["design"].sel(parameter="openness")`` is each member's openness (record
+The coordinates along ``"member"`` record the members' streams:
+``noise_stream`` (when noise is on) and, with a design, ``sample``,
+``replicate`` and ``design`` (dims ``member`` and ``parameter``;
+``parameter`` holds the constants' model names), so
+``ds["design"].sel(parameter="openness")`` is each member's openness (record
 the parameter as a variable too to see it over time, e.g. with a step).
 
 Engines
@@ -57,252 +37,73 @@ no module to its left imports it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+import os
 from pathlib import Path
-from typing import Any, Literal
-
-import numpy as np
-from numpy.typing import NDArray
 
 from sdcluster.analysis.entropy import ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE
 from sdcluster.analysis.phases import FIRMS, KNOWLEDGE
-from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE
-from sdcluster.engine.executors import ChunkStore, Executor, execute_chunks, plan_chunks, spec_key
-from sdcluster.engine.noise import (
-    NOISE_INPUT_RULE,
-    NOISE_STREAMS,
-    noise_inputs,
-)
+from sdcluster.engine.executors import ChunkStore, execute_chunks, plan_chunks, spec_key
+from sdcluster.engine.noise import NOISE_INPUT_RULE, NOISE_STREAMS, noise_inputs
+from sdcluster.engine.options import DEFAULT_OPTIONS, RunOptions
 from sdcluster.engine.resources import check_fits, run_size
 from sdcluster.engine.run import make_metadata
-from sdcluster.errors import (
-    SpecError,
-    did_you_mean,
-    with_article,
-)
-from sdcluster.experiments.designs import (
-    ParameterDesign,
-    check_count,
-)
-from sdcluster.experiments.scenarios import Scenario
+from sdcluster.errors import SpecError
+from sdcluster.experiments.ensemble import EnsembleSpec
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.results.dataset import Results
 from sdcluster.studies.members import MemberRunner, engine_for, variable_attrs
 
 __all__ = [
+    "PHASE_VARIABLES",
     "EnsembleSpec",
     "MemberRunner",
+    "ensemble_key",
     "run_ensemble",
     "save_ensemble",
 ]
 
 logger = logging.getLogger(__name__)
 
-Engine = Literal["auto", "batch", "pysd"]
-ENGINES: tuple[str, ...] = ("auto", "batch", "pysd")
-
 #: Recorded by default when the model has them: what phases and summaries need.
 PHASE_VARIABLES = (FIRMS, KNOWLEDGE, ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE)
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
-class EnsembleSpec:
-    """A seeded ensemble of one scenario.
+def ensemble_key(spec: EnsembleSpec, options: RunOptions, model_sha256: str,
+                 engine: str) -> str:
+    """Return the 16-hex-digit hash of everything that fixes the members' values and chunks.
 
-    Attributes
-    ----------
-    model_path : Path
-        The model file (Vensim or XMILE).
-    n_members : int
-        Number of members; with a design it must be ``design.n_samples *
-        replicates`` (use :meth:`for_design`).
-    seed : int
-        Root seed of the members' noise streams (see the module docstring).
-    scenario : Scenario
-        Base scenario: overrides, steps and final time shared by all members.
-    noise : bool
-        Feed the seeded white noise to the model's white-noise inputs; off, every
-        member runs without fluctuations (useful with a design).
-    design : ParameterDesign or None
-        Constants that vary per sample; they win over the scenario's
-        overrides and are a step's value before it.
-    replicates : int
-        Members per design sample (noise streams ``0 .. replicates - 1``).
-    variables : tuple of str or None
-        Variables to record; the phase variables (Innovative Firms, Knowledge
-        Stock, Order Degree, synergy degree, dS total) when the model has
-        them, else its stocks.
-    chunk_size : int
-        Members per chunk (bounds memory; never changes the numbers).
-    engine : str
-        ``"auto"`` (batch engine, PySD if the model cannot be vectorized),
-        ``"batch"`` or ``"pysd"``.
-
-    Raises
-    ------
-    SpecError
-        If a count or the seed is not a suitable integer, the member count
-        does not match the design, or the engine is unknown.
-
+    The key names a run folder's chunk files, so that a run resumes only
+    from chunks of the same spec, model, engine and chunk size.
     """
-
-    model_path: Path
-    n_members: int
-    seed: int = 0
-    scenario: Scenario = field(
-        default_factory=lambda: Scenario(name="baseline", title="model as it is")
-    )
-    noise: bool = True
-    design: ParameterDesign | None = None
-    replicates: int = 1
-    variables: tuple[str, ...] | None = None
-    chunk_size: int = DEFAULT_CHUNK_SIZE
-    engine: Engine = "auto"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "model_path", Path(self.model_path))
-        if self.variables is not None:
-            object.__setattr__(self, "variables", tuple(self.variables))
-        # Stored as plain ints: NumPy integers would change the spec's hash and its JSON.
-        for name, minimum in (("n_members", 1), ("seed", 0), ("replicates", 1),
-                              ("chunk_size", 1)):
-            object.__setattr__(self, name, check_count(name, getattr(self, name),
-                                                       minimum=minimum))
-        if self.engine not in ENGINES:
-            raise SpecError(f"engine must be one of {', '.join(ENGINES)}, got "
-                                f"{self.engine!r}{did_you_mean(str(self.engine), ENGINES)}")
-        if self.design is None and self.replicates != 1:
-            raise SpecError("replicates apply to a parameter design; give a design or "
-                                "set n_members instead")
-        if self.design is not None and self.n_members != self.design.n_samples * self.replicates:
-            raise SpecError(
-                f"n_members = {self.n_members} does not match the design: "
-                f"{self.design.n_samples} samples x {self.replicates} replicates"
-            )
-
-    @classmethod
-    def for_design(cls, model_path: str | Path, design: ParameterDesign, *,
-                   replicates: int = 1, **options: Any) -> EnsembleSpec:
-        """Build the spec of a design: ``design.n_samples * replicates`` members."""
-        count = check_count("replicates", replicates, minimum=1)
-        return cls(model_path=Path(model_path), design=design, replicates=count,
-                   n_members=design.n_samples * count, **options)
-
-    def noise_streams(self, members: NDArray[np.int64]) -> NDArray[np.int64]:
-        """Return the noise stream of each member (see the module docstring)."""
-        return members % self.replicates if self.design is not None else members
-
-    def samples(self, members: NDArray[np.int64]) -> NDArray[np.int64]:
-        """Return the design sample of each member."""
-        return members // self.replicates
-
-    def validated(self, model: LoadedModel) -> EnsembleSpec:
-        """Check names, kinds and ranges against the model; return the model's spellings.
-
-        Raises
-        ------
-        UnknownVariableError
-            If a name matches no model variable (the message lists the closest).
-        SpecError
-            If the scenario is invalid, a design parameter is not a constant
-            or has a value outside its declared range, or a recorded variable
-            is a lookup table.
-
-        """
-        scenario = self.scenario.validated(model)
-        design = None if self.design is None else _validated_design(model, self.design)
-        variables = _recorded_variables(model, self.variables)
-        return replace(self, scenario=scenario, design=design, variables=variables)
-
-    def describe(self) -> dict[str, Any]:
-        """Return the spec as JSON-able data (the design without its values)."""
-        return {
-            "model_path": str(self.model_path),
-            "n_members": self.n_members,
-            "seed": self.seed,
-            "scenario": self.scenario.to_dict(),
-            "noise": self.noise,
-            "design": None if self.design is None else self.design.describe(),
-            "replicates": self.replicates,
-            "variables": None if self.variables is None else list(self.variables),
-            "chunk_size": self.chunk_size,
-            "engine": self.engine,
-            "noise_streams": NOISE_STREAMS,
-        }
-
-    def key(self, model_sha256: str, engine: str) -> str:
-        """Return the 16-hex-digit hash of everything that fixes the members' values."""
-        description = {**self.describe(), "model_path": None, "model_sha256": model_sha256,
-                       "engine": engine}
-        extra = [] if self.design is None else [
-            "\0".join(self.design.names).encode(), self.design.values.tobytes()
-        ]
-        return spec_key(description, *extra)
-
-
-def _validated_design(model: LoadedModel, design: ParameterDesign) -> ParameterDesign:
-    names = []
-    for j, name in enumerate(design.names):
-        variable = model.variable(model.resolve(name, context="parameter design: "))
-        if variable.kind != "constant":
-            raise SpecError(
-                f"parameter design: {name!r} is {with_article(variable.kind)}; "
-                "only constants can vary"
-                f"{did_you_mean(name, model.constants)}"
-            )
-        outside = [i for i, value in enumerate(design.values[:, j]) if not variable.in_range(value)]
-        if outside:
-            raise SpecError(
-                f"parameter design: {variable.name!r} = {design.values[outside[0], j]:g} "
-                f"(sample {outside[0]}, {len(outside)} samples in all) is outside its declared "
-                f"range {variable.range_text()}"
-            )
-        names.append(variable.name)
-    return replace(design, names=tuple(names))
-
-
-def _recorded_variables(model: LoadedModel, variables: Sequence[str] | None) -> tuple[str, ...]:
-    if variables is None:
-        wanted = (list(PHASE_VARIABLES) if all(v in model for v in PHASE_VARIABLES)
-                  else list(model.stocks))
-    else:
-        wanted = [model.resolve(name, context="recorded variables: ") for name in variables]
-    for name in wanted:
-        if model.variables[name].kind == "lookup":
-            raise SpecError(f"recorded variables: {name!r} is a lookup table, not a series")
-    if not wanted:
-        raise SpecError("recorded variables: give at least one variable")
-    return tuple(dict.fromkeys(wanted))
+    description = {**spec.describe(), "model_path": None, "model_sha256": model_sha256,
+                   "chunk_size": options.chunk_size, "engine": engine,
+                   "noise_streams": NOISE_STREAMS}
+    return spec_key(description, *spec.fingerprint())
 
 
 # ------------------------------------------------------------------ running
 
 
 def run_ensemble(
+    model: LoadedModel | str | os.PathLike[str],
     spec: EnsembleSpec,
-    *,
-    executor: Executor | None = None,
-    run_dir: str | Path | None = None,
-    progress: bool = False,
+    options: RunOptions | None = None,
 ) -> Results:
     """Run a seeded ensemble.
 
     Parameters
     ----------
+    model : LoadedModel or path
+        The model (loaded, or its file).
     spec : EnsembleSpec
         What to run.
-    executor : Executor, optional
-        Where chunks run: :class:`~sdcluster.engine.executors.LocalExecutor`
-        (default) or an open :class:`~sdcluster.engine.executors.DaskExecutor`.
-    run_dir : str or Path, optional
-        Stream each finished chunk to a netCDF file in this folder and return
-        the files opened lazily (bounded memory, whatever the ensemble size).
-        Chunks already there for the same spec are not run again, so running
-        the same spec after an interruption resumes it. Without a run
-        folder the members are collected in memory.
-    progress : bool
-        Show a progress bar over chunks on stderr.
+    options : RunOptions, optional
+        How: engine, chunk size, executor, progress bar and run folder. With
+        a run folder each finished chunk is streamed to a netCDF file there
+        and the files are returned opened lazily (bounded memory, whatever the
+        ensemble size); chunks already there for the same spec are not run
+        again, so running the same spec after an interruption resumes it.
+        Without one the members are collected in memory.
 
     Returns
     -------
@@ -310,9 +111,10 @@ def run_ensemble(
         Dims ``("member", "time")``; member coordinates as in the module
         docstring. Metadata: the usual keys (``seeds`` maps the scenario to
         the root seed, or None without noise) plus ``ensemble`` (the spec,
-        its hash ``key``, the engine used, ``noise_inputs``: the white-noise
-        inputs fed, in input order, with ``noise_streams`` saying how their
-        streams derive from the seed; and the run folder).
+        the model file, the chunk size, its hash ``key``, the engine used,
+        ``noise_inputs``: the white-noise inputs fed, in input order, with
+        ``noise_streams`` saying how their streams derive from the seed; and
+        the run folder).
 
     Raises
     ------
@@ -323,16 +125,17 @@ def run_ensemble(
 
     Examples
     --------
-    >>> spec = EnsembleSpec(model_path=path, n_members=1000, seed=1)  # doctest: +SKIP
-    >>> results = run_ensemble(spec)                                  # doctest: +SKIP
-    >>> takeoff_probability(results.dataset).probability              # doctest: +SKIP
+    >>> spec = EnsembleSpec(n_members=1000, seed=1)               # doctest: +SKIP
+    >>> results = run_ensemble(path, spec)                        # doctest: +SKIP
+    >>> takeoff_probability(results.dataset).probability          # doctest: +SKIP
 
     """
-    model = load_model(spec.model_path)
-    valid = spec.validated(model)
-    batch = engine_for(valid)
+    options = DEFAULT_OPTIONS if options is None else options
+    model = model if isinstance(model, LoadedModel) else load_model(model)
+    valid = spec.validated(model, default_variables=PHASE_VARIABLES)
+    batch = engine_for(model.path, options.engine)
     runner = MemberRunner(valid, variable_attrs(model, valid.variables or ()), batch,
-                          noise_inputs=noise_inputs(model))
+                          noise_inputs=noise_inputs(model), model_path=model.path)
     if valid.noise and not runner.has_noise_input:
         if valid.design is None and valid.n_members > 1:
             # Identical members are never what an ensemble was asked for: say so before running.
@@ -342,22 +145,27 @@ def run_ensemble(
                             "input to the model")
         logger.warning("%s has no white noise input (%s): members differ only by the design",
                        model.path.name, NOISE_INPUT_RULE)
-    _check_ensemble_size(model, valid, run_dir)
-    key = valid.key(model.sha256, runner.engine)
+    run_dir = options.run_dir
+    _check_ensemble_size(model, valid, options)
+    key = ensemble_key(valid, options, model.sha256, runner.engine)
     metadata = make_metadata(model, [valid.scenario],
                              {valid.scenario.name: valid.seed if runner.noise_on else None},
                              engine=runner.engine)
-    metadata["ensemble"] = {**valid.describe(), "key": key, "engine": runner.engine,
+    metadata["ensemble"] = {"model_path": str(model.path), **valid.describe(),
+                            "chunk_size": options.chunk_size, "noise_streams": NOISE_STREAMS,
+                            "key": key, "engine": runner.engine,
                             "noise_inputs": list(runner.noise_inputs if runner.noise_on else ()),
                             "run_dir": None if run_dir is None else str(run_dir)}
-    chunks = plan_chunks(valid.n_members, valid.chunk_size)
+    chunks = plan_chunks(valid.n_members, options.chunk_size)
     if run_dir is None:
-        dataset = execute_chunks(runner, chunks, executor=executor, progress=progress)
+        dataset = execute_chunks(runner, chunks, executor=options.executor,
+                                 progress=options.progress)
     else:
         store = ChunkStore(run_dir, key, manifest=metadata["ensemble"])
         metadata["ensemble"]["resumed_chunks"] = len(store.verified(chunks))
         try:
-            execute_chunks(runner, chunks, executor=executor, store=store, progress=progress)
+            execute_chunks(runner, chunks, executor=options.executor, store=store,
+                           progress=options.progress)
         except BaseException:
             store.discard_if_empty()  # leave no empty run folder behind
             raise
@@ -366,19 +174,19 @@ def run_ensemble(
     return Results(dataset=dataset, metadata=metadata)
 
 
-def _check_ensemble_size(model: LoadedModel, spec: EnsembleSpec,
-                         run_dir: str | Path | None) -> None:
+def _check_ensemble_size(model: LoadedModel, spec: EnsembleSpec, options: RunOptions) -> None:
     """Refuse an ensemble whose chunk does not fit in memory, or whose files do not fit on disk."""
+    run_dir = options.run_dir
     size = run_size(model.time, spec.scenario.final_time, variables=len(spec.variables or ()),
                     runs=spec.n_members,
-                    in_memory=spec.chunk_size if run_dir is not None else spec.n_members)
+                    in_memory=options.chunk_size if run_dir is not None else spec.n_members)
     check_fits(size, f"{model.path}: ensemble of {spec.n_members:,} members", folder=run_dir)
 
 
 def save_ensemble(results: Results, out: str | Path, *, remove_chunks: bool = True) -> Path:
     """Save ensemble results to one netCDF file, atomically and with bounded memory.
 
-    Lazily opened results (from ``run_ensemble(..., run_dir=...)``) are
+    Lazily opened results (from ``run_ensemble`` with a ``run_dir`` option) are
     written chunk by chunk. Afterwards the run folder's chunk files are
     deleted unless ``remove_chunks`` is False.
 
@@ -399,8 +207,3 @@ def save_ensemble(results: Results, out: str | Path, *, remove_chunks: bool = Tr
         results.dataset.close()
         ChunkStore(info["run_dir"], info["key"]).remove()
     return target
-
-
-# ---------------------------------------------------------------- summaries
-
-

@@ -13,7 +13,7 @@ phase, what :func:`sdcluster.analysis.loop_ensembles.summarize_phases` reads;
 from __future__ import annotations
 
 import time as clock
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,63 +31,16 @@ from sdcluster.analysis.loops import (
 from sdcluster.analysis.phases import PHASE_INPUTS, PHASES
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.engine.noise import noise_inputs, white_noise_inputs
-from sdcluster.errors import SpecError
+from sdcluster.engine.options import DEFAULT_OPTIONS, RunOptions
 from sdcluster.experiments.designs import ParameterRange, SensitivityProblem, latin_hypercube
+from sdcluster.experiments.loop_ensemble import LoopEnsembleSpec
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel
 from sdcluster.model.named_loops import LoopMatch, NamedLoop
 from sdcluster.results.dataset import MEMBER_DIM
 from sdcluster.studies.loops import LoopScorer
 
-
-@dataclass(frozen=True, kw_only=True)
-class LoopEnsembleSpec:
-    """A Latin-hypercube sample of parameters, each member scored for loop dominance.
-
-    Attributes
-    ----------
-    ranges : mapping of str to (float, float)
-        Constants to sample and their ranges (model names; see
-        :func:`~sdcluster.experiments.ranges.parameter_ranges`).
-    samples : int
-        Number of members.
-    seed : int
-        Seed of the Latin hypercube.
-    noise_seed : int or None
-        Root seed of the white-noise inputs: member ``m`` gets noise stream
-        ``m`` of ``noise_seed`` for every input (:mod:`sdcluster.engine.noise`),
-        as in the batch engine's ensembles. ``None``: parameter uncertainty only.
-    scenario : Scenario or None
-        The base the sample varies (its overrides, steps and final time).
-
-    Raises
-    ------
-    SpecError
-        If there are no ranges, a range is empty, or a count or seed is invalid.
-
-    """
-
-    ranges: Mapping[str, tuple[float, float]]
-    samples: int = 100
-    seed: int = 0
-    noise_seed: int | None = None
-    scenario: Scenario | None = None
-
-    def __post_init__(self) -> None:
-        if not self.ranges:
-            raise SpecError("loop ensemble: give at least one parameter to sample")
-        for name, (low, high) in self.ranges.items():
-            if not (np.isfinite(low) and np.isfinite(high) and low < high):
-                raise SpecError(f"loop ensemble: range of {name!r} must be finite and "
-                                    f"low < high, got [{low:g}, {high:g}]")
-        counts: list[tuple[str, object, int]] = [("samples", self.samples, 1),
-                                                  ("seed", self.seed, 0)]
-        if self.noise_seed is not None:
-            counts.append(("noise_seed", self.noise_seed, 0))
-        for label, value, least in counts:
-            if isinstance(value, bool) or not isinstance(value, int) or value < least:
-                raise SpecError(f"loop ensemble: {label} must be an integer >= {least}, "
-                                    f"got {value!r}")
+__all__ = ["LoopEnsemble", "LoopEnsembleSpec", "run_loop_ensemble"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,10 +86,10 @@ class LoopEnsemble:
 def run_loop_ensemble(
     model: LoadedModel,
     spec: LoopEnsembleSpec,
+    options: RunOptions | None = None,
     *,
     named: Sequence[NamedLoop] | None = None,
     settings: AnalysisSettings | None = None,
-    progress: bool = False,
 ) -> LoopEnsemble:
     """Score the loops of every member of a Latin-hypercube sample, phase by phase.
 
@@ -146,12 +99,13 @@ def run_loop_ensemble(
         The model.
     spec : LoopEnsembleSpec
         Ranges, sample size, seeds and base scenario.
+    options : RunOptions, optional
+        Only ``progress`` applies (a bar on stderr): members run one by one
+        through pysimlin.
     named : sequence of NamedLoop, optional
         The named loops; those of the model file by default.
     settings : AnalysisSettings, optional
         Phase thresholds; from each run's ``"entropy tolerance"`` by default.
-    progress : bool
-        Show a progress bar on stderr.
 
     Returns
     -------
@@ -168,10 +122,10 @@ def run_loop_ensemble(
 
     from tqdm import tqdm
 
-    base = (spec.scenario or Scenario(name="baseline")).validated(model)
+    valid = spec.validated(model)
+    base = valid.scenario or Scenario(name="baseline")
     problem = SensitivityProblem(parameters=tuple(
-        ParameterRange(name=model.resolve(k), low=lo, high=hi)
-        for k, (lo, hi) in spec.ranges.items()))
+        ParameterRange(name=k, low=lo, high=hi) for k, (lo, hi) in valid.ranges.items()))
     parameters = latin_hypercube(problem, spec.samples, seed=spec.seed).to_frame()
     parameters.index.name = MEMBER_DIM
     scorer = LoopScorer(model, named)
@@ -181,7 +135,7 @@ def run_loop_ensemble(
     matches: tuple[LoopMatch, ...] = ()
     started = clock.perf_counter()
     for member in tqdm(parameters.index, desc="loop runs", unit="run", file=sys.stderr,
-                       disable=not progress):
+                       disable=not (options or DEFAULT_OPTIONS).progress):
         row = {str(k): float(v) for k, v in parameters.loc[member].items()}
         scenario = Scenario(name=f"member {member}", overrides={**base.overrides, **row},
                             steps=base.steps, final_time=base.final_time)

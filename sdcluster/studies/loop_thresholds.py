@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sdcluster.analysis.bisection import bisect
 from sdcluster.analysis.loop_ensembles import summarize_phases
 from sdcluster.analysis.loops import NO_LOOP, WHOLE_RUN
 from sdcluster.analysis.phases import PHASE_INPUTS, PHASES
@@ -126,7 +127,7 @@ def dominance_threshold(
     values = np.linspace(low, high, points)
     labels = [dominant_at(float(v)) for v in values]
     grid = pd.DataFrame({"value": values, "dominant": labels})
-    return _bisect(grid, target, tolerance, dominant_at,
+    return _refine(grid, target, tolerance, dominant_at,
                    ThresholdSearch(parameter=name, loop=target, phase=phase, threshold=None,
                                    takes_over=False, grid=grid))
 
@@ -140,7 +141,7 @@ def _named_loop(named: Sequence[NamedLoop], wanted: str, model: LoadedModel) -> 
                         f"{did_you_mean(wanted, choices)}")
 
 
-def _bisect(grid: pd.DataFrame, target: str, tolerance: float,
+def _refine(grid: pd.DataFrame, target: str, tolerance: float,
             dominant_at: Callable[[float], str], found: ThresholdSearch) -> ThresholdSearch:
     reached = grid[grid["dominant"] != NO_LOOP].reset_index(drop=True)
     holds = (reached["dominant"] == target).to_numpy()
@@ -148,14 +149,13 @@ def _bisect(grid: pd.DataFrame, target: str, tolerance: float,
     if changes.size == 0:
         return found
     first = int(changes[0])
-    low, high = float(reached["value"][first]), float(reached["value"][first + 1])
     below = bool(holds[first])
-    while high - low > tolerance:
-        middle = (low + high) / 2
-        label = dominant_at(middle)
-        if label != NO_LOOP and (label == target) == below:
-            low = middle
-        else:
-            high = middle
+
+    def past_the_change(value: float) -> bool:
+        label = dominant_at(value)
+        return not (label != NO_LOOP and (label == target) == below)
+
+    low, high = bisect(float(reached["value"][first]), float(reached["value"][first + 1]),
+                       past_the_change, tolerance=tolerance)
     return ThresholdSearch(parameter=found.parameter, loop=found.loop, phase=found.phase,
                            threshold=(low + high) / 2, takes_over=not below, grid=grid)

@@ -41,7 +41,8 @@ from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.results.dataset import MEMBER_DIM
 
 if TYPE_CHECKING:
-    from sdcluster.studies.ensemble import EnsembleSpec
+    from sdcluster.engine.options import Engine
+    from sdcluster.experiments.ensemble import EnsembleSpec
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,9 @@ class MemberRunner:
     noise_inputs : tuple of str
         The model's white-noise inputs in input order
         (:func:`sdcluster.engine.noise.noise_inputs`); empty if it has none.
+    model_path : Path or None
+        The model file, which the PySD path loads in each worker thread
+        (needed when ``batch`` is None).
 
     """
 
@@ -83,6 +87,7 @@ class MemberRunner:
     attrs: Mapping[str, Mapping[str, str]]
     batch: BatchModel | None = None
     noise_inputs: tuple[str, ...] = (WHITE_NOISE_INPUT,)
+    model_path: Path | None = None
 
     @property
     def engine(self) -> str:
@@ -139,7 +144,9 @@ class MemberRunner:
                 for name, table in tables.items()}
 
     def _run_pysd(self, members: NDArray[np.int64]) -> xr.Dataset:
-        model = _pysd_model(self.spec.model_path)
+        if self.model_path is None:
+            raise ValueError("MemberRunner: the PySD path needs the model_path")
+        model = _pysd_model(self.model_path)
         params = self._member_parameters(members)
         streams = self.spec.noise_streams(members)
         base = self.spec.scenario
@@ -187,19 +194,24 @@ def _compiled(path: Path, mtime_ns: int, size: int) -> BatchModel:
     return BatchModel.from_file(path)
 
 
-def engine_for(spec: EnsembleSpec) -> BatchModel | None:
-    """Return the batch model, or None to run through PySD (logging why)."""
-    if spec.engine == "pysd":
+def engine_for(model_path: Path, engine: Engine = "auto") -> BatchModel | None:
+    """Return the batch model, or None to run through PySD (logging why).
+
+    ``engine`` is ``"pysd"`` (None), ``"batch"`` (the batch model, or the
+    batch engine's error) or ``"auto"`` (the batch model, None where the
+    batch engine cannot run the model).
+    """
+    if engine == "pysd":
         return None
     try:
-        path = spec.model_path.resolve()
+        path = Path(model_path).resolve()
         stat = path.stat()
         return _compiled(path, stat.st_mtime_ns, stat.st_size)
     except UnsupportedConstructError as error:
-        if spec.engine == "batch":
+        if engine == "batch":
             raise
         logger.warning("the batch engine cannot run %s (%s); running the members one by one "
-                       "through PySD", spec.model_path.name, error)
+                       "through PySD", Path(model_path).name, error)
         return None
 
 

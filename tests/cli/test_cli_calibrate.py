@@ -14,7 +14,7 @@ from sdcluster.cli.calibrate import OUTPUT_FILES, parse_map, register
 from sdcluster.cli.testing import command_app
 from sdcluster.engine.batch import BatchModel
 from sdcluster.errors import ScenarioError
-from sdcluster.studies import calibration as study
+from sdcluster.studies import calibration_posterior as posterior
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 LOGISTIC = str(DATA / "calibration_logistic.mdl")
@@ -150,7 +150,7 @@ def test_ctrl_c_saves_what_was_sampled_and_exits_130(
         app: typer.Typer, observations: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     calls = {"n": 0}
-    original = study._Posterior.__call__
+    original = posterior.Posterior.__call__
 
     def interrupting(self: object, theta: np.ndarray) -> np.ndarray:
         calls["n"] += 1
@@ -158,7 +158,7 @@ def test_ctrl_c_saves_what_was_sampled_and_exits_130(
             raise KeyboardInterrupt
         return original(self, theta)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(study._Posterior, "__call__", interrupting)
+    monkeypatch.setattr(posterior.Posterior, "__call__", interrupting)
     out = tmp_path / "out"
     code, text, err = _invoke(app, *_base(observations, out))
     assert code == 130

@@ -17,10 +17,11 @@ from typer.testing import CliRunner
 
 from sdcluster.cli.main import app
 from sdcluster.engine.pysd_runner import run_scenario
+from sdcluster.experiments.ensemble import EnsembleSpec
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import load_model
 from sdcluster.results.dataset import Results
-from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble
+from sdcluster.studies.ensemble import run_ensemble
 
 MODEL = DATA / "core_subscripts.mdl"
 
@@ -51,8 +52,8 @@ def test_run_writes_and_reads_back_a_subscripted_results_file(tmp_path: Path) ->
 
 
 def test_an_ensemble_of_a_subscripted_model(reference: dict[str, np.ndarray]) -> None:
-    spec = EnsembleSpec(model_path=MODEL, n_members=2, seed=1, noise=False)
-    dataset = run_ensemble(spec).dataset
+    spec = EnsembleSpec(n_members=2, seed=1, noise=False)
+    dataset = run_ensemble(MODEL, spec).dataset
     assert dataset["Population"].dims == ("member", "time", "Region")
     np.testing.assert_allclose(dataset["Population"].sel(member=1, Region="south").values,
                                reference["Population[south]"], rtol=1e-12)

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
+from sdcluster.engine.options import RunOptions
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.engine.schedule import step_values
+from sdcluster.experiments.ensemble import EnsembleSpec
 from sdcluster.experiments.scenarios import Scenario, Step
 from sdcluster.model.loaded import load_model
-from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble
+from sdcluster.studies.ensemble import run_ensemble
 from sdcluster.studies.loops import analyze_loops
 
 MODEL = Path(__file__).resolve().parents[1] / "data" / "step_grid.mdl"
@@ -46,9 +48,8 @@ def test_pysd_batch_and_loop_analysis_run_the_same_step() -> None:
     # PySD interpolates its input series; 0.8999999999999999 lies 1e-16 before the jump's
     # end, so it reads 1 - 4e-10 there instead of 1: relative 1e-10 on the stock.
     np.testing.assert_allclose(pysd, expected, rtol=1e-9)
-    spec = EnsembleSpec(model_path=MODEL, n_members=1, seed=0, scenario=STEPPED,
-                        noise=False, engine="batch")
-    batch = run_ensemble(spec).dataset["Stock"].values.ravel()
+    spec = EnsembleSpec(n_members=1, seed=0, scenario=STEPPED, noise=False)
+    batch = run_ensemble(model, spec, RunOptions(engine="batch")).dataset["Stock"].values.ravel()
     np.testing.assert_allclose(batch, expected, rtol=1e-12)
     loops = analyze_loops(model, STEPPED).results["Stock"].values
     np.testing.assert_allclose(loops, expected, rtol=1e-9)

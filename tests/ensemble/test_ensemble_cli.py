@@ -9,8 +9,9 @@ import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
-from sdcluster.cli.experiments import EXIT_INTERRUPTED, register
+from sdcluster.cli.ensemble import EXIT_INTERRUPTED, register
 from sdcluster.cli.main import app
+from sdcluster.cli.sensitivity import register as register_sensitivity
 from sdcluster.results.dataset import Results
 from sdcluster.studies.members import MemberRunner
 
@@ -29,6 +30,7 @@ def test_help_shows_an_example() -> None:
 
 def test_registering_twice_adds_the_commands_once() -> None:
     register(app)
+    register_sensitivity(app)
     names = [command.name for command in app.registered_commands]
     assert names.count("ensemble") == 1 and names.count("sensitivity") == 1
 

@@ -13,23 +13,30 @@ from sdcluster.engine.executors import (
     Chunk,
     ChunkStore,
     DaskExecutor,
+    Executor,
     LocalExecutor,
     execute_chunks,
     plan_chunks,
     spec_key,
 )
+from sdcluster.engine.options import RunOptions
 from sdcluster.errors import ResultsFileError, SpecError
+from sdcluster.experiments.ensemble import EnsembleSpec
 from sdcluster.results.dataset import Results
-from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble, save_ensemble
+from sdcluster.studies.ensemble import run_ensemble, save_ensemble
 from sdcluster.studies.members import MemberRunner
 from sdcluster.testing import assert_results_close
 
 VARIABLES = ("Firms", "Noise Level")
 
 
-def _spec(model: Path, **options: object) -> EnsembleSpec:
-    values = {"n_members": 10, "seed": 8, "chunk_size": 3, "variables": VARIABLES, **options}
-    return EnsembleSpec(model_path=model, **values)  # type: ignore[arg-type]
+def _run(model: Path, *, chunk_size: int = 3, run_dir: Path | None = None,
+         executor: Executor | None = None, **fields: object) -> Results:
+    """Run the test ensemble (10 members, seed 8, chunks of 3) with these changes."""
+    values = {"n_members": 10, "seed": 8, "variables": VARIABLES, **fields}
+    spec = EnsembleSpec(**values)  # type: ignore[arg-type]
+    return run_ensemble(model, spec, RunOptions(chunk_size=chunk_size, run_dir=run_dir,
+                                                executor=executor))
 
 
 def _chunk_files(folder: Path) -> list[str]:
@@ -46,8 +53,8 @@ def test_plan_chunks_covers_every_member_once() -> None:
 
 
 def test_a_run_folder_gives_the_same_members_as_memory(noise_model: Path, tmp_path: Path) -> None:
-    in_memory = run_ensemble(_spec(noise_model)).dataset
-    streamed = run_ensemble(_spec(noise_model), run_dir=tmp_path / "run")
+    in_memory = _run(noise_model).dataset
+    streamed = _run(noise_model, run_dir=tmp_path / "run")
     assert streamed.dataset["Firms"].chunks is not None  # opened lazily
     assert_results_close(streamed.dataset, in_memory, rtol=0, atol=0)
     key = streamed.metadata["ensemble"]["key"]
@@ -72,7 +79,7 @@ def test_an_interrupted_ensemble_resumes_from_its_finished_chunks(
 
     monkeypatch.setattr(MemberRunner, "__call__", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        run_ensemble(_spec(noise_model), run_dir=folder)
+        _run(noise_model, run_dir=folder)
     assert len(_chunk_files(folder)) == 2
     # A killed process can leave a temporary file behind: it must not count as a chunk.
     (folder / ".chunk-000002-x.nc.abc.tmp").write_bytes(b"half a chunk")
@@ -85,24 +92,24 @@ def test_an_interrupted_ensemble_resumes_from_its_finished_chunks(
         return real_call(self, start, stop)
 
     monkeypatch.setattr(MemberRunner, "__call__", counting)
-    results = run_ensemble(_spec(noise_model), run_dir=folder)
+    results = _run(noise_model, run_dir=folder)
     assert sorted(resumed) == [6, 9]  # only the chunks not finished before
     assert results.metadata["ensemble"]["resumed_chunks"] == 2
     assert not list(folder.glob("*.tmp"))
     monkeypatch.setattr(MemberRunner, "__call__", real_call)
-    assert_results_close(results.dataset, run_ensemble(_spec(noise_model)).dataset,
+    assert_results_close(results.dataset, _run(noise_model).dataset,
                          rtol=0, atol=0)
     results.dataset.close()
 
 
 def test_chunks_of_another_spec_are_never_reused(noise_model: Path, tmp_path: Path) -> None:
     folder = tmp_path / "run"
-    first = run_ensemble(_spec(noise_model), run_dir=folder)
+    first = _run(noise_model, run_dir=folder)
     first.dataset.close()
-    second = run_ensemble(_spec(noise_model, seed=9), run_dir=folder)
+    second = _run(noise_model, seed=9, run_dir=folder)
     assert second.metadata["ensemble"]["key"] != first.metadata["ensemble"]["key"]
     assert second.metadata["ensemble"]["resumed_chunks"] == 0
-    assert_results_close(second.dataset, run_ensemble(_spec(noise_model, seed=9)).dataset,
+    assert_results_close(second.dataset, _run(noise_model, seed=9).dataset,
                          rtol=0, atol=0)
     second.dataset.close()
     assert len(_chunk_files(folder)) == 8
@@ -111,11 +118,11 @@ def test_chunks_of_another_spec_are_never_reused(noise_model: Path, tmp_path: Pa
 def test_saving_merges_the_chunks_into_one_results_file(noise_model: Path,
                                                         tmp_path: Path) -> None:
     folder = tmp_path / "run"
-    results = run_ensemble(_spec(noise_model), run_dir=folder)
+    results = _run(noise_model, run_dir=folder)
     out = save_ensemble(results, tmp_path / "ensemble.nc")
     assert not folder.exists()  # chunks removed after the merge
     loaded = Results.load(out)
-    assert_results_close(loaded.dataset, run_ensemble(_spec(noise_model)).dataset,
+    assert_results_close(loaded.dataset, _run(noise_model).dataset,
                          rtol=0, atol=0)
     assert loaded.metadata["seeds"] == {"baseline": 8}
     assert loaded.metadata["ensemble"]["n_members"] == 10
@@ -123,27 +130,27 @@ def test_saving_merges_the_chunks_into_one_results_file(noise_model: Path,
 
 
 def test_a_failed_save_leaves_no_file(noise_model: Path, tmp_path: Path) -> None:
-    results = run_ensemble(_spec(noise_model))
+    results = _run(noise_model)
     with pytest.raises(ResultsFileError, match="cannot write results"):
         save_ensemble(results, tmp_path / "missing" / "ensemble.nc")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_local_dask_cluster_gives_the_local_result(noise_model: Path, tmp_path: Path) -> None:
-    local = run_ensemble(_spec(noise_model)).dataset
+    local = _run(noise_model).dataset
     with DaskExecutor(n_workers=2, processes=False) as executor:
-        distributed = run_ensemble(_spec(noise_model), executor=executor).dataset
-        streamed = run_ensemble(_spec(noise_model), executor=executor, run_dir=tmp_path / "r")
+        distributed = _run(noise_model, executor=executor).dataset
+        streamed = _run(noise_model, executor=executor, run_dir=tmp_path / "r")
     assert_results_close(distributed, local, rtol=0, atol=0)
     assert_results_close(streamed.dataset, local, rtol=0, atol=0)
     streamed.dataset.close()
 
 
 def test_a_local_dask_cluster_runs_the_pysd_fallback(fallback_model: Path) -> None:
-    spec = _spec(fallback_model, n_members=4, chunk_size=2, variables=("Firms",))
-    local = run_ensemble(spec).dataset
+    options = {"n_members": 4, "chunk_size": 2, "variables": ("Firms",)}
+    local = _run(fallback_model, **options).dataset  # type: ignore[arg-type]
     with DaskExecutor(n_workers=2, processes=False) as executor:
-        distributed = run_ensemble(spec, executor=executor).dataset
+        distributed = _run(fallback_model, executor=executor, **options).dataset  # type: ignore[arg-type]
     assert_results_close(distributed, local, rtol=0, atol=0)
 
 

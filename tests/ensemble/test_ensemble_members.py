@@ -10,6 +10,7 @@ import pytest
 import xarray as xr
 
 from sdcluster.engine.noise import white_noise
+from sdcluster.engine.options import RunOptions
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.engine.schedule import step_values
 from sdcluster.errors import (
@@ -18,10 +19,11 @@ from sdcluster.errors import (
     UnsupportedConstructError,
 )
 from sdcluster.experiments.designs import DESIGN, NOISE_STREAM, ParameterDesign
+from sdcluster.experiments.ensemble import EnsembleSpec
 from sdcluster.experiments.scenarios import Scenario, Step
 from sdcluster.model.loaded import load_model
 from sdcluster.model.paths import builtin_model_path
-from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble
+from sdcluster.studies.ensemble import ensemble_key, run_ensemble
 from sdcluster.testing import assert_results_close
 
 RECORDED = ("Firms", "Noise Level", "white noise input", "growth rate")
@@ -29,9 +31,15 @@ STEPPED = Scenario(name="stepped", overrides={"openness": 0.3},
                    steps={"growth rate": Step(at=5.0, to=0.6)})
 
 
-def _run(model: Path, **options: object) -> xr.Dataset:
-    spec = EnsembleSpec(model_path=model, **{"variables": RECORDED, **options})  # type: ignore[arg-type]
-    return run_ensemble(spec).dataset
+def _options(fields: dict[str, object]) -> RunOptions:
+    """Take the run options (engine, chunk_size) out of ``fields``; the rest is the spec."""
+    return RunOptions(**{k: fields.pop(k) for k in ("engine", "chunk_size") if k in fields})  # type: ignore[arg-type]
+
+
+def _run(model: Path, **fields: object) -> xr.Dataset:
+    options = _options(fields)
+    spec = EnsembleSpec(**{"variables": RECORDED, **fields})  # type: ignore[arg-type]
+    return run_ensemble(model, spec, options).dataset
 
 
 def test_members_do_not_depend_on_the_chunk_size(noise_model: Path) -> None:
@@ -72,10 +80,9 @@ def test_batch_and_pysd_give_the_same_members(noise_model: Path, scenario: Scena
 def test_batch_and_pysd_agree_on_a_design_with_a_stepped_parameter(noise_model: Path) -> None:
     design = ParameterDesign.from_columns({"growth rate": [0.1, 0.4], "capacity": [150, 300]})
     options = {"seed": 2, "scenario": STEPPED, "variables": ("Firms", "growth rate")}
-    batch = run_ensemble(EnsembleSpec.for_design(noise_model, design, replicates=2,
-                                                 engine="batch", **options)).dataset
-    pysd = run_ensemble(EnsembleSpec.for_design(noise_model, design, replicates=2,
-                                                engine="pysd", **options)).dataset
+    spec = EnsembleSpec.for_design(design, replicates=2, **options)
+    batch = run_ensemble(noise_model, spec, RunOptions(engine="batch")).dataset
+    pysd = run_ensemble(noise_model, spec, RunOptions(engine="pysd")).dataset
     assert_results_close(batch, pysd, rtol=1e-9)
     rate = batch["growth rate"].to_series()
     # The design value holds before the step, the step's value after it.
@@ -83,11 +90,13 @@ def test_batch_and_pysd_agree_on_a_design_with_a_stepped_parameter(noise_model: 
 
 
 def test_batch_and_pysd_agree_on_the_builtin_model() -> None:
-    options = {"model_path": builtin_model_path(), "n_members": 2, "seed": 5,
-               "variables": ("Innovative Firms", "Order Degree", "dS total", "Spinoff Fluctuation",
-                             "Entry Fluctuation", "Knowledge Fluctuation")}
-    batch = run_ensemble(EnsembleSpec(**options, engine="batch")).dataset  # type: ignore[arg-type]
-    pysd = run_ensemble(EnsembleSpec(**options, engine="pysd")).dataset  # type: ignore[arg-type]
+    spec = EnsembleSpec(n_members=2, seed=5,
+                        variables=("Innovative Firms", "Order Degree", "dS total",
+                                   "Spinoff Fluctuation", "Entry Fluctuation",
+                                   "Knowledge Fluctuation"))
+    model = load_model(builtin_model_path())
+    batch = run_ensemble(model, spec, RunOptions(engine="batch")).dataset
+    pysd = run_ensemble(model, spec, RunOptions(engine="pysd")).dataset
     assert_results_close(batch, pysd, rtol=1e-9)
 
 
@@ -105,16 +114,17 @@ def test_a_model_the_batch_engine_cannot_run_falls_back_to_pysd(
     fallback_model: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="sdcluster"):
-        results = run_ensemble(EnsembleSpec(model_path=fallback_model, n_members=3, seed=1,
-                                            variables=("Firms",)))
+        results = run_ensemble(fallback_model, EnsembleSpec(n_members=3, seed=1,
+                                                            variables=("Firms",)))
     assert results.metadata["ensemble"]["engine"] == "pysd"
     assert any("DELAY FIXED" in r.getMessage() and "PySD" in r.getMessage()
                for r in caplog.records)
-    forced = run_ensemble(EnsembleSpec(model_path=fallback_model, n_members=3, seed=1,
-                                       variables=("Firms",), engine="pysd", chunk_size=2))
+    forced = run_ensemble(fallback_model,
+                          EnsembleSpec(n_members=3, seed=1, variables=("Firms",)),
+                          RunOptions(engine="pysd", chunk_size=2))
     assert_results_close(results.dataset, forced.dataset, rtol=0, atol=0)
     with pytest.raises(UnsupportedConstructError, match="DELAY FIXED"):
-        run_ensemble(EnsembleSpec(model_path=fallback_model, n_members=1, engine="batch"))
+        run_ensemble(fallback_model, EnsembleSpec(n_members=1), RunOptions(engine="batch"))
 
 
 def test_without_noise_every_member_is_the_deterministic_run(noise_model: Path) -> None:
@@ -128,8 +138,8 @@ def test_without_noise_every_member_is_the_deterministic_run(noise_model: Path) 
 def test_replicates_share_noise_streams_across_samples(noise_model: Path) -> None:
     # Samples 0 and 2 are the same parameters: common random numbers make them identical.
     design = ParameterDesign.from_columns({"openness": [0.2, 0.9, 0.2]})
-    dataset = run_ensemble(EnsembleSpec.for_design(noise_model, design, replicates=2, seed=3,
-                                                   variables=("Firms",))).dataset
+    dataset = run_ensemble(noise_model, EnsembleSpec.for_design(design, replicates=2, seed=3,
+                                                                variables=("Firms",))).dataset
     assert dataset.sizes["member"] == 6
     np.testing.assert_array_equal(dataset[NOISE_STREAM].values, [0, 1, 0, 1, 0, 1])
     np.testing.assert_array_equal(dataset["sample"].values, [0, 0, 1, 1, 2, 2])
@@ -152,7 +162,7 @@ def test_step_values_on_the_grid() -> None:
 def test_the_default_records_the_stocks_of_a_model_without_phase_variables(
     noise_model: Path,
 ) -> None:
-    dataset = run_ensemble(EnsembleSpec(model_path=noise_model, n_members=1)).dataset
+    dataset = run_ensemble(noise_model, EnsembleSpec(n_members=1)).dataset
     assert sorted(dataset.data_vars) == ["Firms", "Noise Level"]
     assert dataset["Firms"].attrs["units"] == "firm"
 
@@ -165,13 +175,13 @@ def test_a_model_without_a_noise_input_is_refused_unless_a_design_varies_it(
     quiet.write_text(text)
     # Identical members: refused before anything runs.
     with pytest.raises(SpecError, match=r"no white noise input.*would all be the same run"):
-        run_ensemble(EnsembleSpec(model_path=quiet, n_members=2, variables=("Firms",)))
-    assert not run_ensemble(EnsembleSpec(model_path=quiet, n_members=2, noise=False,
-                                         variables=("Firms",))).dataset["Firms"].isnull().any()
+        run_ensemble(quiet, EnsembleSpec(n_members=2, variables=("Firms",)))
+    assert not run_ensemble(quiet, EnsembleSpec(n_members=2, noise=False, variables=("Firms",))
+                            ).dataset["Firms"].isnull().any()
     # With a design the members differ by their parameters: a warning only.
     design = ParameterDesign.from_columns({"external signal": [0.0, 0.5]})
     with caplog.at_level(logging.WARNING, logger="sdcluster"):
-        run_ensemble(EnsembleSpec.for_design(quiet, design, variables=("Firms",)))
+        run_ensemble(quiet, EnsembleSpec.for_design(design, variables=("Firms",)))
     assert any("white noise input" in r.getMessage() for r in caplog.records)
 
 
@@ -189,7 +199,9 @@ def test_a_model_without_a_noise_input_is_refused_unless_a_design_varies_it(
 def test_bad_specs_are_refused(noise_model: Path, options: dict[str, object],
                                error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
-        run_ensemble(EnsembleSpec(model_path=noise_model, **options))  # type: ignore[arg-type]
+        fields = dict(options)
+        run_options = _options(fields)
+        run_ensemble(noise_model, EnsembleSpec(**fields), run_options)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -204,17 +216,20 @@ def test_bad_designs_are_refused(noise_model: Path, columns: dict[str, list[floa
                                  error: type[Exception], message: str) -> None:
     design = ParameterDesign.from_columns(columns)
     with pytest.raises(error, match=message):
-        run_ensemble(EnsembleSpec.for_design(noise_model, design))
+        run_ensemble(noise_model, EnsembleSpec.for_design(design))
 
 
 def test_numpy_integer_counts_are_plain_ints(noise_model: Path) -> None:
-    spec = EnsembleSpec(model_path=noise_model, n_members=np.int64(3), seed=np.int64(2),
-                        chunk_size=np.int64(2), variables=("Firms",))
-    plain = EnsembleSpec(model_path=noise_model, n_members=3, seed=2, chunk_size=2,
-                         variables=("Firms",))
-    assert type(spec.n_members) is int and type(spec.chunk_size) is int
-    assert spec.key("sha", "batch") == plain.key("sha", "batch")
-    assert_results_close(run_ensemble(spec).dataset, run_ensemble(plain).dataset,
+    spec = EnsembleSpec(n_members=np.int64(3), seed=np.int64(2),  # type: ignore[arg-type]
+                        variables=("Firms",))
+    options = RunOptions(chunk_size=np.int64(2))  # type: ignore[arg-type]
+    plain = EnsembleSpec(n_members=3, seed=2, variables=("Firms",))
+    plain_options = RunOptions(chunk_size=2)
+    assert type(spec.n_members) is int and type(options.chunk_size) is int
+    assert (ensemble_key(spec, options, "sha", "batch")
+            == ensemble_key(plain, plain_options, "sha", "batch"))
+    assert_results_close(run_ensemble(noise_model, spec, options).dataset,
+                         run_ensemble(noise_model, plain, plain_options).dataset,
                          rtol=0, atol=0)
 
 
@@ -227,6 +242,6 @@ def test_design_shapes_are_checked() -> None:
         ParameterDesign.from_columns({"a": [1, 2], "b": [1]})
     design = ParameterDesign.from_columns({"a": [1, 2]})
     with pytest.raises(SpecError, match="does not match the design"):
-        EnsembleSpec(model_path=Path("x.mdl"), n_members=3, design=design)
+        EnsembleSpec(n_members=3, design=design)
     with pytest.raises(ValueError, match="read-only"):
         design.values[0, 0] = 5.0

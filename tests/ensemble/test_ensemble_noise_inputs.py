@@ -14,15 +14,17 @@ from typer.testing import CliRunner
 from sdcluster.analysis.settings import DEFAULT_SETTINGS
 from sdcluster.cli.main import app
 from sdcluster.engine.noise import noise_inputs, white_noise
+from sdcluster.engine.options import RunOptions
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.errors import ReportError
 from sdcluster.experiments.designs import ParameterDesign
+from sdcluster.experiments.ensemble import EnsembleSpec
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import load_model
 from sdcluster.results.dataset import Results
 from sdcluster.studies.companion.context import RunContext
 from sdcluster.studies.companion.sizes import QUICK_SIZES
-from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble
+from sdcluster.studies.ensemble import run_ensemble
 from sdcluster.studies.loops import analyze_loops
 from sdcluster.studies.progress import Progress
 from sdcluster.testing import assert_results_close
@@ -32,9 +34,10 @@ RECORDED = ("Firms", "Level A", "Level B", *INPUTS)
 SAVED_EVERY = 4  # SAVEPER 1, TIME STEP 0.25
 
 
-def _run(model: Path, **options: object) -> xr.Dataset:
-    spec = EnsembleSpec(model_path=model, **{"variables": RECORDED, **options})  # type: ignore[arg-type]
-    return run_ensemble(spec).dataset
+def _run(model: Path, **fields: object) -> xr.Dataset:
+    options = RunOptions(**{k: fields.pop(k) for k in ("engine", "chunk_size") if k in fields})  # type: ignore[arg-type]
+    spec = EnsembleSpec(**{"variables": RECORDED, **fields})  # type: ignore[arg-type]
+    return run_ensemble(model, spec, options).dataset
 
 
 def test_the_inputs_are_the_white_noise_constants_sorted_by_name(
@@ -84,8 +87,8 @@ def test_replicates_share_both_inputs_across_samples(noise2_model: Path) -> None
     design = ParameterDesign.from_columns({"growth rate": [0.1, 0.2]})
     options = {"replicates": 2, "seed": 5, "variables": RECORDED}
     for engine in ("batch", "pysd"):
-        dataset = run_ensemble(EnsembleSpec.for_design(noise2_model, design, engine=engine,
-                                                       **options)).dataset  # type: ignore[arg-type]
+        dataset = run_ensemble(noise2_model, EnsembleSpec.for_design(design, **options),  # type: ignore[arg-type]
+                               RunOptions(engine=engine)).dataset  # type: ignore[arg-type]
         for name in INPUTS:  # member m is replicate m % 2 of sample m // 2
             values = dataset[name].values
             np.testing.assert_array_equal(values[0], values[2])
@@ -96,10 +99,10 @@ def test_replicates_share_both_inputs_across_samples(noise2_model: Path) -> None
 def test_the_metadata_records_the_inputs_and_how_their_streams_are_drawn(
     noise2_model: Path,
 ) -> None:
-    info = run_ensemble(EnsembleSpec(model_path=noise2_model, n_members=1)).metadata["ensemble"]
+    info = run_ensemble(noise2_model, EnsembleSpec(n_members=1)).metadata["ensemble"]
     assert info["noise_inputs"] == list(INPUTS)
     assert "spawn_key=(s, k)" in info["noise_streams"]
-    quiet = run_ensemble(EnsembleSpec(model_path=noise2_model, n_members=1, noise=False))
+    quiet = run_ensemble(noise2_model, EnsembleSpec(n_members=1, noise=False))
     assert quiet.metadata["ensemble"]["noise_inputs"] == []
 
 
@@ -133,7 +136,7 @@ def test_a_model_without_noise_inputs_says_what_is_expected(
     linear_model: Path, noise2_model: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="sdcluster"):
-        run_ensemble(EnsembleSpec(model_path=linear_model, n_members=1))
+        run_ensemble(linear_model, EnsembleSpec(n_members=1))
     assert any("a constant whose name starts with 'white noise'" in r.getMessage()
                for r in caplog.records)
     expected = "needs a white noise input (a constant whose name starts with 'white noise')"

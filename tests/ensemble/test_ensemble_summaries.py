@@ -19,10 +19,12 @@ from sdcluster.analysis.ensembles import (
 from sdcluster.analysis.phases import PHASES, phase_onsets
 from sdcluster.analysis.settings import DEFAULT_SETTINGS
 from sdcluster.analysis.statistics import wilson_interval
+from sdcluster.engine.options import RunOptions
 from sdcluster.errors import AnalysisError, SpecError
+from sdcluster.experiments.ensemble import EnsembleSpec
 from sdcluster.model.paths import builtin_model_path
 from sdcluster.results.dataset import Results
-from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble, save_ensemble
+from sdcluster.studies.ensemble import run_ensemble, save_ensemble
 
 STEP = 0.25
 TIME = np.arange(0.0, 40.0 + STEP, STEP)
@@ -163,8 +165,9 @@ def test_percentile_bands_of_uniformly_spread_members() -> None:
 
 
 def test_an_ensemble_of_the_builtin_model_round_trips_with_its_summaries(tmp_path: Path) -> None:
-    spec = EnsembleSpec(model_path=builtin_model_path(), n_members=12, seed=2, chunk_size=5)
-    results = run_ensemble(spec, run_dir=tmp_path / "chunks")
+    spec = EnsembleSpec(n_members=12, seed=2)
+    results = run_ensemble(builtin_model_path(), spec,
+                           RunOptions(chunk_size=5, run_dir=tmp_path / "chunks"))
     estimate = takeoff_probability(results.dataset)
     bands = percentile_bands(results.dataset, ["Order Degree"])
     out = save_ensemble(results, tmp_path / "ensemble.nc")

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sdcluster.cli.experiments import register
 from sdcluster.cli.main import app
+from sdcluster.cli.sensitivity import register
 from sdcluster.results.dataset import Results
 
 register(app)  # a no-op once cli.py registers the commands itself

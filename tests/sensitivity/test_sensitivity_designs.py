@@ -18,7 +18,7 @@ from sdcluster.experiments.designs import (
     sobol_design,
 )
 from sdcluster.experiments.ranges import problem_from_model
-from sdcluster.studies.sensitivity import SensitivitySpec
+from sdcluster.experiments.sensitivity import SensitivitySpec
 
 
 @pytest.fixture(scope="module")
@@ -113,19 +113,19 @@ def test_monte_carlo_and_morris_sizes_are_checked(problem: SensitivityProblem) -
 
 def test_a_spec_checks_its_options(problem: SensitivityProblem) -> None:
     with pytest.raises(SpecError, match="at least one outcome"):
-        SensitivitySpec(model_path=Path("m.mdl"), problem=problem, outcomes=())
+        SensitivitySpec(problem=problem, outcomes=())
     with pytest.raises(SpecError, match="unknown method"):
-        SensitivitySpec(model_path=Path("m.mdl"), problem=problem, outcomes=("x@end",),
+        SensitivitySpec(problem=problem, outcomes=("x@end",),
                         method="fast")  # type: ignore[arg-type]
     with pytest.raises(SpecError, match="confidence_level"):
-        SensitivitySpec(model_path=Path("m.mdl"), problem=problem, outcomes=("x@end",),
+        SensitivitySpec(problem=problem, outcomes=("x@end",),
                         confidence_level=95)
-    # Refused before any model is loaded (m.mdl does not exist).
+    # Refused before any model is given.
     with pytest.raises(SpecError, match="sensitivity: seed must be an integer >= 0"):
-        SensitivitySpec(model_path=Path("m.mdl"), problem=problem, outcomes=("x@end",), seed=-1)
+        SensitivitySpec(problem=problem, outcomes=("x@end",), seed=-1)
     with pytest.raises(SpecError, match="sensitivity: levels must be an integer >= 2"):
-        SensitivitySpec(model_path=Path("m.mdl"), problem=problem, outcomes=("x@end",),
+        SensitivitySpec(problem=problem, outcomes=("x@end",),
                         levels=1)
-    spec = SensitivitySpec(model_path=Path("m.mdl"), problem=problem, outcomes=("x@end",),
+    spec = SensitivitySpec(problem=problem, outcomes=("x@end",),
                            n=np.int64(8), seed=np.int64(1))
     assert type(spec.n) is int and type(spec.seed) is int

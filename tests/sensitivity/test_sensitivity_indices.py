@@ -10,10 +10,12 @@ import pytest
 
 from sdcluster.analysis.sensitivity import INDEX_COLUMNS, morris_indices, sobol_indices
 from sdcluster.engine.executors import DaskExecutor
+from sdcluster.engine.options import RunOptions
 from sdcluster.errors import SensitivityWarning
 from sdcluster.experiments.designs import morris_design, sobol_design
 from sdcluster.experiments.ranges import problem_from_model
-from sdcluster.studies.sensitivity import SensitivityResult, SensitivitySpec, run_sensitivity
+from sdcluster.experiments.sensitivity import SensitivitySpec
+from sdcluster.studies.sensitivity import SensitivityResult, run_sensitivity
 
 COEFFICIENTS = np.array([1.0, 2.0, 3.0])  # response = x1 + 2 x2 + 3 x3 in ensemble_linear.mdl
 # Explicit tolerance for Saltelli's estimators at N = 512 on a linear response.
@@ -32,9 +34,9 @@ def _index(table: pd.DataFrame, outcome: str, index: str) -> pd.DataFrame:
 
 def test_sobol_indices_of_a_linear_model_match_the_analytic_values(linear_model: Path) -> None:
     problem = problem_from_model(linear_model, {"x1": None, "x2": (0.0, 0.5), "x3": None})
-    spec = SensitivitySpec(model_path=linear_model, problem=problem, n=512, seed=3,
+    spec = SensitivitySpec(problem=problem, n=512, seed=3,
                            outcomes=("response@end", "Accumulated@2"), noise=False)
-    result = run_sensitivity(spec)
+    result = run_sensitivity(linear_model, spec)
     assert list(result.indices.columns) == list(INDEX_COLUMNS)
     assert result.design.n_samples == 512 * 8 == len(result.outcomes)
     expected = _analytic_first_order(np.array([1.0, 0.5, 1.0]))
@@ -72,9 +74,9 @@ def test_sobol_indices_from_a_plain_function() -> None:
 
 def test_morris_elementary_effects_of_a_linear_model(linear_model: Path) -> None:
     problem = problem_from_model(linear_model, {"x1": None, "x2": (0.0, 0.5), "x3": None})
-    spec = SensitivitySpec(model_path=linear_model, problem=problem, method="morris", n=10,
+    spec = SensitivitySpec(problem=problem, method="morris", n=10,
                            seed=2, outcomes=("response@end",), noise=False)
-    result = run_sensitivity(spec)
+    result = run_sensitivity(linear_model, spec)
     assert result.design.n_samples == 10 * 4
     # A linear response has constant elementary effects: a_i times the range width.
     effects = COEFFICIENTS * np.array([1.0, 0.5, 1.0])
@@ -90,9 +92,9 @@ def test_morris_elementary_effects_of_a_linear_model(linear_model: Path) -> None
 @pytest.mark.parametrize("method", ["monte carlo", "latin hypercube"])
 def test_rank_correlations_order_the_parameters(linear_model: Path, method: str) -> None:
     problem = problem_from_model(linear_model, ["x1", "x2", "x3"])
-    spec = SensitivitySpec(model_path=linear_model, problem=problem, method=method,  # type: ignore[arg-type]
+    spec = SensitivitySpec(problem=problem, method=method,  # type: ignore[arg-type]
                            n=300, seed=4, outcomes=("response@end",), noise=False)
-    rows = _index(run_sensitivity(spec).indices, "response@end", "spearman")
+    rows = _index(run_sensitivity(linear_model, spec).indices, "response@end", "spearman")
     estimates = rows["estimate"].to_numpy()
     assert 0 < estimates[0] < estimates[1] < estimates[2] < 1
     assert np.all(rows["ci_low"] < estimates) and np.all(estimates < rows["ci_high"])
@@ -101,10 +103,10 @@ def test_rank_correlations_order_the_parameters(linear_model: Path, method: str)
 
 def test_an_outcome_that_never_varies_gives_nan_and_a_warning(linear_model: Path) -> None:
     problem = problem_from_model(linear_model, ["x1", "x2"])
-    spec = SensitivitySpec(model_path=linear_model, problem=problem, n=8, seed=1,
+    spec = SensitivitySpec(problem=problem, n=8, seed=1,
                            outcomes=("x3@end",), noise=False, method="morris")
     with pytest.warns(SensitivityWarning, match="'x3@end' is the same for every sample"):
-        result = run_sensitivity(spec)
+        result = run_sensitivity(linear_model, spec)
     assert result.indices["estimate"].isna().all()
     with pytest.warns(SensitivityWarning):
         nan_sobol = sobol_indices(problem, np.ones(8 * 6))
@@ -117,12 +119,12 @@ def test_an_outcome_that_never_varies_gives_nan_and_a_warning(linear_model: Path
 
 def test_every_sample_sees_the_same_noise(noise_model: Path) -> None:
     problem = problem_from_model(noise_model, ["openness", "growth rate"])
-    options = {"model_path": noise_model, "problem": problem, "method": "latin hypercube",
+    options = {"problem": problem, "method": "latin hypercube",
                "n": 6, "outcomes": ("Firms@end", "Noise Level@end")}
     def study(**extra: object) -> SensitivityResult:
         # Noise Level@end does not vary with the parameters, hence a warning each time.
         with pytest.warns(SensitivityWarning, match="Noise Level@end"):
-            return run_sensitivity(SensitivitySpec(seed=1, **options, **extra))  # type: ignore[arg-type]
+            return run_sensitivity(noise_model, SensitivitySpec(seed=1, **options, **extra))  # type: ignore[arg-type]
 
     result = study()
     dataset = result.results.dataset
@@ -140,10 +142,11 @@ def test_every_sample_sees_the_same_noise(noise_model: Path) -> None:
 
 def test_a_study_on_a_local_dask_cluster_equals_the_local_one(linear_model: Path) -> None:
     problem = problem_from_model(linear_model, ["x1", "x2", "x3"])
-    spec = SensitivitySpec(model_path=linear_model, problem=problem, n=16, seed=2,
-                           outcomes=("response@end",), noise=False, chunk_size=40)
-    local = run_sensitivity(spec)
+    spec = SensitivitySpec(problem=problem, n=16, seed=2,
+                           outcomes=("response@end",), noise=False)
+    local = run_sensitivity(linear_model, spec, RunOptions(chunk_size=40))
     with DaskExecutor(n_workers=2, processes=False) as executor:
-        distributed = run_sensitivity(spec, executor=executor)
+        distributed = run_sensitivity(linear_model, spec,
+                                      RunOptions(chunk_size=40, executor=executor))
     pd.testing.assert_frame_equal(distributed.outcomes, local.outcomes)
     pd.testing.assert_frame_equal(distributed.indices, local.indices)

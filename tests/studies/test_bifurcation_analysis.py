@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sdcluster.analysis.bisection import narrow_brackets, section_points
 from sdcluster.studies import bifurcation_analysis as bif
 
 
@@ -31,10 +32,10 @@ def test_separatrix_brackets_shrink_to_the_change() -> None:
     lower, upper = bif.bracket_separatrix(initial, high)
     assert lower[0] == 0.1 and upper[0] == 1.0 and lower[2] == 1.0 and upper[2] == 10.0
     assert np.isnan(lower[1])
-    points = bif.section_points(np.array([0.0]), np.array([1.0]), 3, log=False)
+    points = section_points(np.array([0.0]), np.array([1.0]), 3, log=False)
     np.testing.assert_allclose(points, [[0.25, 0.5, 0.75]])
-    low, up = bif.narrow_brackets(np.array([0.0]), np.array([1.0]), points,
-                                  np.array([[False, True, True]]))
+    low, up = narrow_brackets(np.array([0.0]), np.array([1.0]), points,
+                              np.array([[False, True, True]]))
     assert (low[0], up[0]) == (0.25, 0.5)
 
 

@@ -18,7 +18,7 @@ from sdcluster.experiments.calibration import (
     read_observations,
 )
 from sdcluster.model.loaded import LoadedModel, load_model
-from sdcluster.studies import calibration as study
+from sdcluster.studies import calibration_posterior as posterior
 from sdcluster.studies.calibration import CalibrationResult, make_evaluator, run_calibration
 
 LOGISTIC = Path(__file__).resolve().parents[1] / "data" / "calibration_logistic.mdl"
@@ -180,7 +180,7 @@ def test_interrupted_run_keeps_what_was_sampled(
         batch: BatchModel, model: LoadedModel, monkeypatch: pytest.MonkeyPatch) -> None:
     observations = simulate(batch, TRUTH, sigma=0.1, seed=3)
     calls = {"n": 0}
-    original = study._Posterior.__call__
+    original = posterior.Posterior.__call__
 
     def interrupting(self: object, theta: np.ndarray) -> np.ndarray:
         calls["n"] += 1
@@ -188,7 +188,7 @@ def test_interrupted_run_keeps_what_was_sampled(
             raise KeyboardInterrupt
         return original(self, theta)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(study._Posterior, "__call__", interrupting)
+    monkeypatch.setattr(posterior.Posterior, "__call__", interrupting)
     result = run_calibration(model, spec_for(observations, steps=200), progress=False)
     assert result.interrupted
     assert result.steps_done == 30
@@ -199,7 +199,7 @@ def test_interrupted_run_keeps_what_was_sampled(
 def test_interrupt_before_the_first_step_is_not_swallowed(
         batch: BatchModel, model: LoadedModel, monkeypatch: pytest.MonkeyPatch) -> None:
     observations = simulate(batch, TRUTH, sigma=0.1, seed=3)
-    original = study._Posterior.__call__
+    original = posterior.Posterior.__call__
     calls = {"n": 0}
 
     def interrupting(self: object, theta: np.ndarray) -> np.ndarray:
@@ -208,7 +208,7 @@ def test_interrupt_before_the_first_step_is_not_swallowed(
             raise KeyboardInterrupt
         return original(self, theta)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(study._Posterior, "__call__", interrupting)
+    monkeypatch.setattr(posterior.Posterior, "__call__", interrupting)
     with pytest.raises(KeyboardInterrupt):
         run_calibration(model, spec_for(observations, steps=50), progress=False)
 

@@ -82,7 +82,8 @@ def loop_ensemble(context: RunContext, ranges: Mapping[str, tuple[float, float]]
     :func:`sdcluster.report.analysis_sections.loop_ensemble_from` rebuilds the
     :class:`~sdcluster.studies.loop_ensembles.LoopEnsemble` from them.
     """
-    from sdcluster.studies.loop_ensembles import LoopEnsembleSpec, run_loop_ensemble
+    from sdcluster.experiments.loop_ensemble import LoopEnsembleSpec
+    from sdcluster.studies.loop_ensembles import run_loop_ensemble
 
     spec = LoopEnsembleSpec(ranges=ranges, samples=context.sizes.loop_members, seed=context.seed,
                             scenario=context.base)

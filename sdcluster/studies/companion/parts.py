@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from sdcluster.analysis.bisection import bisect
 from sdcluster.analysis.phases import PHASES
 from sdcluster.analysis.thresholds import bracket_indices, reaches_phase_iii
 from sdcluster.errors import ReportError
@@ -71,13 +72,16 @@ def make_sweep(context: RunContext) -> Part:
     runs = [_run_lever(context, grid)]
     values = [float(v) for v in grid]
     indices = bracket_indices(reaches_phase_iii(runs[0], context.settings))
-    bracket = None if indices is None else [values[indices[0]], values[indices[1]]]
-    while bracket is not None and bracket[1] - bracket[0] > context.sizes.sweep_tolerance:
-        middle = 0.5 * (bracket[0] + bracket[1])
-        run = _run_lever(context, [middle])
-        bracket[1 if reaches_phase_iii(run, context.settings)[0] else 0] = middle
+
+    def organizes(value: float) -> bool:
+        run = _run_lever(context, [value])
         runs.append(run)
-        values.append(middle)
+        values.append(value)
+        return bool(reaches_phase_iii(run, context.settings)[0])
+
+    if indices is not None:
+        bisect(values[indices[0]], values[indices[1]], organizes,
+               tolerance=context.sizes.sweep_tolerance)
     stages = ["grid"] * len(grid) + ["bisection"] * (len(values) - len(grid))
     dataset = xr.concat(runs, dim="member").assign_coords(
         {"member": np.arange(len(values)), SWEEP_LEVER: ("member", values),
@@ -114,14 +118,14 @@ def _ensemble_metadata(context: RunContext, members: int,
 
 def make_ensemble(context: RunContext) -> Part:
     """Run the base scenario with seeded white noise, one stream per member."""
-    from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble
+    from sdcluster.experiments.ensemble import EnsembleSpec
+    from sdcluster.studies.run import run
 
     inputs = context.require_noise_inputs("the fluctuation ensemble")
     context.require(PHASE_VARIABLES, "the fluctuation ensemble")
     members = context.sizes.ensemble_members
-    spec = EnsembleSpec(model_path=context.model.path, n_members=members, seed=context.seed,
-                        scenario=context.base)
-    results = run_ensemble(spec)
+    spec = EnsembleSpec(n_members=members, seed=context.seed, scenario=context.base)
+    results = run(context.model, spec)
     metadata = {**_ensemble_metadata(context, members, inputs),
                 "engine": results.metadata.get("engine", ""),
                 "ensemble": results.metadata.get("ensemble", {})}
@@ -136,7 +140,8 @@ def make_takeoff(context: RunContext) -> Part:
     """
     from sdcluster.analysis.ensembles import onset_times
     from sdcluster.experiments.designs import ParameterDesign
-    from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble
+    from sdcluster.experiments.ensemble import EnsembleSpec
+    from sdcluster.studies.run import run
 
     inputs = context.require_noise_inputs("the take-off curve")
     context.require([SWEEP_LEVER, *PHASE_VARIABLES], "the take-off curve")
@@ -144,10 +149,9 @@ def make_takeoff(context: RunContext) -> Part:
     values = np.linspace(low, high, context.sizes.takeoff_points)
     members = context.sizes.ensemble_members
     design = ParameterDesign.from_columns({SWEEP_LEVER: values})
-    spec = EnsembleSpec.for_design(context.model.path, design, replicates=members,
-                                   seed=context.seed, scenario=context.base,
-                                   variables=PHASE_VARIABLES)
-    onsets = onset_times(run_ensemble(spec).dataset, context.settings)
+    spec = EnsembleSpec.for_design(design, replicates=members, seed=context.seed,
+                                   scenario=context.base, variables=PHASE_VARIABLES)
+    onsets = onset_times(run(context.model, spec).dataset, context.settings)
     shape = (len(values), members)  # member m is replicate m % R of sample m // R
     dataset = xr.Dataset(
         {f"onset {phase}": (("openness", "member"), onsets[phase].to_numpy().reshape(shape),
@@ -184,16 +188,16 @@ def make_sensitivity(context: RunContext) -> Part:
     """Compute first-order and total Sobol' indices of the levers on the report's outcomes."""
     from sdcluster.errors import SensitivityWarning
     from sdcluster.experiments.ranges import problem_from_model
-    from sdcluster.studies.sensitivity import SensitivitySpec, run_sensitivity
+    from sdcluster.experiments.sensitivity import SensitivitySpec
+    from sdcluster.studies.sensitivity import run_sensitivity
 
     problem = problem_from_model(context.model, _sensitivity_parameters(context))
-    spec = SensitivitySpec(model_path=context.model.path, problem=problem,
-                           outcomes=_sensitivity_outcomes(context), method="sobol",
-                           n=context.sizes.sensitivity_samples, seed=context.seed,
+    spec = SensitivitySpec(problem=problem, outcomes=_sensitivity_outcomes(context),
+                           method="sobol", n=context.sizes.sensitivity_samples, seed=context.seed,
                            scenario=context.base, noise=False, second_order=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SensitivityWarning)
-        result = run_sensitivity(spec, settings=context.settings)
+        result = run_sensitivity(context.model, spec, settings=context.settings)
     indices = result.indices.reset_index(drop=True)
     data: dict[str, Any] = {column: ("row", column_values(indices[column]))
                             for column in indices.columns}

@@ -36,12 +36,13 @@ __all__ = ["make_policies"]
 
 def _run(context: RunContext, scenario: Scenario, *, noise: bool) -> xr.Dataset:
     """Run ``scenario``: one member without noise, or the seeded ensemble with it."""
-    from sdcluster.studies.ensemble import EnsembleSpec, run_ensemble
+    from sdcluster.experiments.ensemble import EnsembleSpec
+    from sdcluster.studies.run import run
 
     members = context.sizes.ensemble_members if noise else 1
-    spec = EnsembleSpec(model_path=context.model.path, n_members=members, seed=context.seed,
-                        scenario=scenario, noise=noise, variables=PHASE_VARIABLES)
-    return run_ensemble(spec).dataset.load()
+    spec = EnsembleSpec(n_members=members, seed=context.seed, scenario=scenario, noise=noise,
+                        variables=PHASE_VARIABLES)
+    return run(context.model, spec).dataset.load()
 
 
 def _horizon(context: RunContext, scenario: Scenario) -> float:
