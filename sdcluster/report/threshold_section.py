@@ -16,7 +16,7 @@ KEY, TITLE = "thresholds", "Formation and persistence"
 
 
 def thresholds_text(metadata: Mapping[str, Any]) -> str:
-    """Return the thresholds in plain words: from how few firms a cluster forms, how long it lasts."""
+    """Return the thresholds in plain words: from how few firms a cluster forms, how long."""
     lever, state = str(metadata.get("lever", "openness")), str(metadata.get("state", "firms"))
     form, keep = float(metadata["formation"]), float(metadata["persistence"])
     if math.isnan(form) or math.isnan(keep):

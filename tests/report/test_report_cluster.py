@@ -83,8 +83,9 @@ def test_the_decision_summary_gives_formation_and_persistence_from_a_bifurcation
     # must be those of a bifurcation of the model's defaults, and persistence below formation
     # (the model spec's behaviour 2: o_persist <= o_form - 0.05).
     from sdcluster.engine.batch import BatchModel
+    from sdcluster.experiments.bifurcation import BifurcationSpec
     from sdcluster.model.paths import builtin_model_path
-    from sdcluster.studies.bifurcation import BifurcationSpec, run_bifurcation
+    from sdcluster.studies.bifurcation import run_bifurcation
     from sdcluster.studies.companion.sizes import QUICK_SIZES
 
     spec = BifurcationSpec(lever="openness", state="Mature Firms",

@@ -2,8 +2,9 @@
 
 The openness sweep finds where the default start self-organizes; it cannot say
 how far openness may fall once a cluster has formed. The bifurcation study
-(:func:`sdcluster.studies.bifurcation.run_bifurcation`) runs long deterministic
-runs from many initial numbers of mature firms at every openness value: the
+(:func:`sdcluster.studies.bifurcation.run_bifurcation`, through
+:func:`sdcluster.run`) runs long deterministic runs from many initial numbers
+of mature firms at every openness value: the
 *formation* threshold is the lowest openness at which a cluster forms from the
 smallest start, the *persistence* threshold the lowest at which a fully formed
 one survives, and between them the outcome depends on history (hysteresis).
@@ -12,7 +13,7 @@ one survives, and between them the outcome depends on history (hysteresis).
 from __future__ import annotations
 
 from sdcluster.analysis.entropy import ORDER_DEGREE
-from sdcluster.studies.bifurcation import BifurcationSpec, run_bifurcation
+from sdcluster.experiments.bifurcation import BifurcationSpec
 from sdcluster.studies.companion.context import SWEEP_LEVER, RunContext
 from sdcluster.studies.companion.part import Part
 
@@ -30,7 +31,9 @@ def make_thresholds(context: RunContext) -> Part:
                            values=context.sizes.threshold_values,
                            initial_states=context.sizes.threshold_initial_states,
                            horizon=THRESHOLD_HORIZON, outputs=(ORDER_DEGREE,), noise_levels=())
-    result = run_bifurcation(context.batch, spec)
+    from sdcluster.studies.run import run  # the one entry point (it imports the studies)
+
+    result = run(context.batch, spec)
     metadata = {
         "lever": SWEEP_LEVER, "state": THRESHOLD_STATE, "horizon": THRESHOLD_HORIZON,
         "values": spec.values, "initial_states": spec.initial_states,
