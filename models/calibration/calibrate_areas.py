@@ -76,13 +76,14 @@ def national_shares(path: Path = DATA) -> pd.DataFrame:
 
 
 def area_spec(shares: pd.DataFrame, area: str, levers: tuple[str, ...], walkers: int,
-              steps: int, seed: int) -> CalibrationSpec:
+              steps: int, seed: int, moves: str = "stretch") -> CalibrationSpec:
     """Return the calibration of one area (see the module docstring for the mapping)."""
     return CalibrationSpec(
         observations=shares[["year", area]], time_column="year",
         mappings=(SeriesMap(VARIABLE, area, scale_prior=SCALE_PRIOR,
                             offset_prior=OFFSET_PRIOR),),
         parameters=dict.fromkeys(levers), walkers=walkers, steps=steps, seed=seed,
+        moves=moves,  # type: ignore[arg-type]
         source=f"{DATA.relative_to(ROOT)} ({AREAS[area][0]}, share of the national total, %)",
     )
 
@@ -159,6 +160,8 @@ def main() -> None:
     parser.add_argument("--walkers", type=int, default=32)
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--moves", choices=("stretch", "de"), default="stretch",
+                        help="the sampler's proposals (de: differential evolution, for modes)")
     parser.add_argument("--areas", nargs="*", default=list(AREAS))
     parser.add_argument("--out", type=Path, default=OUT, help="folder for the results")
     args = parser.parse_args()
@@ -170,7 +173,8 @@ def main() -> None:
     shares = national_shares()
     sections = []
     for area in args.areas:
-        spec = area_spec(shares, area, model.levers, args.walkers, args.steps, args.seed)
+        spec = area_spec(shares, area, model.levers, args.walkers, args.steps, args.seed,
+                         args.moves)
         print(spec.validated(model).describe(), flush=True)
         result = run_calibration(model, spec, progress=True)
         print(result.summary(), flush=True)
@@ -182,7 +186,8 @@ def main() -> None:
         sections.append(area_section(area, result, phases))
     text = "\n".join(["# The model against real clusters: calibration results", "",
                       f"Written by `models/calibration/calibrate_areas.py --walkers "
-                      f"{args.walkers} --steps {args.steps} --seed {args.seed}`; see "
+                      f"{args.walkers} --steps {args.steps} --seed {args.seed} --moves "
+                      f"{args.moves}`; see "
                       "`README.md` beside it for the mapping and the reading.", "",
                       *sections])
     write_atomically(out / "summary.md", lambda temporary: temporary.write_text(text))

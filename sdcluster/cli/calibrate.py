@@ -30,7 +30,7 @@ import typer
 
 from sdcluster.cli.support import text_table
 from sdcluster.errors import CalibrationError
-from sdcluster.experiments.calibration import LIKELIHOODS
+from sdcluster.experiments.calibration import LIKELIHOODS, MOVES
 from sdcluster.experiments.calibration_inputs import SeriesMap
 from sdcluster.experiments.parsing import number_text, parameter_option
 from sdcluster.results.atomic import (
@@ -147,6 +147,9 @@ def calibrate_command(
         min=0, help="Warm-up steps left out of the summaries; half the steps by default.",
         show_default=False)] = None,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the sampler.")] = 0,
+    moves: Annotated[str, typer.Option(
+        help="stretch (emcee's default) or de (differential evolution with mode hopping, "
+        "for posteriors with several modes).")] = "stretch",
     engine: Annotated[str, typer.Option(
         help="auto (batch engine, PySD if it cannot), batch or pysd.")] = "auto",
     out: Annotated[Path, typer.Option(
@@ -172,6 +175,9 @@ def calibrate_command(
     if likelihood not in LIKELIHOODS:
         raise typer.BadParameter(f"--likelihood {likelihood!r}: expected one of "
                                  f"{', '.join(LIKELIHOODS)}", param_hint="--likelihood")
+    if moves not in MOVES:
+        raise typer.BadParameter(f"--moves {moves!r}: expected one of {', '.join(MOVES)}",
+                                 param_hint="--moves")
     if engine not in ("auto", "batch", "pysd"):
         raise typer.BadParameter(f"--engine {engine!r}: expected auto, batch or pysd",
                                  param_hint="--engine")
@@ -185,6 +191,7 @@ def calibrate_command(
         parameters=_parameters(param or []), time_column=time_column,
         likelihood=likelihood,  # type: ignore[arg-type]
         walkers=walkers, steps=steps, burn=burn, seed=seed, source=str(data),
+        moves=moves,  # type: ignore[arg-type]
     ).validated(loaded)
     typer.echo(spec.describe())
     result = run(loaded, spec, RunOptions(progress=True, engine=engine))  # type: ignore[arg-type]

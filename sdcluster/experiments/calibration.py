@@ -61,6 +61,7 @@ from sdcluster.model.loaded import LoadedModel
 
 __all__ = [
     "LIKELIHOODS",
+    "MOVES",
     "CalibrationError",
     "CalibrationSpec",
     "Prior",
@@ -70,6 +71,11 @@ __all__ = [
 
 Likelihood = Literal["lognormal", "negbinom"]
 LIKELIHOODS: tuple[str, ...] = ("lognormal", "negbinom")
+#: The sampler's proposals: emcee's stretch move (Goodman & Weare 2010), or differential
+#: evolution with mode-hopping (ter Braak 2006: gamma = 1 in one step of ten lets a walker
+#: jump to another walker's mode) and snooker updates (ter Braak & Vrugt 2008).
+Moves = Literal["stretch", "de"]
+MOVES: tuple[str, ...] = ("stretch", "de")
 
 #: Default log-uniform prior of a dispersion: sigma of log-normal errors from 1 % to 200 %.
 DEFAULT_SIGMA_PRIOR = (0.01, 2.0)
@@ -106,6 +112,9 @@ class CalibrationSpec:
         ``steps`` by default.
     seed : int
         Seed of the initial walkers and of the sampler's moves.
+    moves : {"stretch", "de"}
+        The sampler's proposals (:data:`MOVES`): ``"de"`` for posteriors with
+        several modes, which the stretch move does not cross.
     source : str
         Where the observations came from (a file), for messages and for
         refusing to overwrite it.
@@ -123,6 +132,7 @@ class CalibrationSpec:
     burn: int | None = None
     seed: int = 0
     source: str = "<observations>"
+    moves: Moves = "stretch"
 
     # ------------------------------------------------------------ derived
 
@@ -189,7 +199,7 @@ class CalibrationSpec:
             f"({times.min():g}-{times.max():g}), likelihood {self.likelihood}",
             *(f"  {m.describe()}" for m in self.mappings),
             f"  {self.walkers} walkers x {self.steps} steps (burn {self.burn_steps}), "
-            f"seed {self.seed}",
+            f"{self.moves} moves, seed {self.seed}",
             "  priors:",
         ]
         for prior in self._describable_priors():
@@ -255,6 +265,9 @@ class CalibrationSpec:
         if self.walkers % 2 or self.walkers < 2:
             raise CalibrationError(f"calibration: walkers = {self.walkers}; expected an even "
                                    "number (the ensemble moves in two halves)")
+        if self.moves not in MOVES:
+            raise CalibrationError(f"calibration: moves {self.moves!r}; expected one of "
+                                   f"{', '.join(MOVES)}")
         if self.steps < 1:
             raise CalibrationError(f"calibration: steps = {self.steps}; expected at least 1")
         if not 0 <= self.burn_steps < self.steps:

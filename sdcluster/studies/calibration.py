@@ -126,6 +126,14 @@ def _initial_walkers(posterior: Posterior, rng: np.random.Generator,
     return emcee.State(candidates[best], log_prob=log_prob[best])
 
 
+def _moves(spec: CalibrationSpec) -> list[tuple[emcee.moves.Move, float]]:
+    """Return the proposals and their weights (:data:`~sdcluster.experiments.calibration.MOVES`)."""
+    if spec.moves == "de":
+        return [(emcee.moves.DEMove(), 0.8), (emcee.moves.DEMove(gamma0=1.0), 0.1),
+                (emcee.moves.DESnookerMove(), 0.1)]
+    return [(emcee.moves.StretchMove(), 1.0)]
+
+
 def _regrouped(posterior: Posterior, sampler: emcee.EnsembleSampler,
                rng: np.random.Generator) -> FloatArray:
     """Move walkers stuck far below the best onto good walkers, with a small jitter.
@@ -220,7 +228,8 @@ def run_calibration(model: LoadedModel | str | os.PathLike[str], spec: Calibrati
     posterior = Posterior(spec, evaluator)
     rng = np.random.default_rng(spec.seed)
     start = _initial_walkers(posterior, rng, spec.walkers)
-    sampler = emcee.EnsembleSampler(spec.walkers, posterior.ndim, posterior, vectorize=True)
+    sampler = emcee.EnsembleSampler(spec.walkers, posterior.ndim, posterior, vectorize=True,
+                                    moves=_moves(spec))
     # emcee wraps the function in a helper that prints the walkers' positions
     # and a traceback on any exception, Ctrl-C included; the posterior raises
     # nothing else on purpose, so it is called directly.

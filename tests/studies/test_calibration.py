@@ -392,3 +392,39 @@ def test_a_very_short_run_summarizes_without_warnings(batch: BatchModel,
     assert [str(w.message) for w in caught] == []
     assert "max R-hat nan; min ESS nan" in text  # too short to tell, and said so
     assert "shorter than 50 autocorrelation times" in text
+
+
+TWO_MODES = Path(__file__).resolve().parents[1] / "data" / "calibration_two_modes.mdl"
+
+
+def _mode_switches(moves: str) -> tuple[float, float]:
+    """Calibrate 'mix' (true 0.8; 0.2 fits as well): walkers visiting both modes, mass above 1/2."""
+    batch, model = BatchModel.from_file(TWO_MODES), load_model(TWO_MODES)
+    times = np.arange(11.0)
+    run = batch.run_arrays({}, 1, return_variables=["Level"], final_time=10.0)
+    clean = np.interp(times, batch.schedule(10.0).labels, run["Level"][0])
+    noise = np.exp(0.02 * np.random.default_rng(3).standard_normal(times.size))
+    observations = pd.DataFrame({"year": times, "level": clean * noise})
+    spec = CalibrationSpec(observations=observations, mappings=(SeriesMap("Level", "level"),),
+                           parameters={"mix": None}, time_column="year", walkers=16,
+                           steps=1500, seed=2, moves=moves)  # type: ignore[arg-type]
+    result = run_calibration(model, spec, progress=False)
+    mix = result.posterior()[:, :, result.names.index("mix")]  # (kept steps, walkers)
+    high = mix > 0.5
+    both = float(np.mean(high.any(axis=0) & (~high).any(axis=0)))
+    return both, float(high.mean())
+
+
+def test_differential_evolution_moves_cross_between_modes() -> None:
+    # The stretch move keeps each walker in the mode it started in; differential evolution
+    # with mode hopping (ter Braak 2006) moves walkers between them, so both modes carry
+    # their share of the posterior (one half each: the likelihood is symmetric).
+    both, mass = _mode_switches("de")
+    assert both >= 0.5, both
+    assert 0.3 <= mass <= 0.7, mass
+
+
+def test_unknown_moves_are_refused(model: LoadedModel) -> None:
+    observations = pd.DataFrame({"year": YEARS, "population": np.ones(YEARS.size)})
+    with pytest.raises(CalibrationError, match="moves 'gibbs'; expected one of stretch, de"):
+        spec_for(observations, moves="gibbs").validated(model)
