@@ -57,7 +57,6 @@ from sdcluster.model.loaded import MODEL_FORMATS, xmile_save_interval
 from sdcluster.names import normalize_name
 
 __all__ = [
-    "AUTO_NUMBA_MAX_MEMBERS",
     "DEFAULT_CHUNK_SIZE",
     "Backend",
     "BatchModel",
@@ -70,8 +69,13 @@ FloatArray = NDArray[np.float64]
 
 #: How the steps are computed: ``"numpy"`` (NumPy calls on arrays of members),
 #: ``"numba"`` (the run compiled with Numba, see :mod:`sdcluster.engine.batch_numba`)
-#: or ``"auto"`` (Numba for runs of at most :data:`AUTO_NUMBA_MAX_MEMBERS` members,
-#: NumPy otherwise or where Numba cannot compile the model).
+#: or ``"auto"`` (Numba where it can be imported and compiles the model, NumPy
+#: otherwise). Measured on the built-in model (``bench/bench_backends.py``, 2
+#: cores): the compiled run is 28 times faster for 32 members over 512 steps
+#: (a NumPy step costs its few hundred calls whatever the members), and still
+#: 1.5 to 1.8 times faster for 10,000 members; it costs a compilation of about
+#: 1.5 s the first time a model runs with a choice of inputs and outputs on a
+#: machine, then 0.3 s per process to load it from the translation cache.
 Backend = Literal["auto", "numpy", "numba"]
 
 #: Members integrated together at most, by default. A step costs about a
@@ -81,12 +85,6 @@ Backend = Literal["auto", "numpy", "numba"]
 #: and 4,096 by about 10 % (the working arrays then outgrow the L2 cache, but
 #: the overhead saved matters more), and 20,000 gained nothing further.
 DEFAULT_CHUNK_SIZE = 10_000
-
-#: Members at most for which ``backend="auto"`` uses Numba. A NumPy step costs
-#: about the same for 1 or 1,000 members (the calls' overhead), a compiled step
-#: costs each member's arithmetic: measured on the built-in model (2 cores), the
-#: compiled run is faster up to about PLACEHOLDER members.
-AUTO_NUMBA_MAX_MEMBERS = 2_000
 
 #: PySD's ``Time.rprec``: relative precision for final and saving times.
 _TIME_PRECISION = 1e-5
@@ -329,11 +327,10 @@ class BatchModel:
             chunks of equal size (within one). Only speed depends on it,
             never the results.
         backend : {"auto", "numpy", "numba"}, optional
-            Overrides the model's :attr:`backend` for this run. ``"auto"``
-            uses Numba for at most :data:`AUTO_NUMBA_MAX_MEMBERS` members per
-            chunk (compiling the model on its first such run, a second or two,
-            kept in the translation cache for later processes), NumPy
-            otherwise or where Numba cannot compile the model.
+            Overrides the model's :attr:`backend` for this run (see
+            :data:`Backend`). Numba compiles the model on the first run with
+            a given choice of inputs and outputs (a second or two, kept in the
+            translation cache for later processes).
 
         Returns
         -------
@@ -357,24 +354,34 @@ class BatchModel:
         chunk = _member_count(chunk_size)
         schedule = self.schedule(final_time)
         values = self._parameter_values(params, n, final_time)
-        series = self._input_series(inputs or {}, n, len(schedule.times))
-        both = [self.info(name).vensim_name for name in params if self.info(name).node in series]
+        input_nodes = frozenset(self._input_node(name) for name in inputs or {})
+        both = [self.info(name).vensim_name for name in params
+                if self.info(name).node in input_nodes]
         if both:
             raise SpecError(
                 f"{self.path.name}: {', '.join(map(repr, both))} given both as a parameter "
                 "and as an input series; give one"
             )
-        outputs = self._output_nodes(return_variables, frozenset(series))
-        compiled = self._compile(frozenset(series), outputs)
+        outputs = self._output_nodes(return_variables, input_nodes)
+        compiled = self._compile(input_nodes, outputs)
         chunks = _even_chunks(n, chunk)
-        largest = max(members.stop - members.start for members in chunks)
-        fast = self._numba_run(frozenset(series), outputs, backend, largest)
-        integrate = self._integrate if fast is None else self._integrate_numba(fast)
+        fast = self._numba_run(input_nodes, outputs, backend)
+        if fast is not None:
+            # The compiled run reads one member's series after the other.
+            series = self._input_series(inputs or {}, n, len(schedule.times), time_major=False)
+            try:
+                return self._run_numba(fast, compiled, values, series, schedule, chunks, outputs)
+            except UnsupportedConstructError:
+                if (self._backend if backend is None else backend) == "numba":
+                    raise
+                # "auto": a value Numba cannot hold (complex); NumPy runs it.
+        # The NumPy steps read one time's row of every series.
+        series = self._input_series(inputs or {}, n, len(schedule.times), time_major=True)
         static_outputs = [node for node in outputs if node not in compiled.dynamic_outputs]
         buffer = np.empty((len(compiled.dynamic_outputs), int(schedule.saved.sum()), n))
         constants = {node: np.empty(n) for node in static_outputs}
         for members in chunks:
-            static = integrate(
+            static = self._integrate(
                 compiled,
                 {name: _slice(value, members) for name, value in values.items()},
                 {name: value[:, members] if value.ndim == 2 else value
@@ -452,13 +459,12 @@ class BatchModel:
         inputs: frozenset[str],
         outputs: tuple[str, ...],
         backend: Backend | None,
-        members: int,
     ) -> NumbaRun | None:
         """Return the compiled run to use, or None for the NumPy backend."""
         chosen = self._backend if backend is None else _checked_backend(backend)
         if chosen == "numpy":
             return None
-        if chosen == "auto" and (members > AUTO_NUMBA_MAX_MEMBERS or not numba_available()):
+        if chosen == "auto" and not numba_available():
             return None
         key = (inputs, outputs)
         if key not in self._numba:
@@ -507,12 +513,14 @@ class BatchModel:
         return values
 
     def _input_series(
-        self, inputs: Mapping[str, ArrayLike], n: int, n_times: int
+        self, inputs: Mapping[str, ArrayLike], n: int, n_times: int, *, time_major: bool
     ) -> dict[str, Any]:
         series: dict[str, Any] = {}
         for name, value in inputs.items():
             node = self._input_node(name)
-            series[node] = _series_values(self.info(name).vensim_name, value, n, n_times)
+            series[node] = _series_values(
+                self.info(name).vensim_name, value, n, n_times, time_major=time_major
+            )
         return series
 
     def _output_nodes(
@@ -562,40 +570,78 @@ class BatchModel:
                 save(times[-1], len(times) - 1, slot)
         return static
 
-    def _integrate_numba(self, run: NumbaRun) -> Any:
-        """Return an ``_integrate`` that computes the steps with the compiled ``run``."""
+    def _run_numba(
+        self,
+        run: NumbaRun,
+        compiled: CompiledRun,
+        values: dict[str, Any],
+        series: dict[str, Any],
+        schedule: TimeSchedule,
+        chunks: list[slice],
+        outputs: tuple[str, ...],
+    ) -> dict[str, FloatArray]:
+        """Run the chunks with the compiled run; ``series`` are member-major ``(N, T)``."""
+        n = chunks[-1].stop
+        # Member-major, as the compiled run writes it: each output a (N, n_saved) array.
+        buffer = np.empty((len(run.dynamic_outputs), n, int(schedule.saved.sum())))
+        static_outputs = [node for node in outputs if node not in run.dynamic_outputs]
+        constants = {node: np.empty(n) for node in static_outputs}
+        for members in chunks:
+            part = buffer[:, members]
+            target = part if part.flags.c_contiguous else np.empty(part.shape)
+            static = self._integrate_numba(
+                run,
+                compiled,
+                {name: _slice(value, members) for name, value in values.items()},
+                {name: value[members] if value.ndim == 2 else value
+                 for name, value in series.items()},
+                schedule,
+                target,
+            )
+            if target is not part:
+                part[...] = target
+            for node in static_outputs:
+                constants[node][members] = static[node]
+        names = {info.node: info.vensim_name for info in self._plan.variables}
+        position = {node: j for j, node in enumerate(run.dynamic_outputs)}
+        result: dict[str, FloatArray] = {}
+        for node in outputs:
+            if node in position:
+                result[names[node]] = buffer[position[node]]
+            else:
+                result[names[node]] = np.broadcast_to(constants[node][:, None], buffer.shape[1:])
+        return result
 
-        def integrate(
-            compiled: CompiledRun,
-            values: dict[str, Any],
-            series: dict[str, Any],
-            schedule: TimeSchedule,
-            buffer: FloatArray,
-        ) -> dict[str, Any]:
-            n = buffer.shape[2]
-            times = schedule.times
-            state = np.zeros((self._plan.n_rows, n))
-            with np.errstate(all="ignore"), _arithmetic_errors(self.path, list(times)):
-                # NumPy's initialization: static values, initial states, delay checks.
-                static = compiled.init(values, state, series, times[0], schedule.time_step)
-            bound = np.empty((len(run.static_names), n))
-            for row, name in zip(bound, run.static_names, strict=True):
-                if np.iscomplexobj(static[name]):
-                    raise UnsupportedConstructError(
-                        f"{self.path.name}: {self._plan.element_of_node.get(name, name)!r} is "
-                        "a complex number; only the NumPy backend computes with those"
-                    )
-                row[:] = static[name]
-            given = np.empty((len(run.input_names), len(times), n))
-            for block, name in zip(given, run.input_names, strict=True):
-                value = series[name]
-                block[:] = value if value.ndim == 2 else value[:, None]
-            out = np.empty(buffer.shape)
-            run.run(bound, state, given, times, schedule.saved, float(schedule.time_step), out)
-            buffer[...] = out
-            return static
-
-        return integrate
+    def _integrate_numba(
+        self,
+        run: NumbaRun,
+        compiled: CompiledRun,
+        values: dict[str, Any],
+        series: dict[str, Any],
+        schedule: TimeSchedule,
+        out: FloatArray,
+    ) -> dict[str, Any]:
+        """Integrate one chunk with the compiled run; fill ``out``, return static values."""
+        n = out.shape[1]
+        times = schedule.times
+        state = np.zeros((self._plan.n_rows, n))
+        # The NumPy backend's initialization (static values, initial states, delay
+        # checks) reads row 0 of time-major series.
+        first = {name: value.T if value.ndim == 2 else value for name, value in series.items()}
+        with np.errstate(all="ignore"), _arithmetic_errors(self.path, list(times)):
+            static = compiled.init(values, state, first, times[0], schedule.time_step)
+        bound = np.empty((len(run.static_names), n))
+        for row, name in zip(bound, run.static_names, strict=True):
+            if np.iscomplexobj(static[name]):
+                raise UnsupportedConstructError(
+                    f"{self.path.name}: {self._plan.element_of_node.get(name, name)!r} is a "
+                    "complex number; only the NumPy backend computes with those"
+                )
+            row[:] = static[name]
+        given = [series[name] if series[name].ndim == 2 else series[name][None, :]
+                 for name in run.input_names]
+        run.run(bound, state, *given, times, schedule.saved, float(schedule.time_step), out)
+        return static
 
     def _collect(
         self,
@@ -754,7 +800,9 @@ def _member_values(name: str, value: ArrayLike, n: int) -> np.float64 | FloatArr
     return array
 
 
-def _series_values(name: str, value: ArrayLike, n: int, n_times: int) -> FloatArray:
+def _series_values(
+    name: str, value: ArrayLike, n: int, n_times: int, *, time_major: bool = True
+) -> FloatArray:
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as error:
@@ -762,6 +810,8 @@ def _series_values(name: str, value: ArrayLike, n: int, n_times: int) -> FloatAr
     if array.ndim == 1 and array.shape[0] >= n_times:
         return np.ascontiguousarray(array[:n_times])
     if array.ndim == 2 and array.shape[0] == n and array.shape[1] >= n_times:
+        if not time_major:
+            return np.ascontiguousarray(array[:, :n_times])
         return _time_major(array[:, :n_times])
     raise SpecError(
         f"input {name!r}: expected shape ({n}, T) or (T,) with T >= {n_times} "

@@ -10,14 +10,17 @@ time steps inside a loop over the members, and compiles that with
 
 The generated module holds
 
-``_run(S, Y, X, times, saved, _dt, O)``
+``_run(S, Y, X0, X1, ..., times, saved, _dt, O)``
     ``S`` the static values the steps read, one row per name of
     :attr:`NumbaRun.static_names` (shape ``(n_static, N)``); ``Y`` the initial
     state matrix ``(n_rows, N)`` (written by the NumPy backend's ``_init``,
-    which also checks delays and computes every static value); ``X`` the
-    input series ``(n_inputs, T, N)``; ``times`` and ``saved`` the schedule;
-    ``O`` the output buffer ``(n_outputs, n_saved, N)``, as the NumPy backend
-    fills it.
+    which also checks delays and computes every static value); ``X0``... one
+    per input of :attr:`NumbaRun.input_names`, its series ``(N, T)`` or
+    ``(1, T)`` (shared by every member); ``times`` and ``saved`` the
+    schedule; ``O`` the output buffer ``(n_outputs, N, n_saved)``.
+
+Members outside, time steps inside: a member's state and static values stay
+in registers for its whole run, and it reads its own series in order.
 
 The arithmetic is the same: the expressions are the plan's, evaluated in
 Python's order on float64 scalars (``error_model="numpy"``: a division by
@@ -70,11 +73,11 @@ class NumbaRun:
     Attributes
     ----------
     run
-        ``run(S, Y, X, times, saved, dt, O)``, see the module docstring.
+        ``run(S, Y, X0, ..., times, saved, dt, O)``, see the module docstring.
     static_names
         The rows of ``S``: static nodes the steps read.
     input_names
-        The rows of ``X``: input nodes, sorted.
+        The input nodes, sorted, in the order of the arguments ``X0``....
     dynamic_outputs
         The rows of ``O``.
     source
@@ -140,7 +143,7 @@ def _nb_ramp(time, slope, start, finish):
 
 @njit(cache=True, error_model="numpy")
 def _nb_pulse(time, start, repeat_time, width, height, end):
-    # pysd.py_backend.functions.pulse, as the NumPy backend's _h_pulse.
+    # pysd.py_backend.functions.pulse, as the NumPy backend computes it.
     single = height if ((start - _SMALL <= time) and (time < start + width)) else 0
     if repeat_time == 0:
         return single
@@ -286,7 +289,9 @@ class _Scalar(ast.NodeTransformer):
         half = ast.BinOp(ast.Constant(0.5), ast.Mult(), time_step)
         width = keywords.get("width", half)
         magnitude = keywords.get("magnitude")
-        height = ast.Constant(1) if magnitude is None else ast.BinOp(magnitude, ast.Div(), time_step)
+        height = (
+            ast.Constant(1) if magnitude is None else ast.BinOp(magnitude, ast.Div(), time_step)
+        )
         repeat = keywords.get("repeat_time", ast.Constant(0))
         end = keywords.get("end", ast.parse("np.inf", mode="eval").body)
         return _call("_nb_pulse", time, start, repeat, width, height, end)
@@ -298,7 +303,8 @@ class _Scalar(ast.NodeTransformer):
             return _call("_nb_interp", argument, x, y)
         if method == "hold_backward":
             return _call("_nb_hold_backward", argument, x, y)
-        low, high = ast.Name(f"{function}_low", ast.Load()), ast.Name(f"{function}_high", ast.Load())
+        low = ast.Name(f"{function}_low", ast.Load())
+        high = ast.Name(f"{function}_high", ast.Load())
         return _call("_nb_extrapolate", argument, x, y, low, high)
 
 
@@ -379,18 +385,21 @@ def numba_source(
             header.append(f"{lookup.name}_low = {float((y[1] - y[0]) / (x[1] - x[0]))!r}")
             header.append(f"{lookup.name}_high = {float((y[-1] - y[-2]) / (x[-1] - x[-2]))!r}")
     body = ["n_times = times.shape[0]", "for m in range(Y.shape[1]):"]
-    member = [f"{name} = S[{j}, m]" for j, name in enumerate(static_names)]
+    # A series is one member's row, or one row shared by every member.
+    member = [f"r_{j} = m if X{j}.shape[0] > 1 else 0" for j in range(len(input_names))]
+    member += [f"{name} = S[{j}, m]" for j, name in enumerate(static_names)]
     member += [f"{name} = np.float64({text})" for text, name in plan.literals.items()]
     member += [f"y_{row} = Y[{row}, m]" for row in range(plan.n_rows)]
     member += ["s = 0", "for k in range(n_times):"]
     step = ["time = times[k]"]
     for name in nodes:
         if name in inputs:
-            step.append(f"{name} = X[{input_names.index(name)}, k, m]")
+            j = input_names.index(name)
+            step.append(f"{name} = X{j}[r_{j}, k]")
         else:
             step.append(f"{name} = {_scalar(plan.nodes[name].expr, lookups)}")
     step.append("if saved[k]:")
-    step += [f"    O[{j}, s, m] = {name}" for j, name in enumerate(dynamic_outputs)]
+    step += [f"    O[{j}, m, s] = {name}" for j, name in enumerate(dynamic_outputs)]
     step += ["    s += 1", "if k == n_times - 1:", "    break"]
     for state in plan.states:
         step += _derivatives(state, lookups)
@@ -400,9 +409,11 @@ def numba_source(
             if state.non_negative:
                 step.append(f"y_{row} = _nb_max(y_{row}, 0.0)")
     body += [f"    {line}" for line in member] + [f"        {line}" for line in step]
+    series = "".join(f"X{j}, " for j in range(len(input_names)))
     run = [
-        '@njit(cache=True, error_model="numpy")',
-        "def _run(S, Y, X, times, saved, _dt, O):",
+        # nogil: threads of a local Dask cluster run their chunks at once.
+        '@njit(cache=True, error_model="numpy", nogil=True)',
+        f"def _run(S, Y, {series}times, saved, _dt, O):",
         *(f"    {line}" for line in body),
     ]
     source = "\n".join([*header, "", *run]) + "\n"
@@ -428,7 +439,7 @@ def compile_numba(plan: Plan, inputs: frozenset[str], outputs: tuple[str, ...]) 
     signature = (
         array2,
         array2,
-        numba.types.Array(numba.float64, 3, "C"),
+        *(array2 for _ in input_names),
         numba.types.Array(numba.float64, 1, "C"),
         numba.types.Array(numba.boolean, 1, "C"),
         numba.float64,
