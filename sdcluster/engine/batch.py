@@ -189,6 +189,7 @@ class BatchModel:
         self._compiled: dict[tuple[frozenset[str], tuple[str, ...]], CompiledRun] = {}
         # Numba's compiled runs; None where Numba cannot compile the model.
         self._numba: dict[tuple[frozenset[str], tuple[str, ...]], NumbaRun | None] = {}
+        self._schedules: dict[float, TimeSchedule] = {}
         self._index = _name_index(plan.variables)
         self._defaults = _default_values(plan)
         if MODEL_FORMATS.get(Path(plan.source_path).suffix.lower()) == "xmile":
@@ -273,14 +274,23 @@ class BatchModel:
         return self._defaults[info.node]
 
     def schedule(self, final_time: float | None = None) -> TimeSchedule:
-        """Return the time grid and saving times of a run, as PySD would use them."""
+        """Return the time grid and saving times of a run, as PySD would use them.
+
+        Built once per final time (a Python loop over the time steps) and
+        kept: its arrays are read-only.
+        """
         final = self._defaults["v_final_time"] if final_time is None else float(final_time)
-        return TimeSchedule.pysd(
-            self._defaults["v_initial_time"],
-            final,
-            self._defaults["v_time_step"],
-            self._defaults["v_saveper"],
-        )
+        if final not in self._schedules:
+            schedule = TimeSchedule.pysd(
+                self._defaults["v_initial_time"],
+                final,
+                self._defaults["v_time_step"],
+                self._defaults["v_saveper"],
+            )
+            for array in (schedule.times, schedule.saved, schedule.labels):
+                array.flags.writeable = False
+            self._schedules[final] = schedule
+        return self._schedules[final]
 
     def source(
         self, *, inputs: Sequence[str] = (), return_variables: Sequence[str] | None = None
@@ -628,7 +638,7 @@ class BatchModel:
         # The NumPy backend's initialization (static values, initial states, delay
         # checks) reads row 0 of time-major series.
         first = {name: value.T if value.ndim == 2 else value for name, value in series.items()}
-        with np.errstate(all="ignore"), _arithmetic_errors(self.path, list(times)):
+        with np.errstate(all="ignore"), _arithmetic_errors(self.path, (times[0], times[-1])):
             static = compiled.init(values, state, first, times[0], schedule.time_step)
         bound = np.empty((len(run.static_names), n))
         for row, name in zip(bound, run.static_names, strict=True):

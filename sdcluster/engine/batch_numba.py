@@ -440,8 +440,8 @@ def compile_numba(plan: Plan, inputs: frozenset[str], outputs: tuple[str, ...]) 
         array2,
         array2,
         *(array2 for _ in input_names),
-        numba.types.Array(numba.float64, 1, "C"),
-        numba.types.Array(numba.boolean, 1, "C"),
+        numba.types.Array(numba.float64, 1, "C", readonly=True),  # the schedule's
+        numba.types.Array(numba.boolean, 1, "C", readonly=True),
         numba.float64,
         numba.types.Array(numba.float64, 3, "C"),
     )
