@@ -9,6 +9,7 @@ cannot compile the model, so the compiled code really ran) and with
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,8 +26,9 @@ from engine_support import (
 from test_batch_equivalence import CLUSTER_LEVERS, OFFSET_MODEL, TEST_MODELS, VARIED
 
 from sdcluster.engine import batch as batch_module
+from sdcluster.engine import batch_runtime as runtime
 from sdcluster.engine.batch import BatchModel
-from sdcluster.engine.batch_numba import numba_source
+from sdcluster.engine.batch_numba import _import, numba_source
 from sdcluster.engine.noise import white_noise
 from sdcluster.errors import SpecError, UnsupportedConstructError
 
@@ -194,3 +196,69 @@ def test_where_numba_cannot_compile_auto_runs_numpy_and_numba_refuses(
     assert_backends_agree(automatic, expected)
     with pytest.raises(UnsupportedConstructError, match="Numba cannot compile"):
         model.run_arrays({}, 2, backend="numba")
+
+
+EDGES = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-7, -1e-7, 1e-6, -1e-6, 0.5, 2.0,
+                  -3.0, 7.25, 1e300])
+
+
+@pytest.fixture(scope="module")
+def helpers() -> Any:
+    """The compiled helpers of a generated module (the same text for every model)."""
+    model = BatchModel.from_file(DATA / "engine_logic.mdl", backend="numba")
+    model.run_arrays({}, 1)
+    (run,) = (run for run in model._numba.values() if run is not None)
+    return _import(run.path)
+
+
+def test_the_compiled_helpers_have_numpys_element_wise_semantics(helpers: Any) -> None:
+    a, b = (grid.ravel() for grid in np.meshgrid(EDGES, EDGES))
+    with np.errstate(all="ignore"):
+        cases = {
+            "_nb_min": (np.minimum(a, b), (a, b)),
+            "_nb_max": (np.maximum(a, b), (a, b)),
+            "_nb_xidz": (runtime.xidz(a, b, 5.0), (a, b, 5.0)),
+            "_nb_zidz": (runtime.zidz(a, b), (a, b)),
+            "_nb_quantum": (runtime.quantum(a, b), (a, b)),
+            "_nb_modulo": (runtime.modulo(a, b), (a, b)),
+            "_nb_step": (runtime.step(2.0, 0.25, a, b), (2.0, 0.25, a, b)),
+        }
+        for name, (expected, arguments) in cases.items():
+            function = getattr(helpers, name)
+            columns = [np.broadcast_to(argument, a.shape) for argument in arguments]
+            actual = np.array([function(*row) for row in zip(*columns, strict=True)],
+                              dtype=np.float64)
+            np.testing.assert_array_equal(actual, expected, err_msg=name)
+
+
+@pytest.mark.parametrize("method", ["interpolate", "extrapolate", "hold_backward"])
+def test_the_compiled_lookups_are_pysds(helpers: Any, method: str) -> None:
+    x = np.array([-1.0, 0.0, 0.5, 2.0, 10.0])
+    y = np.array([3.0, 1.0, 1.0, -2.0, 4.0])
+    values = np.concatenate([EDGES, x, np.linspace(-3, 12, 61)])
+    expected = runtime.make_lookup(x, y, method)(values)
+    if method == "interpolate":
+        actual = [helpers._nb_interp(value, x, y) for value in values]
+    elif method == "hold_backward":
+        actual = [helpers._nb_hold_backward(value, x, y) for value in values]
+    else:
+        low, high = (y[1] - y[0]) / (x[1] - x[0]), (y[-1] - y[-2]) / (x[-1] - x[-2])
+        actual = [helpers._nb_extrapolate(value, x, y, low, high) for value in values]
+    np.testing.assert_array_equal(np.array(actual), expected)
+
+
+def test_the_compiled_pulse_and_ramp_are_the_numpy_backends(helpers: Any) -> None:
+    dt = 0.25
+    for time in np.arange(0.0, 12.0, dt):
+        for start, repeat, width, magnitude, end in [
+            (2.0, 0.0, 0.5 * dt, None, np.inf), (2.0, 3.0, 1.0, None, 9.0),
+            (0.0, 1.5, 0.1, 2.0, np.inf), (4.0, 0.0, 1.0, 3.0, np.inf),
+        ]:
+            expected = runtime.pulse(time, dt, start, repeat_time=repeat, width=width,
+                                     magnitude=magnitude, end=None if end == np.inf else end)
+            height = 1 if magnitude is None else magnitude / dt
+            actual = helpers._nb_pulse(time, start, repeat, width, height, end)
+            assert actual == expected, (time, start, repeat, width, magnitude, end)
+        for slope, start, finish in [(2.0, 3.0, 8.0), (-1.0, 0.0, 20.0), (0.5, 6.0, 6.0)]:
+            expected = runtime.ramp(time, slope, start, finish)
+            assert helpers._nb_ramp(time, slope, start, min(finish, time)) == expected
