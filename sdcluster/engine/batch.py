@@ -592,13 +592,11 @@ class BatchModel:
     ) -> dict[str, FloatArray]:
         """Run the chunks with the compiled run; ``series`` are member-major ``(N, T)``."""
         n = chunks[-1].stop
-        # Member-major, as the compiled run writes it: each output a (N, n_saved) array.
-        buffer = np.empty((len(run.dynamic_outputs), n, int(schedule.saved.sum())))
+        # Member-major, as the compiled run writes it: (N, n_outputs, n_saved).
+        buffer = np.empty((n, len(run.dynamic_outputs), int(schedule.saved.sum())))
         static_outputs = [node for node in outputs if node not in run.dynamic_outputs]
         constants = {node: np.empty(n) for node in static_outputs}
         for members in chunks:
-            part = buffer[:, members]
-            target = part if part.flags.c_contiguous else np.empty(part.shape)
             static = self._integrate_numba(
                 run,
                 compiled,
@@ -606,10 +604,8 @@ class BatchModel:
                 {name: value[members] if value.ndim == 2 else value
                  for name, value in series.items()},
                 schedule,
-                target,
+                buffer[members],
             )
-            if target is not part:
-                part[...] = target
             for node in static_outputs:
                 constants[node][members] = static[node]
         names = {info.node: info.vensim_name for info in self._plan.variables}
@@ -617,9 +613,10 @@ class BatchModel:
         result: dict[str, FloatArray] = {}
         for node in outputs:
             if node in position:
-                result[names[node]] = buffer[position[node]]
+                result[names[node]] = buffer[:, position[node]]
             else:
-                result[names[node]] = np.broadcast_to(constants[node][:, None], buffer.shape[1:])
+                shape = (n, buffer.shape[2])
+                result[names[node]] = np.broadcast_to(constants[node][:, None], shape)
         return result
 
     def _integrate_numba(
@@ -632,7 +629,7 @@ class BatchModel:
         out: FloatArray,
     ) -> dict[str, Any]:
         """Integrate one chunk with the compiled run; fill ``out``, return static values."""
-        n = out.shape[1]
+        n = out.shape[0]
         times = schedule.times
         state = np.zeros((self._plan.n_rows, n))
         # The NumPy backend's initialization (static values, initial states, delay
@@ -640,14 +637,14 @@ class BatchModel:
         first = {name: value.T if value.ndim == 2 else value for name, value in series.items()}
         with np.errstate(all="ignore"), _arithmetic_errors(self.path, (times[0], times[-1])):
             static = compiled.init(values, state, first, times[0], schedule.time_step)
-        bound = np.empty((len(run.static_names), n))
-        for row, name in zip(bound, run.static_names, strict=True):
+        bound = np.empty((n, len(run.static_names)))  # a member's values side by side
+        for column, name in enumerate(run.static_names):
             if np.iscomplexobj(static[name]):
                 raise UnsupportedConstructError(
                     f"{self.path.name}: {self._plan.element_of_node.get(name, name)!r} is a "
                     "complex number; only the NumPy backend computes with those"
                 )
-            row[:] = static[name]
+            bound[:, column] = static[name]
         given = [series[name] if series[name].ndim == 2 else series[name][None, :]
                  for name in run.input_names]
         run.run(bound, state, *given, times, schedule.saved, float(schedule.time_step), out)

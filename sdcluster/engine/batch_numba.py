@@ -11,16 +11,18 @@ time steps inside a loop over the members, and compiles that with
 The generated module holds
 
 ``_run(S, Y, X0, X1, ..., times, saved, _dt, O)``
-    ``S`` the static values the steps read, one row per name of
-    :attr:`NumbaRun.static_names` (shape ``(n_static, N)``); ``Y`` the initial
+    ``S`` the static values the steps read, one column per name of
+    :attr:`NumbaRun.static_names` (shape ``(N, n_static)``); ``Y`` the initial
     state matrix ``(n_rows, N)`` (written by the NumPy backend's ``_init``,
     which also checks delays and computes every static value); ``X0``... one
     per input of :attr:`NumbaRun.input_names`, its series ``(N, T)`` or
     ``(1, T)`` (shared by every member); ``times`` and ``saved`` the
-    schedule; ``O`` the output buffer ``(n_outputs, N, n_saved)``.
+    schedule; ``O`` the output buffer ``(N, n_outputs, n_saved)``.
 
 Members outside, time steps inside: a member's state and static values stay
-in registers for its whole run, and it reads its own series in order.
+in registers for its whole run, it reads its own static values and series and
+writes its own outputs in one block of memory each (with 100 outputs of
+10,000 members, writing ``O[j, m, s]`` instead cost 45 % more time).
 
 The arithmetic is the same: the expressions are the plan's, evaluated in
 Python's order on float64 scalars (``error_model="numpy"``: a division by
@@ -75,11 +77,11 @@ class NumbaRun:
     run
         ``run(S, Y, X0, ..., times, saved, dt, O)``, see the module docstring.
     static_names
-        The rows of ``S``: static nodes the steps read.
+        The columns of ``S``: static nodes the steps read.
     input_names
         The input nodes, sorted, in the order of the arguments ``X0``....
     dynamic_outputs
-        The rows of ``O``.
+        The second axis of ``O``.
     source
         The generated code.
     path
@@ -368,6 +370,8 @@ def numba_source(
     deps = _step_deps(plan, static)
     roots = [root for state in plan.states for root in _derivative_roots(state)]
     nodes = _dynamic(plan, [*roots, *dynamic_outputs], static, deps)
+    # What the derivatives need is computed at every step, the rest at saving steps.
+    every_step = set(_dynamic(plan, roots, static, deps))
     static_names = tuple(
         sorted(
             {dep for name in nodes for dep in deps(plan.nodes[name]) if dep in static}
@@ -387,19 +391,21 @@ def numba_source(
     body = ["n_times = times.shape[0]", "for m in range(Y.shape[1]):"]
     # A series is one member's row, or one row shared by every member.
     member = [f"r_{j} = m if X{j}.shape[0] > 1 else 0" for j in range(len(input_names))]
-    member += [f"{name} = S[{j}, m]" for j, name in enumerate(static_names)]
+    member += [f"{name} = S[m, {j}]" for j, name in enumerate(static_names)]
     member += [f"{name} = np.float64({text})" for text, name in plan.literals.items()]
     member += [f"y_{row} = Y[{row}, m]" for row in range(plan.n_rows)]
     member += ["s = 0", "for k in range(n_times):"]
-    step = ["time = times[k]"]
-    for name in nodes:
+    def assign(name: str) -> str:
         if name in inputs:
             j = input_names.index(name)
-            step.append(f"{name} = X{j}[r_{j}, k]")
-        else:
-            step.append(f"{name} = {_scalar(plan.nodes[name].expr, lookups)}")
+            return f"{name} = X{j}[r_{j}, k]"
+        return f"{name} = {_scalar(plan.nodes[name].expr, lookups)}"
+
+    step = ["time = times[k]"]
+    step += [assign(name) for name in nodes if name in every_step]
     step.append("if saved[k]:")
-    step += [f"    O[{j}, m, s] = {name}" for j, name in enumerate(dynamic_outputs)]
+    step += [f"    {assign(name)}" for name in nodes if name not in every_step]
+    step += [f"    O[m, {j}, s] = {name}" for j, name in enumerate(dynamic_outputs)]
     step += ["    s += 1", "if k == n_times - 1:", "    break"]
     for state in plan.states:
         step += _derivatives(state, lookups)
