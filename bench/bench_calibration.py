@@ -12,8 +12,9 @@ Usage::
 
     .venv/bin/python bench/bench_calibration.py [--walkers 64] [--steps 2000] [--repeats 1]
 
-Measured on the 2-core machine (2026-12-03, shared with other jobs), one run:
-7.8 s (sampling 6.2 s, 1.6 ms per batch call of 32 members), target met. The
+Measured on the 2-core machine (2026-12-03, shared with other jobs),
+``--repeats 3``: median 7.1 s (sampling 6.0 s, 1.5 ms per batch call of 32
+members), target met. The
 batch engine's default backend compiles the run with Numba; with the NumPy
 backend (``BatchModel(..., backend="numpy")``) the same calibration took 217 s:
 a NumPy call costs about 50 ms whatever the members (1: 67 ms, 32: 51 ms, 128:
