@@ -473,9 +473,13 @@ def _write_source(source: str) -> Path:
     name = f"batch_{digest}.py"
     folder = default_cache_dir() / f"numba-{numba.__version__}"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        folder = Path(tempfile.mkdtemp(prefix="sdcluster-numba-"))
+        return _write_once(folder, name, source)
+    except OSError:  # a read-only cache: compile in a folder of this process's own
+        return _write_once(Path(tempfile.mkdtemp(prefix="sdcluster-numba-")), name, source)
+
+
+def _write_once(folder: Path, name: str, source: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     if not path.exists():
         descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")

@@ -262,3 +262,25 @@ def test_the_compiled_pulse_and_ramp_are_the_numpy_backends(helpers: Any) -> Non
         for slope, start, finish in [(2.0, 3.0, 8.0), (-1.0, 0.0, 20.0), (0.5, 6.0, 6.0)]:
             expected = runtime.ramp(time, slope, start, finish)
             assert helpers._nb_ramp(time, slope, start, min(finish, time)) == expected
+
+
+def test_the_code_goes_into_the_translation_cache_and_an_unusable_one_is_survived(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = BatchModel.from_file(DATA / "engine_growth.mdl", backend="numba")
+    expected = model.run_arrays({}, 2, return_variables=model.variables, backend="numpy")
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SDCLUSTER_CACHE", str(cache))
+    model.run_arrays({}, 2, return_variables=model.variables)
+    (run,) = (run for run in model._numba.values() if run is not None)
+    assert run.path.parent.parent == cache
+    assert not any(DATA.glob("batch_*.py"))  # never beside the model
+    # A cache path that cannot be a folder (a file is there): a temporary folder serves.
+    blocked = tmp_path / "blocked"
+    blocked.write_text("")
+    monkeypatch.setenv("SDCLUSTER_CACHE", str(blocked / "cache"))
+    fresh = BatchModel.from_file(DATA / "engine_growth.mdl", backend="numba")
+    got = fresh.run_arrays({}, 2, return_variables=["Population"])  # new code to write
+    (used,) = (run for run in fresh._numba.values() if run is not None)
+    assert not used.path.is_relative_to(blocked)
+    np.testing.assert_allclose(got["Population"], expected["Population"], rtol=RTOL)
