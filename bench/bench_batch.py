@@ -15,6 +15,7 @@ models/innovation_cluster.mdl, or a test model when it is not there.
 Usage::
 
     .venv/bin/python bench/bench_batch.py [--members 10000] [--repeats 3] [--pysd-runs 6]
+        [--backend auto|numpy|numba]
 """
 
 from __future__ import annotations
@@ -104,12 +105,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--pysd-runs", type=int, default=6)
     parser.add_argument("--model", type=Path, default=BUILTIN if BUILTIN.is_file() else FALLBACK)
+    parser.add_argument("--backend", choices=["auto", "numpy", "numba"], default="auto",
+                        help="the batch engine's backend (default: auto, Numba where it compiles)")
     args = parser.parse_args()
 
     path: Path = args.model
     n: int = args.members
     load_start = time.perf_counter()
-    model = BatchModel.from_file(path)
+    model = BatchModel.from_file(path, backend=args.backend)
     load = time.perf_counter() - load_start
     schedule = model.schedule()
     stocks = [info.vensim_name for info in map(model.info, model.variables) if info.kind == "stock"]

@@ -12,13 +12,14 @@ Usage::
 
     .venv/bin/python bench/bench_calibration.py [--walkers 64] [--steps 2000] [--repeats 1]
 
-Measured on the 2-core machine (one run, the other core busy): 217 s, target NOT
-met. A batch call costs about 50 ms whatever the members (1: 67 ms, 32: 51 ms,
-128: 54 ms, 512: 74 ms over the 512 Euler steps): the engine's per-step
-overhead, not the members, sets the time, and emcee's stretch move makes two
-calls per step, so 2,000 steps cost about 4,000 x 54 ms. The same 128,000
-member-runs as 256 walkers x 500 steps (``--walkers 256 --steps 500``) took 51.8 s:
-the target's budget holds for that shape of run, not for 64 x 2,000.
+Measured on the 2-core machine (2026-12-03, shared with other jobs),
+``--repeats 3``: median 7.1 s (sampling 6.0 s, 1.5 ms per batch call of 32
+members), target met. The
+batch engine's default backend compiles the run with Numba; with the NumPy
+backend (``BatchModel(..., backend="numpy")``) the same calibration took 217 s:
+a NumPy call costs about 50 ms whatever the members (1: 67 ms, 32: 51 ms, 128:
+54 ms, 512: 74 ms over the 512 Euler steps), the overhead of a few hundred
+NumPy calls per step, and emcee's stretch move makes two calls per step.
 """
 
 from __future__ import annotations
