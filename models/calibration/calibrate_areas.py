@@ -107,9 +107,9 @@ def phases_in(result: CalibrationResult, batch: BatchModel, area: str) -> Counte
     return found
 
 
-def write_outputs(result: CalibrationResult, area: str, out: Path = OUT) -> None:
-    """Save the posterior, its tables and figures for one area."""
-    result.save(out / f"{area}.nc")
+def write_outputs(result: CalibrationResult, area: str, out: Path = OUT, thin: int = 1) -> None:
+    """Save the posterior (every ``thin``-th step), its tables and figures for one area."""
+    result.save(out / f"{area}.nc", thin=thin)
     for suffix, frame in (("table", result.table), ("fit", result.fit),
                           ("median_run", result.median_run)):
         path = out / f"{area}_{suffix}.csv"
@@ -160,6 +160,8 @@ def main() -> None:
     parser.add_argument("--walkers", type=int, default=32)
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--thin", type=int, default=1,
+                        help="keep every THIN-th step in the .nc files (tables use them all)")
     parser.add_argument("--moves", choices=("stretch", "de"), default="stretch",
                         help="the sampler's proposals (de: differential evolution, for modes)")
     parser.add_argument("--areas", nargs="*", default=list(AREAS))
@@ -182,12 +184,12 @@ def main() -> None:
         print(result.fit.to_string(), flush=True)
         phases = phases_in(result, batch, area)
         print(f"phases in {PHASE_YEAR:g}: {dict(phases)}", flush=True)
-        write_outputs(result, area, out)
+        write_outputs(result, area, out, args.thin)
         sections.append(area_section(area, result, phases))
     text = "\n".join(["# The model against real clusters: calibration results", "",
                       f"Written by `models/calibration/calibrate_areas.py --walkers "
                       f"{args.walkers} --steps {args.steps} --seed {args.seed} --moves "
-                      f"{args.moves}`; see "
+                      f"{args.moves} --thin {args.thin}`; see "
                       "`README.md` beside it for the mapping and the reading.", "",
                       *sections])
     write_atomically(out / "summary.md", lambda temporary: temporary.write_text(text))

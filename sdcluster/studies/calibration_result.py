@@ -130,13 +130,17 @@ class CalibrationResult:
             lines.append("unidentified (posterior ~ prior): " + ", ".join(self.unidentified))
         return "\n".join(lines)
 
-    def to_inference_data(self) -> Any:
+    def to_inference_data(self, thin: int = 1) -> Any:
         """Return an :class:`arviz.InferenceData` (posterior, sample stats, observed data).
 
         Walkers are ArviZ's chains; the burn-in goes to the ``warmup_*`` groups.
+        ``thin`` keeps every ``thin``-th step of each (the diagnostics of the
+        result are those of the whole chain).
         """
+        if thin < 1:
+            raise ValueError(f"thin must be at least 1, got {thin}")
         az = load_arviz()
-        kept, warm = self.chain[self.burn:], self.chain[:self.burn]
+        kept, warm = self.chain[self.burn::thin], self.chain[:self.burn:thin]
 
         def by_name(steps: FloatArray) -> dict[str, FloatArray]:
             return {n: steps[:, :, j].T for j, n in enumerate(self.names)}
@@ -145,7 +149,7 @@ class CalibrationResult:
         dims = {m.column: ["time"] for m in self.spec.mappings}
         groups: dict[str, Any] = {
             "posterior": by_name(kept),
-            "sample_stats": {"lp": self.log_prob[self.burn:].T},
+            "sample_stats": {"lp": self.log_prob[self.burn::thin].T},
             "observed_data": observed,
             "dims": dims,
             "coords": {"time": self.spec.times},
@@ -154,13 +158,18 @@ class CalibrationResult:
         }
         if self.burn:
             groups["warmup_posterior"] = by_name(warm)
-            groups["warmup_sample_stats"] = {"lp": self.log_prob[:self.burn].T}
+            groups["warmup_sample_stats"] = {"lp": self.log_prob[:self.burn:thin].T}
             groups["save_warmup"] = True
         with quiet_arviz():  # "more chains than draws" for short runs: known, and fine
             return az.from_dict(**groups)
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
+    def save(self, path: str | os.PathLike[str], *, thin: int = 1) -> Path:
         """Write the result as netCDF (ArviZ-readable) atomically; return the path.
+
+        ``thin`` keeps every ``thin``-th step of the chain in the file (long
+        chains otherwise take hundreds of megabytes); the tables and
+        diagnostics written with it are those of the whole chain, and the
+        ``calibration_diagnostics`` group records ``thin``.
 
         Groups: ArviZ's ``posterior``, ``sample_stats``, ``observed_data``
         (and ``warmup_*``), then ``calibration_table``, ``calibration_fit``,
@@ -179,14 +188,14 @@ class CalibrationResult:
             inputs.append(self.spec.source)
         refuse_overwriting_inputs({"the calibration results": target}, inputs)
         require_writable_folder(target)
-        idata = self.to_inference_data()
+        idata = self.to_inference_data(thin)
         extra = {
             "calibration_table": _table_dataset(self.table, "quantity"),
             "calibration_fit": _table_dataset(self.fit, "series"),
             "calibration_band": self.band,
             "calibration_diagnostics": xr.Dataset(
                 {"acceptance_fraction": ("chain", self.acceptance)},
-                attrs=_plain_attrs(self.metadata)),
+                attrs=_plain_attrs({**self.metadata, "thin": thin})),
         }
 
         def write(temporary: Path) -> None:

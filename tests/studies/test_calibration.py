@@ -146,6 +146,18 @@ def test_save_is_arviz_readable_and_never_overwrites_the_data(
     assert data.read_text() == "year,population\n0,10\n"
 
 
+def test_a_thinned_file_keeps_every_kth_step(recovered: CalibrationResult,
+                                             tmp_path: Path) -> None:
+    import arviz as az
+
+    idata = az.from_netcdf(recovered.save(tmp_path / "thin.nc", thin=10))
+    assert idata.posterior.sizes == {"chain": 16, "draw": 100}
+    np.testing.assert_array_equal(idata.posterior["capacity"].values,
+                                  recovered.chain[1000::10, :, 1].T)
+    assert idata.warmup_posterior.sizes["draw"] == 100
+    assert int(idata.calibration_diagnostics.attrs["thin"]) == 10
+
+
 # ------------------------------------------------------- identifiability
 
 
