@@ -36,7 +36,7 @@ def _area_row(fit: pd.Series, table: pd.DataFrame) -> tuple[str, ...]:
                 if bool(ok) and not str(n).startswith(("scale[", "sigma[", "offset["))]
     return (str(fit["series"]).replace("_", " ").title(), f"{fit['rmse_percent']:.1f}",
             f"{fit['um']:.2f}", f"{fit['us']:.2f}", f"{fit['uc']:.2f}", f"{fit['r2']:.2f}",
-            f"{table['rhat'].max():.1f}", ", ".join(informed) or "none")
+            f"{table['rhat'].max():.2f}", ", ".join(informed) or "none")
 
 
 def _builtin_sha256() -> str | None:
@@ -49,18 +49,33 @@ def is_builtin_model(sha256: str) -> bool:
     return _builtin_sha256() == sha256
 
 
+def _diagnostics(fit_path: Path) -> dict[str, object]:
+    """Return the attributes of the ``calibration_diagnostics`` group of ``<area>.nc``."""
+    posterior = fit_path.with_name(fit_path.name.replace("_fit.csv", ".nc"))
+    if not posterior.is_file():
+        return {}
+    with xr.open_dataset(posterior, group="calibration_diagnostics") as diagnostics:
+        return dict(diagnostics.attrs)
+
+
 def calibrated_model_digest(fit_path: Path) -> str | None:
     """Return the model digest an area's calibration recorded, or None if it has none.
 
     The digest (SHA-256 of the model file) is the ``model_sha256`` attribute of
     the ``calibration_diagnostics`` group of ``<area>.nc`` next to ``<area>_fit.csv``.
     """
-    posterior = fit_path.with_name(fit_path.name.replace("_fit.csv", ".nc"))
-    if not posterior.is_file():
-        return None
-    with xr.open_dataset(posterior, group="calibration_diagnostics") as diagnostics:
-        digest = diagnostics.attrs.get("model_sha256")
+    digest = _diagnostics(fit_path).get("model_sha256")
     return str(digest) if digest else None
+
+
+def _moves_text(fits: list[Path]) -> str:
+    """Say which proposals the committed run used (from the spec each ``<area>.nc`` records)."""
+    specs = [str(_diagnostics(path).get("spec", "")) for path in fits]
+    if specs and all(" de moves" in spec for spec in specs):
+        return " (differential-evolution moves, which cross between the posterior's modes)"
+    if specs and all(" stretch moves" in spec for spec in specs):
+        return " (stretch moves)"
+    return ""
 
 
 def _stale_note(fits: list[Path]) -> Note | None:
@@ -97,7 +112,7 @@ def real_clusters_section(model_is_builtin: bool, folder: Path | None = None) ->
         "The built-in model calibrated to each area's share of US utility patents "
         "(2000-2015; data/uspto_patents_by_metro.csv), the model's knowledge creation times a "
         "scale standing for patents: emcee's ensemble sampler over the six levers, scale, "
-        "time offset and log-normal dispersion. Read from the committed run in "
+        f"time offset and log-normal dispersion{_moves_text(fits)}. Read from the committed run in "
         "models/calibration/results (the report does not repeat it: minutes per area); "
         "models/calibration/RESULTS.md says what each area shows."))]
     stale = _stale_note(fits)
@@ -105,10 +120,11 @@ def real_clusters_section(model_is_builtin: bool, folder: Path | None = None) ->
         blocks.append(stale)
     if worst > RHAT_CONVERGED:
         blocks.append(Note(text=(
-            f"The chains have not converged (largest R-hat {worst:.1f}, against "
-            f"{RHAT_CONVERGED} for convergence): the intervals behind this table mix "
-            "separate modes of the posterior. Read it as what the model can and cannot "
-            "reproduce, not as estimates of the levers.")))
+            f"The chains have not converged (largest R-hat {worst:.2f}, against "
+            f"{RHAT_CONVERGED} for convergence; each area's R-hat is in the table): where "
+            "it is above that, the intervals are the sampler's, not yet the posterior's. "
+            "Read those rows as what the model can and cannot reproduce, not as estimates "
+            "of the levers.")))
     blocks.append(Table(
         caption=("Fit of the posterior-median run per area: RMSE in % of the observed share; "
                  "Theil's split of the squared error into bias (UM), variance (US) and "

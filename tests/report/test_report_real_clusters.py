@@ -31,15 +31,15 @@ def test_the_table_is_what_the_files_say(tmp_path: Path) -> None:
     _write_area(tmp_path, "boise", 1.05, False)
     section = real_clusters_section(True, tmp_path)
     table = next(b for b in section.blocks if isinstance(b, Table))
-    assert table.rows == (("Austin", "12.3", "0.10", "0.20", "0.70", "0.81", "1.0", "openness"),
-                          ("Boise", "12.3", "0.10", "0.20", "0.70", "0.81", "1.1", "none"))
+    assert table.rows == (("Austin", "12.3", "0.10", "0.20", "0.70", "0.81", "1.02", "openness"),
+                          ("Boise", "12.3", "0.10", "0.20", "0.70", "0.81", "1.05", "none"))
     assert not any(isinstance(b, Note) for b in section.blocks)  # converged: no warning
 
 
 def test_unconverged_chains_are_said(tmp_path: Path) -> None:
     _write_area(tmp_path, "seattle", 3.8, True)
     notes = [b for b in real_clusters_section(True, tmp_path).blocks if isinstance(b, Note)]
-    assert len(notes) == 1 and "have not converged (largest R-hat 3.8" in notes[0].text
+    assert len(notes) == 1 and "have not converged (largest R-hat 3.80" in notes[0].text
 
 
 def test_other_models_and_missing_runs_are_notes(tmp_path: Path) -> None:
@@ -74,3 +74,8 @@ def test_the_committed_run_is_of_the_model_file_as_it_is() -> None:
     builtin = hashlib.sha256(builtin_model_path().read_bytes()).hexdigest()
     digests = {calibrated_model_digest(p) for p in results_folder().glob("*_fit.csv")}
     assert digests == {builtin}
+
+
+def test_the_committed_run_says_which_moves_it_used() -> None:
+    text = real_clusters_section(True).blocks[0].text
+    assert "(differential-evolution moves, which cross between the posterior's modes)" in text
