@@ -44,3 +44,71 @@ def fallback_model() -> Path:
 def linear_model() -> Path:
     """response = x1 + 2 x2 + 3 x3 with x_i in [0, 1]: known Sobol' indices."""
     return DATA / "ensemble_linear.mdl"
+
+
+# ------------------------------------------------------------ behaviour record
+#: Where the spec's behaviour tests live; their measured figures can be recorded.
+BEHAVIOUR_TESTS = "tests/model/test_behaviour.py"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--record-behaviour", metavar="PATH", default=None,
+        help="write the figures the model's behaviour tests measured, with each test's "
+             "outcome, to PATH (JSON; models/behaviour.json is the committed record the "
+             "report lists)")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if not item.nodeid.startswith(BEHAVIOUR_TESTS) or report.when not in ("setup", "call"):
+        return
+    if report.when == "setup" and report.passed:
+        return
+    if report.passed:
+        result = "met"
+    elif hasattr(report, "wasxfail"):
+        result = "not met"
+    elif report.skipped:
+        result = "not run"
+    else:
+        result = "failed"
+    measured = [str(v) for k, v in item.user_properties if k == "measured"]
+    item.config.stash.setdefault(_RECORDS, []).append({
+        "test": item.name, "result": result, "measured": "; ".join(measured),
+        "reason": str(getattr(report, "wasxfail", "")),
+    })
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    target = session.config.getoption("--record-behaviour")
+    records = session.config.stash.get(_RECORDS, [])
+    if not target or not records:
+        return
+    import hashlib
+    import json
+    import os
+    import tempfile
+    from datetime import UTC, datetime
+
+    from sdcluster.model.paths import builtin_model_path
+
+    model = builtin_model_path()
+    document = {
+        "model": model.name,
+        "model_sha256": hashlib.sha256(model.read_bytes()).hexdigest(),
+        "command": f"pytest {BEHAVIOUR_TESTS} --record-behaviour {target}",
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "tests": records,
+    }
+    path = Path(target)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        json.dump(document, stream, indent=1, ensure_ascii=False)
+        stream.write("\n")
+    os.replace(temporary, path)
+
+
+_RECORDS = pytest.StashKey[list[dict[str, str]]]()

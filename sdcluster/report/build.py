@@ -9,6 +9,7 @@ this run found.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from importlib import metadata as package_metadata
@@ -31,6 +32,7 @@ from sdcluster.report.analysis_sections import (
     sensitivity_finding,
     sensitivity_section,
 )
+from sdcluster.report.behaviour_section import behaviour_section
 from sdcluster.report.content import Block, BulletList, Code, Document, Paragraph, Section, Table
 from sdcluster.report.data import ReportData, part_file_name
 from sdcluster.report.decision import decision_section
@@ -56,6 +58,14 @@ from sdcluster.report.threshold_section import thresholds_section
 SECTION_KEYS = ("decision", "summary", "model", "entropy", "scenarios", "loop-dominance",
                 "fluctuations", "sensitivity", "real-clusters", "validation", "reproducibility")
 _RENDERING_PACKAGES = ("matplotlib", "jinja2", "reportlab", "svglib", "pysimlin")
+
+
+def _with_behaviour(validation: Section, model_is_builtin: bool) -> Section:
+    """Add the record of the model's behaviour tests to the validation section (built-in model)."""
+    behaviour = behaviour_section(model_is_builtin)
+    if behaviour is None:
+        return validation
+    return dataclasses.replace(validation, subsections=(*validation.subsections, behaviour))
 
 
 def analysis_settings(data: ReportData) -> AnalysisSettings:
@@ -117,7 +127,7 @@ def build_document(data: ReportData) -> Document:
         fluctuations_section(data.part("ensemble"), data.part("takeoff"), settings, threshold),
         sensitivity_section(data.part("sensitivity")),
         real_clusters_section(is_builtin_model(info.sha256)),
-        validation_section(data.part("checks")),
+        _with_behaviour(validation_section(data.part("checks")), is_builtin_model(info.sha256)),
         reproducibility_section(data, settings, info),
     )
     sections = fit_to_model(sections, info.file_name or "this model")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,9 @@ from sdcluster.engine.noise import white_noise
 from sdcluster.model.loaded import LoadedModel, load_model
 
 EPSILON = AnalysisSettings().entropy_tolerance
-__all__ = ["EPSILON", "LEVERS"]
+#: pytest's ``record_property`` fixture: the tests record the figure they measured.
+RecordProperty = Callable[[str, object], None]
+__all__ = ["EPSILON", "LEVERS", "RecordProperty"]
 NOISE_INPUTS = ("white noise entry", "white noise knowledge", "white noise spinoffs")
 
 
