@@ -146,11 +146,12 @@ def _warnings(ranked: pd.DataFrame) -> list[str]:
 def _threshold_line(data: ReportData, threshold: Threshold | None) -> str:
     dataset = data.results.dataset
     if threshold is None or threshold.status != "found":
-        return ("Formation threshold: not found by the openness sweep "
+        text = ("Thresholds: the openness sweep found no formation threshold "
                 f"({'see Scenarios' if threshold else data.part('sweep').reason}).")
-    text = (f"Thresholds: from the model's initial firms the cluster self-organizes from "
-            f"openness {threshold.estimate:.3f} on (deterministic sweep).")
-    if SWEEP_LEVER in dataset.data_vars:
+    else:
+        text = (f"Thresholds: from the model's initial firms the cluster self-organizes from "
+                f"openness {threshold.estimate:.3f} on (deterministic sweep).")
+    if threshold is not None and threshold.status == "found" and SWEEP_LEVER in dataset.data_vars:
         level = float(dataset[SWEEP_LEVER].isel(time=0).values.reshape(-1)[0])
         text += (f" The baseline's openness, {level:.2f}, is {abs(level - threshold.estimate):.2f} "
                  f"{'above' if level >= threshold.estimate else 'below'} it.")
