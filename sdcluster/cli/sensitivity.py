@@ -8,7 +8,7 @@ example in ``--help``, results written atomically).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -38,9 +38,6 @@ from sdcluster.results.atomic import (
     refuse_overwriting_inputs,
     require_writable_folder,
 )
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["register", "sensitivity_command"]
 

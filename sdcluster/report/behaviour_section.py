@@ -9,14 +9,14 @@ says when it was made from another version of the model file (its digest).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
 from typing import Any
 
-from sdcluster.model.paths import builtin_model_path, models_dir
+from sdcluster.model.paths import models_dir
 from sdcluster.report.content import Block, Note, Paragraph, Section, Table
+from sdcluster.report.real_clusters import builtin_model_digest
 
 KEY, TITLE = "behaviour", "Behaviour the specification requires"
 _ITEM = re.compile(r"^test_(\d)_(.*)$")
@@ -37,11 +37,6 @@ def _claim(test: str) -> tuple[str, str]:
     return item, f"{claim} ({parameter.rstrip(']')})" if parameter else claim
 
 
-def _current_digest() -> str | None:
-    path = builtin_model_path()
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-
-
 def behaviour_section(model_is_builtin: bool, path: Path | None = None) -> Section | None:
     """Return the section for the built-in model; None for another model or without a record."""
     record_path = behaviour_record_path() if path is None else path
@@ -58,7 +53,7 @@ def behaviour_section(model_is_builtin: bool, path: Path | None = None) -> Secti
         "figure and says what it measured), not a relaxed threshold. The claim that balancing "
         "loops dominate the mature cluster is tested on loop scores in tests/loops and is not "
         "met either (see Loop dominance)."))]
-    if record.get("model_sha256") != _current_digest():
+    if record.get("model_sha256") != builtin_model_digest():
         blocks.append(Note(text=("This record was made from another version of the model file "
                                  "(its digest differs): rerun the command above.")))
     rows = tuple((*_claim(str(t.get("test", ""))), str(t.get("measured", "")),

@@ -39,14 +39,15 @@ def _area_row(fit: pd.Series, table: pd.DataFrame) -> tuple[str, ...]:
             f"{table['rhat'].max():.2f}", ", ".join(informed) or "none")
 
 
-def _builtin_sha256() -> str | None:
+def builtin_model_digest() -> str | None:
+    """Return the SHA-256 of the built-in model file as it is now (None if it is missing)."""
     path = builtin_model_path()
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
 def is_builtin_model(sha256: str) -> bool:
     """Return whether a report's model is the built-in model file as it is now."""
-    return _builtin_sha256() == sha256
+    return builtin_model_digest() == sha256
 
 
 def _diagnostics(fit_path: Path) -> dict[str, object]:
@@ -68,9 +69,9 @@ def calibrated_model_digest(fit_path: Path) -> str | None:
     return str(digest) if digest else None
 
 
-def _moves_text(fits: list[Path]) -> str:
+def _moves_text(diagnostics: dict[str, dict[str, object]]) -> str:
     """Say which proposals the committed run used (from the spec each ``<area>.nc`` records)."""
-    specs = [str(_diagnostics(path).get("spec", "")) for path in fits]
+    specs = [str(attrs.get("spec", "")) for attrs in diagnostics.values()]
     if specs and all(" de moves" in spec for spec in specs):
         return " (differential-evolution moves, which cross between the posterior's modes)"
     if specs and all(" stretch moves" in spec for spec in specs):
@@ -78,11 +79,11 @@ def _moves_text(fits: list[Path]) -> str:
     return ""
 
 
-def _stale_note(fits: list[Path]) -> Note | None:
+def _stale_note(diagnostics: dict[str, dict[str, object]]) -> Note | None:
     """Warn when a committed calibration was run on another version of the model file."""
-    current = _builtin_sha256()
-    stale = sorted(path.name.removesuffix("_fit.csv").title() for path in fits
-                   if (digest := calibrated_model_digest(path)) is not None and digest != current)
+    current = builtin_model_digest()
+    stale = sorted(area.title() for area, attrs in diagnostics.items()
+                   if attrs.get("model_sha256") and attrs["model_sha256"] != current)
     if not stale:
         return None
     return Note(text=(
@@ -102,6 +103,8 @@ def real_clusters_section(model_is_builtin: bool, folder: Path | None = None) ->
         return Section(key=KEY, title=TITLE, blocks=(Note(
             text=f"no calibration run found in {folder} (models/calibration/calibrate_areas.py "
                  "writes one)", kind="unavailable"),))
+    # Each area's recorded diagnostics, read once: digest and sampler spec.
+    diagnostics = {path.name.removesuffix("_fit.csv"): _diagnostics(path) for path in fits}
     rows, worst = [], 0.0
     for path in fits:
         fit = pd.read_csv(path).iloc[0]
@@ -112,10 +115,10 @@ def real_clusters_section(model_is_builtin: bool, folder: Path | None = None) ->
         "The built-in model calibrated to each area's share of US utility patents "
         "(2000-2015; data/uspto_patents_by_metro.csv), the model's knowledge creation times a "
         "scale standing for patents: emcee's ensemble sampler over the six levers, scale, "
-        f"time offset and log-normal dispersion{_moves_text(fits)}. Read from the committed run in "
-        "models/calibration/results (the report does not repeat it: minutes per area); "
-        "models/calibration/RESULTS.md says what each area shows."))]
-    stale = _stale_note(fits)
+        f"time offset and log-normal dispersion{_moves_text(diagnostics)}. Read from the "
+        "committed run in models/calibration/results (the report does not repeat it: "
+        "minutes per area); models/calibration/RESULTS.md says what each area shows."))]
+    stale = _stale_note(diagnostics)
     if stale is not None:
         blocks.append(stale)
     if worst > RHAT_CONVERGED:
