@@ -67,11 +67,14 @@ VARIABLES: list[Var] = [
     Var("maturation time", "4", "Year",
         "Years a surviving firm takes to mature (assumption; survival curves flatten after about five years, "
         "Dunne, Roberts and Samuelson 1988).", GROWTH, (2, 10)),
-    Var("spinoffs", "Mature Firms * spinoff rate * agglomeration economies * innovation effect * order effect * room * spinoff noise",
+    Var("spinoffs", "expected spinoffs * spinoff noise", "firm/Year",
+        "New firms derived from mature firms 'with the support of technology, capital and manpower' (section 1(1)): the "
+        "expected spinoffs times their own fluctuation (section 2 micro fluctuation).", GROWTH),
+    Var("expected spinoffs", "Mature Firms * spinoff rate * agglomeration economies * innovation effect * order effect * room",
         "firm/Year",
-        "New firms derived from mature firms 'with the support of technology, capital and manpower' (section 1(1)); loop "
-        "R1. Needs critical mass (agglomeration economies), innovation (R3 through innovation power), order (R6) and "
-        "room (B1); multiplied by its own fluctuation.", GROWTH),
+        "Spin-offs the cluster's state calls for before chance; loop R1. Needs critical mass (agglomeration economies), "
+        "innovation (R3 through innovation power), order (R6) and room (B1). Split from spinoffs because the size of "
+        "their fluctuation depends on how many are expected (spinoff noise).", GROWTH),
     Var("spinoff rate", "0.5", "1/Year",
         "Spin-offs per mature firm and year in a dense, innovative, ordered cluster with room (assumption; spin-off "
         "rates of 2-5 %/yr per firm in a typical region rise several-fold in hubs, Klepper 2007).", GROWTH, (0.1, 1)),
@@ -80,9 +83,12 @@ VARIABLES: list[Var] = [
         "contacts. S-shaped in the number of firms, so a few firms gain little and a cluster past its critical mass gains "
         "much: the source of the critical mass and of the two stable states (Arthur 1990).", GROWTH),
     Var("critical mass", "25", "firm", "Firms at which agglomeration economies reach half their strength (assumption).", GROWTH, (10, 100)),
-    Var("entry", "effective openness * entrepreneur pool * attractiveness * room * entry noise", "firm/Year",
-        "Innovative firms attracted from outside (section 1(1): 'it will attract more innovative enterprises to join'); "
-        "loop R2. Needs an open cluster (section 4); multiplied by its own fluctuation.", GROWTH),
+    Var("entry", "expected entry * entry noise", "firm/Year",
+        "Innovative firms attracted from outside (section 1(1): 'it will attract more innovative enterprises to join'): "
+        "the expected entry times its own fluctuation (section 2 micro fluctuation).", GROWTH),
+    Var("expected entry", "effective openness * entrepreneur pool * attractiveness * room", "firm/Year",
+        "Entry the cluster's state calls for before chance; loop R2. Needs an open cluster (section 4). Split from entry "
+        "because the size of its fluctuation depends on how many firms are expected (entry noise).", GROWTH),
     Var("entrepreneur pool", "6", "firm/Year", "Outside firms a fully open and attractive cluster could draw each year (assumption).", GROWTH, (2, 20)),
     Var("attractiveness", "(base attractiveness + agglomeration economies) * order effect", "Dmnl",
         "Competitive advantage seen from outside: agglomeration and order (section 1(1) 'the cluster effect is further "
@@ -129,8 +135,12 @@ VARIABLES: list[Var] = [
         "The cluster's technology base in patent equivalents, so it can be set against patent counts (section 1(2) "
         "self-magnification of innovation capability).", KNOWLEDGE),
     Var("initial knowledge", "30", "patent", "Technology base at the start (assumption: a few patents per firm).", KNOWLEDGE, (0, 500)),
-    Var("knowledge creation", "Innovative Firms * innovation power * knowledge noise", "patent/Year",
-        "Knowledge the firms create: the internal innovation power at work (section 3.1), multiplied by its own fluctuation.",
+    Var("knowledge creation", "expected knowledge creation * knowledge noise", "patent/Year",
+        "Knowledge the firms create: the expected knowledge creation times its own fluctuation (section 2 micro "
+        "fluctuation).", KNOWLEDGE),
+    Var("expected knowledge creation", "Innovative Firms * innovation power", "patent/Year",
+        "Knowledge the firms' innovation power creates before chance (section 3.1, internal power). Split from knowledge "
+        "creation because the size of its fluctuation depends on how many patents are expected (knowledge noise).",
         KNOWLEDGE),
     Var("knowledge obsolescence", "Knowledge Stock * knowledge depreciation rate", "patent/Year", "Knowledge that becomes obsolete (loop B5).", KNOWLEDGE),
     Var("knowledge depreciation rate", "0.15", "1/Year", "R&D capital depreciation (Hall 2005: about 15 %/yr).", KNOWLEDGE, (0.05, 0.3)),
@@ -343,14 +353,21 @@ VARIABLES: list[Var] = [
     Var("government support", "0.3", "Dmnl", "Policy lever. Government guidance and funding (section 4 'give full play to their guiding role').", POLICY, (0, 1)),
     Var("fair competition regulation", "0.5", "Dmnl", "Policy lever. Rules that keep competition fair (section 4 'ensure fair competition').", POLICY, (0, 1)),
     Var("university cooperation", "0.3", "Dmnl", "Policy lever. Cooperation of universities and institutes with cluster firms (section 4).", POLICY, (0, 1)),
-    Var("noise sd", "0.5", "Dmnl", "Standard deviation of each fluctuation's logarithm (assumption).", POLICY, (0, 1)),
+    Var("noise sd", "0.5", "Dmnl",
+        "Standard deviation of each smoothed fluctuation before it is scaled to the count it perturbs: a flow of n "
+        "expected events per correlation time fluctuates by noise sd / sqrt(1 + n) in its logarithm (assumption).",
+        POLICY, (0, 1)),
+    Var("firm event", "1", "firm", "One firm founded or attracted: the unit event of the firm counts whose fluctuations "
+        "shrink as one over the square root of their number (definition).", POLICY, (1, 1)),
+    Var("patent event", "1", "patent", "One patent: the unit event of the knowledge count whose fluctuation shrinks as one "
+        "over the square root of its number (definition).", POLICY, (1, 1)),
     Var("noise correlation time", "1", "Year", "Correlation time of the fluctuations (assumption: a business year).", POLICY, (0.25, 5)),
     Var("noise scale", "SQRT((2 - TIME STEP / noise correlation time) / (TIME STEP / noise correlation time)) * noise sd", "Dmnl",
         "Scales white noise so each smoothed fluctuation has standard deviation noise sd whatever the TIME STEP.", POLICY),
 ]
 
 
-def _noise(flow: str, stock: str, noise: str, input_name: str) -> list[Var]:
+def _noise(flow: str, stock: str, noise: str, input_name: str, expected: str, event: str) -> list[Var]:
     change = f"{stock.lower()} change"
     return [
         Var(input_name, "0", "Dmnl",
@@ -361,16 +378,20 @@ def _noise(flow: str, stock: str, noise: str, input_name: str) -> list[Var]:
         Var(change, f"({input_name} * noise scale - {stock}) / noise correlation time", "1/Year",
             f"Exponential smoothing of the white noise for {flow} into a fluctuation with correlation time "
             "noise correlation time (a named flow, so every engine and the XMILE twin read it the same way).", POLICY),
-        Var(noise, f"EXP({stock} - noise sd ^ 2 / 2)", "Dmnl",
-            f"Multiplicative, mean-preserving fluctuation of {flow}: exp(x - sd^2/2) has mean 1 when x is normal with sd.",
-            POLICY),
+        Var(noise, f"EXP({stock} / SQRT(1 + {expected} * noise correlation time / {event}))", "Dmnl",
+            f"Multiplicative fluctuation of {flow}: exp(x / sqrt(1 + n)), with n the {expected} in a correlation time. "
+            "Relative chance in a count of n independent events shrinks as 1 / sqrt(n) (Poisson), so fluctuations matter "
+            "in a small, dispersed cluster and average out in a large one: micro fluctuations that feedback must "
+            "amplify to reach the macro level (section 2; spec item 4). Median 1, so a run without noise input is the "
+            "noise-free cluster whatever noise sd (the mean is above 1 by at most exp(sd^2 / 2)).", POLICY),
     ]
 
 
 VARIABLES += [
-    *_noise("spinoffs", "Spinoff Fluctuation", "spinoff noise", "white noise spinoffs"),
-    *_noise("entry", "Entry Fluctuation", "entry noise", "white noise entry"),
-    *_noise("knowledge creation", "Knowledge Fluctuation", "knowledge noise", "white noise knowledge"),
+    *_noise("spinoffs", "Spinoff Fluctuation", "spinoff noise", "white noise spinoffs", "expected spinoffs", "firm event"),
+    *_noise("entry", "Entry Fluctuation", "entry noise", "white noise entry", "expected entry", "firm event"),
+    *_noise("knowledge creation", "Knowledge Fluctuation", "knowledge noise", "white noise knowledge",
+            "expected knowledge creation", "patent event"),
 ]
 
 CONTROL = [

@@ -16,7 +16,7 @@ the links of ``Model.get_links``), and multiplies the link scores of
 (:func:`loop_scores`). It does not use pysimlin's own loop list: pysimlin
 enumerates loops only while the largest strongly connected component of the
 causal graph has at most 50 variables (its ``MAX_LTM_SCC_NODES``); a larger
-model (the cluster model of version 2 has one of 67) resolves to *discovery*
+model (the cluster model of version 2 has one of 73) resolves to *discovery*
 mode, in which ``Model.loops`` is empty and ``Model.analyze`` reports at most
 200 loops of the base run only, without overrides or inputs. The link scores
 are recorded in both modes, and the loop scores built from them equal
