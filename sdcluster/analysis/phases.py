@@ -17,7 +17,9 @@ reports for a single stock. On N smoothed over ``settings.smoothing`` years
   fluctuation: N near the dispersed state, perturbations stay local;
 * **macro fluctuation** (phase II): reinforcing feedback dominates N and the
   growth is macroscopic: g = d ln N / dt > ``growth_threshold`` and
-  d²N/dt² > 0, held for ``min_dwell`` years;
+  d²N/dt² > 0 with N above its initial value, held for ``min_dwell`` years
+  (below its initial value a cluster has not grown: the fluctuations of one
+  dying out, large against its few firms, are no take-off);
 * **far from equilibrium** (phase III): after a macro fluctuation, balancing
   feedback dominates N (the condition of phase II fails), held for
   ``min_dwell`` years: the cluster settles towards its ordered attractor. A
@@ -233,7 +235,12 @@ def _raw_phase_codes(
     growth = growth_rate(smoothed, time)
     acceleration = time_derivative(time_derivative(smoothed, time), time)
     inside = _full_windows(firms, time, settings.smoothing)
-    reinforcing = _from_inside((growth > settings.growth_threshold) & (acceleration > 0), inside)
+    # Growth counts as macroscopic only above the firm count the run started from: a
+    # cluster dying out has few firms, so its fluctuations are large relative to them
+    # (g and the acceleration flicker above the thresholds), yet it never grows.
+    beyond_start = smoothed >= firms[..., :1]
+    reinforcing = _from_inside(
+        (growth > settings.growth_threshold) & (acceleration > 0) & beyond_start, inside)
     shrinking = _from_inside(growth < -settings.decline_threshold, inside)
     macro = _held_flags(reinforcing, time, settings.min_dwell)
     balancing = _held_flags(~reinforcing, time, settings.min_dwell)

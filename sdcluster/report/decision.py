@@ -45,15 +45,20 @@ CAVEATS = (
 )
 
 
+#: A no-break space: a narrow table column may wrap between a value and its
+#: interval, never inside "100 %" or "(99–100 %)".
+_NBSP = "\u00a0"
+
+
 def _pct(value: float) -> str:
-    return MISSING if math.isnan(value) else f"{100 * value:.0f} %"
+    return MISSING if math.isnan(value) else f"{100 * value:.0f}{_NBSP}%"
 
 
 def _interval(row: pd.Series, name: str) -> str:
     low, high = row[name + " low"], row[name + " high"]
     if math.isnan(low):
         return _pct(row[name])
-    return f"{_pct(row[name])} ({100 * low:.0f}–{100 * high:.0f} %)"
+    return f"{_pct(row[name])} ({100 * low:.0f}–{100 * high:.0f}{_NBSP}%)"
 
 
 def _year(value: float) -> str:
@@ -67,7 +72,7 @@ def _gain(row: pd.Series) -> str:
             return "same time"
         return f"{abs(gained):.1f} y {'earlier' if gained > 0 else 'later'}"
     if math.isnan(row["takeoff"]) and not math.isnan(row["baseline takeoff"]):
-        return "never (baseline does)"
+        return f"never (baseline at {float(row['baseline takeoff']):.1f})"
     if not math.isnan(row["takeoff"]):
         return "only this one"
     return "neither"

@@ -458,6 +458,17 @@ def test_smoothing_reads_the_trend_through_year_scale_fluctuations() -> None:
     assert phases_of(firms, -2 * EPS, AnalysisSettings(smoothing=0.0)) == [(MICRO, 0.0)]
 
 
+def test_growth_below_the_initial_firm_count_is_no_macro_fluctuation() -> None:
+    # A cluster dying out (-10 %/yr) that grows at 20 %/yr for 5 years while it has under
+    # a tenth of its initial firms: large relative growth of few firms, no take-off. The
+    # same burst lifting the cluster above where it started is one.
+    dying = log_linear_firms([(0.0, 30.0, -0.1), (30.0, 35.0, 0.2), (35.0, 60.0, -0.1)])
+    assert phases_of(dying, -2 * EPS, AnalysisSettings(smoothing=0.0)) == [(MICRO, 0.0)]
+    rising = log_linear_firms([(0.0, 10.0, -0.1), (30.0, 40.0, 0.2)])
+    assert phases_of(rising, -2 * EPS, AnalysisSettings(smoothing=0.0)) == [
+        (MICRO, 0.0), (MACRO, 35.0), (FAR, 39.75)]
+
+
 def test_steady_exponential_take_off_without_smoothing_is_macro_throughout() -> None:
     # g = 0.05 > 0.03 and N'' = 0.05² N > 0 for all t; the one-sided end differences of
     # an exponential are positive too (prop. to (y - 1)² / 2).
