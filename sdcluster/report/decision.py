@@ -101,10 +101,14 @@ def ranking_table(ranked: pd.DataFrame, units: str) -> Table:
 
 
 def _reason(row: pd.Series, below: pd.Series | None) -> str:
-    """Return why ``row`` holds its place: what puts it above the next scenario."""
-    head = f"{int(row['rank'])}. {row['title']}"
+    """Return why ``row`` holds its place: what puts it above the next scenario.
+
+    Places are named by rank, not title, so the reasons of nine scenarios fit the
+    decision's one page next to the table that names them.
+    """
     if below is None:
-        return f"{head}: last on the ranking rule."
+        return ""
+    head = f"{int(row['rank'])} above {int(below['rank'])}"
     if round(row["P takeoff"], 2) > round(below["P takeoff"], 2):
         why = (f"more likely to take off ({_pct(row['P takeoff'])} against "
                f"{_pct(below['P takeoff'])})")
@@ -113,13 +117,12 @@ def _reason(row: pd.Series, below: pd.Series | None) -> str:
                f"{_pct(below['P decline'])})")
     elif row["takeoff"] < below["takeoff"] or (math.isnan(below["takeoff"])
                                                and not math.isnan(row["takeoff"])):
-        why = (f"takes off earlier (at {_year(row['takeoff'])} against "
-               f"{_year(below['takeoff'])})")
+        why = f"takes off earlier ({_year(row['takeoff'])} against {_year(below['takeoff'])})"
     elif row[FIRMS] > below[FIRMS]:
         why = f"more firms at its horizon ({row[FIRMS]:.0f} against {below[FIRMS]:.0f})"
     else:
         why = "equal on every criterion"
-    return f"{head}: {why} than {below['title']}."
+    return f"{head}: {why}"
 
 
 def recommendation(ranked: pd.DataFrame, baseline: str) -> str:
@@ -198,11 +201,12 @@ def decision_section(data: ReportData, threshold: Threshold | None) -> Section:
     # Dense paragraphs rather than long lists, so that the decision fits one printed page.
     blocks.append(Paragraph(text=(
         "Ranking rule: higher take-off probability first, then lower decline probability, "
-        "then earlier take-off, then more firms at the horizon (probabilities compared to "
-        f"two decimals; {int(part.metadata.get('members', 0))} seeded runs per scenario, the "
-        f"same shocks for every scenario, root seed {part.metadata.get('seed')}). Why this "
-        "order: " + " ".join(_reason(row, rows[i + 1] if i + 1 < len(rows) else None)
-                             for i, row in enumerate(rows)))))
+        "then earlier take-off, then more firms at the horizon (probabilities to two "
+        f"decimals; {int(part.metadata.get('members', 0))} seeded runs per scenario with the "
+        f"same shocks, root seed {part.metadata.get('seed')}). Why this "
+        "order: " + "; ".join(reason for i, row in enumerate(rows)
+                              if (reason := _reason(row, rows[i + 1] if i + 1 < len(rows)
+                                                    else None))) + ".")))
     context = [_threshold_line(data, threshold)]
     levers = _levers_line(data)
     context += [levers] if levers else []

@@ -79,7 +79,7 @@ def _register_fonts() -> None:
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    body = ParagraphStyle("body", fontName=_FONT, fontSize=9.5, leading=13, spaceAfter=5)
+    body = ParagraphStyle("body", fontName=_FONT, fontSize=9.5, leading=12.6, spaceAfter=5)
     return {
         "title": ParagraphStyle("title", parent=body, fontName=_FONT_BOLD, fontSize=20,
                                 leading=25, spaceAfter=6),
@@ -287,16 +287,22 @@ def _story(document: content.Document, styles: dict[str, ParagraphStyle], width:
     contents = TableOfContents()
     contents.levelStyles = [styles["toc1"], styles["toc2"], styles["toc3"]]
     story: list[Any] = [Paragraph(_text(document.title), styles["title"]),
-                        Paragraph(_text(document.subtitle), styles["subtitle"]), Spacer(1, 10),
-                        Paragraph("Contents", styles["h2"]), contents, PageBreak()]
-    for number, level, section in document.numbered():
+                        Paragraph(_text(document.subtitle), styles["subtitle"]), Spacer(1, 4)]
+    for index, (number, level, section) in enumerate(document.numbered()):
+        if index > 0 and level == 1 and contents not in story:
+            # The first section (the decision summary) is the first page a reader sees;
+            # the contents follow it on a page of their own.
+            story += [PageBreak(), Paragraph("Contents", styles["h2"]), contents, PageBreak()]
         plain = f"{number} {section.title}"
         style = styles[f"h{min(level, 3)}"]
-        story.append(CondPageBreak(60 * mm if level == 1 else 30 * mm))
+        if index > 0:
+            story.append(CondPageBreak(60 * mm if level == 1 else 30 * mm))
         story.append(_Heading(_text(plain), style, level=min(level, 3), key=section.key,
                               plain=plain))
         for block in section.blocks:
             story += _block(block, styles, width, height)
+    if contents not in story:
+        story += [PageBreak(), Paragraph("Contents", styles["h2"]), contents]
     return story
 
 

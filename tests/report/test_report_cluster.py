@@ -61,19 +61,27 @@ def test_html_opens_offline_without_errors_and_shows_every_section(
     assert pixel_spread(shot) > 10.0
 
 
+def _decision_text(report: ReportOutcome) -> str:
+    """The PDF's decision summary: its first page, before the contents."""
+    text = squash(pdf_text(report.paths["pdf"]))
+    return text[text.index("Decision summary"):text.index("Contents")]
+
+
 def test_the_decision_summary_comes_first_and_ranks_by_the_policy_part(
         cluster_report: ReportOutcome) -> None:
     from sdcluster.analysis.policies import compare_policies, rank_policies
 
     ranked = rank_policies(compare_policies(_part(cluster_report, "policies")))
-    text = squash(pdf_text(cluster_report.paths["pdf"]))
-    decision = text[text.index("Decision summary", text.index("Contents") + 20):]
-    decision = decision[: decision.index("Summary", 20)]
+    decision = _decision_text(cluster_report)
     best = str(ranked.iloc[0]["title"])
     assert f"Recommended: {squash(best)}" in decision
-    # Every place is given with its reason, in rank order.
-    for place, title in enumerate(ranked["title"], start=1):
-        assert f"{place}. {squash(str(title))}:" in decision, (place, title)
+    # Every place is in the table, in rank order, and has the reason it is above the next.
+    table = decision[decision.index("Policies ranked"):decision.index("Ranking rule")]
+    position = 0
+    for title in ranked["title"]:
+        position = table.index(squash(str(title)), position)  # raises if out of order
+    for place in range(1, len(ranked)):
+        assert f"{place} above {place + 1}:" in decision, place
     assert "Ranking rule" in decision and "What the model does not know" in decision
 
 
@@ -97,9 +105,7 @@ def test_the_decision_summary_gives_formation_and_persistence_from_a_bifurcation
     stored = _part(cluster_report, "thresholds")
     assert stored.attrs["formation_threshold"] == result.formation
     assert stored.attrs["persistence_threshold"] == result.persistence
-    text = squash(pdf_text(cluster_report.paths["pdf"]))
-    decision = text[text.index("Decision summary", text.index("Contents") + 20):]
-    decision = decision[: decision.index("Summary", 20)]
+    decision = _decision_text(cluster_report)
     assert (f"a cluster forms only at openness {fmt_level(result.formation)} or more"
             in decision)
     assert f"survives down to {fmt_level(result.persistence)}" in decision
