@@ -230,7 +230,15 @@ _UI = r"""
     if (lo === hi) { const pad = Math.abs(lo) * 0.1 || 1; return [lo - pad, hi + pad]; }
     const pad = (hi - lo) * 0.05;
     // A quantity that never goes negative keeps its axis at or above zero.
-    return [lo >= 0 ? Math.max(0, lo - pad) : lo - pad, hi + pad];
+    return roundedOut(lo >= 0 ? Math.max(0, lo - pad) : lo - pad, hi + pad);
+  }
+  // Widen [lo, hi] to multiples of a 1-2-2.5-5 step of about a quarter of the range, so
+  // the axis labels (ends and middle) are round numbers, not the data's extremes.
+  function roundedOut(lo, hi) {
+    const rough = (hi - lo) / 4, power = Math.pow(10, Math.floor(Math.log10(rough)));
+    const step = [1, 2, 2.5, 5, 10].map(function (m) { return m * power; })
+                                   .find(function (s) { return s >= rough; });
+    return [Math.floor(lo / step) * step, Math.ceil(hi / step) * step];
   }
   function draw() {
     const base = baseRun(), xs = run.time;
