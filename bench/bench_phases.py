@@ -15,7 +15,8 @@ import dataclasses
 import numpy as np
 import xarray as xr
 
-from sdcluster.analysis.phases import PHASES, clean_sequence_share, phase_codes
+from sdcluster.analysis.phase_summaries import clean_sequence_share
+from sdcluster.analysis.phases import PHASES, phase_codes
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.noise import is_noise_input_name, white_noise_inputs

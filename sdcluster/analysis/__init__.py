@@ -21,14 +21,8 @@ from sdcluster.analysis.entropy import (
     order_parameters,
     total_entropy_change,
 )
-from sdcluster.analysis.phases import (
-    PHASES,
-    classify_phases,
-    phase_codes,
-    phase_onsets,
-    phase_sequence,
-    summary_table,
-)
+from sdcluster.analysis.phase_summaries import phase_onsets, phase_sequence, summary_table
+from sdcluster.analysis.phases import PHASES, classify_phases, phase_codes
 from sdcluster.analysis.powers import POWERS, power_contributions
 from sdcluster.analysis.requirements import require_variables
 from sdcluster.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings

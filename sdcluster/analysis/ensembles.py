@@ -6,7 +6,7 @@
 III, "far from equilibrium", by the horizon: its dwell-filtered phase
 (:func:`sdcluster.analysis.phases.phase_codes`) is phase III at some saved
 time ``t <= horizon``. The onset is the first such time, as in
-:func:`~sdcluster.analysis.phases.phase_onsets`. These functions work block
+:func:`~sdcluster.analysis.phase_summaries.phase_onsets`. These functions work block
 by block over members, so they also run on the lazily opened result of a
 100,000-member ensemble.
 """
@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from sdcluster.analysis.phases import FAR, PHASE_INPUTS, PHASE_NEEDS, PHASES, phase_onsets
+from sdcluster.analysis.phase_summaries import phase_onsets
+from sdcluster.analysis.phases import FAR, PHASE_INPUTS, PHASE_NEEDS, PHASES
 from sdcluster.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
 from sdcluster.analysis.statistics import wilson_interval
 from sdcluster.errors import AnalysisError, SpecError, did_you_mean
@@ -111,7 +112,7 @@ def _member_variables(ds: xr.Dataset, variables: Iterable[str] | None) -> list[s
 
 def onset_times(ds: xr.Dataset, settings: AnalysisSettings = DEFAULT_SETTINGS, *,
                 block: int = SUMMARY_BLOCK) -> pd.DataFrame:
-    """Return each member's phase onsets (:func:`~sdcluster.analysis.phases.phase_onsets`).
+    """Return each member's phase onsets (:func:`~sdcluster.analysis.phase_summaries.phase_onsets`).
 
     Computed ``block`` members at a time, so lazily opened ensembles of any
     size fit in memory. Index: member; one column per phase (NaN if never

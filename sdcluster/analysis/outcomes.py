@@ -15,7 +15,7 @@ every member of an ensemble (the mean over each sample's replicates):
     ``synergy degree@end``;
 ``takeoff time``
     time of reaching phase III, "far from equilibrium" (dwell-filtered
-    onset, :func:`sdcluster.analysis.phases.phase_onsets`); a member that
+    onset, :func:`sdcluster.analysis.phase_summaries.phase_onsets`); a member that
     never reaches it counts as the final time (right-censored), so the
     outcome is always defined;
 ``takeoff``
@@ -42,7 +42,8 @@ from numpy.typing import NDArray
 
 from sdcluster.analysis.ensembles import onset_times
 from sdcluster.analysis.entropy import ORDER_DEGREE, SYNERGY_DEGREE
-from sdcluster.analysis.phases import FAR, FIRMS, KNOWLEDGE, PHASE_NEEDS, PHASES
+from sdcluster.analysis.phase_summaries import KNOWLEDGE
+from sdcluster.analysis.phases import FAR, FIRMS, PHASE_NEEDS, PHASES
 from sdcluster.analysis.settings import DEFAULT_SETTINGS, AnalysisSettings
 from sdcluster.errors import AnalysisError, SpecError, did_you_mean
 from sdcluster.names import normalize_name

@@ -3,7 +3,7 @@
 Pure functions of saved results (no I/O). Definitions:
 
 - a run *self-organizes* when it reaches phase III, "far from equilibrium"
-  (:func:`sdcluster.analysis.phases.phase_onsets`), by the end of the run;
+  (:func:`sdcluster.analysis.phase_summaries.phase_onsets`), by the end of the run;
 - the *critical openness* is where the openness sweep changes for good from
   runs that do not self-organize to runs that do: the midpoint of the bracket
   ``[lower, upper]`` between the highest evaluated openness that does not
@@ -24,7 +24,8 @@ import pandas as pd
 import xarray as xr
 
 from sdcluster.analysis.ensembles import takeoff_estimate
-from sdcluster.analysis.phases import PHASES, phase_onsets
+from sdcluster.analysis.phase_summaries import phase_onsets
+from sdcluster.analysis.phases import PHASES
 from sdcluster.analysis.settings import AnalysisSettings
 
 #: The phase whose onset marks self-organization.

@@ -281,7 +281,7 @@ def _chosen_scenarios(model: LoadedModel, names: list[str], everything: bool,
 
 
 def _summary_text(results: Results, model: LoadedModel) -> str:
-    from sdcluster.analysis.phases import summary_table
+    from sdcluster.analysis.phase_summaries import summary_table
 
     try:
         table = summary_table(results.dataset)

@@ -18,7 +18,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sdcluster.analysis.entropy import REGIMES, SUBSYSTEMS, entropy_balance, entropy_regime
-from sdcluster.analysis.phases import PHASES, phase_codes, run_index
+from sdcluster.analysis.phase_summaries import run_index
+from sdcluster.analysis.phases import PHASES, phase_codes
 from sdcluster.analysis.requirements import (
     TIME_DIM,
     require_time,
@@ -288,7 +289,7 @@ def plot_phase_timeline(
         Phase thresholds and minimum dwell time.
     max_runs : int
         Most bars drawn; an ensemble of more runs is refused (summarise it
-        with :func:`sdcluster.analysis.phases.phase_onsets` instead).
+        with :func:`sdcluster.analysis.phase_summaries.phase_onsets` instead).
 
     Returns
     -------

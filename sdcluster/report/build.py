@@ -16,7 +16,7 @@ from importlib import metadata as package_metadata
 from typing import Any
 
 from sdcluster.analysis.ensembles import takeoff_estimate
-from sdcluster.analysis.phases import summary_table
+from sdcluster.analysis.phase_summaries import summary_table
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.analysis.thresholds import (
     Threshold,

@@ -18,7 +18,8 @@ import pandas as pd
 import xarray as xr
 
 from sdcluster.analysis.entropy import ORDER_DEGREE
-from sdcluster.analysis.phases import FIRMS, phase_onsets
+from sdcluster.analysis.phase_summaries import phase_onsets
+from sdcluster.analysis.phases import FIRMS
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.analysis.thresholds import FAR_FROM_EQUILIBRIUM, SWEEP_LEVER
 from sdcluster.errors import AnalysisError
@@ -74,7 +75,7 @@ def first_to_order(summary: pd.DataFrame) -> FirstToOrder:
     Parameters
     ----------
     summary : pandas.DataFrame
-        :func:`sdcluster.analysis.phases.summary_table` of the scenario runs.
+        :func:`sdcluster.analysis.phase_summaries.summary_table` of the scenario runs.
 
     """
     names = [str(name) for name in summary.index]

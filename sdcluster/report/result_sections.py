@@ -17,7 +17,8 @@ import xarray as xr
 
 from sdcluster.analysis.ensembles import TakeoffEstimate, takeoff_estimate
 from sdcluster.analysis.entropy import ORDER_DEGREE, REGIMES, entropy_regime
-from sdcluster.analysis.phases import FINAL_PHASE, FIRMS, KNOWLEDGE, PHASES, summary_table
+from sdcluster.analysis.phase_summaries import FINAL_PHASE, KNOWLEDGE, summary_table
+from sdcluster.analysis.phases import FIRMS, PHASES
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.analysis.thresholds import (
     SWEEP_LEVER,

@@ -41,7 +41,8 @@ import os
 from pathlib import Path
 
 from sdcluster.analysis.entropy import ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE
-from sdcluster.analysis.phases import FIRMS, KNOWLEDGE
+from sdcluster.analysis.phase_summaries import KNOWLEDGE
+from sdcluster.analysis.phases import FIRMS
 from sdcluster.engine.executors import ChunkStore, execute_chunks, plan_chunks, spec_key
 from sdcluster.engine.noise import NOISE_INPUT_RULE, NOISE_STREAMS, noise_inputs
 from sdcluster.engine.options import DEFAULT_OPTIONS, RunOptions

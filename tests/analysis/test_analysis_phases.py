@@ -44,12 +44,12 @@ from sdcluster.analysis import (
     phase_sequence,
     summary_table,
 )
+from sdcluster.analysis.phase_summaries import clean_sequence_share
 from sdcluster.analysis.phases import (
     NO_PHASE,
     _held,
     _held_flags,
     _sequence,
-    clean_sequence_share,
     growth_rate,
     smooth,
     time_derivative,

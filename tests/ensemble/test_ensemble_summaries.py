@@ -16,7 +16,8 @@ from sdcluster.analysis.ensembles import (
     percentile_bands,
     takeoff_probability,
 )
-from sdcluster.analysis.phases import PHASES, phase_onsets
+from sdcluster.analysis.phase_summaries import phase_onsets
+from sdcluster.analysis.phases import PHASES
 from sdcluster.analysis.settings import DEFAULT_SETTINGS
 from sdcluster.analysis.statistics import wilson_interval
 from sdcluster.engine.options import RunOptions

@@ -25,7 +25,8 @@ from behaviour_support import (
     stocks,
 )
 
-from sdcluster.analysis.phases import clean_sequence_share, growth_rate, smooth
+from sdcluster.analysis.phase_summaries import clean_sequence_share
+from sdcluster.analysis.phases import growth_rate, smooth
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.engine.batch import BatchModel
 

@@ -7,7 +7,8 @@ import pytest
 import xarray as xr
 from report_support import open_in_browser, pdf_text, pixel_spread, squash
 
-from sdcluster.analysis.phases import PHASES, phase_onsets, summary_table
+from sdcluster.analysis.phase_summaries import phase_onsets, summary_table
+from sdcluster.analysis.phases import PHASES
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.report import ReportOutcome
 from sdcluster.report.build import SECTION_KEYS
