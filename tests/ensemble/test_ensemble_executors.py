@@ -9,19 +9,11 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from sdcluster.engine.executors import (
-    Chunk,
-    ChunkStore,
-    DaskExecutor,
-    Executor,
-    LocalExecutor,
-    execute_chunks,
-    plan_chunks,
-    spec_key,
-)
+from sdcluster.engine.executors import DaskExecutor, Executor, LocalExecutor, execute_chunks
 from sdcluster.engine.options import RunOptions
 from sdcluster.errors import ResultsFileError, SpecError
 from sdcluster.experiments.ensemble import EnsembleSpec
+from sdcluster.results.chunks import Chunk, ChunkStore, plan_chunks, spec_key
 from sdcluster.results.dataset import Results
 from sdcluster.studies.ensemble import run_ensemble, save_ensemble
 from sdcluster.studies.members import MemberRunner
