@@ -18,7 +18,6 @@ from sdcluster.errors import SdclusterError
 from sdcluster.model.simlin_io import load_project
 from sdcluster.report.content import Block, Figure, Note, Paragraph, Section, Table
 from sdcluster.report.model_info import LOOPS_FILE, ModelInfo
-from sdcluster.report.svgcrop import crop_to_view
 from sdcluster.report.text import MISSING, fmt_number, join_names, plural
 
 
@@ -73,8 +72,8 @@ def _diagram_blocks(path: Path) -> tuple[Block, ...]:
     intro = Paragraph(text=f"Drawn from the sketch stored in {path.name} "
                            f"({plural(len(views), 'view')}), with the loop identifiers placed "
                            "by the modeller.")
-    figures = tuple(Figure(caption=f"View {title}", svg=crop_to_view(svg))
-                    for title, svg in views.items())
+    # view_svgs keeps only each view's own elements, so the pictures stay small.
+    figures = tuple(Figure(caption=f"View {title}", svg=svg) for title, svg in views.items())
     return (intro, *figures)
 
 

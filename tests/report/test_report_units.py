@@ -33,7 +33,6 @@ from sdcluster.report.findings import first_to_order
 from sdcluster.report.html import render_html
 from sdcluster.report.model_info import read_loop_sentences
 from sdcluster.report.pdf import write_pdf
-from sdcluster.report.svgcrop import crop_to_view
 from sdcluster.report.text import fmt_time, plural
 
 NASTY = 'a < b & c > d; <script>alert("x")</script> <b>bold</b>'
@@ -179,17 +178,6 @@ def test_loop_sentences_file_is_checked(tmp_path: Path) -> None:
     bad.write_text('[[loop]]\ncode = "R1"\n', encoding="utf-8")
     with pytest.raises(ReportError, match=r"number 1: missing keys \['name'\]; expected"):
         read_loop_sentences(bad)
-
-
-def test_crop_keeps_what_is_in_view_and_drops_the_rest() -> None:
-    svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><g>'
-           '<circle cx="50" cy="50" r="5"/><circle cx="900" cy="900" r="5"/>'
-           '<path d="M1,1 C5,5 9,9 2000,2000" transform="matrix(1, 0, 0, 1, 40, 40)"/>'
-           '<path d="M0,0 L1,1" transform="translate(5000, 5000)"/></g></svg>')
-    cropped = crop_to_view(svg)
-    assert 'cx="50"' in cropped and 'cx="900"' not in cropped
-    assert "matrix(1, 0, 0, 1, 40, 40)" in cropped and "translate(5000" not in cropped
-    assert crop_to_view("not svg") == "not svg"
 
 
 def test_half_probability_is_where_the_share_stays_above_one_half() -> None:
