@@ -6,15 +6,8 @@ from pathlib import Path
 import pytest
 
 from sdcluster.errors import ModelFileError
-from sdcluster.model.diagram import (
-    LABEL_FONT,
-    SHADOW_COLOUR,
-    _wrap,
-    loop_markers,
-    text_width,
-    view_svgs,
-    write_view_svgs,
-)
+from sdcluster.model.diagram import loop_markers, view_svgs, write_view_svgs
+from sdcluster.model.diagram_svg import LABEL_FONT, SHADOW_COLOUR, text_width, wrap_label
 from sdcluster.model.paths import builtin_model_path
 
 
@@ -83,8 +76,9 @@ def test_long_names_break_in_two_and_shadows_are_grey() -> None:
 
 
 def test_wrapping_balances_the_two_lines() -> None:
-    assert _wrap("room") == ["room"]
-    assert _wrap("technology introduction step time") == ["technology", "introduction step time"]
+    assert wrap_label("room") == ["room"]
+    assert wrap_label("technology introduction step time") == [
+        "technology", "introduction step time"]
     assert text_width("mm", 10.0) == pytest.approx(16.66)
 
 
