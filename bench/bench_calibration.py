@@ -86,7 +86,7 @@ def main() -> None:
     result = None
     for _ in range(args.repeats):
         start = time.perf_counter()
-        result = run_calibration(model, spec, progress=False)
+        result = run_calibration(model, spec)
         seconds.append(time.perf_counter() - start)
     assert result is not None
     median = statistics.median(seconds)

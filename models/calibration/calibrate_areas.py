@@ -40,6 +40,7 @@ import pandas as pd
 from sdcluster.analysis.phases import PHASES, classify_phases
 from sdcluster.cli.calibrate import pairs_figure, predictive_figure
 from sdcluster.engine.batch import BatchModel
+from sdcluster.engine.options import RunOptions
 from sdcluster.experiments.calibration import CalibrationSpec, SeriesMap
 from sdcluster.model.loaded import load_model
 from sdcluster.model.paths import builtin_model_path
@@ -178,7 +179,7 @@ def main() -> None:
         spec = area_spec(shares, area, model.levers, args.walkers, args.steps, args.seed,
                          args.moves)
         print(spec.validated(model).describe(), flush=True)
-        result = run_calibration(model, spec, progress=True)
+        result = run_calibration(model, spec, RunOptions(progress=True))
         print(result.summary(), flush=True)
         print(result.table.to_string(), flush=True)
         print(result.fit.to_string(), flush=True)

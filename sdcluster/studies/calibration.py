@@ -70,7 +70,7 @@ from scipy import stats
 from tqdm import tqdm
 
 from sdcluster.analysis.fit import r_squared, theil_statistics
-from sdcluster.engine.options import Engine
+from sdcluster.engine.options import RunOptions
 from sdcluster.errors import AnalysisError, CalibrationError
 from sdcluster.experiments.calibration import CalibrationSpec
 from sdcluster.experiments.calibration_inputs import Prior, SeriesMap
@@ -186,8 +186,8 @@ def _sample(sampler: emcee.EnsembleSampler, posterior: Posterior, start: emcee.S
     return False
 
 
-def run_calibration(model: LoadedModel | str | os.PathLike[str], spec: CalibrationSpec, *,
-                    progress: bool = True, engine: Engine = "auto") -> CalibrationResult:
+def run_calibration(model: LoadedModel | str | os.PathLike[str], spec: CalibrationSpec,
+                    options: RunOptions | None = None) -> CalibrationResult:
     """Sample the posterior of a calibration and summarize it.
 
     Parameters
@@ -196,10 +196,11 @@ def run_calibration(model: LoadedModel | str | os.PathLike[str], spec: Calibrati
         The model (loaded, or its file).
     spec : CalibrationSpec
         What to calibrate; validated against ``model`` here.
-    progress : bool
-        Show a progress bar of the steps (tqdm, on stderr).
-    engine : {"auto", "batch", "pysd"}
-        ``"auto"``: the batch engine, PySD where it refuses the model.
+    options : RunOptions, optional
+        How it runs, as for every study: ``engine`` (``"auto"``: the batch
+        engine, PySD where it refuses the model) and ``progress`` (a bar of the
+        steps on stderr). The sampler's walkers of a step are one engine call,
+        so chunking and executors do not apply.
 
     Returns
     -------
@@ -224,7 +225,8 @@ def run_calibration(model: LoadedModel | str | os.PathLike[str], spec: Calibrati
     loaded = model if isinstance(model, LoadedModel) else load_model(model)
     spec = spec.validated(loaded)
     variables = [m.variable for m in spec.mappings]
-    evaluator = make_evaluator(loaded, variables, _final_time(loaded, spec), engine)
+    options = options or RunOptions()
+    evaluator = make_evaluator(loaded, variables, _final_time(loaded, spec), options.engine)
     posterior = Posterior(spec, evaluator)
     rng = np.random.default_rng(spec.seed)
     start = _initial_walkers(posterior, rng, spec.walkers)
@@ -236,7 +238,7 @@ def run_calibration(model: LoadedModel | str | os.PathLike[str], spec: Calibrati
     sampler.log_prob_fn = posterior
     sampler.random_state = np.random.RandomState(int(rng.integers(2**32))).get_state()
     began = datetime.now(UTC)
-    interrupted = _sample(sampler, posterior, start, spec, rng, progress)
+    interrupted = _sample(sampler, posterior, start, spec, rng, options.progress)
     seconds = (datetime.now(UTC) - began).total_seconds()
     return _summarize(loaded, spec, posterior, sampler, rng, interrupted=interrupted,
                       seconds=seconds)

@@ -141,7 +141,7 @@ def run(model: ModelLike | BatchModel, spec: Spec, options: RunOptions | None = 
     if isinstance(spec, CalibrationSpec):
         from sdcluster.studies.calibration import run_calibration
 
-        return run_calibration(loaded, spec, progress=options.progress, engine=options.engine)
+        return run_calibration(loaded, spec, options)
     raise SpecError(f"run: no study runs a {type(spec).__name__}; give one of "
                     "ScenarioSet, EnsembleSpec, SensitivitySpec, LoopEnsembleSpec, "
                     "BifurcationSpec or CalibrationSpec")

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from sdcluster.engine.batch import BatchModel
+from sdcluster.engine.options import RunOptions
 from sdcluster.errors import ResultsFileError, ScenarioError
 from sdcluster.experiments.calibration import (
     CalibrationError,
@@ -65,7 +66,7 @@ def row(result: CalibrationResult, name: str) -> pd.Series:
 @pytest.fixture(scope="module")
 def recovered(batch: BatchModel, model: LoadedModel) -> CalibrationResult:
     observations = simulate(batch, TRUTH, sigma=0.05, seed=7)
-    return run_calibration(model, spec_for(observations, steps=2000), progress=False)
+    return run_calibration(model, spec_for(observations, steps=2000))
 
 
 # ---------------------------------------------------------------- recovery
@@ -166,7 +167,7 @@ def test_parameter_the_output_ignores_is_flagged_unidentified(
     observations = simulate(batch, TRUTH, sigma=0.05, seed=11)
     spec = spec_for(observations, parameters={"growth rate": None, "capacity": None,
                                               "survey cost": None}, steps=600)
-    result = run_calibration(model, spec, progress=False)
+    result = run_calibration(model, spec)
     assert result.unidentified == ("survey cost",)
     assert row(result, "survey cost")["width_ratio"] >= 0.8
     assert row(result, "growth rate")["width_ratio"] < 0.1
@@ -180,11 +181,11 @@ def test_same_seed_gives_the_same_chain_bit_for_bit(
         batch: BatchModel, model: LoadedModel) -> None:
     observations = simulate(batch, TRUTH, sigma=0.1, seed=3)
     spec = spec_for(observations, steps=120, seed=42)
-    first = run_calibration(model, spec, progress=False)
-    second = run_calibration(LOGISTIC, spec, progress=False)
+    first = run_calibration(model, spec)
+    second = run_calibration(LOGISTIC, spec)
     assert np.array_equal(first.chain, second.chain)
     assert np.array_equal(first.log_prob, second.log_prob)
-    other = run_calibration(model, spec_for(observations, steps=120, seed=43), progress=False)
+    other = run_calibration(model, spec_for(observations, steps=120, seed=43))
     assert not np.array_equal(first.chain, other.chain)
 
 
@@ -201,7 +202,7 @@ def test_interrupted_run_keeps_what_was_sampled(
         return original(self, theta)  # type: ignore[arg-type]
 
     monkeypatch.setattr(posterior.Posterior, "__call__", interrupting)
-    result = run_calibration(model, spec_for(observations, steps=200), progress=False)
+    result = run_calibration(model, spec_for(observations, steps=200))
     assert result.interrupted
     assert result.steps_done == 30
     assert result.burn == 15  # half of what was sampled, as the asked burn (100) was not reached
@@ -222,7 +223,7 @@ def test_interrupt_before_the_first_step_is_not_swallowed(
 
     monkeypatch.setattr(posterior.Posterior, "__call__", interrupting)
     with pytest.raises(KeyboardInterrupt):
-        run_calibration(model, spec_for(observations, steps=50), progress=False)
+        run_calibration(model, spec_for(observations, steps=50))
 
 
 # --------------------------------------------------- other likelihoods
@@ -239,7 +240,7 @@ def test_negative_binomial_counts_with_an_estimated_scale_and_offset(
         mappings=(SeriesMap("Population", "count", scale_prior=(0.01, 1.0),
                             time_offset=2000.0),),
         parameters={"growth rate": None}, walkers=16, steps=800, seed=2)
-    result = run_calibration(model, spec, progress=False)
+    result = run_calibration(model, spec)
     assert result.names == ("growth rate", "scale[count]", "alpha[count]")
     scale = row(result, "scale[count]")
     assert scale["q05"] <= 0.1 <= scale["q95"]
@@ -256,7 +257,7 @@ def test_estimated_time_offset_is_recovered(batch: BatchModel, model: LoadedMode
     spec = spec_for(observations, parameters={"growth rate": None},
                     mappings=(SeriesMap("Population", "population",
                                         offset_prior=(1997.0, 2000.0)),))
-    result = run_calibration(model, spec, progress=False)
+    result = run_calibration(model, spec)
     offset = row(result, "offset[population]")
     assert offset["q05"] <= 1998.4 <= offset["q95"]
     assert offset["q95"] - offset["q05"] < 0.5
@@ -278,7 +279,7 @@ def test_pysd_fallback_gives_the_batch_engines_numbers(model: LoadedModel) -> No
 def test_pysd_engine_runs_a_short_calibration(batch: BatchModel, model: LoadedModel) -> None:
     observations = simulate(batch, TRUTH, sigma=0.1, seed=3)
     spec = spec_for(observations, parameters={"growth rate": None}, walkers=4, steps=3)
-    result = run_calibration(model, spec, progress=False, engine="pysd")
+    result = run_calibration(model, spec, RunOptions(engine="pysd"))
     assert result.engine == "pysd" and result.chain.shape == (3, 4, 2)
 
 
@@ -296,7 +297,7 @@ def test_ninety_percent_intervals_cover_the_truth_in_most_replicates(
         sigma = math.exp(rng.uniform(math.log(0.02), math.log(0.2)))
         observations = simulate(batch, truth, sigma=sigma, seed=100 + replicate)
         spec = spec_for(observations, dispersion_prior=(0.02, 0.2), seed=replicate)
-        result = run_calibration(model, spec, progress=False)
+        result = run_calibration(model, spec)
         for name, value in [*truth.items(), ("sigma[population]", sigma)]:
             found = row(result, name)
             covered[name] += bool(found["q05"] <= value <= found["q95"])
@@ -397,8 +398,7 @@ def test_a_very_short_run_summarizes_without_warnings(batch: BatchModel,
     observations = simulate(batch, TRUTH, sigma=0.1, seed=3)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = run_calibration(model, spec_for(observations, walkers=8, steps=4),
-                                 progress=False)
+        result = run_calibration(model, spec_for(observations, walkers=8, steps=4))
         text = result.summary()
         result.to_inference_data()
     assert [str(w.message) for w in caught] == []
@@ -420,7 +420,7 @@ def _mode_switches(moves: str) -> tuple[float, float]:
     spec = CalibrationSpec(observations=observations, mappings=(SeriesMap("Level", "level"),),
                            parameters={"mix": None}, time_column="year", walkers=16,
                            steps=1500, seed=2, moves=moves)  # type: ignore[arg-type]
-    result = run_calibration(model, spec, progress=False)
+    result = run_calibration(model, spec)
     mix = result.posterior()[:, :, result.names.index("mix")]  # (kept steps, walkers)
     high = mix > 0.5
     both = float(np.mean(high.any(axis=0) & (~high).any(axis=0)))
