@@ -172,7 +172,7 @@ def _engines_text(model: LoadedModel) -> str:
     """Say which engines run the model: PySD always; the batch engine, or why not."""
     from sdcluster.engine.batch import can_vectorize
 
-    vectorized, reason = can_vectorize(model.path)
+    vectorized, reason = can_vectorize(model)
     if vectorized:
         return "PySD (of record) and the vectorized batch engine (ensembles, sensitivity)"
     return f"PySD only; the batch engine cannot run it ({reason}), so ensembles run member by " \

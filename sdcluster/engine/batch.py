@@ -1,7 +1,9 @@
 """Vectorized batch engine: integrate many ensemble members at once with NumPy.
 
-PySD runs one member at a time through Python scalars. This engine reuses
-PySD's translator (model file → abstract model), generates Python code that
+PySD runs one member at a time through Python scalars. This engine is built
+from a :class:`~sdcluster.model.loaded.LoadedModel`: it takes the abstract
+model PySD's translator parsed when the model was loaded, and the model's
+variables and clock, generates Python code that
 evaluates the model's equations on arrays of shape ``(N,)``, one entry per
 member, and integrates them with Euler exactly as PySD does: at every time
 step all flows are computed from the current state, then
@@ -10,7 +12,7 @@ times. Results agree with PySD's to rounding (the tests check ``rtol=1e-9``).
 
 Typical use::
 
-    model = BatchModel.from_file("models/innovation_cluster.mdl")
+    model = BatchModel.from_model(load_model("models/innovation_cluster.mdl"))
     ds = model.run({"openness": np.linspace(0, 1, 100)}, n_members=100)
 
 Each member's values depend only on its own parameters and inputs, so
@@ -43,7 +45,8 @@ from numpy.typing import ArrayLike, NDArray
 from sdcluster.engine.batch_codegen import CompiledRun, compile_run
 from sdcluster.engine.batch_numba import NumbaRun, compile_numba, numba_available
 from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, make_lookup
-from sdcluster.engine.batch_translate import Plan, VariableInfo, static_nodes, translate
+from sdcluster.engine.batch_translate import Plan, static_nodes, translate
+from sdcluster.engine.batch_variables import VariableInfo
 from sdcluster.errors import (
     ModelFileError,
     SimulationError,
@@ -53,7 +56,7 @@ from sdcluster.errors import (
     did_you_mean,
     with_article,
 )
-from sdcluster.model.loaded import MODEL_FORMATS, xmile_save_interval
+from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.names import normalize_name
 
 __all__ = [
@@ -90,13 +93,14 @@ DEFAULT_CHUNK_SIZE = 10_000
 _TIME_PRECISION = 1e-5
 
 
-def can_vectorize(path: str | os.PathLike[str]) -> tuple[bool, str]:
-    """Tell whether the batch engine can run a model file.
+def can_vectorize(model: LoadedModel | str | os.PathLike[str]) -> tuple[bool, str]:
+    """Tell whether the batch engine can run a model.
 
     Parameters
     ----------
-    path
-        A Vensim ``.mdl`` or XMILE file.
+    model
+        A loaded model, or a Vensim ``.mdl`` or XMILE file (loaded with
+        :func:`~sdcluster.model.loaded.load_model`).
 
     Returns
     -------
@@ -110,8 +114,9 @@ def can_vectorize(path: str | os.PathLike[str]) -> tuple[bool, str]:
         If the file is missing or is not a model at all.
 
     """
+    loaded = model if isinstance(model, LoadedModel) else load_model(model)
     try:
-        translate(Path(path))
+        translate(loaded)
     except UnsupportedConstructError as error:
         return False, str(error)
     return True, ""
@@ -168,14 +173,14 @@ class TimeSchedule:
 class BatchModel:
     """A model compiled for vectorized ensemble runs.
 
-    Build it with :meth:`from_file`. Variables are named as in the model
+    Build it with :meth:`from_model` (or :meth:`from_file`). Variables are named as in the model
     file (PySD's "Real Name"); Python names (PySD's "Py Name") are accepted
     too, as are names that differ only in case, spaces or underscores.
 
     Parameters
     ----------
     plan
-        The translated model.
+        The translated model (see :func:`~sdcluster.engine.batch_translate.translate`).
     backend : {"auto", "numpy", "numba"}
         How runs compute their steps unless a run says otherwise (see
         :data:`Backend`). Both backends give the same values, to the last bit
@@ -192,28 +197,40 @@ class BatchModel:
         self._schedules: dict[float, TimeSchedule] = {}
         self._index = _name_index(plan.variables)
         self._defaults = _default_values(plan)
-        if MODEL_FORMATS.get(Path(plan.source_path).suffix.lower()) == "xmile":
-            # PySD's XMILE reader saves every time step; the file's save interval
-            # is what load_model uses, so the engine uses it too.
-            interval = xmile_save_interval(Path(plan.source_path))
-            if interval is not None:
-                self._defaults["v_saveper"] = interval
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str], *, backend: Backend = "auto") -> BatchModel:
-        """Translate a Vensim or XMILE file with PySD's translator and plan the engine.
+    def from_model(cls, loaded: LoadedModel, *, backend: Backend = "auto") -> BatchModel:
+        """Plan the engine for a loaded model.
 
-        ``backend`` is the default of the model's runs (see :class:`BatchModel`).
+        The plan is built from the abstract model PySD's translator parsed
+        when ``loaded`` was loaded (the file is not parsed again); names,
+        kinds, units, ranges, documentation and the clock (an XMILE file's
+        save interval included) are ``loaded``'s. ``backend`` is the default
+        of the model's runs (see :class:`BatchModel`).
 
         Raises
         ------
         UnsupportedConstructError
             If the model uses a construct the engine does not run.
         ModelFileError
-            If the file is missing or malformed.
+            If the model is inconsistent.
 
         """
-        return cls(translate(Path(path)), backend)
+        return cls(translate(loaded), backend)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], *, backend: Backend = "auto") -> BatchModel:
+        """Load a Vensim or XMILE file and plan the engine: ``from_model(load_model(path))``.
+
+        Raises
+        ------
+        UnsupportedConstructError
+            If the model uses a construct the engine does not run.
+        ModelFileError
+            If the file is missing or malformed, or PySD cannot translate it.
+
+        """
+        return cls.from_model(load_model(path), backend=backend)
 
     def __getstate__(self) -> dict[str, Any]:
         # Compiled functions live in an exec'd namespace: recompile after unpickling.
@@ -741,14 +758,15 @@ def _name_index(variables: Sequence[VariableInfo]) -> dict[str, VariableInfo]:
 
 
 def _default_values(plan: Plan) -> dict[str, float]:
-    """Evaluate the model's constants and control variables."""
+    """Return the control variables' values (the plan's clock) and evaluate the constants."""
     namespace: dict[str, Any] = dict(RUNTIME_NAMESPACE)
     for lookup in plan.lookups:
         namespace[lookup.name] = make_lookup(lookup.x, lookup.y, lookup.method)  # type: ignore[arg-type]
     for text, name in plan.literals.items():
         namespace[name] = eval(text, namespace)
-    values: dict[str, float] = {}
-    pending = [node for node in plan.nodes.values() if node.kind in ("param", "control")]
+    values: dict[str, float] = dict(plan.clock)
+    pending = [node for node in plan.nodes.values()
+               if node.kind == "param" or (node.kind == "control" and node.name not in values)]
     while pending:
         ready = [node for node in pending if node.deps <= values.keys()]
         if not ready:

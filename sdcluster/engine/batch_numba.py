@@ -54,7 +54,7 @@ from typing import Any
 from sdcluster.engine.batch_codegen import _derivative_roots, _dynamic, _step_deps
 from sdcluster.engine.batch_translate import Plan, StateObject, static_nodes
 from sdcluster.errors import UnsupportedConstructError
-from sdcluster.model.loaded import default_cache_dir
+from sdcluster.model.cache import default_cache_dir
 
 __all__ = ["NumbaRun", "compile_numba", "numba_available"]
 

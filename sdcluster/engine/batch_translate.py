@@ -16,6 +16,10 @@ expressions, one per element, into a :class:`Plan`:
   rules (``OperationBuilder``), so both engines perform the same floating-point
   operations in the same order.
 
+The abstract model is the one :func:`~sdcluster.model.loaded.load_model`
+parsed and cached (:meth:`~sdcluster.model.loaded.LoadedModel.abstract_model`),
+and the variables' names, kinds, units, ranges and documentation and the clock
+come from the same loaded model (:mod:`sdcluster.engine.batch_variables`).
 Constructs outside the supported set raise
 :class:`~sdcluster.errors.UnsupportedConstructError`. Nothing here parses
 model text.
@@ -23,7 +27,6 @@ model text.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,15 +38,20 @@ from pysd.translators.structures import abstract_expressions as ae
 from pysd.translators.structures import abstract_model as am
 
 from sdcluster.engine.batch_runtime import pysd_table_values
-from sdcluster.errors import ModelFileError, UnsupportedConstructError, first_line
-from sdcluster.model.loaded import MODEL_FORMATS, pysd_compatible_xmile, read_model_file
+from sdcluster.engine.batch_variables import (
+    CONTROL_NAMES,
+    VariableInfo,
+    clock_values,
+    variable_info,
+)
+from sdcluster.errors import ModelFileError, UnsupportedConstructError
+from sdcluster.model.loaded import LoadedModel
 
 NodeKind = Literal["time", "param", "control", "aux", "state", "stateinit", "initial"]
 StateKind = Literal["integ", "smooth", "delay"]
-VariableKind = Literal["stock", "constant", "control", "auxiliary"]
 
-#: PySD's python names of the four control variables.
-CONTROL_NAMES = ("initial_time", "final_time", "time_step", "saveper")
+__all__ = ["CONTROL_NAMES", "LookupSpec", "Node", "Plan", "StateObject", "VariableInfo",
+           "clock_nodes", "slow_nodes", "static_nodes", "translate"]
 
 
 @dataclass(frozen=True)
@@ -111,21 +119,12 @@ class LookupSpec:
 
 
 @dataclass(frozen=True)
-class VariableInfo:
-    """A model variable as users see it (names, units, documentation)."""
-
-    vensim_name: str
-    python_name: str
-    node: str
-    kind: VariableKind
-    units: str
-    documentation: str
-    limits: tuple[float | None, float | None]
-
-
-@dataclass(frozen=True)
 class Plan:
-    """Everything the code generator needs, as plain picklable data."""
+    """Everything the code generator needs, as plain picklable data.
+
+    ``clock`` holds the control variables' values by node (the loaded model's
+    clock, see :func:`~sdcluster.engine.batch_variables.clock_values`).
+    """
 
     source_path: str
     nodes: dict[str, Node]
@@ -133,6 +132,7 @@ class Plan:
     n_rows: int
     lookups: tuple[LookupSpec, ...]
     variables: tuple[VariableInfo, ...]
+    clock: dict[str, float] = field(default_factory=dict)
     element_of_node: dict[str, str] = field(default_factory=dict)
     literals: dict[str, str] = field(default_factory=dict)
 
@@ -241,56 +241,12 @@ _STRUCTURE_NAMES: dict[type, str] = {
 
 _LOOKUP_METHODS = ("interpolate", "extrapolate", "hold_backward")
 
-
-def load_abstract_model(path: Path) -> Any:
-    """Parse a Vensim or XMILE file (any suffix of ``MODEL_FORMATS``) with PySD's translator.
-
-    The file gets the checks :func:`sdcluster.model.loaded.load_model` makes, and
-    the parser's own errors become one :class:`ModelFileError`, worded as
-    ``load_model`` words them.
-
-    Raises
-    ------
-    ModelFileError
-        If the file is missing, not a model format, malformed, or PySD cannot
-        parse it.
-
-    """
-    content = read_model_file(path)
-    kind = MODEL_FORMATS[path.suffix.lower()]
-    try:
-        if kind == "xmile":
-            return _xmile_abstract_model(path, content)
-        from pysd.translators.vensim.vensim_file import VensimFile
-
-        source: Any = VensimFile(path)
-        source.parse()
-        return source.get_abstract_model()
-    except MemoryError:
-        raise
-    except Exception as error:  # parsimonious, lxml and PySD raise many types
-        raise ModelFileError(
-            f"{path}: PySD cannot translate this {kind} model: {first_line(error)}"
-        ) from None
+# The node of a variable by its kind: constants are set per member, controls by the clock.
+_NODE_KINDS: dict[str, NodeKind] = {"constant": "param", "control": "control"}
 
 
-def _xmile_abstract_model(path: Path, content: bytes) -> Any:
-    """Parse an XMILE file through the same compatibility copy that ``load_model`` translates.
-
-    PySD's XMILE reader does not know XMILE's ``DT``; the copy spells it ``TIME_STEP``.
-    """
-    from pysd.translators.xmile.xmile_file import XmileFile
-
-    with tempfile.TemporaryDirectory(prefix="sdcluster-xmile-") as folder:
-        copy = Path(folder) / "model.xmile"  # PySD reads only .xmile, .xml, .stmx
-        copy.write_bytes(pysd_compatible_xmile(content))
-        source = XmileFile(copy)
-        source.parse()
-        return source.get_abstract_model()
-
-
-def translate(path: Path) -> Plan:
-    """Translate a model file into a :class:`Plan`.
+def translate(model: LoadedModel) -> Plan:
+    """Translate a loaded model's abstract model into a :class:`Plan`.
 
     The model is walked three times: the first pass finds which values
     cannot change during a run; the second hoists such subexpressions of
@@ -306,17 +262,17 @@ def translate(path: Path) -> Plan:
     UnsupportedConstructError
         If the model uses a construct the batch engine does not run.
     ModelFileError
-        If the file cannot be read or the model is inconsistent.
+        If the model is inconsistent.
 
     """
-    abstract = load_abstract_model(path)
-    first = _Translator(path, abstract).plan()
+    abstract = model.abstract_model()  # the translator's tree: no passes change it
+    first = _Translator(model, abstract).plan()
     static = static_nodes(first.nodes, frozenset())
-    second = _Translator(path, abstract, static).plan()
+    second = _Translator(model, abstract, static).plan()
     slow = slow_nodes(second.nodes, static_nodes(second.nodes, frozenset()))
     # Names of model elements and stock arguments are the same in every pass.
     elements = {name for name in slow if name.startswith(("v_", "a_"))}
-    return _Translator(path, abstract, static | elements).plan()
+    return _Translator(model, abstract, static | elements).plan()
 
 
 _STATIC_LEAVES = frozenset({"param", "control", "initial", "stateinit"})
@@ -382,8 +338,11 @@ def _refusal(path: Path, construct: str, variable: str) -> UnsupportedConstructE
 class _Translator:
     """Walk one AbstractModel and collect nodes, state objects and lookups."""
 
-    def __init__(self, path: Path, abstract: Any, seldom: frozenset[str] | None = None) -> None:
-        self.path = path
+    def __init__(
+        self, model: LoadedModel, abstract: Any, seldom: frozenset[str] | None = None
+    ) -> None:
+        self.model = model
+        self.path = model.path
         # Names whose values change seldom or never during a run: constants,
         # clocks, slow nodes (None: first pass, no hoisting).
         self.seldom: set[str] | None = None if seldom is None else set(seldom)
@@ -440,6 +399,7 @@ class _Translator:
             n_rows=self.rows,
             lookups=tuple(self.lookups.values()),
             variables=tuple(variables),
+            clock=clock_values(self.model),
             element_of_node=dict(self.element_of_node),
             literals=dict(self.literals),
         )
@@ -494,33 +454,16 @@ class _Translator:
     def _element(self, element: Any) -> VariableInfo:
         self.element = element.name
         self.identifier = self.namespace.namespace[element.name]
-        ast = element.components[0].ast
-        expr = self.visit(ast)
+        if isinstance(element, am.AbstractControlElement) and self.identifier not in CONTROL_NAMES:
+            raise ModelFileError(f"{self.path}: unknown control variable {element.name!r}")
+        expr = self.visit(element.components[0].ast)
         node_name = f"v_{self.identifier}"
-        kind = self._variable_kind(element, ast, expr)
-        node_kind: NodeKind = "param" if kind == "constant" else "aux"
-        if kind == "control":
-            node_kind = "control"
+        info = variable_info(self.model, element, self.identifier, node_name)
+        # The loaded model's constants (PySD's: no references) are the settable values.
+        node_kind = _NODE_KINDS.get(info.kind, "aux")
         self.nodes[node_name] = Node(node_name, node_kind, expr.text, expr.deps)
         self.element_of_node[node_name] = element.name
-        return VariableInfo(
-            vensim_name=element.name,
-            python_name=self.identifier,
-            node=node_name,
-            kind=kind,
-            units=str(element.units or ""),
-            documentation=str(element.documentation or "").strip(),
-            limits=_limits(element.limits),
-        )
-
-    def _variable_kind(self, element: Any, ast: Any, expr: _Expr) -> VariableKind:
-        if isinstance(element, am.AbstractControlElement):
-            if self.identifier not in CONTROL_NAMES:
-                raise ModelFileError(f"{self.path}: unknown control variable {element.name!r}")
-            return "control"
-        if isinstance(ast, ae.IntegStructure):
-            return "stock"
-        return "auxiliary" if expr.deps else "constant"
+        return info
 
     # -- expressions -------------------------------------------------------
 
@@ -775,15 +718,3 @@ def _number(value: Any) -> _Expr:
     else:
         text = repr(number)
     return _Expr(text, 0, frozenset())
-
-
-def _limits(limits: Any) -> tuple[float | None, float | None]:
-    def clean(value: Any) -> float | None:
-        if value is None:
-            return None
-        number = float(value)
-        return None if np.isnan(number) else number
-
-    # A Vensim range may carry a third value, the slider increment: not a limit.
-    low, high = tuple(limits)[:2] if limits else (None, None)
-    return clean(low), clean(high)

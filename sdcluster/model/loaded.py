@@ -3,30 +3,21 @@
 :func:`load_model` translates a Vensim (``.mdl``) or XMILE model with PySD and
 returns a :class:`LoadedModel`: the live PySD model plus a table of every
 variable's Vensim name, Python name, kind, units, declared range and
-documentation.
+documentation, the clock the file declares, and PySD's parsed abstract model.
 
-Translation is cached outside the model's folder (PySD writes its ``.py``
-beside the file it translates, so we translate a copy): in
-``$SDCLUSTER_CACHE`` or ``~/.cache/sdcluster``, one folder per PySD version
-and SHA-256 of the file's content. An edited file has a new hash and is
-translated again; an unchanged one is loaded from the cache. Two processes
-translating the same file at once each work in a temporary folder and rename
-it into place, so neither sees a half-written translation.
+Translation is cached outside the model's folder, keyed by the file's content
+(:mod:`sdcluster.model.cache`); a damaged cache entry is translated again.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
-import json
 import math
 import os
 import re
-import shutil
-import tempfile
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -35,20 +26,31 @@ import numpy as np
 import numpy.typing as npt
 
 from sdcluster.errors import ModelFileError, UnknownVariableError, did_you_mean, first_line
+from sdcluster.model.cache import (
+    MODEL_FORMATS,
+    cached_translation,
+    default_cache_dir,
+    discard_entry,
+    read_abstract_model,
+    read_structure,
+)
 from sdcluster.model.paths import builtin_model_path
-from sdcluster.model.simlin_io import pysd_readable_lookups
 from sdcluster.names import normalize_name
 
-VariableKind = Literal["stock", "flow", "auxiliary", "constant", "lookup", "data"]
+__all__ = [
+    "LEVER_PREFIX",
+    "MODEL_FORMATS",
+    "FeedbackLoop",
+    "LoadedModel",
+    "TimeSettings",
+    "Variable",
+    "VariableKind",
+    "default_cache_dir",
+    "load_model",
+    "read_model_file",
+]
 
-#: File suffixes PySD can translate, and the reader each needs.
-MODEL_FORMATS: Mapping[str, str] = {
-    ".mdl": "vensim",
-    ".xmile": "xmile",
-    ".xml": "xmile",
-    ".stmx": "xmile",
-    ".itmx": "xmile",
-}
+VariableKind = Literal["stock", "flow", "auxiliary", "constant", "lookup", "data"]
 
 #: Documentation prefix that marks a constant as a policy lever.
 LEVER_PREFIX = "policy lever"
@@ -58,12 +60,6 @@ LEVER_PREFIX = "policy lever"
 _CONTROL_PYTHON_NAMES = frozenset({"time", "initial_time", "final_time", "time_step", "saveper"})
 #: The control variables that set a run's clock (equations in some models).
 _CLOCK_PYTHON_NAMES = ("initial_time", "final_time", "time_step", "saveper")
-
-# Bump when the content of a cache entry changes shape.
-_CACHE_FORMAT = 4  # 3: a constant inflow is a constant; 4: XMILE lookups at their xpts
-_STRUCTURE_FILE = "structure.json"
-# PySD's warning for a function it translates into a call that raises at run time.
-_NOT_IMPLEMENTED = re.compile(r"Trying to translate '([^']+)' which it is not implemented")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -242,6 +238,38 @@ class LoadedModel:
         """Return the path of PySD's translated Python module (inside the cache)."""
         return Path(self.pysd_model.py_model_file)
 
+    def abstract_model(self) -> Any:
+        """Return PySD's parsed ``AbstractModel`` of the file, kept in the translation cache.
+
+        The translator's tree (sections, elements, their abstract syntax) from
+        which PySD built the translated module; the batch engine builds its
+        plan from it, so a file is parsed once. Each call unpickles a fresh
+        copy (about a millisecond for the built-in model), which the caller may
+        change. A missing or damaged pickle heals as the rest of the cache
+        does: the file is translated again.
+
+        Raises
+        ------
+        ModelFileError
+            If the pickle is damaged and the model file has changed since it
+            was loaded (load it again).
+
+        """
+        entry = self.translated_path.parent
+        try:
+            return read_abstract_model(entry)
+        except ModelFileError:
+            pass
+        content = read_model_file(self.path)
+        if hashlib.sha256(content).hexdigest() != self.sha256:
+            raise ModelFileError(
+                f"{self.path}: the translation cache entry is damaged and the file changed "
+                "since it was loaded; load it again"
+            )
+        discard_entry(entry)
+        entry, _ = cached_translation(self.path, content, self.sha256, entry.parent.parent)
+        return read_abstract_model(entry)
+
     def clock_for(self, overrides: Mapping[str, Any]) -> TimeSettings:
         """Return the clock of a run with ``overrides``: control variables that are equations.
 
@@ -376,20 +404,6 @@ class LoadedModel:
         return tuple(found)
 
 
-def default_cache_dir() -> Path:
-    """Return the root of the translation cache.
-
-    ``$SDCLUSTER_CACHE`` if set, else ``$XDG_CACHE_HOME/sdcluster``, else
-    ``~/.cache/sdcluster``.
-    """
-    explicit = os.environ.get("SDCLUSTER_CACHE")
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "sdcluster"
-
-
 def load_model(path: str | os.PathLike[str] | None = None, *,
                cache_dir: str | os.PathLike[str] | None = None) -> LoadedModel:
     """Load a Vensim or XMILE model, translating it with PySD if needed.
@@ -439,58 +453,21 @@ def _load_cached(path: Path, content: bytes, sha256: str,
     """Return the structure and the PySD model of a cache entry, translating if needed.
 
     An entry that does not load (a truncated ``model.py``, a damaged
-    ``structure.json``, an older cache format) is stale: it is removed and the
-    file translated again, so the cache heals itself.
+    ``structure.json`` or abstract-model pickle, an older cache format) is
+    stale: it is removed and the file translated again, so the cache heals
+    itself.
     """
-    entry, fresh = _cached_translation(path, content, sha256, root)
+    entry, fresh = cached_translation(path, content, sha256, root)
     try:
-        structure = _read_structure(entry)
+        structure = read_structure(entry)
         return structure, _load_translated(path, entry / structure["python_file"])
     except ModelFileError:
         if fresh:
             raise
-    _discard_entry(entry)
-    entry, _ = _cached_translation(path, content, sha256, root)
-    structure = _read_structure(entry)
+    discard_entry(entry)
+    entry, _ = cached_translation(path, content, sha256, root)
+    structure = read_structure(entry)
     return structure, _load_translated(path, entry / structure["python_file"])
-
-
-def _read_structure(entry: Path) -> dict[str, Any]:
-    """Read and check a cache entry's structure file and its module's checksum.
-
-    Raises
-    ------
-    ModelFileError
-        If the entry is not complete and intact (it is then stale).
-
-    """
-    problem = f"translation cache entry {entry} is damaged"
-    try:
-        structure = json.loads((entry / _STRUCTURE_FILE).read_text(encoding="utf-8"))
-        python_file = entry / str(structure["python_file"])
-        intact = (structure.get("format") == _CACHE_FORMAT
-                  and isinstance(structure.get("stock_flows"), dict)
-                  and isinstance(structure.get("documentation"), dict)
-                  and _file_sha256(python_file) == structure.get("python_sha256"))
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        raise ModelFileError(problem) from None
-    if not intact or not isinstance(structure, dict):
-        raise ModelFileError(problem)
-    return structure
-
-
-def _file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _discard_entry(entry: Path) -> None:
-    """Move a stale cache entry aside (atomically) and delete it."""
-    aside = entry.with_name(f".stale-{entry.name}-{os.getpid()}")
-    try:
-        os.rename(entry, aside)
-    except OSError:
-        return  # already gone (another process healed it)
-    shutil.rmtree(aside, ignore_errors=True)
 
 
 def read_model_file(path: Path) -> bytes:
@@ -545,207 +522,6 @@ def _check_xml(path: Path, content: bytes) -> None:
         what = f" ({fatal[0].message})" if fatal else ""
         raise ModelFileError(f"{path}: not well-formed XML{where}{what}; expected an XMILE "
                              "model")
-
-
-def _cached_translation(path: Path, content: bytes, sha256: str,
-                        root: Path) -> tuple[Path, bool]:
-    """Return the cache folder holding the translation of ``content``, and whether it is new."""
-    import pysd
-
-    version_dir = root / f"pysd-{pysd.__version__}"
-    entry = version_dir / sha256
-    if (entry / _STRUCTURE_FILE).is_file():
-        return entry, False
-    try:
-        version_dir.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=".translating-", dir=version_dir))
-    except OSError as error:
-        raise ModelFileError(
-            f"{path}: cannot create the translation cache in {version_dir} ({error.strerror}); "
-            "set SDCLUSTER_CACHE to a writable folder"
-        ) from None
-    try:
-        _translate_into(work, path, content)
-        _publish(work, entry)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return entry, True
-
-
-def _publish(work: Path, entry: Path) -> None:
-    """Rename a finished translation into place; another process may have won."""
-    with contextlib.suppress(OSError):
-        os.rename(work, entry)
-    if not (entry / _STRUCTURE_FILE).is_file():
-        # A stale, incomplete entry (never made by us: renames are atomic).
-        shutil.rmtree(entry, ignore_errors=True)
-        try:
-            os.rename(work, entry)
-        except OSError as error:
-            raise ModelFileError(
-                f"cannot store the translation in {entry} ({error.strerror})"
-            ) from None
-
-
-def _translate_into(work: Path, path: Path, content: bytes) -> None:
-    """Translate a copy of the model in ``work`` and write its structure file."""
-    source = work / f"model{path.suffix.lower()}"
-    kind = MODEL_FORMATS[path.suffix.lower()]
-    source.write_bytes(pysd_compatible_xmile(content) if kind == "xmile" else content)
-    try:
-        abstract_model, documentation, python_file, missing = _pysd_translate(source, kind)
-    except Exception as error:
-        raise ModelFileError(
-            f"{path}: PySD cannot translate this {kind} model: {first_line(error)}"
-        ) from None
-    if missing:
-        raise ModelFileError(
-            f"{path}: the model uses {', '.join(missing)}, which PySD does not implement; "
-            "expected only functions PySD supports (https://pysd.readthedocs.io)"
-        )
-    structure = {
-        "format": _CACHE_FORMAT,
-        "python_file": Path(python_file).name,
-        "python_sha256": _file_sha256(Path(python_file)),
-        "stock_flows": _stock_flows(abstract_model),
-        "documentation": documentation,
-        "save_interval": xmile_save_interval(source) if kind == "xmile" else None,
-    }
-    (work / _STRUCTURE_FILE).write_text(json.dumps(structure, indent=1), encoding="utf-8")
-
-
-def pysd_compatible_xmile(content: bytes) -> bytes:
-    """Spell XMILE's built-in ``DT`` as ``TIME_STEP`` in equations, and lookups as PySD reads them.
-
-    PySD's XMILE reader names the time step ``TIME STEP`` and does not know
-    ``DT``, which XMILE (and pysimlin's export of Vensim's TIME STEP) use; nor
-    does it read pysimlin's spelling of lookup tables
-    (:func:`~sdcluster.model.simlin_io.pysd_readable_lookups`).
-    Only the cached copy is changed, never the user's file.
-    """
-
-    def rewrite(match: re.Match[bytes]) -> bytes:
-        return match[1] + _XMILE_DT.sub(b"TIME_STEP", match[2]) + match[3]
-
-    return pysd_readable_lookups(_XMILE_EQUATION.sub(rewrite, content))
-
-
-_XMILE_EQUATION = re.compile(rb"(<eqn\b[^>]*>)(.*?)(</eqn>)", re.S)
-_XMILE_DT = re.compile(rb'(?<![\w."])dt(?![\w."])', re.I)
-
-
-def _pysd_translate(source: Path, kind: str) -> tuple[Any, dict[str, str], str, list[str]]:
-    """Run PySD's translator and builder.
-
-    Returns the abstract model, each element's documentation as the file
-    states it, the path of the ``.py`` module, and the functions PySD does not
-    implement (its module would raise when they are called).
-    """
-    from pysd.builders.python.python_model_builder import ModelBuilder
-
-    model_file: Any
-    # PySD warns while reading too (e.g. a .mdl without an {UTF-8} line); the
-    # translation either works or raises, so only the warning about functions
-    # it does not implement is for the user (it becomes an error).
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        if kind == "vensim":
-            from pysd.translators.vensim.vensim_file import VensimFile
-
-            model_file = VensimFile(source)
-        else:
-            from pysd.translators.xmile.xmile_file import XmileFile
-
-            model_file = XmileFile(source)
-        model_file.parse()
-        abstract_model = model_file.get_abstract_model()
-        documentation = neutralize_documentation(abstract_model)
-        python_file = ModelBuilder(abstract_model).build_model()
-    missing = sorted({match[1] for message in caught
-                      if (match := _NOT_IMPLEMENTED.search(str(message.message)))})
-    return abstract_model, documentation, str(python_file), missing
-
-
-def neutralize_documentation(abstract_model: Any) -> dict[str, str]:
-    """Make the documentation strings of a translated model inert; return them as written.
-
-    PySD pastes each element's documentation unescaped into a triple-quoted
-    docstring of the Python module it writes, so a documentation string
-    holding ``\"\"\"`` could close the docstring and inject code. Every double
-    quote in the abstract model's documentation is replaced by a single quote
-    before the module is built (only this cached translation changes, never
-    the user's file); the text as the file states it is returned, keyed by
-    element name, and sdcluster reads documentation from there.
-    """
-    documentation: dict[str, str] = {}
-    for section in abstract_model.sections:
-        for element in section.elements:
-            text = str(element.documentation or "")
-            # PySD turns Vensim's backslash line breaks into new lines.
-            documentation[str(element.name)] = text.replace("\\", "\n").strip()
-            element.documentation = text.replace('"', "'")
-    return documentation
-
-
-def _stock_flows(abstract_model: Any) -> dict[str, list[str]]:
-    """Map each stock to the variables that are direct terms of its net rate."""
-    from pysd.translators.structures.abstract_expressions import IntegStructure
-
-    elements = [el for section in abstract_model.sections for el in section.elements]
-    by_key = {normalize_name(el.name): el.name for el in elements}
-    stock_flows: dict[str, list[str]] = {}
-    for element in elements:
-        for component in element.components:
-            if isinstance(component.ast, IntegStructure):
-                terms = _direct_terms(component.ast.flow)
-                flows = [by_key[normalize_name(t)] for t in terms if normalize_name(t) in by_key]
-                stock_flows.setdefault(element.name, [])
-                stock_flows[element.name] += [f for f in flows
-                                              if f not in stock_flows[element.name]]
-    return stock_flows
-
-
-def _direct_terms(ast: Any) -> Iterator[str]:
-    """Yield references that enter a net rate as a signed term (not scaled)."""
-    from pysd.translators.structures.abstract_expressions import (
-        ArithmeticStructure,
-        ReferenceStructure,
-    )
-
-    if isinstance(ast, ReferenceStructure):
-        yield ast.reference
-    elif isinstance(ast, ArithmeticStructure) and set(ast.operators) <= {"+", "-", "negative"}:
-        for argument in ast.arguments:
-            yield from _direct_terms(argument)
-
-
-def xmile_save_interval(source: Path) -> float | None:
-    """Read ``isee:save_interval`` from an XMILE file's ``<sim_specs>``.
-
-    Parsed as leniently as PySD reads XMILE (lxml in recovery mode): files
-    exported by Stella or Vensim use prefixes such as ``isee:`` without
-    declaring them. Entities are not resolved and nothing is fetched: the
-    file is data.
-    """
-    from lxml import etree
-
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True,
-                             huge_tree=False)
-    root = etree.parse(str(source), parser).getroot()
-    if root is None:
-        return None
-    for element in root.iter():
-        if not isinstance(element.tag, str) or _local(element.tag) != "sim_specs":
-            continue
-        for attribute, value in element.attrib.items():
-            if _local(str(attribute)) == "save_interval":
-                return float(value)
-    return None
-
-
-def _local(name: str) -> str:
-    """Return a tag or attribute name without its namespace (``{uri}`` or ``prefix:``)."""
-    return name.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
 
 def _load_translated(path: Path, python_file: Path) -> Any:

@@ -323,7 +323,7 @@ def _batch_model(model: BatchModel | LoadedModel | str | os.PathLike[str] | None
         return BatchModel.from_file(builtin_model_path())
     if isinstance(model, str | os.PathLike):
         return BatchModel.from_file(model)
-    return BatchModel.from_file(model.path)
+    return BatchModel.from_model(model)
 
 
 def run_bifurcation(model: BatchModel | LoadedModel | str | os.PathLike[str] | None,

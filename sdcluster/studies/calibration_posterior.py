@@ -132,7 +132,7 @@ def make_evaluator(model: LoadedModel, variables: Sequence[str], final_time: flo
     if engine == "pysd":
         return PysdEvaluator(model, variables, final_time)
     try:
-        return BatchEvaluator(BatchModel.from_file(model.path), variables, final_time)
+        return BatchEvaluator(BatchModel.from_model(model), variables, final_time)
     except UnsupportedConstructError as error:
         if engine == "batch":
             raise

@@ -135,7 +135,7 @@ def run_ensemble(
     options = DEFAULT_OPTIONS if options is None else options
     model = model if isinstance(model, LoadedModel) else load_model(model)
     valid = spec.validated(model, default_variables=PHASE_VARIABLES)
-    batch = engine_for(model.path, options.engine)
+    batch = engine_for(model, options.engine)
     runner = MemberRunner(valid, variable_attrs(model, valid.variables or ()), batch,
                           noise_inputs=noise_inputs(model), model_path=model.path)
     if valid.noise and not runner.has_noise_input:

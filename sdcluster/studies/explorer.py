@@ -15,7 +15,6 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sdcluster.analysis.entropy import ORDER_DEGREE
 from sdcluster.analysis.phases import FIRMS
@@ -121,7 +120,7 @@ def explorer_model(
 
     """
     loaded = model if isinstance(model, LoadedModel) else load_model(model)
-    batch = _batch_model(loaded.path)
+    batch = _batch_model(loaded)
     try:
         script = javascript_model(batch)
     except UnsupportedConstructError as error:
@@ -132,18 +131,18 @@ def explorer_model(
         levers=tuple(_lever(loaded.variables[name]) for name in loaded.levers),
         presets=tuple(_preset(scenario) for scenario in scenarios or ()),
         charts=_charts(loaded, batch),
-        time_units=batch.info("INITIAL TIME").units,
+        time_units=loaded.time.units,
     )
 
 
-def _batch_model(path: Path) -> BatchModel:
+def _batch_model(loaded: LoadedModel) -> BatchModel:
     try:
-        return BatchModel.from_file(path)
+        return BatchModel.from_model(loaded)
     except UnsupportedConstructError as error:
         found = _REFUSAL.search(str(error))
         what = found.group("what") if found else str(error)
         raise UnsupportedConstructError(
-            f"{path.name}: the explorer cannot compute this model in the browser: {what}"
+            f"{loaded.path.name}: the explorer cannot compute this model in the browser: {what}"
         ) from None
 
 
@@ -174,6 +173,7 @@ def _charts(loaded: LoadedModel, batch: BatchModel) -> tuple[Chart, ...]:
         names: Sequence[str] = BUILTIN_CHARTS
     else:
         stocks = [info.vensim_name for info in batch.plan.variables if info.kind == "stock"]
-        others = [info.vensim_name for info in batch.plan.variables if info.kind == "auxiliary"]
+        others = [info.vensim_name for info in batch.plan.variables
+                  if info.kind in ("flow", "auxiliary")]
         names = (stocks or others)[:CHART_COUNT]
     return tuple(Chart(name=name, units=batch.info(name).units) for name in names)

@@ -12,7 +12,7 @@ import functools
 import logging
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -182,19 +182,28 @@ class MemberRunner:
         return result.assign_coords(coords)
 
 
+@dataclass(frozen=True)
+class _ByContent:
+    """A loaded model, compared by its file and content: the key of the compiled models."""
+
+    path: Path
+    sha256: str
+    model: LoadedModel = field(compare=False, hash=False)
+
+
 @functools.lru_cache(maxsize=2)
-def _compiled(path: Path, mtime_ns: int, size: int) -> BatchModel:
+def _compiled(loaded: _ByContent) -> BatchModel:
     """Compile a model for the batch engine once per file version.
 
     A study runs many ensembles of one model (a report: one per scenario);
-    translating takes about a second each time. Keyed by the file's identity,
-    so an edited model is compiled again; two entries bound the memory.
+    planning takes a fraction of a second each time. Keyed by the file and
+    its content, so an edited model is compiled again; two entries bound the
+    memory.
     """
-    del mtime_ns, size  # part of the cache key only
-    return BatchModel.from_file(path)
+    return BatchModel.from_model(loaded.model)
 
 
-def engine_for(model_path: Path, engine: Engine = "auto") -> BatchModel | None:
+def engine_for(model: LoadedModel, engine: Engine = "auto") -> BatchModel | None:
     """Return the batch model, or None to run through PySD (logging why).
 
     ``engine`` is ``"pysd"`` (None), ``"batch"`` (the batch model, or the
@@ -204,14 +213,12 @@ def engine_for(model_path: Path, engine: Engine = "auto") -> BatchModel | None:
     if engine == "pysd":
         return None
     try:
-        path = Path(model_path).resolve()
-        stat = path.stat()
-        return _compiled(path, stat.st_mtime_ns, stat.st_size)
+        return _compiled(_ByContent(model.path.resolve(), model.sha256, model))
     except UnsupportedConstructError as error:
         if engine == "batch":
             raise
         logger.warning("the batch engine cannot run %s (%s); running the members one by one "
-                       "through PySD", Path(model_path).name, error)
+                       "through PySD", model.path.name, error)
         return None
 
 

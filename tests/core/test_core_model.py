@@ -14,6 +14,7 @@ import pytest
 from core_support import DATA
 
 from sdcluster.errors import ModelFileError, UnknownVariableError
+from sdcluster.model import cache as cache_module
 from sdcluster.model import loaded as model_module
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.names import normalize_name
@@ -185,13 +186,13 @@ def test_unchanged_file_is_not_translated_again(tmp_path: Path,
     cache = tmp_path / "cache"
     first = load_model(model_file, cache_dir=cache)
     calls: list[Path] = []
-    real = model_module._pysd_translate
+    real = cache_module._pysd_translate
 
     def counting(source: Path, kind: str) -> object:
         calls.append(source)
         return real(source, kind)
 
-    monkeypatch.setattr(model_module, "_pysd_translate", counting)
+    monkeypatch.setattr(cache_module, "_pysd_translate", counting)
     second = load_model(model_file, cache_dir=cache)
     assert calls == []
     assert second.translated_path == first.translated_path
@@ -234,7 +235,7 @@ def test_a_translation_that_lost_the_race_is_discarded(tmp_path: Path) -> None:
     for folder, marker in ((entry, "winner"), (work, "loser")):
         folder.mkdir()
         (folder / "structure.json").write_text(marker)
-    model_module._publish(work, entry)
+    cache_module._publish(work, entry)
     assert (entry / "structure.json").read_text() == "winner"
 
 
@@ -244,7 +245,7 @@ def test_an_incomplete_entry_is_replaced(tmp_path: Path) -> None:
     (entry / "leftover.py").write_text("")
     work.mkdir()
     (work / "structure.json").write_text("new")
-    model_module._publish(work, entry)
+    cache_module._publish(work, entry)
     assert (entry / "structure.json").read_text() == "new"
     assert not work.exists()
 

@@ -165,7 +165,7 @@ def test_an_unknown_name_suggests_the_closest_ones(growth: BatchModel) -> None:
 
 
 def test_only_constants_can_be_set_or_fed(growth: BatchModel) -> None:
-    with pytest.raises(SpecError, match="'births' is an auxiliary, not a constant"):
+    with pytest.raises(SpecError, match="'births' is a flow, not a constant"):
         growth.run_arrays({"births": 1.0}, 1)
     with pytest.raises(SpecError, match="control variable"):
         growth.run_arrays({"FINAL TIME": 5.0}, 1)

@@ -20,6 +20,7 @@ from sdcluster.engine.batch_codegen import (
 )
 from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, full_array, make_lookup
 from sdcluster.engine.batch_translate import clock_nodes, slow_nodes, static_nodes, translate
+from sdcluster.model.loaded import load_model
 
 N = 7
 RNG = np.random.default_rng(3)
@@ -203,7 +204,7 @@ def test_clocks_and_the_values_that_change_only_with_them(tmp_path: Path) -> Non
         "FINAL TIME = 6 ~ Month ~ |\nINITIAL TIME = 0 ~ Month ~ |\n"
         "SAVEPER = 1 ~ Month ~ |\nTIME STEP = 0.25 ~ Month ~ |\n"
     )
-    plan = translate(path)
+    plan = translate(load_model(path))
     static = static_nodes(plan.nodes, frozenset())
     assert clock_nodes(plan.nodes, static) == {"c_rate"}
     assert plan.nodes["c_rate"].expr == "_h_step(time, _dt, v_height, 3)"

@@ -31,6 +31,7 @@ from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.batch_numba import _import, numba_source
 from sdcluster.engine.noise import white_noise
 from sdcluster.errors import SpecError, UnsupportedConstructError
+from sdcluster.model.loaded import load_model
 
 pytest.importorskip("numba")
 
@@ -276,10 +277,12 @@ def test_the_code_goes_into_the_translation_cache_and_an_unusable_one_is_survive
     assert run.path.parent.parent == cache
     assert not any(DATA.glob("batch_*.py"))  # never beside the model
     # A cache path that cannot be a folder (a file is there): a temporary folder serves.
+    # (The model is loaded before: loading needs the translation cache.)
+    loaded = load_model(DATA / "engine_growth.mdl")
     blocked = tmp_path / "blocked"
     blocked.write_text("")
     monkeypatch.setenv("SDCLUSTER_CACHE", str(blocked / "cache"))
-    fresh = BatchModel.from_file(DATA / "engine_growth.mdl", backend="numba")
+    fresh = BatchModel.from_model(loaded, backend="numba")
     got = fresh.run_arrays({}, 2, return_variables=["Population"])  # new code to write
     (used,) = (run for run in fresh._numba.values() if run is not None)
     assert not used.path.is_relative_to(blocked)

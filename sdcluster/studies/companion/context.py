@@ -69,7 +69,7 @@ class RunContext:
 
         """
         try:
-            return BatchModel.from_file(self.model.path)
+            return BatchModel.from_model(self.model)
         except SdclusterError as error:
             raise ReportError(f"the vectorized batch engine cannot run "
                               f"{self.model.path.name}: {error}") from None
