@@ -145,7 +145,7 @@ def test_unknown_names_name_the_closest_valid_ones(lake: BatchModel) -> None:
         run_bifurcation(lake, BifurcationSpec(lever="opennes", state="Cluster Size"))
     with pytest.raises(UnknownVariableError, match="closest stocks: 'Cluster Size'"):
         run_bifurcation(lake, BifurcationSpec(lever="openness", state="Cluster Sizes"))
-    with pytest.raises(UnknownVariableError, match="'growth' is an auxiliary"):
+    with pytest.raises(UnknownVariableError, match="'growth' is a flow"):
         run_bifurcation(lake, BifurcationSpec(lever="growth", state="Cluster Size"))
 
 
