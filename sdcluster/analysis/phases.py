@@ -228,7 +228,8 @@ def _raw_phase_codes(
     # Growth counts as macroscopic only above the firm count the run started from: a
     # cluster dying out has few firms, so its fluctuations are large relative to them
     # (g and the acceleration flicker above the thresholds), yet it never grows.
-    beyond_start = smoothed >= firms[..., :1]
+    start = firms[..., :1]
+    beyond_start = smoothed >= np.where(np.isnan(start), -np.inf, start)  # no start: no bar
     reinforcing = _from_inside(
         (growth > settings.growth_threshold) & (acceleration > 0) & beyond_start, inside)
     shrinking = _from_inside(growth < -settings.decline_threshold, inside)
