@@ -17,7 +17,7 @@ reports for a single stock. On N smoothed over ``settings.smoothing`` years
   fluctuation: N near the dispersed state, perturbations stay local;
 * **macro fluctuation** (phase II): reinforcing feedback dominates N and the
   growth is macroscopic: g = d ln N / dt > ``growth_threshold`` and
-  d²N/dt² > 0 with N above its initial value, held for ``min_dwell`` years
+  d²N/dt² > 0 with N at or above its initial value, held for ``min_dwell`` years
   (below its initial value a cluster has not grown: the fluctuations of one
   dying out, large against its few firms, are no take-off);
 * **far from equilibrium** (phase III): after a macro fluctuation, balancing
