@@ -63,6 +63,16 @@ SCALE_PRIOR = (1e-5, 100.0)
 OFFSET_PRIOR = (1970.0, 2000.0)
 PHASE_YEAR = 2015.0
 PHASE_DRAWS = 100
+#: With ``--lever-steps``: one change of openness and one of technology introduction,
+#: each of a size within the declared range and at a model time within the first 45
+#: years (the data window 2000-2015 lies at model time 0-45 for offsets 1970-2000):
+#: a cluster that closes or opens, or a new technology generation, inside the window.
+LEVER_STEPS: dict[str, tuple[float, float] | None] = {
+    "openness step": None,
+    "openness step time": (0.0, 45.0),
+    "technology introduction step": None,
+    "technology introduction step time": (0.0, 45.0),
+}
 
 
 def national_shares(path: Path = DATA) -> pd.DataFrame:
@@ -77,13 +87,20 @@ def national_shares(path: Path = DATA) -> pd.DataFrame:
 
 
 def area_spec(shares: pd.DataFrame, area: str, levers: tuple[str, ...], walkers: int,
-              steps: int, seed: int, moves: str = "stretch") -> CalibrationSpec:
-    """Return the calibration of one area (see the module docstring for the mapping)."""
+              steps: int, seed: int, moves: str = "stretch",
+              lever_steps: bool = False) -> CalibrationSpec:
+    """Return the calibration of one area (see the module docstring for the mapping).
+
+    With ``lever_steps`` the changes of :data:`LEVER_STEPS` are estimated too.
+    """
+    parameters: dict[str, tuple[float, float] | None] = dict.fromkeys(levers)
+    if lever_steps:
+        parameters |= LEVER_STEPS
     return CalibrationSpec(
         observations=shares[["year", area]], time_column="year",
         mappings=(SeriesMap(VARIABLE, area, scale_prior=SCALE_PRIOR,
                             offset_prior=OFFSET_PRIOR),),
-        parameters=dict.fromkeys(levers), walkers=walkers, steps=steps, seed=seed,
+        parameters=parameters, walkers=walkers, steps=steps, seed=seed,
         moves=moves,  # type: ignore[arg-type]
         source=f"{DATA.relative_to(ROOT)} ({AREAS[area][0]}, share of the national total, %)",
     )
@@ -166,18 +183,21 @@ def main() -> None:
     parser.add_argument("--moves", choices=("stretch", "de"), default="stretch",
                         help="the sampler's proposals (de: differential evolution, for modes)")
     parser.add_argument("--areas", nargs="*", default=list(AREAS))
+    parser.add_argument("--lever-steps", action="store_true",
+                        help="also estimate a change of openness and of technology "
+                             "introduction inside the window (results in OUT/lever_steps)")
     parser.add_argument("--out", type=Path, default=OUT, help="folder for the results")
     args = parser.parse_args()
 
-    out: Path = args.out
-    out.mkdir(exist_ok=True)
+    out: Path = args.out / "lever_steps" if args.lever_steps else args.out
+    out.mkdir(parents=True, exist_ok=True)
     model = load_model(builtin_model_path())
-    batch = BatchModel.from_file(builtin_model_path())
+    batch = BatchModel.from_model(model)
     shares = national_shares()
     sections = []
     for area in args.areas:
         spec = area_spec(shares, area, model.levers, args.walkers, args.steps, args.seed,
-                         args.moves)
+                         args.moves, args.lever_steps)
         print(spec.validated(model).describe(), flush=True)
         result = run_calibration(model, spec, RunOptions(progress=True))
         print(result.summary(), flush=True)
@@ -190,7 +210,8 @@ def main() -> None:
     text = "\n".join(["# The model against real clusters: calibration results", "",
                       f"Written by `models/calibration/calibrate_areas.py --walkers "
                       f"{args.walkers} --steps {args.steps} --seed {args.seed} --moves "
-                      f"{args.moves} --thin {args.thin}`; see "
+                      f"{args.moves} --thin {args.thin}"
+                      f"{' --lever-steps' if args.lever_steps else ''}`; see "
                       "`README.md` beside it for the mapping and the reading.", "",
                       *sections])
     write_atomically(out / "summary.md", lambda temporary: temporary.write_text(text))

@@ -355,7 +355,7 @@ VARIABLES: list[Var] = [
     Var("university cooperation", "0.3", "Dmnl", "Policy lever. Cooperation of universities and institutes with cluster firms (section 4).", POLICY, (0, 1)),
     Var("noise sd", "0.5", "Dmnl",
         "Standard deviation of each smoothed fluctuation before it is scaled to the count it perturbs: a flow of n "
-        "expected events per correlation time fluctuates by noise sd / sqrt(1 + n) in its logarithm (assumption).",
+        "expected events per correlation time fluctuates by about noise sd / sqrt(1 + n) of its value (assumption).",
         POLICY, (0, 1)),
     Var("firm event", "1", "firm", "One firm founded or attracted: the unit event of the firm counts whose fluctuations "
         "shrink as one over the square root of their number (definition).", POLICY, (1, 1)),
@@ -378,12 +378,16 @@ def _noise(flow: str, stock: str, noise: str, input_name: str, expected: str, ev
         Var(change, f"({input_name} * noise scale - {stock}) / noise correlation time", "1/Year",
             f"Exponential smoothing of the white noise for {flow} into a fluctuation with correlation time "
             "noise correlation time (a named flow, so every engine and the XMILE twin read it the same way).", POLICY),
-        Var(noise, f"EXP({stock} / SQRT(1 + {expected} * noise correlation time / {event}))", "Dmnl",
-            f"Multiplicative fluctuation of {flow}: exp(x / sqrt(1 + n)), with n the {expected} in a correlation time. "
-            "Relative chance in a count of n independent events shrinks as 1 / sqrt(n) (Poisson), so fluctuations matter "
-            "in a small, dispersed cluster and average out in a large one: micro fluctuations that feedback must "
-            "amplify to reach the macro level (section 2; spec item 4). Median 1, so a run without noise input is the "
-            "noise-free cluster whatever noise sd (the mean is above 1 by at most exp(sd^2 / 2)).", POLICY),
+        Var(noise, f"2 / (1 + EXP(-2 * {stock} / SQRT(1 + {expected} * noise correlation time / {event})))", "Dmnl",
+            f"Multiplicative fluctuation of {flow}: 1 + tanh(y) = 2 / (1 + exp(-2 y)) with y = x / sqrt(1 + n), n the "
+            f"{expected} in a correlation time. Relative chance in a count of n independent events shrinks as "
+            "1 / sqrt(n) (Poisson), so fluctuations matter in a small, dispersed cluster and average out in a large one: "
+            "micro fluctuations that feedback must amplify to reach the macro level (section 2; spec item 4). "
+            "Mean-preserving, as the spec asks: y is symmetric about 0 and tanh is odd, so the mean "
+            "multiplier is exactly 1 (the exponential exp(y) used before had median 1 but mean exp(var(y) / 2), up to "
+            "13 % high, so noise itself raised the flows of a small cluster). It is 1 without noise input (a "
+            "deterministic run is the noise-free cluster whatever noise sd) and bounded in (0, 2): a flow stays "
+            "positive and at most doubles; for small y the relative fluctuation is y.", POLICY),
     ]
 
 
