@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from sdcluster.results.dataset import Results
+
+#: Relative tolerance of an engine-vs-PySD comparison (the engines agree to 1e-9), and
+#: the absolute floor for values that are (close to) zero.
+ENGINE_RTOL = 1e-9
+ENGINE_ATOL = 1e-12
 
 
 def _as_dataset(value: Results | xr.Dataset) -> xr.Dataset:
@@ -62,3 +70,42 @@ def _assert_coordinate_equal(name: str, left: np.ndarray, right: np.ndarray) -> 
         np.testing.assert_allclose(left, right, rtol=1e-12, err_msg=f"coordinate {name!r}")
     elif [str(v) for v in left] != [str(v) for v in right]:
         raise AssertionError(f"coordinate {name!r}: {list(left)} != {list(right)}")
+
+
+def assert_matches_pysd(
+    batch: Mapping[str, np.ndarray],
+    member: int,
+    reference: pd.DataFrame,
+    *,
+    rtol: float = ENGINE_RTOL,
+    atol: float = ENGINE_ATOL,
+) -> None:
+    """Assert that one member of a batch-engine run equals a PySD run, variable by variable.
+
+    Parameters
+    ----------
+    batch : Mapping[str, numpy.ndarray]
+        ``BatchModel.run_arrays`` output: per variable, an array (member x time).
+    member : int
+        The member to compare.
+    reference : pandas.DataFrame
+        PySD's ``run()`` output on the same time points, one column per variable
+        to compare (every column is compared).
+    rtol, atol : float
+        Relative tolerance and absolute floor (for values close to zero), as in
+        :func:`numpy.testing.assert_allclose`; the engines agree to 1e-9 by default.
+
+    Raises
+    ------
+    AssertionError
+        Naming the first variable and member that differ.
+
+    """
+    for column in reference.columns:
+        np.testing.assert_allclose(
+            batch[column][member],
+            reference[column].to_numpy(dtype=float),
+            rtol=rtol,
+            atol=atol,
+            err_msg=f"variable {column!r}, member {member}",
+        )

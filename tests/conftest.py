@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).resolve().parent / "data"
+from sdcluster.model.loaded import LoadedModel, load_model
+from tests import DATA
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +49,25 @@ def linear_model() -> Path:
 
 # ------------------------------------------------------------ behaviour record
 #: Where the spec's behaviour tests live; their measured figures can be recorded.
-BEHAVIOUR_TESTS = "tests/model/test_behaviour.py"
+BEHAVIOUR_TESTS = "tests/builtin_model/test_behaviour.py"
+
+
+@pytest.fixture(scope="session")
+def town(cache_root: Path) -> LoadedModel:
+    """A one-stock test model with two policy levers and a white-noise input."""
+    return load_model(DATA / "core_town.mdl", cache_dir=cache_root)
+
+
+@pytest.fixture(scope="session")
+def kinds(cache_root: Path) -> LoadedModel:
+    """A test model with every kind of variable and no 'Policy lever' docs."""
+    return load_model(DATA / "core_kinds.mdl", cache_dir=cache_root)
+
+
+@pytest.fixture(scope="session")
+def cluster(cache_root: Path) -> LoadedModel:
+    """The built-in innovation-cluster model."""
+    return load_model(cache_dir=cache_root)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

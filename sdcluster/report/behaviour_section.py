@@ -1,7 +1,7 @@
 """The behaviour the model specification requires, as the model's tests last measured it.
 
 The nine behaviours of ``docs/model-spec.md`` (and the robustness of the phases)
-are tests (``tests/model/test_behaviour.py``); run with ``--record-behaviour
+are tests (``tests/builtin_model/test_behaviour.py``); run with ``--record-behaviour
 models/behaviour.json`` they write each test's outcome and the figure it
 measured. The report lists that committed record for the built-in model, and
 says when it was made from another version of the model file (its digest).

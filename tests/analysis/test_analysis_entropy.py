@@ -3,7 +3,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import xarray as xr
-from analysis_synthetic import TIME, entropy_run, run, stack
 from numpy.testing import assert_allclose
 
 from sdcluster.analysis import (
@@ -14,6 +13,7 @@ from sdcluster.analysis import (
     order_parameters,
 )
 from sdcluster.errors import AnalysisError
+from tests.analysis.analysis_synthetic import TIME, entropy_run, run, stack
 
 
 def falling_entropy(t: np.ndarray) -> np.ndarray:

@@ -30,7 +30,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from analysis_synthetic import TIME, entropy_run, log_linear_firms, run, stack, take_off
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -55,6 +54,14 @@ from sdcluster.analysis.phases import (
     time_derivative,
 )
 from sdcluster.errors import AnalysisError
+from tests.analysis.analysis_synthetic import (
+    TIME,
+    entropy_run,
+    log_linear_firms,
+    run,
+    stack,
+    take_off,
+)
 
 MICRO, MACRO, FAR, DECLINE = PHASES
 DEFAULTS = AnalysisSettings()

@@ -6,7 +6,6 @@ import matplotlib
 import numpy as np
 import pytest
 import xarray as xr
-from analysis_synthetic import TIME, entropy_run, stack
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
@@ -14,6 +13,7 @@ from sdcluster.analysis import PHASES
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.errors import AnalysisError
 from sdcluster.plotting.series import plot_entropy_balance, plot_phase_timeline, plot_scenarios
+from tests.analysis.analysis_synthetic import TIME, entropy_run, stack
 
 
 def ordering(t: np.ndarray) -> np.ndarray:

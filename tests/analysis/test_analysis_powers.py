@@ -3,13 +3,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import xarray as xr
-from analysis_synthetic import TIME, run, stack
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from sdcluster.analysis import POWERS, power_contributions
 from sdcluster.errors import AnalysisError
+from tests.analysis.analysis_synthetic import TIME, run, stack
 
 
 def powers_run(

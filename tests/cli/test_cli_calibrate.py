@@ -15,8 +15,8 @@ from sdcluster.cli.testing import command_app
 from sdcluster.engine.batch import BatchModel
 from sdcluster.errors import ScenarioError
 from sdcluster.studies import calibration_posterior as posterior
+from tests import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 LOGISTIC = str(DATA / "calibration_logistic.mdl")
 
 

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from sdcluster.cli.main import app
 from sdcluster.errors import ScenarioError
 from sdcluster.results.dataset import Results
+from tests import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 TOWN = str(DATA / "core_town.mdl")
 
 

@@ -24,8 +24,8 @@ from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.model.simlin_io import pysd_readable_lookups
 from sdcluster.results.dataset import Results
 from sdcluster.tools import mdl_to_xmile
+from tests import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 MODEL = DATA / "lookup_population.mdl"
 TABLE = "food limit lookup"
 BASELINE = Scenario(name="baseline", title="model as it is")

@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 import pysd
 import pytest
-from engine_support import PysdRun
+
+from tests.engine.engine_support import PysdRun
 
 
 @pytest.fixture(scope="session")

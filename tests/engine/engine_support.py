@@ -1,4 +1,7 @@
-"""Helpers for the batch-engine tests: paths, tolerances, PySD comparison."""
+"""Helpers for the batch-engine tests: the built-in model's path, tolerances, per-member values.
+
+The PySD comparison itself is public: :func:`sdcluster.testing.assert_matches_pysd`.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +12,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+from sdcluster.testing import ENGINE_ATOL, ENGINE_RTOL
+
 BUILTIN_MODEL = Path(__file__).resolve().parents[2] / "models" / "innovation_cluster.mdl"
 
-#: Relative tolerance of every engine-vs-PySD comparison, and the absolute
-#: floor for values that are (close to) zero.
-RTOL = 1e-9
-ATOL = 1e-12
+#: The tolerances of every engine-vs-PySD comparison.
+RTOL, ATOL = ENGINE_RTOL, ENGINE_ATOL
 
 #: ``run(model_path, params, final_time=None)`` → PySD's DataFrame (a fixture).
 PysdRun = Callable[..., pd.DataFrame]
@@ -26,17 +28,3 @@ def member_params(params: Mapping[str, Any], member: int) -> dict[str, Any]:
         name: float(np.asarray(value)[member]) if np.ndim(value) else value
         for name, value in params.items()
     }
-
-
-def assert_matches_pysd(
-    batch: Mapping[str, np.ndarray], member: int, reference: pd.DataFrame
-) -> None:
-    """Assert that one member of a batch run equals a PySD run, variable by variable."""
-    for column in reference.columns:
-        np.testing.assert_allclose(
-            batch[column][member],
-            reference[column].to_numpy(dtype=float),
-            rtol=RTOL,
-            atol=ATOL,
-            err_msg=f"variable {column!r}, member {member}",
-        )

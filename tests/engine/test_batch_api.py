@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from engine_support import DATA
 
 from sdcluster.engine.batch import BatchModel, _even_chunks, can_vectorize
 from sdcluster.engine.noise import white_noise
@@ -19,6 +18,7 @@ from sdcluster.errors import (
     UnknownVariableError,
     UnsupportedConstructError,
 )
+from tests import DATA
 
 CONTROL = """
 ********************************************************

@@ -13,10 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from engine_support import BUILTIN_MODEL, DATA, PysdRun, assert_matches_pysd, member_params
 
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.noise import white_noise
+from sdcluster.testing import assert_matches_pysd
+from tests import DATA
+from tests.engine.engine_support import BUILTIN_MODEL, PysdRun, member_params
 
 TEST_MODELS = ("engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl")
 

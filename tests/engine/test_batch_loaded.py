@@ -8,13 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from engine_support import BUILTIN_MODEL, DATA
 from pysd.translators.vensim.vensim_file import VensimFile
 from pysd.translators.xmile.xmile_file import XmileFile
 
 from sdcluster.engine.batch import BatchModel
 from sdcluster.model.cache import read_abstract_model
 from sdcluster.model.loaded import LoadedModel, load_model
+from tests import DATA
+from tests.engine.engine_support import BUILTIN_MODEL
 
 XMILE_TWIN = BUILTIN_MODEL.with_suffix(".xmile")
 

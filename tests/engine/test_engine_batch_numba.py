@@ -14,16 +14,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from engine_support import (
-    ATOL,
-    BUILTIN_MODEL,
-    DATA,
-    RTOL,
-    PysdRun,
-    assert_matches_pysd,
-    member_params,
-)
-from test_batch_equivalence import CLUSTER_LEVERS, OFFSET_MODEL, TEST_MODELS, VARIED
 
 from sdcluster.engine import batch as batch_module
 from sdcluster.engine import batch_runtime as runtime
@@ -32,6 +22,10 @@ from sdcluster.engine.batch_numba import _import, numba_source
 from sdcluster.engine.noise import white_noise
 from sdcluster.errors import SpecError, UnsupportedConstructError
 from sdcluster.model.loaded import load_model
+from sdcluster.testing import assert_matches_pysd
+from tests import DATA
+from tests.engine.engine_support import ATOL, BUILTIN_MODEL, RTOL, PysdRun, member_params
+from tests.engine.test_batch_equivalence import CLUSTER_LEVERS, OFFSET_MODEL, TEST_MODELS, VARIED
 
 pytest.importorskip("numba")
 

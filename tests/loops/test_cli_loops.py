@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from sdcluster.cli.loops import register
 from sdcluster.cli.testing import command_app
+from tests import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 LOGISTIC = str(DATA / "loops_logistic.mdl")
 
 

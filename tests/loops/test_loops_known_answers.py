@@ -9,8 +9,6 @@ score is its loop score over the sum of the absolute loop scores.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -31,8 +29,7 @@ from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.names import normalize_name
 from sdcluster.studies.loop_thresholds import dominance_threshold
 from sdcluster.studies.loops import LoopAnalysis, analyze_loops, analyze_scenario_loops
-
-DATA = Path(__file__).resolve().parents[1] / "data"
+from tests import DATA
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,8 @@ from sdcluster.model.named_loops import (
     parse_definition,
 )
 from sdcluster.studies.loops import analyze_loops
+from tests import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 LOGISTIC = DATA / "loops_logistic.mdl"
 
 

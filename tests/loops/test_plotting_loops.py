@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -14,8 +12,7 @@ from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import load_model
 from sdcluster.plotting.loops import plot_ensemble_dominance, plot_loop_dominance
 from sdcluster.studies.loops import analyze_loops
-
-DATA = Path(__file__).resolve().parents[1] / "data"
+from tests import DATA
 
 
 def test_timeline_has_two_panels_per_run() -> None:

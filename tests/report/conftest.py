@@ -7,9 +7,9 @@ shared by the tests that read them.
 from __future__ import annotations
 
 import pytest
-from report_support import ESCAPE_MODEL
 
 from sdcluster.report import ReportOptions, ReportOutcome, make_report
+from tests.report.report_support import ESCAPE_MODEL
 
 #: Scenarios of the quick report of the built-in model.
 CLUSTER_SCENARIOS = ("baseline", "closed_cluster", "open_innovation")

@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 import pytest
 import typer
-from report_support import ESCAPE_MODEL, BrowserLog, open_in_browser
 from typer.testing import CliRunner
 
 from sdcluster.cli.explore import register
@@ -25,8 +24,9 @@ from sdcluster.report.content import Document, Paragraph, Section
 from sdcluster.report.explorer import explorer_block, report_explorer, write_explorer
 from sdcluster.report.html import write_html
 from sdcluster.studies.explorer import BUILTIN_CHARTS, explorer_model
+from tests import DATA
+from tests.report.report_support import ESCAPE_MODEL, BrowserLog, open_in_browser
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 BUILTIN = builtin_model_path()
 #: Relative agreement required at every saved step (V8's exp and pow may differ
 #: from the C library's in the last bit, so not to the bit).

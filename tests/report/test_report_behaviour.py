@@ -13,7 +13,7 @@ from sdcluster.report.content import Note, Table
 
 def test_the_behaviour_record_is_listed_and_of_the_model_as_it_is(tmp_path: Path) -> None:
     # If the digest check fails, the model changed since models/behaviour.json was written:
-    # rerun `pytest tests/model/test_behaviour.py --record-behaviour models/behaviour.json`.
+    # rerun `pytest tests/builtin_model/test_behaviour.py --record-behaviour models/behaviour.json`.
     record = json.loads(behaviour_record_path().read_text(encoding="utf-8"))
     builtin = hashlib.sha256(builtin_model_path().read_bytes()).hexdigest()
     assert record["model_sha256"] == builtin

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import xarray as xr
-from report_support import open_in_browser, pdf_text, pixel_spread, squash
 
 from sdcluster.analysis.phase_summaries import phase_onsets, summary_table
 from sdcluster.analysis.phases import PHASES
@@ -14,6 +13,7 @@ from sdcluster.report import ReportOutcome
 from sdcluster.report.build import SECTION_KEYS
 from sdcluster.report.text import fmt_duration, fmt_level, fmt_share, fmt_time
 from sdcluster.results.dataset import Results
+from tests.report.report_support import open_in_browser, pdf_text, pixel_spread, squash
 
 pytestmark = pytest.mark.slow
 

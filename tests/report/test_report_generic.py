@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from report_support import ESCAPE_MODEL, open_in_browser, pdf_text, squash
 
 from sdcluster.engine.run import run_scenarios
 from sdcluster.errors import ReportError
@@ -16,6 +15,7 @@ from sdcluster.report.build import SECTION_KEYS, build_document
 from sdcluster.report.data import load_report_data
 from sdcluster.results.dataset import Results
 from sdcluster.studies.companion.part import PARTS
+from tests.report.report_support import ESCAPE_MODEL, open_in_browser, pdf_text, squash
 
 SCRIPT = '<script>alert("escaped?")</script>'
 

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure as MplFigure
-from report_support import pdf_text
 
 from sdcluster.analysis.ensembles import takeoff_estimate
 from sdcluster.analysis.thresholds import bracket_indices
@@ -34,6 +33,7 @@ from sdcluster.report.html import render_html
 from sdcluster.report.model_info import read_loop_sentences
 from sdcluster.report.pdf import write_pdf
 from sdcluster.report.text import fmt_time, plural
+from tests.report.report_support import pdf_text
 
 NASTY = 'a < b & c > d; <script>alert("x")</script> <b>bold</b>'
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from safety_support import model_copy
+
+from tests.safety.safety_support import model_copy
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import netCDF4
 from typer.testing import CliRunner
 
 from sdcluster.cli.main import app
+from tests import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 DECAY = DATA / "loops_decay.mdl"
 XMILE = DATA / "engine_stocks.xmile"
 

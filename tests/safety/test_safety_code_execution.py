@@ -6,10 +6,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from safety_support import XMILE, get_metadata, invoke, model_copy, set_metadata
-
 from sdcluster.model.loaded import load_model
 from sdcluster.report.model_info import describe_model
+from tests.safety.safety_support import XMILE, get_metadata, invoke, model_copy, set_metadata
 
 INJECTED_DOC = '"""; __import__("pathlib").Path(r"{marker}").write_text("ran"); """'
 

@@ -5,9 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from safety_support import XMILE, invoke, model_copy, one_error_line, refused, set_metadata
 
 import sdcluster.studies.ensemble
+from tests.safety.safety_support import (
+    XMILE,
+    invoke,
+    model_copy,
+    one_error_line,
+    refused,
+    set_metadata,
+)
 
 HUGE = "1" + "0" * 400
 

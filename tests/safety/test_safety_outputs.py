@@ -7,7 +7,8 @@ import signal
 from pathlib import Path
 
 import pytest
-from safety_support import invoke, one_error_line, refused, sdcluster
+
+from tests.safety.safety_support import invoke, one_error_line, refused, sdcluster
 
 
 @pytest.mark.parametrize("command", [

@@ -8,9 +8,10 @@ import time
 from pathlib import Path
 
 import xarray as xr
-from safety_support import DATA, invoke, sdcluster
 
 from sdcluster.model.loaded import load_model
+from tests import DATA
+from tests.safety.safety_support import invoke, sdcluster
 
 NOISE = DATA / "ensemble_noise.mdl"
 

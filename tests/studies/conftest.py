@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from studies_support import LAKE
 
 from sdcluster.engine.batch import BatchModel
 from sdcluster.studies.bifurcation import BifurcationResult, BifurcationSpec, run_bifurcation
+from tests.studies.studies_support import LAKE
 
 
 @pytest.fixture(scope="session")

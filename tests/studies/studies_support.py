@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+from tests import DATA
+
 LAKE = DATA / "bifurcation_lake.mdl"
 
 #: Parameters of tests/data/bifurcation_lake.mdl:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from studies_support import LAKE, equilibria, folds, variant
 
 from sdcluster.engine.batch import BatchModel
 from sdcluster.errors import AnalysisError, SpecError, UnknownVariableError
 from sdcluster.studies import bifurcation as study
 from sdcluster.studies.bifurcation import BifurcationResult, BifurcationSpec, run_bifurcation
 from sdcluster.studies.bifurcation_inputs import initial_setting, noise_parameters
+from tests.studies.studies_support import LAKE, equilibria, folds, variant
 
 
 def _step(result: BifurcationResult) -> float:

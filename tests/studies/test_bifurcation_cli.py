@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from studies_support import LAKE
 from typer.testing import CliRunner
 
 from sdcluster.cli.main import app
 from sdcluster.studies.bifurcation import BifurcationResult
+from tests.studies.studies_support import LAKE
 
 SMALL = ["--values", "21", "--initial-states", "6", "--initial-range", "0.01:3",
          "--horizon", "150", "--takeoff-values", "6", "--members", "20"]
@@ -82,7 +82,7 @@ def test_missing_parent_folder_is_refused(tmp_path: Path) -> None:
 
 def test_builtin_model_runs_through_the_command(tmp_path: Path) -> None:
     # Smoke test of the command on the built-in model; its thresholds are tested in
-    # tests/model/test_behaviour.py (spec item 2).
+    # tests/builtin_model/test_behaviour.py (spec item 2).
     code, stdout, stderr = _invoke("bifurcation", "--values", "4", "--initial-states", "3",
                                    "--horizon", "20", "--noise-levels", "none",
                                    "--out-dir", str(tmp_path / "builtin"))

@@ -11,7 +11,12 @@ import dataclasses
 
 import numpy as np
 import pytest
-from behaviour_support import (
+
+from sdcluster.analysis.phase_summaries import clean_sequence_share
+from sdcluster.analysis.phases import growth_rate, smooth
+from sdcluster.analysis.settings import AnalysisSettings
+from sdcluster.engine.batch import BatchModel
+from tests.builtin_model.behaviour_support import (
     EPSILON,
     LEVERS,
     RecordProperty,
@@ -24,11 +29,6 @@ from behaviour_support import (
     saveper,
     stocks,
 )
-
-from sdcluster.analysis.phase_summaries import clean_sequence_share
-from sdcluster.analysis.phases import growth_rate, smooth
-from sdcluster.analysis.settings import AnalysisSettings
-from sdcluster.engine.batch import BatchModel
 
 OD, N, DS = "Order Degree", "Innovative Firms", "dS total"
 

@@ -6,7 +6,6 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
-from core_support import DATA
 
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.errors import ModelFileError
@@ -14,6 +13,7 @@ from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.testing import assert_results_close
 from sdcluster.tools.mdl_to_xmile import XMILE_NS, main, xmile_from_mdl
+from tests import DATA
 
 
 @pytest.fixture(scope="module")

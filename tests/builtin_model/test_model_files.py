@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import simlin
-from model_support import LEVERS
 
 from sdcluster.engine.noise import noise_inputs
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.model.paths import models_dir
+from tests.builtin_model.model_support import LEVERS
 
 MDL = models_dir() / "innovation_cluster.mdl"
 XMILE = models_dir() / "innovation_cluster.xmile"

@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
-from core_support import DATA
 
 from sdcluster.analysis.checks import Expectation, evaluate, invariant_results
 from sdcluster.errors import SpecError, UnknownVariableError
 from sdcluster.model.loaded import LoadedModel
 from sdcluster.studies.validation import load_checks, model_file_results, run_checks
+from tests import DATA
 
 TIME = np.arange(5, dtype=float)
 

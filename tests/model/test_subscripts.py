@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pysd
 import pytest
-from core_support import DATA
 from typer.testing import CliRunner
 
 from sdcluster.cli.main import app
@@ -22,6 +21,7 @@ from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import load_model
 from sdcluster.results.dataset import Results
 from sdcluster.studies.ensemble import run_ensemble
+from tests import DATA
 
 MODEL = DATA / "core_subscripts.mdl"
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from model_support import RunFn
+
+from tests.builtin_model.model_support import RunFn
 
 LEVERS_AT_ONE = {
     "openness": 1.0,

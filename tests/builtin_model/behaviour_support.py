@@ -9,13 +9,13 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-from model_support import LEVERS
 
 from sdcluster.analysis.phases import phase_codes
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.noise import white_noise
 from sdcluster.model.loaded import LoadedModel, load_model
+from tests.builtin_model.model_support import LEVERS
 
 EPSILON = AnalysisSettings().entropy_tolerance
 #: pytest's ``record_property`` fixture: the tests record the figure they measured.

@@ -13,8 +13,8 @@ from sdcluster.engine.run import run_scenarios
 from sdcluster.errors import ModelFileError
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import load_model
+from tests import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 MODEL = DATA / "core_external.mdl"
 
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from core_support import DATA
 
 from sdcluster.errors import ModelFileError, UnknownVariableError
 from sdcluster.model import cache as cache_module
 from sdcluster.model import loaded as model_module
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.names import normalize_name
+from tests import DATA
 
 
 def test_variable_table_of_the_town_model(town: LoadedModel) -> None:

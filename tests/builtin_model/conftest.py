@@ -7,13 +7,13 @@ import re
 import numpy as np
 import pytest
 import xarray as xr
-from model_support import RunFn
 
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.experiments.scenarios import Scenario, Step
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.model.paths import builtin_model_path
+from tests.builtin_model.model_support import RunFn
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from core_support import DATA
 
 from sdcluster.engine.noise import white_noise
 from sdcluster.engine.pysd_runner import run_scenario, run_scenario_set
@@ -14,6 +13,7 @@ from sdcluster.experiments.scenario_set import ScenarioSet
 from sdcluster.experiments.scenarios import Scenario, Step
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.testing import assert_results_close
+from tests import DATA
 
 BASE = Scenario(name="base")
 

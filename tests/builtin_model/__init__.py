@@ -1,0 +1,1 @@
+"""Tests of the built-in innovation-cluster model (models/)."""

@@ -1,0 +1,1 @@
+"""Tests of ensembles (sdcluster.studies.ensemble and its CLI)."""

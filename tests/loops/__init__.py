@@ -1,0 +1,1 @@
+"""Tests of loop dominance (sdcluster.analysis.loops, sdcluster.studies.loops)."""

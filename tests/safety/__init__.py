@@ -1,0 +1,1 @@
+"""Tests of inputs that must not run code or destroy files."""

@@ -1,0 +1,1 @@
+"""Tests of global sensitivity (sdcluster.studies.sensitivity)."""
