@@ -14,7 +14,7 @@ with plain JavaScript numbers:
   operations in the same order (every operation is parenthesized, so
   JavaScript evaluates ``a*b*c`` as ``(a*b)*c`` exactly as Python does);
 - Euler integration on the model's clock (PySD's time grid and saving times,
-  as :meth:`~sdcluster.engine.batch.TimeSchedule.pysd` computes them);
+  as :meth:`~sdcluster.engine.batch_schedule.TimeSchedule.pysd` computes them);
 - lookups, STEP, PULSE, RAMP, XIDZ, ZIDZ, IF THEN ELSE, ... with the rules of
   :mod:`sdcluster.engine.batch_runtime`, and scenario steps as inputs with the
   rule of :mod:`sdcluster.engine.schedule`.
@@ -48,6 +48,7 @@ from sdcluster.engine.batch_codegen import (
     _topological_order,
 )
 from sdcluster.engine.batch_runtime import SMALL_VENSIM
+from sdcluster.engine.batch_schedule import TIME_PRECISION
 from sdcluster.engine.batch_translate import LookupSpec, Node, Plan, StateObject, static_nodes
 from sdcluster.engine.schedule import STEP_LEAD
 from sdcluster.errors import UnsupportedConstructError
@@ -164,7 +165,7 @@ function $rint(v) {
 }
 function $schedule(initial, final, dt, saveper, decimals, scale) {
   // TimeSchedule.pysd: the grid accumulated step by step, PySD's saving times and labels.
-  const precision = dt * 1e-5;
+  const precision = dt * %(precision)s;
   const times = [initial];
   let time = initial;
   while (time + precision < final) { time = time + dt; times.push(time); }
@@ -229,7 +230,8 @@ def javascript_model(model: BatchModel) -> str:
     params = frozenset(name for name, node in plan.nodes.items() if node.kind == "param")
     emitter = _Emitter(plan)
     parts = [
-        _PRELUDE % {"small": repr(SMALL_VENSIM), "lead": repr(STEP_LEAD)},
+        _PRELUDE % {"small": repr(SMALL_VENSIM), "lead": repr(STEP_LEAD),
+                    "precision": repr(TIME_PRECISION)},
         *(f"const {name} = {_literal(text)};" for text, name in plan.literals.items()),
         *(_lookup_source(lookup) for lookup in plan.lookups),
         _run_source(emitter, "$runPlain", frozenset()),
@@ -596,7 +598,7 @@ def _interface_source(model: BatchModel, defaults: Mapping[str, float]) -> str:
     ]
     node_defaults = {name: _json_number(value) for name, value in defaults.items()}
     schedule = model.schedule()
-    precision = schedule.time_step * 1e-5
+    precision = schedule.time_step * TIME_PRECISION
     decimals = -int(math.log10(precision))  # TimeSchedule.pysd's rounding of the labels
     return f"""\
 const $DEFAULTS = {_json(node_defaults)};
