@@ -30,10 +30,8 @@ raises :class:`~sdcluster.errors.UnsupportedConstructError`; see
 
 from __future__ import annotations
 
-import itertools
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -43,6 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from sdcluster.engine.batch_codegen import CompiledRun, compile_run
 from sdcluster.engine.batch_inputs import member_count, member_values, series_values
+from sdcluster.engine.batch_integrate import even_chunks, run_numba, run_numpy
 from sdcluster.engine.batch_numba import NumbaRun, compile_numba, numba_available
 from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, make_lookup
 from sdcluster.engine.batch_schedule import TimeSchedule
@@ -338,34 +337,22 @@ class BatchModel:
             )
         outputs = self._output_nodes(return_variables, input_nodes)
         compiled = self._compile(input_nodes, outputs)
-        chunks = _even_chunks(n, chunk)
+        chunks = even_chunks(n, chunk)
         fast = self._numba_run(input_nodes, outputs, backend)
         if fast is not None:
             # The compiled run reads one member's series after the other.
             series = self._input_series(inputs or {}, n, len(schedule.times), time_major=False)
             try:
-                return self._run_numba(fast, compiled, values, series, schedule, chunks, outputs)
+                return run_numba(
+                    self._plan, fast, compiled, values, series, schedule, chunks, outputs
+                )
             except UnsupportedConstructError:
                 if (self._backend if backend is None else backend) == "numba":
                     raise
                 # "auto": a value Numba cannot hold (complex); NumPy runs it.
         # The NumPy steps read one time's row of every series.
         series = self._input_series(inputs or {}, n, len(schedule.times), time_major=True)
-        static_outputs = [node for node in outputs if node not in compiled.dynamic_outputs]
-        buffer = np.empty((len(compiled.dynamic_outputs), int(schedule.saved.sum()), n))
-        constants = {node: np.empty(n) for node in static_outputs}
-        for members in chunks:
-            static = self._integrate(
-                compiled,
-                {name: _slice(value, members) for name, value in values.items()},
-                {name: value[:, members] if value.ndim == 2 else value
-                 for name, value in series.items()},
-                schedule,
-                buffer[:, :, members],
-            )
-            for node in static_outputs:
-                constants[node][members] = static[node]
-        return self._collect(outputs, compiled, buffer, constants)
+        return run_numpy(self._plan, compiled, values, series, schedule, chunks, outputs)
 
     def run(
         self,
@@ -507,131 +494,6 @@ class BatchModel:
             names = [names]
         return tuple(dict.fromkeys(self.info(name).node for name in names))
 
-    def _integrate(
-        self,
-        compiled: CompiledRun,
-        values: dict[str, Any],
-        series: dict[str, Any],
-        schedule: TimeSchedule,
-        buffer: FloatArray,
-    ) -> dict[str, Any]:
-        """Integrate the members of one chunk; fill ``buffer``, return static values."""
-        plan = self._plan
-        dt = schedule.time_step
-        times = list(schedule.times)  # NumPy scalars, for the reason given above
-        saved = schedule.saved.tolist()
-        state = np.zeros((plan.n_rows, buffer.shape[2]))
-        derivative = np.zeros_like(state)
-        clamped = [s.row for s in plan.states if s.non_negative]
-        with np.errstate(all="ignore"), _arithmetic_errors(self.path, times):
-            static = compiled.init(values, state, series, times[0], dt)
-            fast, save = compiled.build(static, state, derivative, series, buffer, dt)
-            slot = 0
-            for k in range(len(times) - 1):
-                if saved[k]:
-                    save(times[k], k, slot)
-                    slot += 1
-                else:
-                    fast(times[k], k)
-                # PySD's Euler step: state + ddt * dt, for every state at once.
-                # The step code rewrites every row of the derivatives, so
-                # ddt * dt can overwrite them (less memory to touch).
-                np.multiply(derivative, dt, out=derivative)
-                np.add(state, derivative, out=state)
-                for row in clamped:
-                    np.maximum(state[row], 0, out=state[row])
-            if saved[-1]:
-                save(times[-1], len(times) - 1, slot)
-        return static
-
-    def _run_numba(
-        self,
-        run: NumbaRun,
-        compiled: CompiledRun,
-        values: dict[str, Any],
-        series: dict[str, Any],
-        schedule: TimeSchedule,
-        chunks: list[slice],
-        outputs: tuple[str, ...],
-    ) -> dict[str, FloatArray]:
-        """Run the chunks with the compiled run; ``series`` are member-major ``(N, T)``."""
-        n = chunks[-1].stop
-        # Member-major, as the compiled run writes it: (N, n_outputs, n_saved).
-        buffer = np.empty((n, len(run.dynamic_outputs), int(schedule.saved.sum())))
-        static_outputs = [node for node in outputs if node not in run.dynamic_outputs]
-        constants = {node: np.empty(n) for node in static_outputs}
-        for members in chunks:
-            static = self._integrate_numba(
-                run,
-                compiled,
-                {name: _slice(value, members) for name, value in values.items()},
-                {name: value[members] if value.ndim == 2 else value
-                 for name, value in series.items()},
-                schedule,
-                buffer[members],
-            )
-            for node in static_outputs:
-                constants[node][members] = static[node]
-        names = {info.node: info.vensim_name for info in self._plan.variables}
-        position = {node: j for j, node in enumerate(run.dynamic_outputs)}
-        result: dict[str, FloatArray] = {}
-        for node in outputs:
-            if node in position:
-                result[names[node]] = buffer[:, position[node]]
-            else:
-                shape = (n, buffer.shape[2])
-                result[names[node]] = np.broadcast_to(constants[node][:, None], shape)
-        return result
-
-    def _integrate_numba(
-        self,
-        run: NumbaRun,
-        compiled: CompiledRun,
-        values: dict[str, Any],
-        series: dict[str, Any],
-        schedule: TimeSchedule,
-        out: FloatArray,
-    ) -> dict[str, Any]:
-        """Integrate one chunk with the compiled run; fill ``out``, return static values."""
-        n = out.shape[0]
-        times = schedule.times
-        state = np.zeros((self._plan.n_rows, n))
-        # The NumPy backend's initialization (static values, initial states, delay
-        # checks) reads row 0 of time-major series.
-        first = {name: value.T if value.ndim == 2 else value for name, value in series.items()}
-        with np.errstate(all="ignore"), _arithmetic_errors(self.path, (times[0], times[-1])):
-            static = compiled.init(values, state, first, times[0], schedule.time_step)
-        bound = np.empty((n, len(run.static_names)))  # a member's values side by side
-        for column, name in enumerate(run.static_names):
-            if np.iscomplexobj(static[name]):
-                raise UnsupportedConstructError(
-                    f"{self.path.name}: {self._plan.element_of_node.get(name, name)!r} is a "
-                    "complex number; only the NumPy backend computes with those"
-                )
-            bound[:, column] = static[name]
-        given = [series[name] if series[name].ndim == 2 else series[name][None, :]
-                 for name in run.input_names]
-        run.run(bound, state, *given, times, schedule.saved, float(schedule.time_step), out)
-        return static
-
-    def _collect(
-        self,
-        outputs: tuple[str, ...],
-        compiled: CompiledRun,
-        buffer: FloatArray,
-        constants: dict[str, FloatArray],
-    ) -> dict[str, FloatArray]:
-        names = {info.node: info.vensim_name for info in self._plan.variables}
-        position = {node: j for j, node in enumerate(compiled.dynamic_outputs)}
-        shape = (buffer.shape[2], buffer.shape[1])
-        result: dict[str, FloatArray] = {}
-        for node in outputs:
-            if node in position:
-                result[names[node]] = buffer[position[node]].T
-            else:
-                result[names[node]] = np.broadcast_to(constants[node][:, None], shape)
-        return result
-
     def _check_finite(
         self, arrays: Mapping[str, FloatArray], ids: NDArray[Any], labels: FloatArray
     ) -> None:
@@ -671,18 +533,6 @@ class BatchModel:
             },
             attrs={"model": str(self.path), "engine": "sdcluster vectorized batch engine"},
         )
-
-
-@contextmanager
-def _arithmetic_errors(path: Path, times: Sequence[Any]) -> Iterator[None]:
-    # Literal-only arithmetic (e.g. 1/(2-2)) still runs on Python numbers.
-    try:
-        yield
-    except ArithmeticError as error:
-        raise SimulationError(
-            f"{path.name}: arithmetic error in the model's equations ({error}) "
-            f"during the run from time {float(times[0])!r} to {float(times[-1])!r}"
-        ) from error
 
 
 def _checked_backend(backend: str) -> Backend:
@@ -732,19 +582,3 @@ def _default_values(plan: Plan) -> dict[str, float]:
                 ) from error
             pending.remove(node)
     return values
-
-
-def _even_chunks(n: int, most: int) -> list[slice]:
-    """Split ``n`` members into the fewest chunks of at most ``most``, sizes within one.
-
-    A short last chunk would cost a whole step's overhead for few members.
-    """
-    count = -(-n // most)
-    bounds = [n * i // count for i in range(count + 1)]
-    return [slice(start, stop) for start, stop in itertools.pairwise(bounds)]
-
-
-def _slice(value: Any, members: slice) -> Any:
-    return value[members] if isinstance(value, np.ndarray) else value
-
-
