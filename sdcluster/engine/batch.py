@@ -58,9 +58,9 @@ from sdcluster.errors import (
 )
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.names import normalize_name
+from sdcluster.results.chunks import DEFAULT_CHUNK_SIZE
 
 __all__ = [
-    "DEFAULT_CHUNK_SIZE",
     "Backend",
     "BatchModel",
     "can_vectorize",
@@ -79,13 +79,6 @@ FloatArray = NDArray[np.float64]
 #: machine, then 0.3 s per process to load it from the translation cache.
 Backend = Literal["auto", "numpy", "numba"]
 
-#: Members integrated together at most, by default. A step costs about a
-#: microsecond of Python and NumPy overhead per operation whatever the number
-#: of members, so larger chunks are cheaper per member; measured on the
-#: built-in model (2 cores, 1.25 MiB L2 each), 10,000 beat 5,000 by about 2 %
-#: and 4,096 by about 10 % (the working arrays then outgrow the L2 cache, but
-#: the overhead saved matters more), and 20,000 gained nothing further.
-DEFAULT_CHUNK_SIZE = 10_000
 
 def can_vectorize(model: LoadedModel | str | os.PathLike[str]) -> tuple[bool, str]:
     """Tell whether the batch engine can run a model.
