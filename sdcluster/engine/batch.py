@@ -39,6 +39,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
+from sdcluster.engine import batch_results
 from sdcluster.engine.batch_codegen import CompiledRun, compile_run
 from sdcluster.engine.batch_inputs import member_count, member_values, series_values
 from sdcluster.engine.batch_integrate import even_chunks, run_numba, run_numpy
@@ -49,7 +50,6 @@ from sdcluster.engine.batch_translate import Plan, static_nodes, translate
 from sdcluster.engine.batch_variables import VariableInfo
 from sdcluster.errors import (
     ModelFileError,
-    SimulationError,
     SpecError,
     UnknownVariableError,
     UnsupportedConstructError,
@@ -397,8 +397,8 @@ class BatchModel:
             )
         labels = self.schedule(final_time).labels
         if check_finite:
-            self._check_finite(arrays, ids, labels)
-        return self._dataset(arrays, ids, labels)
+            batch_results.check_finite(self.path, arrays, ids, labels)
+        return batch_results.member_dataset(self.path, self.info, arrays, ids, labels)
 
     # -- internals -----------------------------------------------------------
 
@@ -486,46 +486,6 @@ class BatchModel:
         if isinstance(names, str):
             names = [names]
         return tuple(dict.fromkeys(self.info(name).node for name in names))
-
-    def _check_finite(
-        self, arrays: Mapping[str, FloatArray], ids: NDArray[Any], labels: FloatArray
-    ) -> None:
-        for name, values in arrays.items():
-            if np.isfinite(values.T).all():  # .T: the buffer's contiguous order, faster
-                continue
-            bad = ~np.isfinite(values)
-            members = np.flatnonzero(bad.any(axis=1))
-            first = members[0]
-            time = labels[np.flatnonzero(bad[first])[0]]
-            raise SimulationError(
-                f"{self.path.name}: {name!r} is NaN or infinite for {len(members)} of "
-                f"{len(ids)} members (first: member {ids[first]!r} at time {time!r})",
-                member=ids[first].item() if hasattr(ids[first], "item") else ids[first],
-                time=float(time), variable=str(name),
-            )
-
-    def _dataset(
-        self, arrays: Mapping[str, FloatArray], ids: NDArray[Any], labels: FloatArray
-    ) -> xr.Dataset:
-        data_vars = {}
-        for name, values in arrays.items():
-            info = self.info(name)
-            attrs = {
-                "units": info.units,
-                "documentation": info.documentation,
-                "python_name": info.python_name,
-                "kind": info.kind,
-            }
-            data_vars[name] = xr.Variable(("member", "time"), values, attrs=attrs)
-        time_units = self.info("INITIAL TIME").units
-        return xr.Dataset(
-            data_vars,
-            coords={
-                "member": ("member", ids),
-                "time": ("time", labels, {"units": time_units}),
-            },
-            attrs={"model": str(self.path), "engine": "sdcluster vectorized batch engine"},
-        )
 
 
 def _checked_backend(backend: str) -> Backend:
