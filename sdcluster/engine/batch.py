@@ -44,9 +44,10 @@ from sdcluster.engine.batch_codegen import CompiledRun, compile_run
 from sdcluster.engine.batch_inputs import member_count, member_values, series_values
 from sdcluster.engine.batch_integrate import even_chunks, run_numba, run_numpy
 from sdcluster.engine.batch_numba import NumbaRun, compile_numba, numba_available
+from sdcluster.engine.batch_plan import Plan, static_nodes
 from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, make_lookup
 from sdcluster.engine.batch_schedule import TimeSchedule
-from sdcluster.engine.batch_translate import Plan, static_nodes, translate
+from sdcluster.engine.batch_translate import translate
 from sdcluster.engine.batch_variables import VariableInfo
 from sdcluster.errors import (
     ModelFileError,

@@ -54,8 +54,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, make_lookup
-from sdcluster.engine.batch_translate import (
+from sdcluster.engine.batch_plan import (
     Node,
     Plan,
     StateObject,
@@ -63,6 +62,7 @@ from sdcluster.engine.batch_translate import (
     slow_nodes,
     static_nodes,
 )
+from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, make_lookup
 from sdcluster.errors import ModelFileError
 
 

@@ -24,8 +24,8 @@ from numpy.typing import NDArray
 
 from sdcluster.engine.batch_codegen import CompiledRun
 from sdcluster.engine.batch_numba import NumbaRun
+from sdcluster.engine.batch_plan import Plan
 from sdcluster.engine.batch_schedule import TimeSchedule
-from sdcluster.engine.batch_translate import Plan
 from sdcluster.errors import SimulationError, UnsupportedConstructError
 
 __all__ = ["even_chunks", "run_numba", "run_numpy"]

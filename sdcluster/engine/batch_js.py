@@ -1,4 +1,4 @@
-"""Emit the batch engine's :class:`~sdcluster.engine.batch_translate.Plan` as JavaScript.
+"""Emit the batch engine's :class:`~sdcluster.engine.batch_plan.Plan` as JavaScript.
 
 The batch engine turns PySD's translation of a model file into a plan: one
 node per value, each with a Python expression written in PySD's order of
@@ -47,9 +47,9 @@ from sdcluster.engine.batch_codegen import (
     _step_deps,
     _topological_order,
 )
+from sdcluster.engine.batch_plan import LookupSpec, Node, Plan, StateObject, static_nodes
 from sdcluster.engine.batch_runtime import SMALL_VENSIM
 from sdcluster.engine.batch_schedule import TIME_PRECISION
-from sdcluster.engine.batch_translate import LookupSpec, Node, Plan, StateObject, static_nodes
 from sdcluster.engine.schedule import STEP_LEAD
 from sdcluster.errors import UnsupportedConstructError
 

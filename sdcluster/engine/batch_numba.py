@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from sdcluster.engine.batch_codegen import _derivative_roots, _dynamic, _step_deps
-from sdcluster.engine.batch_translate import Plan, StateObject, static_nodes
+from sdcluster.engine.batch_plan import Plan, StateObject, static_nodes
 from sdcluster.errors import UnsupportedConstructError
 from sdcluster.model.cache import default_cache_dir
 

@@ -18,8 +18,9 @@ from sdcluster.engine.batch_codegen import (
     _repeated_operations,
     _StepWriter,
 )
+from sdcluster.engine.batch_plan import clock_nodes, slow_nodes, static_nodes
 from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, full_array, make_lookup
-from sdcluster.engine.batch_translate import clock_nodes, slow_nodes, static_nodes, translate
+from sdcluster.engine.batch_translate import translate
 from sdcluster.model.loaded import load_model
 
 N = 7
