@@ -9,8 +9,8 @@ expression and writes one self-contained script that defines a global
 ``sdclusterModel`` whose ``simulate(params, options)`` integrates ONE member
 with plain JavaScript numbers:
 
-- the same nodes in the same dependency order (the batch code generator's own
-  :func:`~sdcluster.engine.batch_codegen._topological_order`), the same binary
+- the same nodes in the same dependency order (the one order of every emitter,
+  :func:`~sdcluster.engine.batch_plan.topological_order`), the same binary
   operations in the same order (every operation is parenthesized, so
   JavaScript evaluates ``a*b*c`` as ``(a*b)*c`` exactly as Python does);
 - Euler integration on the model's clock (PySD's time grid and saving times,
@@ -40,14 +40,18 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from sdcluster.engine.batch import BatchModel
-from sdcluster.engine.batch_codegen import (
-    _all_deps,
-    _derivative_roots,
-    _dynamic,
-    _step_deps,
-    _topological_order,
+from sdcluster.engine.batch_plan import (
+    LookupSpec,
+    Node,
+    Plan,
+    StateObject,
+    all_deps,
+    derivative_roots,
+    dynamic_nodes,
+    static_nodes,
+    step_deps,
+    topological_order,
 )
-from sdcluster.engine.batch_plan import LookupSpec, Node, Plan, StateObject, static_nodes
 from sdcluster.engine.batch_runtime import SMALL_VENSIM
 from sdcluster.engine.batch_schedule import TIME_PRECISION
 from sdcluster.engine.schedule import STEP_LEAD
@@ -445,11 +449,11 @@ def _run_source(emitter: _Emitter, name: str, inputs: frozenset[str]) -> str:
     """
     plan = emitter.plan
     static = static_nodes(plan.nodes, inputs)
-    deps = _step_deps(plan, static)
-    roots = [root for state in plan.states for root in _derivative_roots(state)]
+    deps = step_deps(plan, static)
+    roots = [root for state in plan.states for root in derivative_roots(state)]
     outputs = [info.node for info in plan.variables]
-    fast = _dynamic(plan, roots, static, deps)
-    save = _dynamic(plan, [*roots, *outputs], static, deps)
+    fast = dynamic_nodes(plan, roots, static, deps)
+    save = dynamic_nodes(plan, [*roots, *outputs], static, deps)
     dynamic_outputs = [node for node in outputs if node in set(save)]
     # The step functions are closures over the static values: a function of
     # a few hundred statements stays small enough for V8's optimizing compiler.
@@ -488,7 +492,7 @@ def _init_lines(emitter: _Emitter, inputs: frozenset[str]) -> list[str]:
     plan = emitter.plan
     states = {state.name: state for state in plan.states}
     lines = []
-    for name in _topological_order(plan, plan.nodes, _all_deps):
+    for name in topological_order(plan, plan.nodes, all_deps):
         node = plan.nodes[name]
         if node.kind == "time":
             continue

@@ -8,19 +8,23 @@ Numba one :mod:`sdcluster.engine.batch_numba`, the browser script
 dependency graph live here too: which nodes cannot change during a run
 (:func:`static_nodes`), which are STEP, PULSE or RAMP of those
 (:func:`clock_nodes`), and which change only when such a clock does
-(:func:`slow_nodes`).
+(:func:`slow_nodes`), and which nodes a step computes, in which order
+(:func:`step_deps`, :func:`topological_order`, :func:`dynamic_nodes`): the
+one order all three emitters follow.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from sdcluster.engine.batch_variables import VariableInfo
+from sdcluster.errors import ModelFileError
 
-__all__ = ["LookupSpec", "Node", "NodeKind", "Plan", "StateKind", "StateObject",
-           "clock_nodes", "slow_nodes", "static_nodes"]
+__all__ = ["LookupSpec", "Node", "NodeKind", "Plan", "StateKind", "StateObject", "all_deps",
+           "clock_nodes", "derivative_roots", "dynamic_nodes", "slow_nodes", "static_nodes",
+           "step_deps", "topological_order"]
 
 NodeKind = Literal["time", "param", "control", "aux", "state", "stateinit", "initial"]
 StateKind = Literal["integ", "smooth", "delay"]
@@ -160,3 +164,84 @@ def slow_nodes(nodes: Mapping[str, Node], static: frozenset[str]) -> frozenset[s
         known |= ready
         slow |= ready
         pending = [node for node in pending if node.name not in ready]
+
+
+def all_deps(node: Node) -> frozenset[str]:
+    """Return what a node reads at initialization: all its dependencies."""
+    return node.deps
+
+
+def step_deps(plan: Plan, static: frozenset[str]) -> Callable[[Node], frozenset[str]]:
+    """Return what a node reads during a step: nothing for a static node, no state's init."""
+    # During the run, static values are given and state objects read Y: what
+    # they were computed from at initialization is not evaluated again.
+    def deps(node: Node) -> frozenset[str]:
+        if node.name in static:
+            return frozenset()
+        return frozenset(dep for dep in node.deps if plan.nodes[dep].kind != "stateinit")
+
+    return deps
+
+
+def topological_order(
+    plan: Plan, roots: Iterable[str], deps: Callable[[Node], frozenset[str]]
+) -> list[str]:
+    """Return ``roots`` and everything they depend on, dependencies first.
+
+    Raises
+    ------
+    ModelFileError
+        If the nodes form a loop without a stock (simultaneous equations).
+
+    """
+    order: list[str] = []
+    done: set[str] = set()
+    for root in roots:
+        if root in done:
+            continue
+        stack: list[tuple[str, list[str]]] = [(root, sorted(deps(plan.nodes[root])))]
+        path = [root]
+        while stack:
+            name, pending = stack[-1]
+            if not pending:
+                stack.pop()
+                path.pop()
+                done.add(name)
+                order.append(name)
+                continue
+            dep = pending.pop()
+            if dep in done:
+                continue
+            if dep in path:
+                raise _loop_error(plan, [*path[path.index(dep) :], dep])
+            stack.append((dep, sorted(deps(plan.nodes[dep]))))
+            path.append(dep)
+    return order
+
+
+def _loop_error(plan: Plan, cycle: list[str]) -> ModelFileError:
+    names: list[str] = []
+    for node in cycle:
+        element = plan.element_of_node.get(node, node)
+        if not names or names[-1] != element:
+            names.append(element)
+    return ModelFileError(
+        f"{plan.source_path}: simultaneous equations (a loop without a stock): "
+        + " -> ".join(repr(name) for name in names)
+    )
+
+
+def derivative_roots(state: StateObject) -> list[str]:
+    """Return the nodes a state object's derivative reads: its flow (and its time)."""
+    return [state.flow] if state.time is None else [state.flow, state.time]
+
+
+def dynamic_nodes(
+    plan: Plan,
+    roots: Iterable[str],
+    static: frozenset[str],
+    deps: Callable[[Node], frozenset[str]],
+) -> list[str]:
+    """Return the nodes a step computes for ``roots``, in order: neither static nor TIME."""
+    order = topological_order(plan, roots, deps)
+    return [name for name in order if name not in static and name != "time"]
