@@ -32,6 +32,7 @@ import numpy as np
 
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.noise import is_noise_input_name, white_noise_inputs
+from sdcluster.model.loaded import load_model
 from sdcluster.model.paths import builtin_model_path
 from sdcluster.names import normalize_name
 
@@ -73,7 +74,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, nargs="+", default=[1, 32, 1000, 10000])
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    model = BatchModel.from_file(builtin_model_path())
+    model = BatchModel.from_model(load_model(builtin_model_path()))
     steps = {"calibration": len(model.schedule(16.0).times) - 1,
              "monte carlo": len(model.schedule().times) - 1}
     print(f"model: {model.path.name}; calibration: 16 years = {steps['calibration']} steps, "

@@ -36,6 +36,7 @@ import pysd
 
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.noise import is_noise_input_name, white_noise_inputs
+from sdcluster.model.loaded import load_model
 from sdcluster.names import normalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,7 +113,7 @@ def main() -> None:
     path: Path = args.model
     n: int = args.members
     load_start = time.perf_counter()
-    model = BatchModel.from_file(path, backend=args.backend)
+    model = BatchModel.from_model(load_model(path), backend=args.backend)
     load = time.perf_counter() - load_start
     schedule = model.schedule()
     stocks = [info.vensim_name for info in map(model.info, model.variables) if info.kind == "stock"]

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sdcluster.engine.batch import BatchModel
+from sdcluster.model.loaded import load_model
 from sdcluster.studies import bifurcation as study
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +56,7 @@ def main() -> None:
     builtin = BUILTIN.is_file() and not args.test_model
     path = BUILTIN if builtin else TEST_MODEL
     state = "Mature Firms" if builtin else "Cluster Size"
-    model = BatchModel.from_file(path)
+    model = BatchModel.from_model(load_model(path))
     outputs = ("Order Degree",) if "Order Degree" in model.variables else ()
     full = study.BifurcationSpec(lever="openness", state=state, outputs=outputs, seed=1,
                                  takeoff_values=args.takeoff_values, members=args.members)

@@ -71,7 +71,7 @@ def main() -> None:
 
     path = builtin_model_path()
     model = load_model(path)
-    batch = BatchModel.from_file(path)
+    batch = BatchModel.from_model(model)
     data = observations(batch)
     spec = CalibrationSpec(observations=data, time_column="year",
                            mappings=(SeriesMap(VARIABLE, "knowledge"),),

@@ -20,6 +20,7 @@ from sdcluster.analysis.phases import PHASES, phase_codes
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.noise import is_noise_input_name, white_noise_inputs
+from sdcluster.model.loaded import load_model
 from sdcluster.model.paths import builtin_model_path
 from sdcluster.names import normalize_name
 
@@ -41,7 +42,7 @@ def _onsets(codes: np.ndarray, time: np.ndarray) -> list[float]:
 
 
 def main() -> int:
-    batch = BatchModel.from_file(builtin_model_path())
+    batch = BatchModel.from_model(load_model(builtin_model_path()))
     steps = len(batch.schedule().times)
     inputs = sorted((p for p in batch.parameters if is_noise_input_name(p)), key=normalize_name)
     noise = white_noise_inputs(SEED, np.arange(MEMBERS), steps, inputs)

@@ -63,7 +63,7 @@ def sobol_study() -> None:
     make_design(problem, "sobol", SOBOL_N, seed=1)
     sampling = time.perf_counter() - sampling_start
     translation_start = time.perf_counter()
-    BatchModel.from_file(model.path)
+    BatchModel.from_model(model)
     translation = time.perf_counter() - translation_start
     runs = result.design.n_samples
     verdict = "met" if seconds <= SOBOL_TARGET_SECONDS else "NOT met"

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from sdcluster.engine.batch import BatchModel
+from sdcluster.model.loaded import load_model
 from sdcluster.model.paths import builtin_model_path
 
 LEVERS = ("openness", "internal cooperation", "government support",
@@ -47,7 +48,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--backend", default="default")
     args = parser.parse_args()
-    batch = BatchModel.from_file(builtin_model_path())
+    batch = BatchModel.from_model(load_model(builtin_model_path()))
     start = time.perf_counter()
     call(batch, args.members, args.window, args.backend)  # compiles
     print(f"first call (compiles): {time.perf_counter() - start:.3f} s")

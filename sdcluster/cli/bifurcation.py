@@ -98,13 +98,14 @@ def bifurcation(
     """
     from sdcluster.engine.batch import BatchModel
     from sdcluster.experiments.bifurcation import BifurcationSpec
+    from sdcluster.model.loaded import load_model
     from sdcluster.model.paths import builtin_model_path
     from sdcluster.studies.run import run
 
     formats = _formats(figure_format or ["png"])
     levels, relative = _noise_levels(noise)
     _prepare_folder(out_dir)
-    batch = BatchModel.from_file(model or builtin_model_path())
+    batch = BatchModel.from_model(load_model(model or builtin_model_path()))
     spec = BifurcationSpec(
         lever=lever, state=state, lever_range=_pair(lever_range, "--range"), values=values,
         initial_states=initial_states, initial_range=_pair(initial_range, "--initial-range"),

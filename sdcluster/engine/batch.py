@@ -30,11 +30,8 @@ raises :class:`~sdcluster.errors.UnsupportedConstructError`; see
 
 from __future__ import annotations
 
-import itertools
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -42,14 +39,18 @@ import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
+from sdcluster.engine import batch_results
 from sdcluster.engine.batch_codegen import CompiledRun, compile_run
+from sdcluster.engine.batch_inputs import member_count, member_values, series_values
+from sdcluster.engine.batch_integrate import even_chunks, run_numba, run_numpy
 from sdcluster.engine.batch_numba import NumbaRun, compile_numba, numba_available
+from sdcluster.engine.batch_plan import Plan, static_nodes
 from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, make_lookup
-from sdcluster.engine.batch_translate import Plan, static_nodes, translate
+from sdcluster.engine.batch_schedule import TimeSchedule
+from sdcluster.engine.batch_translate import translate
 from sdcluster.engine.batch_variables import VariableInfo
 from sdcluster.errors import (
     ModelFileError,
-    SimulationError,
     SpecError,
     UnknownVariableError,
     UnsupportedConstructError,
@@ -58,13 +59,11 @@ from sdcluster.errors import (
 )
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.names import normalize_name
+from sdcluster.results.chunks import DEFAULT_CHUNK_SIZE
 
 __all__ = [
-    "DEFAULT_CHUNK_SIZE",
     "Backend",
     "BatchModel",
-    "TimeSchedule",
-    "VariableInfo",
     "can_vectorize",
 ]
 
@@ -80,17 +79,6 @@ FloatArray = NDArray[np.float64]
 #: 1.5 s the first time a model runs with a choice of inputs and outputs on a
 #: machine, then 0.3 s per process to load it from the translation cache.
 Backend = Literal["auto", "numpy", "numba"]
-
-#: Members integrated together at most, by default. A step costs about a
-#: microsecond of Python and NumPy overhead per operation whatever the number
-#: of members, so larger chunks are cheaper per member; measured on the
-#: built-in model (2 cores, 1.25 MiB L2 each), 10,000 beat 5,000 by about 2 %
-#: and 4,096 by about 10 % (the working arrays then outgrow the L2 cache, but
-#: the overhead saved matters more), and 20,000 gained nothing further.
-DEFAULT_CHUNK_SIZE = 10_000
-
-#: PySD's ``Time.rprec``: relative precision for final and saving times.
-_TIME_PRECISION = 1e-5
 
 
 def can_vectorize(model: LoadedModel | str | os.PathLike[str]) -> tuple[bool, str]:
@@ -120,54 +108,6 @@ def can_vectorize(model: LoadedModel | str | os.PathLike[str]) -> tuple[bool, st
     except UnsupportedConstructError as error:
         return False, str(error)
     return True, ""
-
-
-@dataclass(frozen=True)
-class TimeSchedule:
-    """The time points of one run, chosen as PySD chooses them.
-
-    Attributes
-    ----------
-    times
-        Every time at which equations are evaluated: the initial time, then
-        ``time + time_step`` accumulated step by step (as PySD does), up to
-        the final time. Exogenous input series are indexed on this grid.
-    saved
-        Boolean mask over ``times``: where PySD records outputs (multiples
-        of SAVEPER from the initial time, within ``1e-5 * time_step``).
-    labels
-        The saved times rounded as PySD rounds its output index.
-    time_step
-        The integration step.
-
-    """
-
-    times: FloatArray
-    saved: NDArray[np.bool_]
-    labels: FloatArray
-    time_step: float
-
-    @classmethod
-    def pysd(cls, initial: float, final: float, time_step: float, saveper: float) -> TimeSchedule:
-        """Build the schedule PySD's ``Model.run`` follows for these control values."""
-        if not time_step > 0 or not saveper > 0:
-            raise SpecError(
-                f"TIME STEP ({time_step!r}) and SAVEPER ({saveper!r}) must be positive"
-            )
-        precision = time_step * _TIME_PRECISION
-        times = [initial]
-        time = initial
-        while time + precision < final:  # Time.in_bounds
-            time = time + time_step
-            times.append(time)
-        saved = [
-            (t - initial) % saveper < precision or -(t - initial) % saveper < precision
-            for t in times
-        ]  # Time.in_return
-        grid = np.array(times, dtype=np.float64)
-        mask = np.array(saved, dtype=bool)
-        labels = np.round(grid[mask], -int(np.log10(precision)))  # Time.round
-        return cls(times=grid, saved=mask, labels=labels, time_step=time_step)
 
 
 class BatchModel:
@@ -377,8 +317,8 @@ class BatchModel:
             With ``backend="numba"``, if Numba cannot compile the model.
 
         """
-        n = _member_count(n_members)
-        chunk = _member_count(chunk_size)
+        n = member_count(n_members)
+        chunk = member_count(chunk_size)
         schedule = self.schedule(final_time)
         values = self._parameter_values(params, n, final_time)
         input_nodes = frozenset(self._input_node(name) for name in inputs or {})
@@ -391,34 +331,22 @@ class BatchModel:
             )
         outputs = self._output_nodes(return_variables, input_nodes)
         compiled = self._compile(input_nodes, outputs)
-        chunks = _even_chunks(n, chunk)
+        chunks = even_chunks(n, chunk)
         fast = self._numba_run(input_nodes, outputs, backend)
         if fast is not None:
             # The compiled run reads one member's series after the other.
             series = self._input_series(inputs or {}, n, len(schedule.times), time_major=False)
             try:
-                return self._run_numba(fast, compiled, values, series, schedule, chunks, outputs)
+                return run_numba(
+                    self._plan, fast, compiled, values, series, schedule, chunks, outputs
+                )
             except UnsupportedConstructError:
                 if (self._backend if backend is None else backend) == "numba":
                     raise
                 # "auto": a value Numba cannot hold (complex); NumPy runs it.
         # The NumPy steps read one time's row of every series.
         series = self._input_series(inputs or {}, n, len(schedule.times), time_major=True)
-        static_outputs = [node for node in outputs if node not in compiled.dynamic_outputs]
-        buffer = np.empty((len(compiled.dynamic_outputs), int(schedule.saved.sum()), n))
-        constants = {node: np.empty(n) for node in static_outputs}
-        for members in chunks:
-            static = self._integrate(
-                compiled,
-                {name: _slice(value, members) for name, value in values.items()},
-                {name: value[:, members] if value.ndim == 2 else value
-                 for name, value in series.items()},
-                schedule,
-                buffer[:, :, members],
-            )
-            for node in static_outputs:
-                constants[node][members] = static[node]
-        return self._collect(outputs, compiled, buffer, constants)
+        return run_numpy(self._plan, compiled, values, series, schedule, chunks, outputs)
 
     def run(
         self,
@@ -470,8 +398,8 @@ class BatchModel:
             )
         labels = self.schedule(final_time).labels
         if check_finite:
-            self._check_finite(arrays, ids, labels)
-        return self._dataset(arrays, ids, labels)
+            batch_results.check_finite(self.path, arrays, ids, labels)
+        return batch_results.member_dataset(self.path, self.info, arrays, ids, labels)
 
     # -- internals -----------------------------------------------------------
 
@@ -536,7 +464,7 @@ class BatchModel:
             values["v_final_time"] = np.float64(final_time)
         for name, value in params.items():
             node = self._constant_node(name, "set per member")
-            values[node] = _member_values(self.info(name).vensim_name, value, n)
+            values[node] = member_values(self.info(name).vensim_name, value, n)
         return values
 
     def _input_series(
@@ -545,7 +473,7 @@ class BatchModel:
         series: dict[str, Any] = {}
         for name, value in inputs.items():
             node = self._input_node(name)
-            series[node] = _series_values(
+            series[node] = series_values(
                 self.info(name).vensim_name, value, n, n_times, time_major=time_major
             )
         return series
@@ -559,183 +487,6 @@ class BatchModel:
         if isinstance(names, str):
             names = [names]
         return tuple(dict.fromkeys(self.info(name).node for name in names))
-
-    def _integrate(
-        self,
-        compiled: CompiledRun,
-        values: dict[str, Any],
-        series: dict[str, Any],
-        schedule: TimeSchedule,
-        buffer: FloatArray,
-    ) -> dict[str, Any]:
-        """Integrate the members of one chunk; fill ``buffer``, return static values."""
-        plan = self._plan
-        dt = schedule.time_step
-        times = list(schedule.times)  # NumPy scalars, for the reason given above
-        saved = schedule.saved.tolist()
-        state = np.zeros((plan.n_rows, buffer.shape[2]))
-        derivative = np.zeros_like(state)
-        clamped = [s.row for s in plan.states if s.non_negative]
-        with np.errstate(all="ignore"), _arithmetic_errors(self.path, times):
-            static = compiled.init(values, state, series, times[0], dt)
-            fast, save = compiled.build(static, state, derivative, series, buffer, dt)
-            slot = 0
-            for k in range(len(times) - 1):
-                if saved[k]:
-                    save(times[k], k, slot)
-                    slot += 1
-                else:
-                    fast(times[k], k)
-                # PySD's Euler step: state + ddt * dt, for every state at once.
-                # The step code rewrites every row of the derivatives, so
-                # ddt * dt can overwrite them (less memory to touch).
-                np.multiply(derivative, dt, out=derivative)
-                np.add(state, derivative, out=state)
-                for row in clamped:
-                    np.maximum(state[row], 0, out=state[row])
-            if saved[-1]:
-                save(times[-1], len(times) - 1, slot)
-        return static
-
-    def _run_numba(
-        self,
-        run: NumbaRun,
-        compiled: CompiledRun,
-        values: dict[str, Any],
-        series: dict[str, Any],
-        schedule: TimeSchedule,
-        chunks: list[slice],
-        outputs: tuple[str, ...],
-    ) -> dict[str, FloatArray]:
-        """Run the chunks with the compiled run; ``series`` are member-major ``(N, T)``."""
-        n = chunks[-1].stop
-        # Member-major, as the compiled run writes it: (N, n_outputs, n_saved).
-        buffer = np.empty((n, len(run.dynamic_outputs), int(schedule.saved.sum())))
-        static_outputs = [node for node in outputs if node not in run.dynamic_outputs]
-        constants = {node: np.empty(n) for node in static_outputs}
-        for members in chunks:
-            static = self._integrate_numba(
-                run,
-                compiled,
-                {name: _slice(value, members) for name, value in values.items()},
-                {name: value[members] if value.ndim == 2 else value
-                 for name, value in series.items()},
-                schedule,
-                buffer[members],
-            )
-            for node in static_outputs:
-                constants[node][members] = static[node]
-        names = {info.node: info.vensim_name for info in self._plan.variables}
-        position = {node: j for j, node in enumerate(run.dynamic_outputs)}
-        result: dict[str, FloatArray] = {}
-        for node in outputs:
-            if node in position:
-                result[names[node]] = buffer[:, position[node]]
-            else:
-                shape = (n, buffer.shape[2])
-                result[names[node]] = np.broadcast_to(constants[node][:, None], shape)
-        return result
-
-    def _integrate_numba(
-        self,
-        run: NumbaRun,
-        compiled: CompiledRun,
-        values: dict[str, Any],
-        series: dict[str, Any],
-        schedule: TimeSchedule,
-        out: FloatArray,
-    ) -> dict[str, Any]:
-        """Integrate one chunk with the compiled run; fill ``out``, return static values."""
-        n = out.shape[0]
-        times = schedule.times
-        state = np.zeros((self._plan.n_rows, n))
-        # The NumPy backend's initialization (static values, initial states, delay
-        # checks) reads row 0 of time-major series.
-        first = {name: value.T if value.ndim == 2 else value for name, value in series.items()}
-        with np.errstate(all="ignore"), _arithmetic_errors(self.path, (times[0], times[-1])):
-            static = compiled.init(values, state, first, times[0], schedule.time_step)
-        bound = np.empty((n, len(run.static_names)))  # a member's values side by side
-        for column, name in enumerate(run.static_names):
-            if np.iscomplexobj(static[name]):
-                raise UnsupportedConstructError(
-                    f"{self.path.name}: {self._plan.element_of_node.get(name, name)!r} is a "
-                    "complex number; only the NumPy backend computes with those"
-                )
-            bound[:, column] = static[name]
-        given = [series[name] if series[name].ndim == 2 else series[name][None, :]
-                 for name in run.input_names]
-        run.run(bound, state, *given, times, schedule.saved, float(schedule.time_step), out)
-        return static
-
-    def _collect(
-        self,
-        outputs: tuple[str, ...],
-        compiled: CompiledRun,
-        buffer: FloatArray,
-        constants: dict[str, FloatArray],
-    ) -> dict[str, FloatArray]:
-        names = {info.node: info.vensim_name for info in self._plan.variables}
-        position = {node: j for j, node in enumerate(compiled.dynamic_outputs)}
-        shape = (buffer.shape[2], buffer.shape[1])
-        result: dict[str, FloatArray] = {}
-        for node in outputs:
-            if node in position:
-                result[names[node]] = buffer[position[node]].T
-            else:
-                result[names[node]] = np.broadcast_to(constants[node][:, None], shape)
-        return result
-
-    def _check_finite(
-        self, arrays: Mapping[str, FloatArray], ids: NDArray[Any], labels: FloatArray
-    ) -> None:
-        for name, values in arrays.items():
-            if np.isfinite(values.T).all():  # .T: the buffer's contiguous order, faster
-                continue
-            bad = ~np.isfinite(values)
-            members = np.flatnonzero(bad.any(axis=1))
-            first = members[0]
-            time = labels[np.flatnonzero(bad[first])[0]]
-            raise SimulationError(
-                f"{self.path.name}: {name!r} is NaN or infinite for {len(members)} of "
-                f"{len(ids)} members (first: member {ids[first]!r} at time {time!r})",
-                member=ids[first].item() if hasattr(ids[first], "item") else ids[first],
-                time=float(time), variable=str(name),
-            )
-
-    def _dataset(
-        self, arrays: Mapping[str, FloatArray], ids: NDArray[Any], labels: FloatArray
-    ) -> xr.Dataset:
-        data_vars = {}
-        for name, values in arrays.items():
-            info = self.info(name)
-            attrs = {
-                "units": info.units,
-                "documentation": info.documentation,
-                "python_name": info.python_name,
-                "kind": info.kind,
-            }
-            data_vars[name] = xr.Variable(("member", "time"), values, attrs=attrs)
-        time_units = self.info("INITIAL TIME").units
-        return xr.Dataset(
-            data_vars,
-            coords={
-                "member": ("member", ids),
-                "time": ("time", labels, {"units": time_units}),
-            },
-            attrs={"model": str(self.path), "engine": "sdcluster vectorized batch engine"},
-        )
-
-
-@contextmanager
-def _arithmetic_errors(path: Path, times: Sequence[Any]) -> Iterator[None]:
-    # Literal-only arithmetic (e.g. 1/(2-2)) still runs on Python numbers.
-    try:
-        yield
-    except ArithmeticError as error:
-        raise SimulationError(
-            f"{path.name}: arithmetic error in the model's equations ({error}) "
-            f"during the run from time {float(times[0])!r} to {float(times[-1])!r}"
-        ) from error
 
 
 def _checked_backend(backend: str) -> Backend:
@@ -785,74 +536,3 @@ def _default_values(plan: Plan) -> dict[str, float]:
                 ) from error
             pending.remove(node)
     return values
-
-
-def _member_count(n_members: int) -> int:
-    if isinstance(n_members, bool) or not isinstance(n_members, int | np.integer):
-        raise SpecError(f"n_members must be an integer, got {n_members!r}")
-    if n_members < 1:
-        raise SpecError(f"n_members must be at least 1, got {n_members}")
-    return int(n_members)
-
-
-def _even_chunks(n: int, most: int) -> list[slice]:
-    """Split ``n`` members into the fewest chunks of at most ``most``, sizes within one.
-
-    A short last chunk would cost a whole step's overhead for few members.
-    """
-    count = -(-n // most)
-    bounds = [n * i // count for i in range(count + 1)]
-    return [slice(start, stop) for start, stop in itertools.pairwise(bounds)]
-
-
-def _slice(value: Any, members: slice) -> Any:
-    return value[members] if isinstance(value, np.ndarray) else value
-
-
-def _member_values(name: str, value: ArrayLike, n: int) -> np.float64 | FloatArray:
-    try:
-        array = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise SpecError(
-            f"parameter {name!r}: expected a number or array, got {value!r}"
-        ) from error
-    if array.ndim == 0:
-        return np.float64(array)
-    if array.shape != (n,):
-        raise SpecError(
-            f"parameter {name!r}: expected a scalar or shape ({n},), got shape {array.shape}"
-        )
-    return array
-
-
-def _series_values(
-    name: str, value: ArrayLike, n: int, n_times: int, *, time_major: bool = True
-) -> FloatArray:
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise SpecError(f"input {name!r}: expected an array, got {value!r}") from error
-    if array.ndim == 1 and array.shape[0] >= n_times:
-        return np.ascontiguousarray(array[:n_times])
-    if array.ndim == 2 and array.shape[0] == n and array.shape[1] >= n_times:
-        if not time_major:
-            return np.ascontiguousarray(array[:, :n_times])
-        return _time_major(array[:, :n_times])
-    raise SpecError(
-        f"input {name!r}: expected shape ({n}, T) or (T,) with T >= {n_times} "
-        f"(the number of time points), got shape {array.shape}"
-    )
-
-
-def _time_major(array: FloatArray) -> FloatArray:
-    """Return a C-contiguous ``(T, N)`` copy of a ``(N, T)`` series, so a step reads one row.
-
-    Copied 128 members at a time, the rows read and the columns written stay
-    in the cache: 2.5 times faster than ``np.ascontiguousarray(array.T)`` for
-    10,000 members and 961 time points (30 ms instead of 80 ms).
-    """
-    members = array.shape[0]
-    result = np.empty((array.shape[1], members))
-    for start in range(0, members, 128):
-        result[:, start : start + 128] = array[start : start + 128].T
-    return result

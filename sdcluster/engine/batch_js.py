@@ -1,4 +1,4 @@
-"""Emit the batch engine's :class:`~sdcluster.engine.batch_translate.Plan` as JavaScript.
+"""Emit the batch engine's :class:`~sdcluster.engine.batch_plan.Plan` as JavaScript.
 
 The batch engine turns PySD's translation of a model file into a plan: one
 node per value, each with a Python expression written in PySD's order of
@@ -9,12 +9,12 @@ expression and writes one self-contained script that defines a global
 ``sdclusterModel`` whose ``simulate(params, options)`` integrates ONE member
 with plain JavaScript numbers:
 
-- the same nodes in the same dependency order (the batch code generator's own
-  :func:`~sdcluster.engine.batch_codegen._topological_order`), the same binary
+- the same nodes in the same dependency order (the one order of every emitter,
+  :func:`~sdcluster.engine.batch_plan.topological_order`), the same binary
   operations in the same order (every operation is parenthesized, so
   JavaScript evaluates ``a*b*c`` as ``(a*b)*c`` exactly as Python does);
 - Euler integration on the model's clock (PySD's time grid and saving times,
-  as :meth:`~sdcluster.engine.batch.TimeSchedule.pysd` computes them);
+  as :meth:`~sdcluster.engine.batch_schedule.TimeSchedule.pysd` computes them);
 - lookups, STEP, PULSE, RAMP, XIDZ, ZIDZ, IF THEN ELSE, ... with the rules of
   :mod:`sdcluster.engine.batch_runtime`, and scenario steps as inputs with the
   rule of :mod:`sdcluster.engine.schedule`.
@@ -40,15 +40,20 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from sdcluster.engine.batch import BatchModel
-from sdcluster.engine.batch_codegen import (
-    _all_deps,
-    _derivative_roots,
-    _dynamic,
-    _step_deps,
-    _topological_order,
+from sdcluster.engine.batch_plan import (
+    LookupSpec,
+    Node,
+    Plan,
+    StateObject,
+    all_deps,
+    derivative_roots,
+    dynamic_nodes,
+    static_nodes,
+    step_deps,
+    topological_order,
 )
 from sdcluster.engine.batch_runtime import SMALL_VENSIM
-from sdcluster.engine.batch_translate import LookupSpec, Node, Plan, StateObject, static_nodes
+from sdcluster.engine.batch_schedule import TIME_PRECISION
 from sdcluster.engine.schedule import STEP_LEAD
 from sdcluster.errors import UnsupportedConstructError
 
@@ -164,7 +169,7 @@ function $rint(v) {
 }
 function $schedule(initial, final, dt, saveper, decimals, scale) {
   // TimeSchedule.pysd: the grid accumulated step by step, PySD's saving times and labels.
-  const precision = dt * 1e-5;
+  const precision = dt * %(precision)s;
   const times = [initial];
   let time = initial;
   while (time + precision < final) { time = time + dt; times.push(time); }
@@ -229,7 +234,8 @@ def javascript_model(model: BatchModel) -> str:
     params = frozenset(name for name, node in plan.nodes.items() if node.kind == "param")
     emitter = _Emitter(plan)
     parts = [
-        _PRELUDE % {"small": repr(SMALL_VENSIM), "lead": repr(STEP_LEAD)},
+        _PRELUDE % {"small": repr(SMALL_VENSIM), "lead": repr(STEP_LEAD),
+                    "precision": repr(TIME_PRECISION)},
         *(f"const {name} = {_literal(text)};" for text, name in plan.literals.items()),
         *(_lookup_source(lookup) for lookup in plan.lookups),
         _run_source(emitter, "$runPlain", frozenset()),
@@ -443,11 +449,11 @@ def _run_source(emitter: _Emitter, name: str, inputs: frozenset[str]) -> str:
     """
     plan = emitter.plan
     static = static_nodes(plan.nodes, inputs)
-    deps = _step_deps(plan, static)
-    roots = [root for state in plan.states for root in _derivative_roots(state)]
+    deps = step_deps(plan, static)
+    roots = [root for state in plan.states for root in derivative_roots(state)]
     outputs = [info.node for info in plan.variables]
-    fast = _dynamic(plan, roots, static, deps)
-    save = _dynamic(plan, [*roots, *outputs], static, deps)
+    fast = dynamic_nodes(plan, roots, static, deps)
+    save = dynamic_nodes(plan, [*roots, *outputs], static, deps)
     dynamic_outputs = [node for node in outputs if node in set(save)]
     # The step functions are closures over the static values: a function of
     # a few hundred statements stays small enough for V8's optimizing compiler.
@@ -486,7 +492,7 @@ def _init_lines(emitter: _Emitter, inputs: frozenset[str]) -> list[str]:
     plan = emitter.plan
     states = {state.name: state for state in plan.states}
     lines = []
-    for name in _topological_order(plan, plan.nodes, _all_deps):
+    for name in topological_order(plan, plan.nodes, all_deps):
         node = plan.nodes[name]
         if node.kind == "time":
             continue
@@ -596,7 +602,7 @@ def _interface_source(model: BatchModel, defaults: Mapping[str, float]) -> str:
     ]
     node_defaults = {name: _json_number(value) for name, value in defaults.items()}
     schedule = model.schedule()
-    precision = schedule.time_step * 1e-5
+    precision = schedule.time_step * TIME_PRECISION
     decimals = -int(math.log10(precision))  # TimeSchedule.pysd's rounding of the labels
     return f"""\
 const $DEFAULTS = {_json(node_defaults)};

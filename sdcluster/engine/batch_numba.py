@@ -51,8 +51,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sdcluster.engine.batch_codegen import _derivative_roots, _dynamic, _step_deps
-from sdcluster.engine.batch_translate import Plan, StateObject, static_nodes
+from sdcluster.engine.batch_plan import (
+    Plan,
+    StateObject,
+    derivative_roots,
+    dynamic_nodes,
+    static_nodes,
+    step_deps,
+)
 from sdcluster.errors import UnsupportedConstructError
 from sdcluster.model.cache import default_cache_dir
 
@@ -367,11 +373,11 @@ def numba_source(
     """
     static = static_nodes(plan.nodes, inputs)
     dynamic_outputs = tuple(name for name in outputs if name not in static)
-    deps = _step_deps(plan, static)
-    roots = [root for state in plan.states for root in _derivative_roots(state)]
-    nodes = _dynamic(plan, [*roots, *dynamic_outputs], static, deps)
+    deps = step_deps(plan, static)
+    roots = [root for state in plan.states for root in derivative_roots(state)]
+    nodes = dynamic_nodes(plan, [*roots, *dynamic_outputs], static, deps)
     # What the derivatives need is computed at every step, the rest at saving steps.
-    every_step = set(_dynamic(plan, roots, static, deps))
+    every_step = set(dynamic_nodes(plan, roots, static, deps))
     static_names = tuple(
         sorted(
             {dep for name in nodes for dep in deps(plan.nodes[name]) if dep in static}

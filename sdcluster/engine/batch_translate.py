@@ -5,7 +5,7 @@ parse a model file into an ``AbstractModel``: elements whose components hold
 an abstract syntax tree (``ArithmeticStructure``, ``CallStructure``,
 ``IntegStructure``, ...). PySD's own Python builder walks that tree and writes
 scalar code; this module walks the same tree and writes vectorized NumPy
-expressions, one per element, into a :class:`Plan`:
+expressions, one per element, into a :class:`~sdcluster.engine.batch_plan.Plan`:
 
 - every model element becomes a *node* (a local name in the generated code);
 - every stateful construct (INTEG, SMOOTH*, DELAY1/3*, INITIAL) becomes a
@@ -22,21 +22,34 @@ and the variables' names, kinds, units, ranges and documentation and the clock
 come from the same loaded model (:mod:`sdcluster.engine.batch_variables`).
 Constructs outside the supported set raise
 :class:`~sdcluster.errors.UnsupportedConstructError`. Nothing here parses
-model text.
+model text. The operator and function tables the walk looks up are
+:mod:`sdcluster.engine.batch_functions`; the plan's types and the queries on
+its dependency graph are :mod:`sdcluster.engine.batch_plan`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from pysd.builders.python.namespace import NamespaceManager
 from pysd.translators.structures import abstract_expressions as ae
 from pysd.translators.structures import abstract_model as am
 
+from sdcluster.engine.batch_functions import FUNCTIONS, LOOKUP_METHODS, OPERATORS, STRUCTURE_NAMES
+from sdcluster.engine.batch_plan import (
+    LookupSpec,
+    Node,
+    NodeKind,
+    Plan,
+    StateKind,
+    StateObject,
+    slow_nodes,
+    static_nodes,
+)
 from sdcluster.engine.batch_runtime import pysd_table_values
 from sdcluster.engine.batch_variables import (
     CONTROL_NAMES,
@@ -47,94 +60,7 @@ from sdcluster.engine.batch_variables import (
 from sdcluster.errors import ModelFileError, UnsupportedConstructError
 from sdcluster.model.loaded import LoadedModel
 
-NodeKind = Literal["time", "param", "control", "aux", "state", "stateinit", "initial"]
-StateKind = Literal["integ", "smooth", "delay"]
-
-__all__ = ["CONTROL_NAMES", "LookupSpec", "Node", "Plan", "StateObject", "VariableInfo",
-           "clock_nodes", "slow_nodes", "static_nodes", "translate"]
-
-
-@dataclass(frozen=True)
-class Node:
-    """One named value of the generated code.
-
-    Attributes
-    ----------
-    name
-        Local identifier in the generated code (``v_<python name>`` for model
-        elements, ``a_...`` for arguments of state objects, ``s_...`` for
-        state objects' outputs, ``i_...`` for their initialization, ``h_...``
-        for subexpressions given a node of their own because they change
-        seldom or never, ``c_...`` for STEP, PULSE and RAMP calls of such
-        values).
-    kind
-        How the value comes about: ``param`` (a model constant, settable per
-        member), ``control`` (INITIAL TIME, FINAL TIME, TIME STEP, SAVEPER),
-        ``aux`` (an expression), ``state`` (read from the state matrix),
-        ``stateinit`` (writes a state object's initial rows), ``initial``
-        (an INITIAL value, frozen at initialization) or ``time``.
-    expr
-        Python expression computing the value (for ``param`` and ``control``:
-        the model's default expression).
-    deps
-        Names of the nodes the expression reads.
-
-    """
-
-    name: str
-    kind: NodeKind
-    expr: str
-    deps: frozenset[str]
-
-
-@dataclass(frozen=True)
-class StateObject:
-    """A stateful construct and its rows in the state matrix ``Y``.
-
-    ``flow`` names the node holding the derivative (INTEG) or the input
-    (SMOOTH, DELAY); ``time`` the smoothing or delay time; ``initial`` the
-    initial value.
-    """
-
-    name: str
-    kind: StateKind
-    row: int
-    order: int
-    order_text: str
-    flow: str
-    time: str | None
-    initial: str
-    non_negative: bool
-    element: str
-
-
-@dataclass(frozen=True)
-class LookupSpec:
-    """A lookup table: points and PySD's interpolation method."""
-
-    name: str
-    x: tuple[float, ...]
-    y: tuple[float, ...]
-    method: str
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Everything the code generator needs, as plain picklable data.
-
-    ``clock`` holds the control variables' values by node (the loaded model's
-    clock, see :func:`~sdcluster.engine.batch_variables.clock_values`).
-    """
-
-    source_path: str
-    nodes: dict[str, Node]
-    states: tuple[StateObject, ...]
-    n_rows: int
-    lookups: tuple[LookupSpec, ...]
-    variables: tuple[VariableInfo, ...]
-    clock: dict[str, float] = field(default_factory=dict)
-    element_of_node: dict[str, str] = field(default_factory=dict)
-    literals: dict[str, str] = field(default_factory=dict)
+__all__ = ["translate"]
 
 
 @dataclass
@@ -152,110 +78,22 @@ class _Expr:
             self.order = 0
 
 
-# PySD's OperationBuilder._operators_build: (format, order).
-_OPERATORS: dict[str, tuple[str, int]] = {
-    "^": ("%(left)s**%(right)s", 1),
-    "*": ("%(left)s*%(right)s", 2),
-    "/": ("%(left)s/%(right)s", 2),
-    "+": ("%(left)s + %(right)s", 3),
-    "-": ("%(left)s - %(right)s", 3),
-    "=": ("%(left)s == %(right)s", 4),
-    "<>": ("%(left)s != %(right)s", 4),
-    ">=": ("%(left)s >= %(right)s", 4),
-    ">": ("%(left)s > %(right)s", 4),
-    "<=": ("%(left)s <= %(right)s", 4),
-    "<": ("%(left)s < %(right)s", 4),
-    ":NOT:": ("np.logical_not(%s)", 0),
-    ":AND:": ("np.logical_and(%(left)s, %(right)s)", 0),
-    ":OR:": ("np.logical_or(%(left)s, %(right)s)", 0),
-    "negative": ("-%s", 3),
-}
-
-
-@dataclass(frozen=True)
-class _Function:
-    template: str
-    n_args: tuple[int, ...]
-    uses_time: bool = False
-
-
-# Vectorized counterparts of pysd.builders.python.python_functions.functionspace.
-_FUNCTIONS: dict[str, _Function] = {
-    "pi": _Function("np.pi", (0,)),
-    "abs": _Function("np.abs(%(0)s)", (1,)),
-    "power": _Function("np.power(%(0)s,%(1)s)", (2,)),
-    "min": _Function("np.minimum(%(0)s, %(1)s)", (2,)),
-    "max": _Function("np.maximum(%(0)s, %(1)s)", (2,)),
-    "exp": _Function("np.exp(%(0)s)", (1,)),
-    "sin": _Function("np.sin(%(0)s)", (1,)),
-    "cos": _Function("np.cos(%(0)s)", (1,)),
-    "tan": _Function("np.tan(%(0)s)", (1,)),
-    "arcsin": _Function("np.arcsin(%(0)s)", (1,)),
-    "arccos": _Function("np.arccos(%(0)s)", (1,)),
-    "arctan": _Function("np.arctan(%(0)s)", (1,)),
-    "sinh": _Function("np.sinh(%(0)s)", (1,)),
-    "cosh": _Function("np.cosh(%(0)s)", (1,)),
-    "tanh": _Function("np.tanh(%(0)s)", (1,)),
-    "sqrt": _Function("np.sqrt(%(0)s)", (1,)),
-    "ln": _Function("np.log(%(0)s)", (1,)),
-    "log": _Function("(np.log(%(0)s)/np.log(%(1)s))", (2,)),
-    "if_then_else": _Function("_h_if_then_else(%(0)s, %(1)s, %(2)s)", (3,)),
-    "xidz": _Function("_h_xidz(%(0)s, %(1)s, %(2)s)", (3,)),
-    "zidz": _Function("_h_zidz(%(0)s, %(1)s)", (2,)),
-    "integer": _Function("_h_integer(%(0)s)", (1,)),
-    "quantum": _Function("_h_quantum(%(0)s, %(1)s)", (2,)),
-    "modulo": _Function("_h_modulo(%(0)s, %(1)s)", (2,)),
-    "step": _Function("_h_step(time, _dt, %(0)s, %(1)s)", (2,), uses_time=True),
-    "ramp": _Function("_h_ramp(time, %(0)s, %(1)s, %(2)s)", (3,), uses_time=True),
-    "Xramp": _Function("_h_ramp(time, %(0)s, %(1)s)", (2,), uses_time=True),
-    "pulse": _Function("_h_pulse(time, _dt, %(0)s, width=%(1)s)", (2,), uses_time=True),
-    "Xpulse": _Function("_h_pulse(time, _dt, %(0)s, magnitude=%(1)s)", (2,), uses_time=True),
-    "pulse_train": _Function(
-        "_h_pulse(time, _dt, %(0)s, repeat_time=%(1)s, width=%(2)s, end=%(3)s)",
-        (4,),
-        uses_time=True,
-    ),
-    "Xpulse_train": _Function(
-        "_h_pulse(time, _dt, %(0)s, repeat_time=%(1)s, magnitude=%(2)s)", (3,), uses_time=True
-    ),
-}
-
-# Names for the refusal message, by abstract structure.
-_STRUCTURE_NAMES: dict[type, str] = {
-    ae.DelayFixedStructure: "DELAY FIXED",
-    ae.DelayNStructure: "DELAY N",
-    ae.SmoothNStructure: "SMOOTH N",
-    ae.TrendStructure: "TREND",
-    ae.ForecastStructure: "FORECAST",
-    ae.SampleIfTrueStructure: "SAMPLE IF TRUE",
-    ae.GetLookupsStructure: "GET LOOKUPS (external data)",
-    ae.GetDataStructure: "GET DATA (external data)",
-    ae.GetConstantsStructure: "GET CONSTANTS (external data)",
-    ae.DataStructure: "DATA variables",
-    ae.AllocateAvailableStructure: "ALLOCATE AVAILABLE",
-    ae.AllocateByPriorityStructure: "ALLOCATE BY PRIORITY",
-    ae.SubscriptsReferenceStructure: "subscripts",
-    np.ndarray: "subscripts (array constants)",
-    str: "string literals",
-}
-
-_LOOKUP_METHODS = ("interpolate", "extrapolate", "hold_backward")
-
 # The node of a variable by its kind: constants are set per member, controls by the clock.
 _NODE_KINDS: dict[str, NodeKind] = {"constant": "param", "control": "control"}
 
 
 def translate(model: LoadedModel) -> Plan:
-    """Translate a loaded model's abstract model into a :class:`Plan`.
+    """Translate a loaded model's abstract model into a :class:`~sdcluster.engine.batch_plan.Plan`.
 
     The model is walked three times: the first pass finds which values
     cannot change during a run; the second hoists such subexpressions of
     time-varying equations into nodes of their own, computed once per run
     instead of once per time step (see ``_Translator._hoisted``), and
     gives each STEP, PULSE or RAMP of them a node of its own (a *clock*,
-    see :func:`clock_nodes`); the third also hoists the subexpressions that
-    change only when a clock does (see :func:`slow_nodes`), which the step
-    code recomputes only then.
+    see :func:`~sdcluster.engine.batch_plan.clock_nodes`); the third also
+    hoists the subexpressions that change only when a clock does (see
+    :func:`~sdcluster.engine.batch_plan.slow_nodes`), which the step code
+    recomputes only then.
 
     Raises
     ------
@@ -273,59 +111,6 @@ def translate(model: LoadedModel) -> Plan:
     # Names of model elements and stock arguments are the same in every pass.
     elements = {name for name in slow if name.startswith(("v_", "a_"))}
     return _Translator(model, abstract, static | elements).plan()
-
-
-_STATIC_LEAVES = frozenset({"param", "control", "initial", "stateinit"})
-
-
-def static_nodes(nodes: Mapping[str, Node], inputs: frozenset[str]) -> frozenset[str]:
-    """Return the nodes whose value cannot change during a run.
-
-    A node is static if it is a constant that is not an exogenous input, a
-    control variable, an INITIAL value, or an expression of static nodes.
-    """
-    static = {
-        name for name, node in nodes.items() if node.kind in _STATIC_LEAVES and name not in inputs
-    }
-    pending = [node for node in nodes.values() if node.kind == "aux"]
-    while True:
-        ready = [node for node in pending if node.deps <= static]
-        if not ready:
-            return frozenset(static)
-        static.update(node.name for node in ready)
-        pending = [node for node in pending if node.name not in static]
-
-
-def clock_nodes(nodes: Mapping[str, Node], static: frozenset[str]) -> frozenset[str]:
-    """Return the clocks: nodes that are a STEP, PULSE or RAMP of static values.
-
-    A clock depends on time, but a STEP's or a PULSE's value changes at a few
-    steps only.
-    """
-    return frozenset(
-        name
-        for name, node in nodes.items()
-        if name.startswith("c_") and node.deps - {"time"} <= static
-    )
-
-
-def slow_nodes(nodes: Mapping[str, Node], static: frozenset[str]) -> frozenset[str]:
-    """Return the nodes, not static, that change only when a clock does.
-
-    Such a node is an expression of static values, clocks and other slow
-    nodes, without TIME itself (``openness + STEP(0.2, 30)``): its value is
-    the same as at the previous step unless a clock's value changed.
-    """
-    known = set(static | clock_nodes(nodes, static))
-    slow: set[str] = set()
-    pending = [node for node in nodes.values() if node.kind == "aux" and node.name not in known]
-    while True:
-        ready = {node.name for node in pending if node.deps <= known}
-        if not ready:
-            return frozenset(slow)
-        known |= ready
-        slow |= ready
-        pending = [node for node in pending if node.name not in ready]
 
 
 def _refusal(path: Path, construct: str, variable: str) -> UnsupportedConstructError:
@@ -440,7 +225,7 @@ class _Translator:
 
     def _lookup_spec(self, name: str, ast: Any, element: str) -> LookupSpec:
         method = str(ast.type)
-        if method not in _LOOKUP_METHODS:
+        if method not in LOOKUP_METHODS:
             raise _refusal(self.path, f"lookup method {method!r}", element)
         x = pysd_table_values(ast.x)
         y = pysd_table_values(ast.y)
@@ -473,7 +258,7 @@ class _Translator:
             return _number(ast)
         handler = self._handlers.get(type(ast))
         if handler is None:
-            construct = _STRUCTURE_NAMES.get(type(ast), type(ast).__name__)
+            construct = STRUCTURE_NAMES.get(type(ast), type(ast).__name__)
             raise _refusal(self.path, construct, self.element)
         return handler(ast)
 
@@ -561,7 +346,7 @@ class _Translator:
         if identifier is not None and identifier in self.lookups:
             argument = self._hoisted(self.visit(ast.arguments[0]))
             return _Expr(f"_lk_{identifier}({argument.text})", 0, argument.deps)
-        spec = _FUNCTIONS.get(function)
+        spec = FUNCTIONS.get(function)
         if spec is None:
             raise _refusal(self.path, function.upper().replace("_", " "), self.element)
         if len(ast.arguments) not in spec.n_args:
@@ -691,15 +476,15 @@ def _render(operators: list[str], arguments: list[_Expr]) -> _Expr:
     operators = list(operators)
     arguments = list(arguments)
     deps = frozenset().union(*(argument.deps for argument in arguments))
-    order = _OPERATORS[operators[-1]][1]
+    order = OPERATORS[operators[-1]][1]
     arguments[-1].lower_order(2 if operators[-1] == "^" else order)
     if len(arguments) == 1:
         if operators[0] == "negative":
             order = 1
-        return _Expr(_OPERATORS[operators[0]][0] % arguments[0].text, order, deps)
+        return _Expr(OPERATORS[operators[0]][0] % arguments[0].text, order, deps)
     right = arguments.pop().text
     while arguments or operators:
-        template = _OPERATORS[operators.pop()][0]
+        template = OPERATORS[operators.pop()][0]
         left = arguments.pop()
         left.lower_order(order)
         right = template % {"left": left.text, "right": right}

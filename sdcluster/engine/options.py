@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from sdcluster.engine.batch import DEFAULT_CHUNK_SIZE
 from sdcluster.errors import SpecError, did_you_mean
 from sdcluster.experiments.designs import check_count
+from sdcluster.results.chunks import DEFAULT_CHUNK_SIZE
 
 if TYPE_CHECKING:
     from sdcluster.engine.executors import Executor

@@ -30,9 +30,18 @@ from sdcluster.results.atomic import write_atomically
 from sdcluster.results.dataset import MEMBER_DIM
 from sdcluster.results.netcdf_names import decode_names, encode_names
 
-__all__ = ["Chunk", "ChunkStore", "plan_chunks", "spec_key"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "Chunk", "ChunkStore", "plan_chunks", "spec_key"]
 
 logger = logging.getLogger(__name__)
+
+#: Members per chunk by default: a run's chunk size, and the most members the
+#: batch engine integrates together. A step costs about a
+#: microsecond of Python and NumPy overhead per operation whatever the number
+#: of members, so larger chunks are cheaper per member; measured on the
+#: built-in model (2 cores, 1.25 MiB L2 each), 10,000 beat 5,000 by about 2 %
+#: and 4,096 by about 10 % (the working arrays then outgrow the L2 cache, but
+#: the overhead saved matters more), and 20,000 gained nothing further.
+DEFAULT_CHUNK_SIZE = 10_000
 
 _MANIFEST = "ensemble.json"
 # Manifest keys: who wrote it, and whether the run created the folder.

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sdcluster.engine.batch import BatchModel
-from sdcluster.engine.batch_translate import Plan
+from sdcluster.engine.batch_plan import Plan
 from sdcluster.errors import AnalysisError, UnknownVariableError, closest_names, with_article
 from sdcluster.names import normalize_name
 

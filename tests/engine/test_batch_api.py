@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sdcluster.engine.batch import BatchModel, _even_chunks, can_vectorize
+from sdcluster.engine.batch import BatchModel, can_vectorize
+from sdcluster.engine.batch_integrate import even_chunks
 from sdcluster.engine.noise import white_noise
 from sdcluster.errors import (
     ModelFileError,
@@ -212,7 +213,7 @@ def test_results_do_not_depend_on_the_chunk_size(growth: BatchModel) -> None:
 
 def test_members_are_split_into_the_fewest_chunks_of_nearly_equal_size() -> None:
     for n, most in ((10_000, 4096), (10_000, 10_000), (7, 3), (1, 5), (12, 1)):
-        sizes = [chunk.stop - chunk.start for chunk in _even_chunks(n, most)]
+        sizes = [chunk.stop - chunk.start for chunk in even_chunks(n, most)]
         assert sum(sizes) == n
         assert len(sizes) == -(-n // most)
         assert max(sizes) <= most

@@ -10,36 +10,37 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sdcluster.engine.batch_codegen import (
-    _FLOAT_ARRAY,
-    _FLOAT_SCALAR,
-    _UNKNOWN,
-    _Facts,
-    _repeated_operations,
-    _StepWriter,
-)
+from sdcluster.engine.batch_plan import clock_nodes, slow_nodes, static_nodes
 from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, full_array, make_lookup
-from sdcluster.engine.batch_translate import clock_nodes, slow_nodes, static_nodes, translate
+from sdcluster.engine.batch_translate import translate
+from sdcluster.engine.batch_writer import (
+    FLOAT_ARRAY,
+    FLOAT_SCALAR,
+    UNKNOWN,
+    Facts,
+    StepWriter,
+    repeated_operations,
+)
 from sdcluster.model.loaded import load_model
 
 N = 7
 RNG = np.random.default_rng(3)
 SPECIAL = np.array([0.0, -0.0, 1e-7, -2.5, np.inf, np.nan, 3.0])
 
-INTEGERS = _Facts(floating=False, per_member=True)  # integer or bool arrays
+INTEGERS = Facts(floating=False, per_member=True)  # integer or bool arrays
 
 # Leaves of every kind a step meets, with what the writer is told about them.
-LEAVES: dict[str, tuple[Any, _Facts]] = {
-    "a": (RNG.uniform(-3, 3, N), _FLOAT_ARRAY),  # a state
-    "b": (SPECIAL, _FLOAT_ARRAY),
-    "p": (np.float64(0.75), _FLOAT_SCALAR),  # a parameter given as a scalar
-    "q": (RNG.uniform(0, 2, N), _FLOAT_SCALAR),  # a parameter given per member
+LEAVES: dict[str, tuple[Any, Facts]] = {
+    "a": (RNG.uniform(-3, 3, N), FLOAT_ARRAY),  # a state
+    "b": (SPECIAL, FLOAT_ARRAY),
+    "p": (np.float64(0.75), FLOAT_SCALAR),  # a parameter given as a scalar
+    "q": (RNG.uniform(0, 2, N), FLOAT_SCALAR),  # a parameter given per member
     "i": (np.arange(N) - 3, INTEGERS),  # IF THEN ELSE(x > 0, 1, -1)
     "c": (np.arange(N) % 2 == 0, INTEGERS),  # a comparison
-    "u": (np.arange(N) - 3.5, _UNKNOWN),  # a float the writer knows nothing about
+    "u": (np.arange(N) - 3.5, UNKNOWN),  # a float the writer knows nothing about
     "h": (np.sqrt(np.arange(N) % 2 == 0), INTEGERS),  # float16: SQRT of a comparison
-    "time": (np.float64(2.5), _FLOAT_SCALAR),
-    "_dt": (0.0625, _Facts(floating=False, per_member=False)),  # a Python float
+    "time": (np.float64(2.5), FLOAT_SCALAR),
+    "_dt": (0.0625, Facts(floating=False, per_member=False)),  # a Python float
 }
 # Values bound once per run; MIN and MAX get full-array copies of them.
 BOUND = frozenset({"p", "q"})
@@ -105,7 +106,7 @@ def _assert_same(actual: Any, expected: Any) -> None:
 @settings(max_examples=200, deadline=None)
 @given(expressions)
 def test_written_steps_give_the_plain_expression_to_the_bit(expression: str) -> None:
-    writer = _StepWriter({name: facts for name, (_, facts) in LEAVES.items()}, BOUND)
+    writer = StepWriter({name: facts for name, (_, facts) in LEAVES.items()}, BOUND)
     lines = writer.assign("result", expression)
     expected = _run([f"result = {expression}"])["result"]
     computed = _run(lines)
@@ -117,7 +118,7 @@ def test_written_steps_give_the_plain_expression_to_the_bit(expression: str) -> 
 @settings(max_examples=100, deadline=None)
 @given(expressions)
 def test_a_result_computed_in_a_row_of_the_derivatives_is_the_same(expression: str) -> None:
-    writer = _StepWriter({name: facts for name, (_, facts) in LEAVES.items()}, BOUND)
+    writer = StepWriter({name: facts for name, (_, facts) in LEAVES.items()}, BOUND)
     lines = writer.assign("result", expression, into="D[1]")
     expected = _run([f"result = {expression}"])["result"]
     derivatives = np.full((3, N), -1.0)
@@ -141,8 +142,8 @@ def test_operations_repeated_across_equations_are_computed_once(first: str, seco
         "z": f"({second}) - np.maximum({first}, {second})",
         "w": f"x + ({second})",
     }
-    repeated = _repeated_operations(equations.values())
-    writer = _StepWriter({name: facts for name, (_, facts) in LEAVES.items()}, BOUND)
+    repeated = repeated_operations(equations.values())
+    writer = StepWriter({name: facts for name, (_, facts) in LEAVES.items()}, BOUND)
     writer.repeat(repeated)
     lines = [line for name, value in equations.items() for line in writer.assign(name, value)]
     expected = _run([f"{name} = {value}" for name, value in equations.items()])
@@ -155,7 +156,7 @@ def test_operations_repeated_across_equations_are_computed_once(first: str, seco
 
 
 def test_an_intermediate_array_is_overwritten_instead_of_allocated() -> None:
-    writer = _StepWriter({"a": _FLOAT_ARRAY, "p": _FLOAT_SCALAR})
+    writer = StepWriter({"a": FLOAT_ARRAY, "p": FLOAT_SCALAR})
     lines = writer.assign("v", "p*a*(1 - a)/3")
     assert lines == ["v = p * a", "_t2 = 1 - a", "v *= _t2", "v /= 3"]
     assert writer.temporaries == {"_t2"}
@@ -172,7 +173,7 @@ def test_an_intermediate_array_is_overwritten_instead_of_allocated() -> None:
 
 
 def test_min_and_max_pair_an_array_with_a_full_array_copy_of_a_bound_value() -> None:
-    writer = _StepWriter({"a": _FLOAT_ARRAY, "p": _FLOAT_SCALAR}, frozenset({"p"}))
+    writer = StepWriter({"a": FLOAT_ARRAY, "p": FLOAT_SCALAR}, frozenset({"p"}))
     assert writer.assign("m", "np.minimum(p, a*a)") == [
         "m = a * a",
         "np.minimum(_full_p, m, out=m)",
@@ -182,7 +183,7 @@ def test_min_and_max_pair_an_array_with_a_full_array_copy_of_a_bound_value() -> 
 
 
 def test_values_that_may_be_scalars_or_integers_are_never_written_into() -> None:
-    writer = _StepWriter({"a": _FLOAT_ARRAY, "p": _FLOAT_SCALAR, "i": _UNKNOWN})
+    writer = StepWriter({"a": FLOAT_ARRAY, "p": FLOAT_SCALAR, "i": UNKNOWN})
     # p*p may be a scalar, the IF THEN ELSE may be an integer array: fresh results.
     assert writer.assign("v", "p*p - a") == ["_t1 = p * p", "v = _t1 - a"]
     assert writer.assign("w", "_h_if_then_else(a > 0, 1, 2)*a") == [
