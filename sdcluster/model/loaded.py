@@ -585,6 +585,13 @@ def _load_translated(path: Path, python_file: Path,
                              f"it in {path.resolve().parent}, as the model's GET DIRECT/GET "
                              "XLS functions name it") from None
     except Exception as error:
+        if "The interpolation method (interp) must be" in str(error):
+            # PySD builds a keyword-less DATA variable (name:=) with no method and refuses it.
+            name = first_line(error)
+            raise ModelFileError(
+                f"{path}: PySD cannot load the DATA variable {name!r} without an interpolation "
+                f"keyword; expected it written as {name}:INTERPOLATE::= (or :RAW:, :HOLD "
+                "BACKWARD:, :LOOK FORWARD:) in the model file") from None
         raise ModelFileError(
             f"{path}: PySD cannot initialise the translated model: {first_line(error)}"
         ) from None

@@ -318,3 +318,22 @@ def test_the_command_line_says_what_is_wrong_with_the_data_in_one_line(
     assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0]
     assert MODEL.name in lines[0] and "Traceback" not in stderr
     assert not (tmp_path / "results.nc").exists()
+
+
+def test_no_output_may_replace_a_data_file(tmp_path: Path) -> None:
+    data = Path(shutil.copy(TABLE, tmp_path / "data.tab"))
+    before = data.read_bytes()
+    code, _, stderr = _invoke("run", str(MODEL), "--data-files", str(data), "--out", str(data))
+    assert code == 2 and "--out" in stderr and "Traceback" not in stderr
+    assert data.read_bytes() == before
+
+
+def test_a_data_variable_without_an_interpolation_keyword_is_one_line(tmp_path: Path) -> None:
+    # PySD translates 'demand:=' but cannot load it (no method): say how to write it.
+    text = MODEL.read_text().replace("demand:INTERPOLATE::=", "demand:=")
+    (tmp_path / "plain.mdl").write_text(text)
+    with pytest.raises(ModelFileError) as caught:
+        load_model(tmp_path / "plain.mdl", data_files=[TABLE])
+    message = _one_line(caught)
+    assert "'demand' without an interpolation keyword" in message
+    assert "demand:INTERPOLATE::=" in message
