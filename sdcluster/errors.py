@@ -19,6 +19,20 @@ class ModelFileError(SdclusterError, ValueError):
     """A model file is missing, empty, unreadable or malformed."""
 
 
+class DataFileError(ModelFileError):
+    """A data file of a model's ``DATA`` variables is missing, unreadable or does not hold them.
+
+    ``path`` is the data file (``None`` when the error is that no file was
+    given) and ``variables`` the DATA variables concerned (model names).
+    """
+
+    def __init__(self, message: str, *, path: str | None = None,
+                 variables: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
+        self.variables = variables
+
+
 class UnknownVariableError(SdclusterError, KeyError):
     """A name does not match any variable of the loaded model."""
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sdcluster.cli.options import ModelArgument
+from sdcluster.cli.options import DataFilesOption, ModelArgument, data_files
 from sdcluster.cli.support import text_table
 from sdcluster.results.atomic import require_writable_folder, write_atomically
 
@@ -49,6 +49,7 @@ def register(app: typer.Typer) -> None:
 
 def bifurcation(
     model: ModelArgument = None,
+    data_file: DataFilesOption = None,
     lever: Annotated[str, typer.Option(help="The constant to sweep.")] = "openness",
     state: Annotated[str, typer.Option(help="The stock whose equilibria are sought (its initial "
                                        "value must be a constant).")]
@@ -99,13 +100,12 @@ def bifurcation(
     from sdcluster.engine.batch import BatchModel
     from sdcluster.experiments.bifurcation import BifurcationSpec
     from sdcluster.model.loaded import load_model
-    from sdcluster.model.paths import builtin_model_path
     from sdcluster.studies.run import run
 
     formats = _formats(figure_format or ["png"])
     levels, relative = _noise_levels(noise)
     _prepare_folder(out_dir)
-    batch = BatchModel.from_model(load_model(model or builtin_model_path()))
+    batch = BatchModel.from_model(load_model(model, data_files=data_files(data_file)))
     spec = BifurcationSpec(
         lever=lever, state=state, lever_range=_pair(lever_range, "--range"), values=values,
         initial_states=initial_states, initial_range=_pair(initial_range, "--initial-range"),

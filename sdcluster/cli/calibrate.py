@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Annotated
 import numpy as np
 import typer
 
+from sdcluster.cli.options import DataFilesOption, data_files
 from sdcluster.cli.support import text_table
 from sdcluster.errors import CalibrationError
 from sdcluster.experiments.calibration import LIKELIHOODS, MOVES
@@ -128,6 +129,7 @@ def calibrate_command(
     model: Annotated[Path | None, typer.Argument(
         help="Vensim (.mdl) or XMILE model file; the built-in model if omitted.",
         show_default=False, metavar="MODEL")] = None,
+    data_file: DataFilesOption = None,
     mapping: Annotated[list[str] | None, typer.Option(
         "--map", "-m", help="MODEL VARIABLE=column[*SCALE|*LOW:HIGH][@OFFSET|@LOW:HIGH] "
         "(repeatable): compare column with SCALE * variable(t - OFFSET); a LOW:HIGH range "
@@ -181,9 +183,9 @@ def calibrate_command(
     if engine not in ("auto", "batch", "pysd"):
         raise typer.BadParameter(f"--engine {engine!r}: expected auto, batch or pysd",
                                  param_hint="--engine")
-    loaded = load_model(model)
+    loaded = load_model(model, data_files=data_files(data_file))
     targets = {f"--out {name}": out / name for name in OUTPUT_FILES}
-    refuse_overwriting_inputs(targets, [loaded.path, data])
+    refuse_overwriting_inputs(targets, [loaded.path, data, *loaded.data_files.paths])
     _prepare_folder(out)
     spec = CalibrationSpec(
         observations=read_observations(data, time_column=time_column),

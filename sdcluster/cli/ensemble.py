@@ -17,6 +17,7 @@ import typer
 
 from sdcluster.cli.options import (
     ChunkOption,
+    DataFilesOption,
     EngineOption,
     LocalClusterOption,
     ModelArgument,
@@ -25,6 +26,7 @@ from sdcluster.cli.options import (
     ScenariosDirOption,
     SchedulerOption,
     SeedOption,
+    data_files,
     noise_seed,
     run_options,
 )
@@ -62,6 +64,7 @@ def register(app: typer.Typer) -> None:
 
 def ensemble_command(
     model: ModelArgument = None,
+    data_file: DataFilesOption = None,
     members: Annotated[int, typer.Option(min=1, help="Number of members.")] = 1000,
     seed: SeedOption = None,
     scenario: ScenarioNameOption = None,
@@ -107,7 +110,7 @@ def ensemble_command(
     """
     from sdcluster.experiments.ensemble import EnsembleSpec
 
-    loaded = load_model(model)
+    loaded = load_model(model, data_files=data_files(data_file))
     base = base_scenario(loaded, scenario, scenarios_dir)
     _check_horizon(loaded, base, horizon)
     root = noise_seed(noise, seed, default=True)

@@ -14,7 +14,12 @@ from typing import Annotated
 
 import typer
 
-from sdcluster.cli.options import ModelArgument, ScenariosDirOption
+from sdcluster.cli.options import (
+    DataFilesOption,
+    ModelArgument,
+    ScenariosDirOption,
+    data_files,
+)
 from sdcluster.experiments.scenarios import Scenario, load_scenarios
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.results.atomic import require_writable_folder
@@ -41,6 +46,7 @@ def register(app: typer.Typer) -> None:
 
 def explore(
     model: ModelArgument = None,
+    data_file: DataFilesOption = None,
     out: Annotated[Path, typer.Option(help="HTML page to write.")] = Path("explorer.html"),
     scenario: Annotated[list[str] | None, typer.Option(
         "--scenario", "-s", help="Scenario offered as a preset (repeatable); every scenario "
@@ -61,7 +67,7 @@ def explore(
     from sdcluster.report.explorer import write_explorer
 
     require_writable_folder(out)
-    loaded = load_model(model)
+    loaded = load_model(model, data_files=data_files(data_file))
     chosen = _presets(loaded, scenario or [], scenarios_dir) if presets else ()
     path = write_explorer(loaded, out, chosen)
     typer.echo(f"explorer: {path}")

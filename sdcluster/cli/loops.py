@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sdcluster.cli.options import (
+    DataFilesOption,
     ModelArgument,
     NoiseOption,
     ScenariosDirOption,
     SeedOption,
+    data_files,
     noise_seed,
 )
 from sdcluster.cli.support import input_files, text_table
@@ -57,6 +59,7 @@ def register(app: typer.Typer) -> None:
 
 def loops(
     model: ModelArgument = None,
+    data_file: DataFilesOption = None,
     scenario: Annotated[list[str] | None, typer.Option(
         "--scenario", "-s", help="Scenario name (repeatable); the model as it is if omitted. "
         "With --ensemble or --threshold the first one is the base.",
@@ -94,7 +97,7 @@ def loops(
     seed = noise_seed(noise, seed, default=False)
     _refuse_ignored_options(ensemble=ensemble, threshold=threshold, parameter=parameter,
                             seed=seed)
-    loaded = load_model(model)
+    loaded = load_model(model, data_files=data_files(data_file))
     chosen = _scenarios(loaded, scenario or [], scenarios_dir)
     if threshold is not None:
         _threshold(loaded, threshold, chosen[0])

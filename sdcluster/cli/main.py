@@ -28,10 +28,12 @@ from sdcluster.cli.explore import register as register_explore
 from sdcluster.cli.loops import register as register_loops
 from sdcluster.cli.options import (
     ChecksDirOption,
+    DataFilesOption,
     ModelArgument,
     NoiseOption,
     ScenariosDirOption,
     SeedOption,
+    data_files,
     noise_seed,
 )
 from sdcluster.cli.report import register as register_report
@@ -153,14 +155,17 @@ def _short(text: str, width: int = 60) -> str:
 @app.command(epilog="Example: sdcluster describe models/innovation_cluster.mdl --all")
 def describe(
     model: ModelArgument = None,
+    data_file: DataFilesOption = None,
     all_variables: Annotated[bool, typer.Option("--all", help="List every variable.")] = False,
 ) -> None:
     """Show a model's stocks, flows, policy levers, feedback loops and units."""
-    loaded = load_model(model)
+    loaded = load_model(model, data_files=data_files(data_file))
     clock = loaded.time
     typer.echo(f"model: {loaded.path} (sha256 {loaded.sha256[:12]})")
     typer.echo(f"time: {clock.initial_time:g} to {clock.final_time:g} {clock.units}, "
                f"TIME STEP {clock.time_step:g}, saved every {clock.saveper:g}")
+    if loaded.data_files:
+        typer.echo(f"data files: {', '.join(str(p) for p in loaded.data_files.paths)}")
     typer.echo(f"engines: {_engines_text(loaded)}")
     for title, frame in _describe_tables(loaded, all_variables):
         typer.echo(f"\n{title}")
@@ -235,9 +240,11 @@ def _loops_text(model: LoadedModel) -> str:
 # --------------------------------------------------------------------- run
 
 
-@app.command(epilog="Example: sdcluster run --all --seed 1 --out results.nc")
+@app.command(epilog="Example: sdcluster run --all --seed 1 --out results.nc (a model with "
+             "DATA variables: sdcluster run demand.mdl --data-files demand.tab)")
 def run(
     model: ModelArgument = None,
+    data_file: DataFilesOption = None,
     scenario: ScenarioOption = None,
     all_scenarios: Annotated[bool, typer.Option("--all", help="Run every scenario.")] = False,
     scenarios_dir: ScenariosDirOption = None,
@@ -252,7 +259,7 @@ def run(
     Without noise unless --noise or --seed, so that scenarios differ by their
     policies alone.
     """
-    loaded = load_model(model)
+    loaded = load_model(model, data_files=data_files(data_file))
     chosen = _chosen_scenarios(loaded, scenario or [], all_scenarios, scenarios_dir)
     refuse_overwriting_inputs({"--out": out}, input_files(loaded, chosen))
     require_writable_folder(out)
@@ -320,12 +327,13 @@ def _subscripted_values(name: str, values: xr.DataArray) -> dict[str, float]:
 @app.command(epilog="Example: sdcluster check")
 def check(
     model: ModelArgument = None,
+    data_file: DataFilesOption = None,
     checks_dir: ChecksDirOption = None,
 ) -> None:
     """Run the validation suite: reality checks, invariants, units; exit 1 on any failure."""
     from sdcluster.studies.validation import run_checks
 
-    loaded = load_model(model)
+    loaded = load_model(model, data_files=data_files(data_file))
     rows = run_checks(loaded, checks_dir, progress=True)
     frame = pd.DataFrame(
         [{"result": "pass" if r.passed else "FAIL", "group": r.group, "check": r.check,

@@ -18,6 +18,15 @@ ModelArgument = Annotated[
     typer.Argument(help="Vensim (.mdl) or XMILE model file; the built-in model if omitted.",
                    show_default=False, metavar="MODEL"),
 ]
+DataFilesOption = Annotated[
+    list[Path] | None,
+    typer.Option("--data-files", "--data-file",
+                 help="Data file of the model's DATA variables (repeatable): a .tab or .csv "
+                 "table with a Time column and one column per variable, or netCDF, as PySD's "
+                 "data_files reads them; each variable is read from the first file holding "
+                 "it; e.g. --data-files demand.tab --data-files prices.csv",
+                 show_default=False, metavar="FILE"),
+]
 ScenariosDirOption = Annotated[
     Path | None,
     typer.Option(help="Folder of scenario TOML files (built-in ones for the built-in model).",
@@ -40,6 +49,11 @@ NoiseOption = Annotated[
                  "run without fluctuations; the command's default is in its description.",
                  show_default=False),
 ]
+
+def data_files(files: list[Path] | None) -> list[Path] | None:
+    """Return the files of ``--data-files`` as ``load_model(data_files=...)`` takes them."""
+    return list(files) if files else None
+
 
 def noise_seed(noise: bool | None, seed: int | None, *, default: bool) -> int | None:
     """Return the root seed of the noise, or None to run without noise.

@@ -18,7 +18,12 @@ from typing import Annotated
 
 import typer
 
-from sdcluster.cli.options import ChecksDirOption, ModelArgument, ScenariosDirOption
+from sdcluster.cli.options import (
+    ChecksDirOption,
+    DataFilesOption,
+    ModelArgument,
+    ScenariosDirOption,
+)
 from sdcluster.report.options import DEFAULT_SEED, FORMATS, ReportOptions
 
 __all__ = ["register", "report_command"]
@@ -26,6 +31,7 @@ __all__ = ["register", "report_command"]
 
 def report_command(
     model: ModelArgument = None,
+    data_file: DataFilesOption = None,
     scenario: Annotated[
         list[str] | None,
         typer.Option("--scenario", "-s", help="Scenario name (repeatable); every scenario of "
@@ -70,10 +76,11 @@ def report_command(
         raise typer.BadParameter(f"unknown format {unknown[0]!r}; expected html or pdf",
                                  param_hint="--format")
     if from_results is not None and (model is not None or scenario or scenarios_dir
-                                     or checks_dir):
+                                     or checks_dir or data_file):
         raise typer.BadParameter("--from rebuilds a saved report: give no model, scenarios or "
                                  "checks with it", param_hint="--from")
-    options = ReportOptions(model=model, scenarios=tuple(scenario) if scenario else None,
+    options = ReportOptions(model=model, data_files=tuple(data_file or ()),
+                            scenarios=tuple(scenario) if scenario else None,
                             scenarios_dir=scenarios_dir, checks_dir=checks_dir,
                             out_dir=out_dir, formats=formats,
                             quick=quick, ensemble_size=ensemble_size, seed=seed,

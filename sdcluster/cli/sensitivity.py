@@ -15,6 +15,7 @@ import typer
 
 from sdcluster.cli.options import (
     ChunkOption,
+    DataFilesOption,
     EngineOption,
     LocalClusterOption,
     ModelArgument,
@@ -22,6 +23,7 @@ from sdcluster.cli.options import (
     ScenarioNameOption,
     ScenariosDirOption,
     SchedulerOption,
+    data_files,
     run_options,
 )
 from sdcluster.cli.support import (
@@ -58,6 +60,7 @@ def register(app: typer.Typer) -> None:
 
 def sensitivity_command(
     model: ModelArgument = None,
+    data_file: DataFilesOption = None,
     parameter: Annotated[
         list[str] | None,
         typer.Option("--parameter", "-p", help="Constant to vary, NAME or NAME=LOW:HIGH "
@@ -113,7 +116,7 @@ def sensitivity_command(
     from sdcluster.experiments.sensitivity import SensitivitySpec
     from sdcluster.studies.run import run
 
-    loaded = load_model(model)
+    loaded = load_model(model, data_files=data_files(data_file))
     problem = problem_from_model(loaded, _parameter_ranges(parameter or []))
     spec = SensitivitySpec(
         problem=problem,

@@ -22,12 +22,12 @@ if TYPE_CHECKING:  # pandas is only a type here; the commands import it when the
 
 
 def input_files(model: LoadedModel, scenarios: Iterable[Scenario] = ()) -> list[Path]:
-    """Return the files a command reads: the model file and the scenarios' files.
+    """Return the files a command reads: the model file, its data files and the scenarios' files.
 
     The outputs of a command are checked against these
     (:func:`sdcluster.results.atomic.refuse_overwriting_inputs`).
     """
-    files = [model.path]
+    files = [model.path, *model.data_files.paths]
     files += [Path(s.source) for s in scenarios if not s.source.startswith("<")]
     return files
 

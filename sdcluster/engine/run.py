@@ -68,7 +68,7 @@ def make_metadata(model: LoadedModel, scenarios: Iterable[Scenario],
         Which engine produced the results.
 
     """
-    return {
+    metadata: dict[str, Any] = {
         "model_path": str(model.path.resolve()),
         "model_sha256": model.sha256,
         "scenarios": [s.to_dict() for s in scenarios],
@@ -80,3 +80,6 @@ def make_metadata(model: LoadedModel, scenarios: Iterable[Scenario],
         "versions": package_versions(),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
+    if model.data_files:  # the files of its DATA variables: path, SHA-256, variables
+        metadata["data_files"] = model.data_files.describe()
+    return metadata

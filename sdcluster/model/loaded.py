@@ -25,7 +25,13 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from sdcluster.errors import ModelFileError, UnknownVariableError, did_you_mean, first_line
+from sdcluster.errors import (
+    DataFileError,
+    ModelFileError,
+    UnknownVariableError,
+    did_you_mean,
+    first_line,
+)
 from sdcluster.model.cache import (
     MODEL_FORMATS,
     cached_translation,
@@ -34,6 +40,7 @@ from sdcluster.model.cache import (
     read_abstract_model,
     read_structure,
 )
+from sdcluster.model.data_files import DataFiles, DataFilesLike, data_files_of, load_data_files
 from sdcluster.model.paths import builtin_model_path
 from sdcluster.names import normalize_name
 
@@ -192,6 +199,10 @@ class LoadedModel:
         For each stock, the flows that are direct terms of its net rate.
     time : TimeSettings
         The clock the file declares.
+    data_files : DataFiles, optional
+        The files the values of the model's ``DATA`` variables were read from
+        (:mod:`sdcluster.model.data_files`); every run of this model, and every
+        copy a worker loads, reads the same files.
 
     """
 
@@ -204,8 +215,10 @@ class LoadedModel:
         variables: Mapping[str, Variable],
         stock_flows: Mapping[str, tuple[str, ...]],
         time: TimeSettings,
+        data_files: DataFiles | None = None,
     ) -> None:
         self.path = path
+        self.data_files = DataFiles() if data_files is None else data_files
         self.sha256 = sha256
         self.pysd_model = pysd_model
         self.variables: Mapping[str, Variable] = dict(variables)
@@ -294,7 +307,7 @@ class LoadedModel:
                          if set(dependencies.get(c, {})) & (set(python) | affected)}
         if not affected:
             return self.time
-        fresh = _load_translated(self.path, self.translated_path)
+        fresh = _load_translated(self.path, self.translated_path, self.data_files)
         fresh.set_components({k: float(np.asarray(v, dtype=float).reshape(-1)[0])
                               for k, v in python.items()})
         def value(name: str) -> float:
@@ -405,6 +418,7 @@ class LoadedModel:
 
 
 def load_model(path: str | os.PathLike[str] | None = None, *,
+               data_files: DataFilesLike | None = None,
                cache_dir: str | os.PathLike[str] | None = None) -> LoadedModel:
     """Load a Vensim or XMILE model, translating it with PySD if needed.
 
@@ -412,6 +426,14 @@ def load_model(path: str | os.PathLike[str] | None = None, *,
     ----------
     path : str or PathLike, optional
         The model file; the built-in innovation-cluster model by default.
+    data_files : path, list of paths, or mapping of path to variable names, optional
+        The values of the model's ``DATA`` variables, as PySD's ``data_files``
+        takes them: ``.tab``/``.csv`` tables with a ``Time`` column (or
+        netCDF); with a list each variable is read from the first file holding
+        it, with ``{path: [variable, ...]}`` from its file. Relative paths are
+        resolved against the current folder. The files are read at every
+        load, never copied into the translation cache; the loaded model keeps
+        them for all its runs (:attr:`LoadedModel.data_files`).
     cache_dir : str or PathLike, optional
         Root of the translation cache; :func:`default_cache_dir` by default.
 
@@ -423,20 +445,24 @@ def load_model(path: str | os.PathLike[str] | None = None, *,
     ------
     ModelFileError
         If the file is missing, empty, of an unknown format, or cannot be
-        translated or initialised by PySD.
+        translated or initialised by PySD; if a data file is missing or cannot
+        be read, or the model has ``DATA`` variables the data files do not hold.
 
     Examples
     --------
     >>> model = load_model()                       # doctest: +SKIP
     >>> model.levers                               # doctest: +SKIP
     ('openness', 'internal cooperation', ...)
+    >>> load_model("demand.mdl", data_files=["demand.tab"])   # doctest: +SKIP
+    LoadedModel('demand.mdl', 4 variables)
 
     """
     model_path = Path(builtin_model_path() if path is None else path).expanduser()
     content = read_model_file(model_path)
+    files = data_files_of(data_files, model_path)
     sha256 = hashlib.sha256(content).hexdigest()
     root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
-    structure, pysd_model = _load_cached(model_path, content, sha256, root)
+    structure, pysd_model = _load_cached(model_path, content, sha256, root, files)
     variables = _variables_from_doc(pysd_model, structure)
     return LoadedModel(
         path=model_path,
@@ -445,11 +471,12 @@ def load_model(path: str | os.PathLike[str] | None = None, *,
         variables=variables,
         stock_flows={s: tuple(f) for s, f in structure["stock_flows"].items()},
         time=_time_settings(pysd_model, structure),
+        data_files=files,
     )
 
 
-def _load_cached(path: Path, content: bytes, sha256: str,
-                 root: Path) -> tuple[dict[str, Any], Any]:
+def _load_cached(path: Path, content: bytes, sha256: str, root: Path,
+                 data_files: DataFiles) -> tuple[dict[str, Any], Any]:
     """Return the structure and the PySD model of a cache entry, translating if needed.
 
     An entry that does not load (a truncated ``model.py``, a damaged
@@ -460,14 +487,16 @@ def _load_cached(path: Path, content: bytes, sha256: str,
     entry, fresh = cached_translation(path, content, sha256, root)
     try:
         structure = read_structure(entry)
-        return structure, _load_translated(path, entry / structure["python_file"])
+        return structure, _load_translated(path, entry / structure["python_file"], data_files)
+    except DataFileError:
+        raise  # the user's data files, not the cache, are at fault
     except ModelFileError:
         if fresh:
             raise
     discard_entry(entry)
     entry, _ = cached_translation(path, content, sha256, root)
     structure = read_structure(entry)
-    return structure, _load_translated(path, entry / structure["python_file"])
+    return structure, _load_translated(path, entry / structure["python_file"], data_files)
 
 
 def read_model_file(path: Path) -> bytes:
@@ -524,13 +553,16 @@ def _check_xml(path: Path, content: bytes) -> None:
                              "model")
 
 
-def _load_translated(path: Path, python_file: Path) -> Any:
+def _load_translated(path: Path, python_file: Path,
+                     data_files: DataFiles | None = None) -> Any:
     """Load PySD's translation, reading external data files next to the user's model.
 
     The translation lives in the cache, and PySD looks for a ``GET DIRECT``/``GET
     XLS`` file next to the translated module; the user's file is next to their
     model. So the model is loaded uninitialised, its external objects are told
-    the model's folder, and then it is initialised. No data file is copied.
+    the model's folder, the values of its ``DATA`` variables are read from
+    ``data_files`` (:func:`~sdcluster.model.data_files.load_data_files`), and
+    then it is initialised. No data file is copied.
     """
     import pysd
 
@@ -540,8 +572,11 @@ def _load_translated(path: Path, python_file: Path) -> Any:
             model = pysd.load(str(python_file), initialize=False)
             for external in model._external_elements:
                 external.root = path.resolve().parent
+            load_data_files(model, DataFiles() if data_files is None else data_files, path)
             model.initialize()
             return model
+    except DataFileError:
+        raise
     except FileNotFoundError as error:
         # PySD says "<python name>\nFile '<path>' not found."; the file is what the user needs.
         named = re.search(r"File '([^']+)' not found", str(error))
@@ -550,6 +585,13 @@ def _load_translated(path: Path, python_file: Path) -> Any:
                              f"it in {path.resolve().parent}, as the model's GET DIRECT/GET "
                              "XLS functions name it") from None
     except Exception as error:
+        if "The interpolation method (interp) must be" in str(error):
+            # PySD builds a keyword-less DATA variable (name:=) with no method and refuses it.
+            name = first_line(error)
+            raise ModelFileError(
+                f"{path}: PySD cannot load the DATA variable {name!r} without an interpolation "
+                f"keyword; expected it written as {name}:INTERPOLATE::= (or :RAW:, :HOLD "
+                "BACKWARD:, :LOOK FORWARD:) in the model file") from None
         raise ModelFileError(
             f"{path}: PySD cannot initialise the translated model: {first_line(error)}"
         ) from None

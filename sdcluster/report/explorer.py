@@ -414,13 +414,15 @@ def write_explorer(
     Raises
     ------
     ReportError
-        If ``out`` is an input (the model file, a scenario file) or cannot be written.
+        If ``out`` is an input (the model file, a data file, a scenario file) or cannot
+        be written.
     UnsupportedConstructError
         If the model uses a construct the explorer cannot compute in the browser.
 
     """
     chosen = tuple(scenarios or ())
-    inputs = [model.path, *(Path(s.source) for s in chosen if s.source and Path(s.source).exists())]
+    inputs = [model.path, *model.data_files.paths,
+              *(Path(s.source) for s in chosen if s.source and Path(s.source).exists())]
     refuse_overwriting_inputs({"--out": out}, inputs)
     text = explorer_html(model, chosen)
     return write_atomically(out, lambda temporary: temporary.write_text(text, encoding="utf-8"),

@@ -29,6 +29,9 @@ class ReportOptions:
     ----------
     model : Path or None
         Model file; the built-in model when ``None``.
+    data_files : tuple of Path
+        Data files of the model's ``DATA`` variables (PySD's ``data_files``);
+        none by default.
     scenarios : tuple of str or None
         Scenario names; every scenario of the folder when ``None`` (the
         built-in model), the model as it is for another model without a
@@ -58,6 +61,7 @@ class ReportOptions:
     """
 
     model: Path | None = None
+    data_files: tuple[Path, ...] = ()
     scenarios: tuple[str, ...] | None = None
     scenarios_dir: Path | None = None
     checks_dir: Path | None = None
@@ -99,6 +103,8 @@ def rebuild_command(options: ReportOptions) -> str:
     else:
         if options.model is not None:
             words.append(str(options.model))
+        if options.data_files:
+            words += ["--data-files", *(str(path) for path in options.data_files)]
         if options.scenarios_dir is not None:
             words += ["--scenarios-dir", str(options.scenarios_dir)]
         if options.checks_dir is not None:

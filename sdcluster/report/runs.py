@@ -88,7 +88,7 @@ def run_report_experiments(options: ReportOptions, progress: Progress) -> Report
 
     """
     with progress.stage("loading the model"):
-        model = load_model(options.model)
+        model = load_model(options.model, data_files=list(options.data_files) or None)
         scenarios = choose_scenarios(model, options)
     # A draft never overwrites a full report: its files carry their own stem.
     stem = f"{model.path.stem}{DRAFT_SUFFIX if options.quick else ''}"

@@ -38,7 +38,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from sdcluster.analysis.entropy import ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE
 from sdcluster.analysis.phase_summaries import KNOWLEDGE
@@ -71,15 +73,18 @@ PHASE_VARIABLES = (FIRMS, KNOWLEDGE, ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE)
 
 
 def ensemble_key(spec: EnsembleSpec, options: RunOptions, model_sha256: str,
-                 engine: str) -> str:
+                 engine: str, *, data_files: Sequence[Mapping[str, Any]] = ()) -> str:
     """Return the 16-hex-digit hash of everything that fixes the members' values and chunks.
 
     The key names a run folder's chunk files, so that a run resumes only
-    from chunks of the same spec, model, engine and chunk size.
+    from chunks of the same spec, model, data files (their content), engine
+    and chunk size.
     """
     description = {**spec.describe(), "model_path": None, "model_sha256": model_sha256,
                    "chunk_size": options.chunk_size, "engine": engine,
                    "noise_streams": NOISE_STREAMS}
+    if data_files:  # a model without data files keeps the key it always had
+        description["data_files"] = [[f["sha256"], f["variables"]] for f in data_files]
     return spec_key(description, *spec.fingerprint())
 
 
@@ -137,7 +142,8 @@ def run_ensemble(
     valid = spec.validated(model, default_variables=PHASE_VARIABLES)
     batch = engine_for(model, options.engine)
     runner = MemberRunner(valid, variable_attrs(model, valid.variables or ()), batch,
-                          noise_inputs=noise_inputs(model), model_path=model.path)
+                          noise_inputs=noise_inputs(model), model_path=model.path,
+                          data_files=model.data_files)
     if valid.noise and not runner.has_noise_input:
         if valid.design is None and valid.n_members > 1:
             # Identical members are never what an ensemble was asked for: say so before running.
@@ -149,7 +155,8 @@ def run_ensemble(
                        model.path.name, NOISE_INPUT_RULE)
     run_dir = options.run_dir
     _check_ensemble_size(model, valid, options)
-    key = ensemble_key(valid, options, model.sha256, runner.engine)
+    key = ensemble_key(valid, options, model.sha256, runner.engine,
+                       data_files=model.data_files.describe())
     metadata = make_metadata(model, [valid.scenario],
                              {valid.scenario.name: valid.seed if runner.noise_on else None},
                              engine=runner.engine)

@@ -27,6 +27,7 @@ from sdcluster.engine.noise import (
 from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT, run_scenario
 from sdcluster.engine.schedule import step_values
 from sdcluster.errors import (
+    DataFileError,
     UnsupportedConstructError,
 )
 from sdcluster.experiments.designs import (
@@ -37,6 +38,7 @@ from sdcluster.experiments.designs import (
     SAMPLE,
     FloatArray,
 )
+from sdcluster.model.data_files import DataFiles
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.results.dataset import MEMBER_DIM
 
@@ -50,12 +52,26 @@ logger = logging.getLogger(__name__)
 _PYSD_MODELS = threading.local()
 
 
-def _pysd_model(path: Path) -> LoadedModel:
-    """Load a model once per thread (PySD models are neither picklable nor thread-safe)."""
-    cache: dict[str, LoadedModel] = _PYSD_MODELS.__dict__.setdefault("cache", {})
-    key = str(path.resolve())
+def _pysd_model(path: Path, data_files: DataFiles | None = None) -> LoadedModel:
+    """Load a model once per thread (PySD models are neither picklable nor thread-safe).
+
+    With the data files the model was loaded with in the caller's process,
+    compared by content: a worker that finds a data file changed since then
+    refuses to run members on other data.
+    """
+    files = DataFiles() if data_files is None else data_files
+    cache: dict[tuple[str, DataFiles], LoadedModel] = _PYSD_MODELS.__dict__.setdefault(
+        "cache", {})
+    key = (str(path.resolve()), files)
     if key not in cache:
-        cache[key] = load_model(path)
+        loaded = load_model(path, data_files=files)
+        changed = [new.path.name for new, old in zip(loaded.data_files.files, files.files,
+                                                     strict=True) if new.sha256 != old.sha256]
+        if changed:
+            raise DataFileError(f"{path}: data file(s) {', '.join(map(repr, changed))} changed "
+                                "since the model was loaded; load the model again",
+                                path=changed[0])
+        cache[key] = loaded
     return cache[key]
 
 
@@ -80,6 +96,9 @@ class MemberRunner:
     model_path : Path or None
         The model file, which the PySD path loads in each worker thread
         (needed when ``batch`` is None).
+    data_files : DataFiles
+        The data files of the model's ``DATA`` variables
+        (:attr:`LoadedModel.data_files`), which the PySD path loads with it.
 
     """
 
@@ -88,6 +107,7 @@ class MemberRunner:
     batch: BatchModel | None = None
     noise_inputs: tuple[str, ...] = (WHITE_NOISE_INPUT,)
     model_path: Path | None = None
+    data_files: DataFiles = field(default_factory=DataFiles)
 
     @property
     def engine(self) -> str:
@@ -146,7 +166,7 @@ class MemberRunner:
     def _run_pysd(self, members: NDArray[np.int64]) -> xr.Dataset:
         if self.model_path is None:
             raise ValueError("MemberRunner: the PySD path needs the model_path")
-        model = _pysd_model(self.model_path)
+        model = _pysd_model(self.model_path, self.data_files)
         params = self._member_parameters(members)
         streams = self.spec.noise_streams(members)
         base = self.spec.scenario
