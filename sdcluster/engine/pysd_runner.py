@@ -22,8 +22,8 @@ from tqdm import tqdm
 
 from sdcluster.engine.noise import noise_inputs, white_noise_inputs
 from sdcluster.engine.resources import check_fits, run_size
-from sdcluster.engine.schedule import pysd_step_series
 from sdcluster.errors import SimulationError
+from sdcluster.experiments.inputs import pysd_step_series
 from sdcluster.experiments.scenario_set import ScenarioSet
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel, TimeSettings

@@ -31,7 +31,7 @@ be stepped: before each time step :class:`PysimlinLoopRunner` sets each
 white-noise input (the constants named ``white noise ...``,
 :func:`sdcluster.engine.noise.noise_inputs`) to the seeded draw PySD would read
 at that step, and applies scenario steps the same way, with the step rule of
-:func:`sdcluster.engine.schedule.step_values`; so a noisy run is the same run
+:func:`sdcluster.experiments.inputs.step_values`; so a noisy run is the same run
 PySD makes with that seed, not an approximation.
 
 What the runs mean (named loops, phases, dominance) is the business of
@@ -55,7 +55,6 @@ import numpy as np
 import numpy.typing as npt
 import xarray as xr
 
-from sdcluster.engine.schedule import step_values
 from sdcluster.errors import (
     AnalysisError,
     ModelFileError,
@@ -63,6 +62,7 @@ from sdcluster.errors import (
     SpecError,
     first_line,
 )
+from sdcluster.experiments.inputs import step_values
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.loop_polarity import BALANCING, LOOP_DIM, REINFORCING
 from sdcluster.model.causal_loops import feedback_loops, strong_components
