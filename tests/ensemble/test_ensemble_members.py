@@ -179,7 +179,7 @@ def test_a_model_without_a_noise_input_is_refused_unless_a_design_varies_it(
 @pytest.mark.parametrize(
     ("options", "error", "message"),
     [
-        ({"n_members": 0}, SpecError, "n_members must be an integer >= 1"),
+        ({"n_members": 0}, SpecError, "n_members must be at least 1"),
         ({"n_members": 2, "seed": -1}, SpecError, "seed must be"),
         ({"n_members": 2, "engine": "fast"}, SpecError, "engine must be one of"),
         ({"n_members": 2, "replicates": 2}, SpecError, "replicates apply to a parameter"),
