@@ -49,6 +49,7 @@ from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, make_lookup
 from sdcluster.engine.batch_schedule import TimeSchedule
 from sdcluster.engine.batch_translate import translate
 from sdcluster.engine.batch_variables import VariableInfo
+from sdcluster.engine.finite import raise_on_non_finite
 from sdcluster.errors import (
     ModelFileError,
     SpecError,
@@ -399,7 +400,8 @@ class BatchModel:
             )
         labels = self.schedule(final_time).labels
         if check_finite:
-            batch_results.check_finite(self.path, arrays, ids, labels)
+            raise_on_non_finite({name: values.T for name, values in arrays.items()}, labels,
+                                where=self.path.name, members=ids)
         return batch_results.member_dataset(self.path, self.info, arrays, ids, labels)
 
     # -- internals -----------------------------------------------------------
