@@ -27,7 +27,7 @@ values (0 for the built-in model): the page runs without fluctuations.
 
 Typical use::
 
-    script = javascript_model(BatchModel.from_file("models/innovation_cluster.mdl"))
+    script = javascript_model(BatchModel.from_model(load_model("models/innovation_cluster.mdl")))
     # in a page: sdclusterModel.simulate({"openness": 0.8}).series["Innovative Firms"]
 """
 
