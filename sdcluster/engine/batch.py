@@ -41,7 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from sdcluster.engine import batch_results
 from sdcluster.engine.batch_codegen import CompiledRun, compile_run
-from sdcluster.engine.batch_inputs import member_count, member_values, series_values
+from sdcluster.engine.batch_inputs import member_values, series_values
 from sdcluster.engine.batch_integrate import even_chunks, run_numba, run_numpy
 from sdcluster.engine.batch_numba import NumbaRun, compile_numba, numba_available
 from sdcluster.engine.batch_plan import Plan, static_nodes
@@ -49,6 +49,7 @@ from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, make_lookup
 from sdcluster.engine.batch_schedule import TimeSchedule
 from sdcluster.engine.batch_translate import translate
 from sdcluster.engine.batch_variables import VariableInfo
+from sdcluster.engine.finite import raise_on_non_finite
 from sdcluster.errors import (
     ModelFileError,
     SpecError,
@@ -57,6 +58,7 @@ from sdcluster.errors import (
     did_you_mean,
     with_article,
 )
+from sdcluster.experiments.counts import check_count
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.names import normalize_name
 from sdcluster.results.chunks import DEFAULT_CHUNK_SIZE
@@ -317,8 +319,8 @@ class BatchModel:
             With ``backend="numba"``, if Numba cannot compile the model.
 
         """
-        n = member_count(n_members)
-        chunk = member_count(chunk_size)
+        n = check_count("n_members", n_members)
+        chunk = check_count("chunk_size", chunk_size)
         schedule = self.schedule(final_time)
         values = self._parameter_values(params, n, final_time)
         input_nodes = frozenset(self._input_node(name) for name in inputs or {})
@@ -398,7 +400,8 @@ class BatchModel:
             )
         labels = self.schedule(final_time).labels
         if check_finite:
-            batch_results.check_finite(self.path, arrays, ids, labels)
+            raise_on_non_finite({name: values.T for name, values in arrays.items()}, labels,
+                                where=self.path.name, members=ids)
         return batch_results.member_dataset(self.path, self.info, arrays, ids, labels)
 
     # -- internals -----------------------------------------------------------

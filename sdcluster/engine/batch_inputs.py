@@ -1,8 +1,9 @@
-"""Checks of what a batch run is given: member counts, parameter values, input series.
+"""Checks of what a batch run is given: parameter values, input series.
 
 :meth:`~sdcluster.engine.batch.BatchModel.run_arrays` takes a number of
-members, constants as scalars or one value per member, and exogenous series
-one row per member or shared. The functions here check those values' types
+members (checked by :func:`sdcluster.experiments.counts.check_count`),
+constants as scalars or one value per member, and exogenous series one row
+per member or shared. The functions here check those values' types
 and shapes, raising :class:`~sdcluster.errors.SpecError` with the name of the
 offending argument, and return them as the float arrays the integration
 reads (series time-major for the NumPy steps, member-major for Numba's
@@ -17,25 +18,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from sdcluster.errors import SpecError
 
-__all__ = ["member_count", "member_values", "series_values", "time_major_copy"]
+__all__ = ["member_values", "series_values", "time_major_copy"]
 
 FloatArray = NDArray[np.float64]
-
-
-def member_count(n_members: int) -> int:
-    """Return a number of members (or a chunk size) as a plain int.
-
-    Raises
-    ------
-    SpecError
-        If it is not an integer (Python or NumPy, not a bool) of at least 1.
-
-    """
-    if isinstance(n_members, bool) or not isinstance(n_members, int | np.integer):
-        raise SpecError(f"n_members must be an integer, got {n_members!r}")
-    if n_members < 1:
-        raise SpecError(f"n_members must be at least 1, got {n_members}")
-    return int(n_members)
 
 
 def member_values(name: str, value: ArrayLike, n: int) -> np.float64 | FloatArray:

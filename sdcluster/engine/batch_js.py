@@ -17,7 +17,7 @@ with plain JavaScript numbers:
   as :meth:`~sdcluster.engine.batch_schedule.TimeSchedule.pysd` computes them);
 - lookups, STEP, PULSE, RAMP, XIDZ, ZIDZ, IF THEN ELSE, ... with the rules of
   :mod:`sdcluster.engine.batch_runtime`, and scenario steps as inputs with the
-  rule of :mod:`sdcluster.engine.schedule`.
+  rule of :mod:`sdcluster.experiments.inputs`.
 
 IEEE-754 arithmetic is the same in both languages; only the elementary
 functions (``exp``, ``pow``, ``log``, trigonometric ones) of V8 and of the C
@@ -27,7 +27,7 @@ values (0 for the built-in model): the page runs without fluctuations.
 
 Typical use::
 
-    script = javascript_model(BatchModel.from_file("models/innovation_cluster.mdl"))
+    script = javascript_model(BatchModel.from_model(load_model("models/innovation_cluster.mdl")))
     # in a page: sdclusterModel.simulate({"openness": 0.8}).series["Innovative Firms"]
 """
 
@@ -54,8 +54,8 @@ from sdcluster.engine.batch_plan import (
 )
 from sdcluster.engine.batch_runtime import SMALL_VENSIM
 from sdcluster.engine.batch_schedule import TIME_PRECISION
-from sdcluster.engine.schedule import STEP_LEAD
 from sdcluster.errors import UnsupportedConstructError
+from sdcluster.experiments.inputs import STEP_LEAD
 
 __all__ = ["GLOBAL_NAME", "javascript_model"]
 
@@ -186,7 +186,7 @@ function $schedule(initial, final, dt, saveper, decimals, scale) {
   return {times: times, saved: saved, labels: labels, dt: dt};
 }
 function $stepSeries(times, dt, before, at, to) {
-  // sdcluster.engine.schedule.step_values: "to" from at less a millionth of a TIME STEP.
+  // sdcluster.experiments.inputs.step_values: "to" from at less a millionth of a TIME STEP.
   const series = new Float64Array(times.length);
   const always = times.length > 0 && at <= times[0];
   for (let k = 0; k < times.length; k++) {

@@ -1,11 +1,12 @@
-"""A batch run's arrays as a Dataset: the finiteness check and the member × time layout.
+"""A batch run's arrays as a Dataset: the member × time layout.
 
 :meth:`~sdcluster.engine.batch.BatchModel.run_arrays` returns plain arrays,
 one ``(n_members, n_saved)`` array per model name;
 :meth:`~sdcluster.engine.batch.BatchModel.run` checks that they are finite
-(:func:`check_finite`, naming the first member and time that are not) and
-wraps them in an :class:`xarray.Dataset` with the variables' units,
-documentation, Python names and kinds (:func:`member_dataset`).
+(:func:`sdcluster.engine.finite.raise_on_non_finite`, naming the first time,
+member and variable that are not) and wraps them in an :class:`xarray.Dataset`
+with the variables' units, documentation, Python names and kinds
+(:func:`member_dataset`).
 """
 
 from __future__ import annotations
@@ -19,49 +20,10 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from sdcluster.engine.batch_variables import VariableInfo
-from sdcluster.errors import SimulationError
 
-__all__ = ["check_finite", "member_dataset"]
+__all__ = ["member_dataset"]
 
 FloatArray = NDArray[np.float64]
-
-
-def check_finite(
-    path: Path, arrays: Mapping[str, FloatArray], ids: NDArray[Any], labels: FloatArray
-) -> None:
-    """Raise if any returned value is NaN or infinite.
-
-    Parameters
-    ----------
-    path
-        The model file, named in the message.
-    arrays
-        Model name → values, shape ``(n_members, n_saved)``.
-    ids
-        The members' labels, shape ``(n_members,)``.
-    labels
-        The saved times, shape ``(n_saved,)``.
-
-    Raises
-    ------
-    SimulationError
-        Naming the variable, how many members, and the first member and its
-        first time that are not finite (also as the error's fields).
-
-    """
-    for name, values in arrays.items():
-        if np.isfinite(values.T).all():  # .T: the buffer's contiguous order, faster
-            continue
-        bad = ~np.isfinite(values)
-        members = np.flatnonzero(bad.any(axis=1))
-        first = members[0]
-        time = labels[np.flatnonzero(bad[first])[0]]
-        raise SimulationError(
-            f"{path.name}: {name!r} is NaN or infinite for {len(members)} of "
-            f"{len(ids)} members (first: member {ids[first]!r} at time {time!r})",
-            member=ids[first].item() if hasattr(ids[first], "item") else ids[first],
-            time=float(time), variable=str(name),
-        )
 
 
 def member_dataset(
@@ -79,8 +41,12 @@ def member_dataset(
         The model file, recorded in the ``model`` attribute.
     info
         Model name → the variable's description (``BatchModel.info``).
-    arrays, ids, labels
-        As for :func:`check_finite`.
+    arrays
+        Model name → values, shape ``(n_members, n_saved)``.
+    ids
+        The members' labels, shape ``(n_members,)``.
+    labels
+        The saved times, shape ``(n_saved,)``.
 
     Returns
     -------

@@ -8,7 +8,7 @@ grid so the batch engine integrates and saves at exactly PySD's times (the
 browser script of :mod:`sdcluster.engine.batch_js` computes the same grid).
 
 This is the clock of a run; how a scenario's steps become series on that
-clock is :mod:`sdcluster.engine.schedule`.
+clock is :mod:`sdcluster.experiments.inputs`.
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ import xarray as xr
 from tqdm import tqdm
 
 from sdcluster.errors import SpecError, WorkerLostError
+from sdcluster.experiments.counts import check_count
 from sdcluster.results.chunks import Chunk, ChunkStore
 from sdcluster.results.dataset import MEMBER_DIM
 
@@ -107,8 +108,8 @@ class DaskExecutor:
                  processes: bool = True, in_flight_per_worker: int = 2) -> None:
         if (address is None) == (n_workers is None):
             raise SpecError("DaskExecutor: give either a scheduler address or n_workers")
-        if n_workers is not None and n_workers < 1:
-            raise SpecError(f"DaskExecutor: n_workers must be at least 1, got {n_workers}")
+        if n_workers is not None:
+            n_workers = check_count("n_workers", n_workers, context="DaskExecutor: ")
         self.address = address
         self.n_workers = n_workers
         self.processes = processes

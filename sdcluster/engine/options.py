@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from sdcluster.errors import SpecError, did_you_mean
-from sdcluster.experiments.designs import check_count
+from sdcluster.experiments.counts import check_count
 from sdcluster.results.chunks import DEFAULT_CHUNK_SIZE
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class RunOptions:
     def __post_init__(self) -> None:
         # A plain int: a NumPy integer would change the hash of the run folder's key.
         object.__setattr__(self, "chunk_size",
-                           check_count("chunk_size", self.chunk_size, minimum=1))
+                           check_count("chunk_size", self.chunk_size))
         if self.engine not in ENGINES:
             raise SpecError(f"engine must be one of {', '.join(ENGINES)}, got "
                             f"{self.engine!r}{did_you_mean(str(self.engine), ENGINES)}")

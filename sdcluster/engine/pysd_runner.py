@@ -20,10 +20,11 @@ import pandas as pd
 import xarray as xr
 from tqdm import tqdm
 
+from sdcluster.engine.finite import raise_on_non_finite
 from sdcluster.engine.noise import noise_inputs, white_noise_inputs
 from sdcluster.engine.resources import check_fits, run_size
-from sdcluster.engine.schedule import pysd_step_series
 from sdcluster.errors import SimulationError
+from sdcluster.experiments.inputs import pysd_step_series
 from sdcluster.experiments.scenario_set import ScenarioSet
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel, TimeSettings
@@ -104,7 +105,11 @@ def run_scenario(
         raise SimulationError(_failure_message(scenario, error, variable, when),
                               scenario=scenario.name, time=when, variable=variable) from None
     dataset = _to_dataset(model, frame, names)
-    _raise_on_non_finite(dataset, scenario, missing=model.may_be_missing)
+    # Refuse NaN or infinity, except NaN in variables that may be ':NA:' by construction.
+    raise_on_non_finite({str(name): values.transpose("time", ...).values
+                         for name, values in dataset.data_vars.items()},
+                        dataset["time"].values, where=f"scenario {scenario.name!r}",
+                        scenario=scenario.name, nan_allowed=model.may_be_missing)
     return dataset
 
 
@@ -190,27 +195,6 @@ def _series(column: pd.Series, time: np.ndarray) -> xr.DataArray:
     stacked = xr.concat([cell.astype(float) for cell in column], dim="time")
     series: xr.DataArray = stacked.assign_coords(time=time).transpose("time", ...)
     return series
-
-
-def _raise_on_non_finite(dataset: xr.Dataset, scenario: Scenario, *,
-                         missing: frozenset[str] = frozenset()) -> None:
-    """Refuse NaN or infinity, except NaN in variables that may be ``:NA:`` by construction."""
-    first_time, first_name = np.inf, ""
-    for name, values in dataset.data_vars.items():
-        array = values.transpose("time", ...).values
-        bad = np.isinf(array) if name in missing else ~np.isfinite(array)
-        if bad.any():
-            at_time = bad.reshape(bad.shape[0], -1).any(axis=1)
-            when = float(dataset["time"].values[int(np.argmax(at_time))])
-            if when < first_time:
-                first_time, first_name = when, str(name)
-    if first_name:
-        at = dataset[first_name].sel(time=first_time)
-        value = at.item() if at.size == 1 else at.values[~np.isfinite(at.values)].flat[0]
-        raise SimulationError(
-            f"scenario {scenario.name!r}: {first_name!r} became {value} at time {first_time:g}",
-            scenario=scenario.name, time=first_time, variable=first_name,
-        )
 
 
 def _failure_message(scenario: Scenario, error: BaseException, variable: str | None,

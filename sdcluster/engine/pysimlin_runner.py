@@ -31,7 +31,7 @@ be stepped: before each time step :class:`PysimlinLoopRunner` sets each
 white-noise input (the constants named ``white noise ...``,
 :func:`sdcluster.engine.noise.noise_inputs`) to the seeded draw PySD would read
 at that step, and applies scenario steps the same way, with the step rule of
-:func:`sdcluster.engine.schedule.step_values`; so a noisy run is the same run
+:func:`sdcluster.experiments.inputs.step_values`; so a noisy run is the same run
 PySD makes with that seed, not an approximation.
 
 What the runs mean (named loops, phases, dominance) is the business of
@@ -55,7 +55,7 @@ import numpy as np
 import numpy.typing as npt
 import xarray as xr
 
-from sdcluster.engine.schedule import step_values
+from sdcluster.engine.finite import raise_on_non_finite
 from sdcluster.errors import (
     AnalysisError,
     ModelFileError,
@@ -63,6 +63,7 @@ from sdcluster.errors import (
     SpecError,
     first_line,
 )
+from sdcluster.experiments.inputs import step_values
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.loop_polarity import BALANCING, LOOP_DIM, REINFORCING
 from sdcluster.model.causal_loops import feedback_loops, strong_components
@@ -365,7 +366,8 @@ class PysimlinLoopRunner:
                 attrs={"units": variable.units, "documentation": variable.documentation,
                        "python_name": variable.python_name})
         results = xr.Dataset(data, coords={_TIME: time})
-        _raise_on_non_finite(results, label)
+        raise_on_non_finite({name: values.values for name, values in data.items()},
+                            time, where=f"scenario {label!r}", scenario=label)
         return results
 
     def _series_names(self, variables: Iterable[str] | None) -> set[str]:
@@ -415,11 +417,3 @@ def _polarity(scores: npt.NDArray[np.float64]) -> str:
     if (active > 0).all():
         return REINFORCING
     return BALANCING if (active < 0).all() else "mixed"
-
-
-def _raise_on_non_finite(results: xr.Dataset, label: str) -> None:
-    for name, values in results.data_vars.items():
-        bad = ~np.isfinite(values.values)
-        if bad.any():
-            when = float(results[_TIME].values[int(np.argmax(bad))])
-            raise SimulationError(f"scenario {label!r}: {name!r} is not finite at time {when:g}")

@@ -14,5 +14,7 @@ how it runs: that is :class:`sdcluster.engine.options.RunOptions`, and
 :mod:`~sdcluster.experiments.designs` holds the parameter designs (Monte Carlo, Latin
 hypercube, Sobol', Morris) as seeded functions and the one count check,
 :mod:`~sdcluster.experiments.ranges` the parameter ranges a model declares,
-:mod:`~sdcluster.experiments.parsing` the one parser of numbers and ranges a user types.
+:mod:`~sdcluster.experiments.parsing` the one parser of numbers and ranges a user types,
+:mod:`~sdcluster.experiments.inputs` the one rule that turns a scenario's steps into
+input series on an engine's clock (used by every engine).
 """

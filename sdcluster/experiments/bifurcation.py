@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 
 from sdcluster.errors import SpecError
+from sdcluster.experiments.counts import check_count
 
 __all__ = ["BifurcationSpec", "Spacing"]
 
@@ -24,10 +25,8 @@ __all__ = ["BifurcationSpec", "Spacing"]
 Spacing = Literal["log", "linear"]
 
 
-def _positive_int(name: str, value: object, minimum: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise SpecError(f"bifurcation spec: {name} must be an integer >= {minimum}, "
-                            f"got {value!r}")
+def _count(name: str, value: object, minimum: int = 1) -> None:
+    check_count(name, value, minimum=minimum, context="bifurcation spec: ")
 
 
 def _range(name: str, value: object) -> None:
@@ -144,19 +143,19 @@ class BifurcationSpec:
         return asdict(self)
 
     def _check_counts(self) -> None:
-        _positive_int("values", self.values, 2)
-        _positive_int("takeoff_values", self.takeoff_values, 2)
-        _positive_int("members", self.members)
-        _positive_int("seed", self.seed, 0)
-        _positive_int("bisection_points", self.bisection_points)
-        _positive_int("bisection_rounds", self.bisection_rounds, 0)
+        _count("values", self.values, 2)
+        _count("takeoff_values", self.takeoff_values, 2)
+        _count("members", self.members)
+        _count("seed", self.seed, 0)
+        _count("bisection_points", self.bisection_points)
+        _count("bisection_rounds", self.bisection_rounds, 0)
         if isinstance(self.initial_states, tuple):
             if len(set(self.initial_states)) < 2:
                 raise SpecError("bifurcation spec: give at least two distinct initial states")
             for value in self.initial_states:
                 _finite("initial_states", value)
         else:
-            _positive_int("initial_states", self.initial_states, 2)
+            _count("initial_states", self.initial_states, 2)
 
     def _check_numbers(self) -> None:
         _range("lever_range", self.lever_range)

@@ -5,8 +5,8 @@ the model, or narrowed); :func:`monte_carlo`, :func:`latin_hypercube`,
 :func:`sobol_design` and :func:`morris_design` are seeded samplers (SALib's
 where SALib has them) that return a :class:`ParameterDesign`: a table of
 values, one row per sample, that an ensemble runs (see
-:class:`sdcluster.studies.ensemble.EnsembleSpec`). :func:`check_count` is the
-one check of a count argument (members, replicates, sizes) used by every spec.
+:class:`sdcluster.studies.ensemble.EnsembleSpec`). Their sizes are checked with
+:func:`sdcluster.experiments.counts.check_count`, the one count check.
 
 The member coordinates of an ensemble that runs a design (``sample``,
 ``replicate``, ``design`` over ``parameter``) and of its noise
@@ -26,6 +26,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from sdcluster.errors import SensitivityWarning, SpecError, did_you_mean
+from sdcluster.experiments.counts import check_count
 
 FloatArray = NDArray[np.float64]
 
@@ -127,20 +128,6 @@ class ParameterDesign:
                 for j, name in enumerate(self.names)
             },
         }
-
-
-def check_count(name: str, value: object, *, minimum: int, context: str = "") -> int:
-    """Return ``value`` as a plain int if it is an integer (Python or NumPy) >= ``minimum``.
-
-    Raises
-    ------
-    SpecError
-        ``"<context><name> must be an integer >= <minimum>, got <value>"``.
-
-    """
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise SpecError(f"{context}{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 Method = Literal["sobol", "morris", "latin hypercube", "monte carlo"]

@@ -41,7 +41,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sdcluster.errors import SpecError, did_you_mean, with_article
-from sdcluster.experiments.designs import ParameterDesign, check_count
+from sdcluster.experiments.counts import check_count
+from sdcluster.experiments.designs import ParameterDesign
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel
 

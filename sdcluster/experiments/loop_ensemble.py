@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from sdcluster.errors import SpecError
+from sdcluster.experiments.counts import check_count
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel
 
@@ -67,9 +68,7 @@ class LoopEnsembleSpec:
         if self.noise_seed is not None:
             counts.append(("noise_seed", self.noise_seed, 0))
         for label, value, least in counts:
-            if isinstance(value, bool) or not isinstance(value, int) or value < least:
-                raise SpecError(f"loop ensemble: {label} must be an integer >= {least}, "
-                                    f"got {value!r}")
+            check_count(label, value, minimum=least, context="loop ensemble: ")
 
     def validated(self, model: LoadedModel) -> LoopEnsembleSpec:
         """Return the spec with the model's spellings and the base scenario validated.

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sdcluster.errors import SpecError, did_you_mean
-from sdcluster.experiments.designs import METHODS, Method, SensitivityProblem, check_count
+from sdcluster.experiments.counts import check_count
+from sdcluster.experiments.designs import METHODS, Method, SensitivityProblem
 from sdcluster.experiments.ranges import problem_from_model
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel

@@ -15,7 +15,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import numbers
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,7 +24,8 @@ from typing import Any
 
 import xarray as xr
 
-from sdcluster.errors import ResultsFileError, SpecError
+from sdcluster.errors import ResultsFileError
+from sdcluster.experiments.counts import check_count
 from sdcluster.results.atomic import write_atomically
 from sdcluster.results.dataset import MEMBER_DIM
 from sdcluster.results.netcdf_names import decode_names, encode_names
@@ -78,14 +78,12 @@ def plan_chunks(n_members: int, chunk_size: int) -> tuple[Chunk, ...]:
     Raises
     ------
     SpecError
-        If either number is not a positive integer.
+        If either number is not an integer of at least 1
+        (:func:`~sdcluster.experiments.counts.check_count`).
 
     """
-    for name, value in (("n_members", n_members), ("chunk_size", chunk_size)):
-        # numbers.Integral: NumPy integers too.
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise SpecError(f"{name} must be a positive integer, got {value!r}")
-    n_members, chunk_size = int(n_members), int(chunk_size)
+    n_members = check_count("n_members", n_members)
+    chunk_size = check_count("chunk_size", chunk_size)
     return tuple(
         Chunk(index, start, min(start + chunk_size, n_members))
         for index, start in enumerate(range(0, n_members, chunk_size))

@@ -58,7 +58,7 @@ import os
 import time as clock
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -70,13 +70,10 @@ from sdcluster.engine.noise import white_noise
 from sdcluster.engine.options import DEFAULT_OPTIONS, RunOptions
 from sdcluster.errors import SimulationError, SpecError
 from sdcluster.experiments.bifurcation import BifurcationSpec
-from sdcluster.model.paths import builtin_model_path
+from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.studies import bifurcation_analysis as bif
 from sdcluster.studies.bifurcation_result import BifurcationResult
 from sdcluster.studies.bifurcation_setup import Setup, resolve
-
-if TYPE_CHECKING:
-    from sdcluster.model.loaded import LoadedModel
 
 __all__ = ["BifurcationResult", "BifurcationSpec", "run_bifurcation"]
 
@@ -317,13 +314,11 @@ def _attrs(setup: Setup, sweep: _Sweep, seconds: float) -> dict[str, Any]:
 
 
 def _batch_model(model: BatchModel | LoadedModel | str | os.PathLike[str] | None) -> BatchModel:
+    """Return the batch engine of ``model``, built from the loaded model (loaded once)."""
     if isinstance(model, BatchModel):
         return model
-    if model is None:
-        return BatchModel.from_file(builtin_model_path())
-    if isinstance(model, str | os.PathLike):
-        return BatchModel.from_file(model)
-    return BatchModel.from_model(model)
+    loaded = model if isinstance(model, LoadedModel) else load_model(model)
+    return BatchModel.from_model(loaded)
 
 
 def run_bifurcation(model: BatchModel | LoadedModel | str | os.PathLike[str] | None,

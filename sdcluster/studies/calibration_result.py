@@ -23,6 +23,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from sdcluster.experiments.calibration import CalibrationSpec
+from sdcluster.experiments.counts import check_count
 from sdcluster.results.atomic import (
     refuse_overwriting_inputs,
     require_writable_folder,
@@ -137,8 +138,7 @@ class CalibrationResult:
         ``thin`` keeps every ``thin``-th step of each (the diagnostics of the
         result are those of the whole chain).
         """
-        if thin < 1:
-            raise ValueError(f"thin must be at least 1, got {thin}")
+        check_count("thin", thin)
         az = load_arviz()
         kept, warm = self.chain[self.burn::thin], self.chain[:self.burn:thin]
 

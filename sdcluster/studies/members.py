@@ -25,7 +25,6 @@ from sdcluster.engine.noise import (
     white_noise_inputs,
 )
 from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT, run_scenario
-from sdcluster.engine.schedule import step_values
 from sdcluster.errors import (
     DataFileError,
     UnsupportedConstructError,
@@ -38,6 +37,7 @@ from sdcluster.experiments.designs import (
     SAMPLE,
     FloatArray,
 )
+from sdcluster.experiments.inputs import step_values
 from sdcluster.model.data_files import DataFiles
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.results.dataset import MEMBER_DIM

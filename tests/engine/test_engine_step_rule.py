@@ -1,4 +1,6 @@
-"""One step rule for every engine (sdcluster.engine.schedule).
+"""One step rule for every engine (sdcluster.experiments.inputs), run by each engine.
+
+The rule alone is tested in tests/experiments/test_inputs.py.
 
 On a grid of TIME STEP 0.3, the grid time 3 x 0.3 is 0.8999999999999999 in binary;
 a step at 0.9 must take effect there in PySD, in the batch engine and in the
@@ -13,7 +15,6 @@ import numpy as np
 
 from sdcluster.engine.options import RunOptions
 from sdcluster.engine.pysd_runner import run_scenario
-from sdcluster.engine.schedule import step_values
 from sdcluster.experiments.ensemble import EnsembleSpec
 from sdcluster.experiments.scenarios import Scenario, Step
 from sdcluster.model.loaded import load_model
@@ -32,13 +33,6 @@ def _by_hand() -> np.ndarray:
         level += 0.3 * level * rate
         levels.append(level)
     return np.array(levels)
-
-
-def test_the_grid_time_of_a_step_is_not_exact_in_binary() -> None:
-    times = np.arange(11) * 0.3
-    assert times[3] < 0.9  # why the rule needs its lead
-    values = step_values(times, 0.1, STEPPED.steps["growth rate"], 0.3)
-    assert list(values[:4]) == [0.1, 0.1, 0.1, 1.0]
 
 
 def test_pysd_batch_and_loop_analysis_run_the_same_step() -> None:

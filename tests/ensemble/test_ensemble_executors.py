@@ -40,7 +40,7 @@ def test_plan_chunks_covers_every_member_once() -> None:
     assert [(c.start, c.stop) for c in chunks] == [(0, 4), (4, 8), (8, 10)]
     assert [c.index for c in chunks] == [0, 1, 2] and sum(c.size for c in chunks) == 10
     assert plan_chunks(np.int64(10), np.int64(4)) == chunks  # NumPy integers too
-    with pytest.raises(SpecError, match="chunk_size must be a positive integer"):
+    with pytest.raises(SpecError, match="chunk_size must be at least 1, got 0"):
         plan_chunks(10, 0)
 
 
@@ -151,7 +151,7 @@ def test_dask_executor_arguments_are_checked() -> None:
         DaskExecutor()
     with pytest.raises(SpecError, match="either a scheduler address or n_workers"):
         DaskExecutor("tcp://127.0.0.1:1", n_workers=2)
-    with pytest.raises(SpecError, match="at least 1"):
+    with pytest.raises(SpecError, match="DaskExecutor: n_workers must be at least 1, got 0"):
         DaskExecutor(n_workers=0)
 
 

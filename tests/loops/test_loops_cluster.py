@@ -253,7 +253,7 @@ def test_bad_ensemble_specs_are_clear_errors(model: LoadedModel) -> None:
         parameter_ranges(model, ["openess"])
     with pytest.raises(SpecError, match="'Young Firms' is a stock"):
         parameter_ranges(model, ["Young Firms"])
-    with pytest.raises(SpecError, match="samples must be an integer >= 1"):
+    with pytest.raises(SpecError, match="loop ensemble: samples must be at least 1, got 0"):
         LoopEnsembleSpec(ranges={"openness": (0.0, 1.0)}, samples=0)
     with pytest.raises(SpecError, match="low < high"):
         LoopEnsembleSpec(ranges={"openness": (1.0, 0.0)})

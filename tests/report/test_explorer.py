@@ -16,7 +16,7 @@ from sdcluster.cli.explore import register
 from sdcluster.cli.testing import command_app
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.run import run_scenarios
-from sdcluster.engine.schedule import step_values
+from sdcluster.experiments.inputs import step_values
 from sdcluster.experiments.scenarios import Scenario, Step, load_scenarios
 from sdcluster.model.loaded import load_model
 from sdcluster.model.paths import builtin_model_path

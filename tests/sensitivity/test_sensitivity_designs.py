@@ -103,9 +103,9 @@ def test_a_latin_hypercube_has_one_sample_per_stratum(problem: SensitivityProble
 
 
 def test_monte_carlo_and_morris_sizes_are_checked(problem: SensitivityProblem) -> None:
-    with pytest.raises(SpecError, match="n must be an integer >= 1"):
+    with pytest.raises(SpecError, match="sensitivity: n must be at least 1"):
         monte_carlo(problem, 0)
-    with pytest.raises(SpecError, match="levels must be an integer >= 2"):
+    with pytest.raises(SpecError, match="sensitivity: levels must be at least 2"):
         morris_design(problem, 4, levels=1)
     with pytest.raises(SpecError, match=r"unknown method 'sobel'.*closest: 'sobol'"):
         make_design(problem, "sobel", 8)
@@ -121,9 +121,9 @@ def test_a_spec_checks_its_options(problem: SensitivityProblem) -> None:
         SensitivitySpec(problem=problem, outcomes=("x@end",),
                         confidence_level=95)
     # Refused before any model is given.
-    with pytest.raises(SpecError, match="sensitivity: seed must be an integer >= 0"):
+    with pytest.raises(SpecError, match="sensitivity: seed must be at least 0"):
         SensitivitySpec(problem=problem, outcomes=("x@end",), seed=-1)
-    with pytest.raises(SpecError, match="sensitivity: levels must be an integer >= 2"):
+    with pytest.raises(SpecError, match="sensitivity: levels must be at least 2"):
         SensitivitySpec(problem=problem, outcomes=("x@end",),
                         levels=1)
     spec = SensitivitySpec(problem=problem, outcomes=("x@end",),

@@ -173,13 +173,13 @@ def test_absolute_noise_levels_set_the_amplitude(lake: BatchModel) -> None:
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"values": 1}, "values must be an integer >= 2"),
+    ({"values": 1}, "values must be at least 2"),
     ({"lever_range": (1.0, 0.0)}, "lever_range must be"),
     ({"initial_states": (1.0, 1.0)}, "two distinct initial states"),
     ({"horizon": -1.0}, "horizon must be a positive number"),
     ({"noise_levels": (-1.0,)}, "noise levels must be >= 0"),
     ({"initial_spacing": "cubic"}, "initial_spacing"),
-    ({"seed": -1}, "seed must be an integer >= 0"),
+    ({"seed": -1}, "seed must be at least 0"),
 ])
 def test_bad_specs_are_refused(change: dict[str, object], message: str) -> None:
     with pytest.raises(SpecError, match=message):

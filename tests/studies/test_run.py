@@ -72,7 +72,7 @@ def test_unknown_specs_and_bad_options_are_refused(noise_model: Path) -> None:
         run(noise_model, Scenario(name="x"))  # type: ignore[call-overload]
     with pytest.raises(SpecError, match="engine must be one of"):
         RunOptions(engine="fast")  # type: ignore[arg-type]
-    with pytest.raises(SpecError, match="chunk_size must be an integer >= 1"):
+    with pytest.raises(SpecError, match="chunk_size must be at least 1, got 0"):
         RunOptions(chunk_size=0)
     options = RunOptions(chunk_size=np.int64(7), run_dir="here")  # type: ignore[arg-type]
     assert type(options.chunk_size) is int and options.run_dir == Path("here")
