@@ -27,7 +27,8 @@ from sdcluster.errors import SimulationError
 from sdcluster.experiments.inputs import pysd_step_series
 from sdcluster.experiments.scenario_set import ScenarioSet
 from sdcluster.experiments.scenarios import Scenario
-from sdcluster.model.loaded import LoadedModel, TimeSettings
+from sdcluster.model.loaded import LoadedModel
+from sdcluster.model.variables import TimeSettings
 
 #: The white-noise input of single-input models; every constant named ``white noise ...``
 #: is an input (see :func:`sdcluster.engine.noise.noise_inputs`).

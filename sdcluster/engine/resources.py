@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sdcluster.errors import TooLargeError
-from sdcluster.model.loaded import TimeSettings
+from sdcluster.model.variables import TimeSettings
 
 __all__ = ["RunSize", "available_memory", "check_fits", "format_bytes", "run_size"]
 

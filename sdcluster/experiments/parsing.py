@@ -16,7 +16,7 @@ import math
 from typing import Any
 
 from sdcluster.errors import SpecError
-from sdcluster.model.loaded import Variable
+from sdcluster.model.variables import Variable
 
 __all__ = ["finite_number", "number_text", "parameter_option", "range_within", "type_name"]
 

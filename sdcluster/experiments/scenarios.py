@@ -29,8 +29,9 @@ from typing import Any
 
 from sdcluster.errors import ScenarioError, SpecError, did_you_mean, with_article
 from sdcluster.experiments.parsing import finite_number, type_name
-from sdcluster.model.loaded import LoadedModel, Variable
+from sdcluster.model.loaded import LoadedModel
 from sdcluster.model.paths import builtin_scenarios_dir
+from sdcluster.model.variables import Variable
 
 #: Scenario names are used on the command line and as coordinates.
 SCENARIO_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")

@@ -22,7 +22,8 @@ from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.batch_js import javascript_model
 from sdcluster.errors import UnsupportedConstructError
 from sdcluster.experiments.scenarios import Scenario
-from sdcluster.model.loaded import LoadedModel, Variable, load_model
+from sdcluster.model.loaded import LoadedModel, load_model
+from sdcluster.model.variables import Variable
 
 __all__ = ["BUILTIN_CHARTS", "Chart", "ExplorerModel", "Lever", "Preset", "explorer_model"]
 

@@ -31,8 +31,9 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 from sdcluster.errors import ModelFileError, SdclusterError
-from sdcluster.model.loaded import LoadedModel, Variable, load_model
+from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.model.simlin_io import load_project
+from sdcluster.model.variables import Variable
 from sdcluster.names import normalize_name
 from sdcluster.results.atomic import write_atomically
 
