@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from sdcluster.engine.batch import BatchModel
-from sdcluster.engine.noise import is_noise_input_name, white_noise_inputs
+from sdcluster.experiments.noise import is_noise_input_name, white_noise_inputs
 from sdcluster.model.loaded import load_model
 from sdcluster.model.paths import builtin_model_path
 from sdcluster.names import normalize_name

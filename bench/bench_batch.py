@@ -35,7 +35,7 @@ import pandas as pd
 import pysd
 
 from sdcluster.engine.batch import BatchModel
-from sdcluster.engine.noise import is_noise_input_name, white_noise_inputs
+from sdcluster.experiments.noise import is_noise_input_name, white_noise_inputs
 from sdcluster.model.loaded import load_model
 from sdcluster.names import normalize_name
 

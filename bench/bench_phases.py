@@ -19,7 +19,7 @@ from sdcluster.analysis.phase_summaries import clean_sequence_share
 from sdcluster.analysis.phases import PHASES, phase_codes
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.engine.batch import BatchModel
-from sdcluster.engine.noise import is_noise_input_name, white_noise_inputs
+from sdcluster.experiments.noise import is_noise_input_name, white_noise_inputs
 from sdcluster.model.loaded import load_model
 from sdcluster.model.paths import builtin_model_path
 from sdcluster.names import normalize_name

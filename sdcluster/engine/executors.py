@@ -4,7 +4,7 @@ An ensemble of many members runs as *chunks*: consecutive ranges of global
 member ids ``[start, stop)``. A chunk task is any picklable callable
 ``task(start, stop) -> xarray.Dataset`` whose result has a ``"member"``
 dimension; members depend only on their own id, so the chunking never
-changes the numbers (see :mod:`sdcluster.engine.noise`).
+changes the numbers (see :mod:`sdcluster.experiments.noise`).
 
 Executors run the tasks:
 

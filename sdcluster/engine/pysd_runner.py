@@ -21,17 +21,17 @@ import xarray as xr
 from tqdm import tqdm
 
 from sdcluster.engine.finite import raise_on_non_finite
-from sdcluster.engine.noise import noise_inputs, white_noise_inputs
 from sdcluster.engine.resources import check_fits, run_size
 from sdcluster.errors import SimulationError
 from sdcluster.experiments.inputs import pysd_step_series
+from sdcluster.experiments.noise import noise_inputs, white_noise_inputs
 from sdcluster.experiments.scenario_set import ScenarioSet
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel
 from sdcluster.model.variables import TimeSettings
 
 #: The white-noise input of single-input models; every constant named ``white noise ...``
-#: is an input (see :func:`sdcluster.engine.noise.noise_inputs`).
+#: is an input (see :func:`sdcluster.experiments.noise.noise_inputs`).
 WHITE_NOISE_INPUT = "white noise input"
 
 
@@ -54,7 +54,7 @@ def run_scenario(
     noise_seed : int, optional
         Seed of the white-noise series fed to the model's noise inputs, its
         constants named ``white noise ...`` (standard normal, one draw per
-        TIME STEP and input; see :mod:`sdcluster.engine.noise`). Ignored
+        TIME STEP and input; see :mod:`sdcluster.experiments.noise`). Ignored
         when the model has none.
     variables : iterable of str, optional
         Variables to return (model names); every variable except lookups
@@ -62,7 +62,7 @@ def run_scenario(
     noise_member : int
         Which stream of ``noise_seed`` to use: member ``noise_member`` of the
         ensemble with root seed ``noise_seed``, every input (see
-        :mod:`sdcluster.engine.noise`); 0 for scenario runs.
+        :mod:`sdcluster.experiments.noise`); 0 for scenario runs.
 
     Returns
     -------

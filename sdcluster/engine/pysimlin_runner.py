@@ -29,7 +29,7 @@ Fluctuations
 pysimlin cannot draw random numbers and takes no time-series inputs, but it can
 be stepped: before each time step :class:`PysimlinLoopRunner` sets each
 white-noise input (the constants named ``white noise ...``,
-:func:`sdcluster.engine.noise.noise_inputs`) to the seeded draw PySD would read
+:func:`sdcluster.experiments.noise.noise_inputs`) to the seeded draw PySD would read
 at that step, and applies scenario steps the same way, with the step rule of
 :func:`sdcluster.experiments.inputs.step_values`; so a noisy run is the same run
 PySD makes with that seed, not an approximation.

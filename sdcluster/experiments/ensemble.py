@@ -15,8 +15,8 @@ Member ``m`` (its global index, ``0 .. n_members - 1``) reads its
 fluctuations from noise stream ``s(m)`` of the root seed: one standard
 normal draw per TIME STEP for each of the model's white-noise inputs (its
 constants named ``white noise ...``, see
-:func:`sdcluster.engine.noise.noise_inputs`); input ``k`` gets
-``sdcluster.engine.noise.white_noise(seed, [s(m)], n_steps, input_index=k)``.
+:func:`sdcluster.experiments.noise.noise_inputs`); input ``k`` gets
+``sdcluster.experiments.noise.white_noise(seed, [s(m)], n_steps, input_index=k)``.
 A member's numbers depend on ``(seed, s(m))`` only, never on the chunk size,
 the executor or the number of workers, and the batch engine and PySD give
 the same member (the tests check ``rtol=1e-9``).

@@ -38,7 +38,7 @@ class LoopEnsembleSpec:
         Seed of the Latin hypercube.
     noise_seed : int or None
         Root seed of the white-noise inputs: member ``m`` gets noise stream
-        ``m`` of ``noise_seed`` for every input (:mod:`sdcluster.engine.noise`),
+        ``m`` of ``noise_seed`` for every input (:mod:`sdcluster.experiments.noise`),
         as in the batch engine's ensembles. ``None``: parameter uncertainty only.
     scenario : Scenario or None
         The base the sample varies (its overrides, steps and final time).

@@ -24,7 +24,7 @@ class ScenarioSet:
         The scenarios to run, validated against the model; names are unique.
     seed : int or None
         Seed of the white-noise input series (noise stream 0 of every input,
-        see :mod:`sdcluster.engine.noise`). ``None`` runs without noise (the
+        see :mod:`sdcluster.experiments.noise`). ``None`` runs without noise (the
         inputs stay at their model values). With a seed every scenario gets
         the *same* noise series (common random numbers), so differences
         between scenarios come from the policies, not from the draws.

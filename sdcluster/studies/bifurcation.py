@@ -25,7 +25,7 @@ value refers to (:mod:`sdcluster.studies.bifurcation_inputs` explains why and
 when that is impossible). Noise levels scale the model's noise-amplitude
 constant(s); the white-noise inputs are fed seeded streams, member ``m``'s
 input ``k`` being ``white_noise(seed, [m], n_steps, input_index=k)``
-(:mod:`sdcluster.engine.noise`), the same stream member ``m`` of an ensemble
+(:mod:`sdcluster.experiments.noise`), the same stream member ``m`` of an ensemble
 with that seed gets. The same
 streams serve every lever value and noise level (common random numbers), so
 the probability curves differ only by the lever and the noise level.
@@ -66,10 +66,10 @@ from numpy.typing import NDArray
 
 from sdcluster.analysis.bisection import k_section
 from sdcluster.engine.batch import BatchModel
-from sdcluster.engine.noise import white_noise
 from sdcluster.engine.options import DEFAULT_OPTIONS, RunOptions
 from sdcluster.errors import SimulationError, SpecError
 from sdcluster.experiments.bifurcation import BifurcationSpec
+from sdcluster.experiments.noise import white_noise
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.studies import bifurcation_analysis as bif
 from sdcluster.studies.bifurcation_result import BifurcationResult

@@ -13,7 +13,7 @@ the initial size), setting it would change the dynamics, not only the start,
 and it raises too unless the caller allows it.
 
 Fluctuations come from exogenous white-noise inputs (constants named like
-``white noise input``) that Python feeds (:mod:`sdcluster.engine.noise`); their
+``white noise input``) that Python feeds (:mod:`sdcluster.experiments.noise`); their
 amplitude is a constant such as ``noise sd`` that multiplies them in the model.
 """
 

@@ -46,12 +46,12 @@ from sdcluster.analysis.entropy import ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANG
 from sdcluster.analysis.phase_summaries import KNOWLEDGE
 from sdcluster.analysis.phases import FIRMS
 from sdcluster.engine.executors import execute_chunks
-from sdcluster.engine.noise import NOISE_INPUT_RULE, NOISE_STREAMS, noise_inputs
 from sdcluster.engine.options import DEFAULT_OPTIONS, RunOptions
 from sdcluster.engine.resources import check_fits, run_size
 from sdcluster.engine.run import make_metadata
 from sdcluster.errors import SpecError
 from sdcluster.experiments.ensemble import EnsembleSpec
+from sdcluster.experiments.noise import NOISE_INPUT_RULE, NOISE_STREAMS, noise_inputs
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.results.chunks import ChunkStore, plan_chunks, spec_key
 from sdcluster.results.dataset import Results

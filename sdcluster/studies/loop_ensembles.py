@@ -30,10 +30,10 @@ from sdcluster.analysis.loops import (
 )
 from sdcluster.analysis.phases import PHASE_INPUTS, PHASES
 from sdcluster.analysis.settings import AnalysisSettings
-from sdcluster.engine.noise import noise_inputs, white_noise_inputs
 from sdcluster.engine.options import DEFAULT_OPTIONS, RunOptions
 from sdcluster.experiments.designs import ParameterRange, SensitivityProblem, latin_hypercube
 from sdcluster.experiments.loop_ensemble import LoopEnsembleSpec
+from sdcluster.experiments.noise import noise_inputs, white_noise_inputs
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel
 from sdcluster.model.named_loops import LoopMatch, NamedLoop

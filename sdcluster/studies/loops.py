@@ -12,7 +12,7 @@ are in :mod:`sdcluster.studies.loop_ensembles` (parameter uncertainty) and
 Fluctuations
 ------------
 With a noise seed each white-noise input gets the series PySD's runner feeds
-it (member 0 of :mod:`sdcluster.engine.noise`), so a noisy run is the run
+it (member 0 of :mod:`sdcluster.experiments.noise`), so a noisy run is the run
 PySD makes with that seed.
 """
 
@@ -27,8 +27,8 @@ import xarray as xr
 
 from sdcluster.analysis.loops import named_scores, run_phases
 from sdcluster.analysis.settings import AnalysisSettings
-from sdcluster.engine.noise import noise_inputs, white_noise_inputs
 from sdcluster.engine.pysimlin_runner import PysimlinLoopRunner
+from sdcluster.experiments.noise import noise_inputs, white_noise_inputs
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel
 from sdcluster.model.named_loops import (
@@ -163,7 +163,7 @@ def analyze_loops(
         Overrides, steps and final time; the model as it is when omitted.
     noise_seed : int, optional
         Seed of the white-noise inputs, the same series PySD's runner feeds
-        (member 0 of :mod:`sdcluster.engine.noise`, every input); no noise
+        (member 0 of :mod:`sdcluster.experiments.noise`, every input); no noise
         when omitted.
     named : sequence of NamedLoop, optional
         The named loops; those declared in the model file by default

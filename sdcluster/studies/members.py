@@ -21,9 +21,6 @@ import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
 from sdcluster.engine.batch import BatchModel
-from sdcluster.engine.noise import (
-    white_noise_inputs,
-)
 from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT, run_scenario
 from sdcluster.errors import (
     DataFileError,
@@ -38,6 +35,9 @@ from sdcluster.experiments.designs import (
     FloatArray,
 )
 from sdcluster.experiments.inputs import step_values
+from sdcluster.experiments.noise import (
+    white_noise_inputs,
+)
 from sdcluster.model.data_files import DataFiles
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.results.dataset import MEMBER_DIM
@@ -92,7 +92,7 @@ class MemberRunner:
         The compiled model; ``None`` runs the members through PySD.
     noise_inputs : tuple of str
         The model's white-noise inputs in input order
-        (:func:`sdcluster.engine.noise.noise_inputs`); empty if it has none.
+        (:func:`sdcluster.experiments.noise.noise_inputs`); empty if it has none.
     model_path : Path or None
         The model file, which the PySD path loads in each worker thread
         (needed when ``batch`` is None).

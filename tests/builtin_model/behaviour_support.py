@@ -13,7 +13,7 @@ import xarray as xr
 from sdcluster.analysis.phases import phase_codes
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.engine.batch import BatchModel
-from sdcluster.engine.noise import white_noise
+from sdcluster.experiments.noise import white_noise
 from sdcluster.model.loaded import LoadedModel, load_model
 from tests.builtin_model.model_support import LEVERS
 

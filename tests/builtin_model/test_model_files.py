@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import simlin
 
-from sdcluster.engine.noise import noise_inputs
 from sdcluster.engine.pysd_runner import run_scenario
+from sdcluster.experiments.noise import noise_inputs
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.model.paths import models_dir

@@ -10,7 +10,6 @@ import pytest
 
 from sdcluster.engine.batch import BatchModel, can_vectorize
 from sdcluster.engine.batch_integrate import even_chunks
-from sdcluster.engine.noise import white_noise
 from sdcluster.errors import (
     ModelFileError,
     SdclusterError,
@@ -19,6 +18,7 @@ from sdcluster.errors import (
     UnknownVariableError,
     UnsupportedConstructError,
 )
+from sdcluster.experiments.noise import white_noise
 from tests import DATA
 
 CONTROL = """

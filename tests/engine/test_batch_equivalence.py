@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from sdcluster.engine.batch import BatchModel
-from sdcluster.engine.noise import white_noise
+from sdcluster.experiments.noise import white_noise
 from sdcluster.testing import assert_matches_pysd
 from tests import DATA
 from tests.engine.engine_support import BUILTIN_MODEL, PysdRun, member_params

@@ -19,8 +19,8 @@ from sdcluster.engine import batch as batch_module
 from sdcluster.engine import batch_runtime as runtime
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.batch_numba import _import, numba_source
-from sdcluster.engine.noise import white_noise
 from sdcluster.errors import SpecError, UnsupportedConstructError
+from sdcluster.experiments.noise import white_noise
 from sdcluster.model.loaded import load_model
 from sdcluster.testing import assert_matches_pysd
 from tests import DATA

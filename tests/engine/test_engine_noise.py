@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sdcluster.engine.noise import member_generator, white_noise
 from sdcluster.errors import SpecError
+from sdcluster.experiments.noise import member_generator, white_noise
 
 
 def test_shape_dtype_and_determinism() -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sdcluster.engine.noise import (
+from sdcluster.errors import SpecError
+from sdcluster.experiments.noise import (
     is_noise_input_name,
     member_generator,
     white_noise,
     white_noise_inputs,
 )
-from sdcluster.errors import SpecError
 
 
 def test_input_0_is_the_members_stream_and_input_k_its_own_spawn_key() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sdcluster.engine.noise import white_noise
 from sdcluster.engine.pysd_runner import run_scenario, run_scenario_set
 from sdcluster.engine.run import run_scenarios
 from sdcluster.errors import ScenarioError, SimulationError
+from sdcluster.experiments.noise import white_noise
 from sdcluster.experiments.scenario_set import ScenarioSet
 from sdcluster.experiments.scenarios import Scenario, Step
 from sdcluster.model.loaded import LoadedModel, load_model

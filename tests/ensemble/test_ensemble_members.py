@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from sdcluster.engine.noise import white_noise
 from sdcluster.engine.options import RunOptions
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.errors import (
@@ -19,6 +18,7 @@ from sdcluster.errors import (
 )
 from sdcluster.experiments.designs import DESIGN, NOISE_STREAM, ParameterDesign
 from sdcluster.experiments.ensemble import EnsembleSpec
+from sdcluster.experiments.noise import white_noise
 from sdcluster.experiments.scenarios import Scenario, Step
 from sdcluster.model.loaded import load_model
 from sdcluster.model.paths import builtin_model_path

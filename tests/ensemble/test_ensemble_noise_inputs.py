@@ -13,12 +13,12 @@ from typer.testing import CliRunner
 
 from sdcluster.analysis.settings import DEFAULT_SETTINGS
 from sdcluster.cli.main import app
-from sdcluster.engine.noise import noise_inputs, white_noise
 from sdcluster.engine.options import RunOptions
 from sdcluster.engine.pysd_runner import run_scenario
 from sdcluster.errors import ReportError
 from sdcluster.experiments.designs import ParameterDesign
 from sdcluster.experiments.ensemble import EnsembleSpec
+from sdcluster.experiments.noise import noise_inputs, white_noise
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import load_model
 from sdcluster.results.dataset import Results

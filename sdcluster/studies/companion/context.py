@@ -12,9 +12,9 @@ from sdcluster.analysis.phases import PHASE_NEEDS
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.analysis.thresholds import SWEEP_LEVER
 from sdcluster.engine.batch import BatchModel
-from sdcluster.engine.noise import NOISE_INPUT_RULE, noise_inputs
 from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT
 from sdcluster.errors import ReportError, SdclusterError
+from sdcluster.experiments.noise import NOISE_INPUT_RULE, noise_inputs
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel
 from sdcluster.studies.companion.sizes import ExperimentSizes
@@ -93,7 +93,7 @@ class RunContext:
                               "innovation-cluster model)")
 
     def require_noise_inputs(self, purpose: str) -> tuple[str, ...]:
-        """Return the model's white-noise inputs (:func:`~sdcluster.engine.noise.noise_inputs`).
+        """Return the model's white-noise inputs (:func:`sdcluster.experiments.noise.noise_inputs`).
 
         Raises
         ------

@@ -102,7 +102,7 @@ def _noise_sd(context: RunContext) -> float | None:
 
 
 def _streams_text(inputs: tuple[str, ...]) -> str:
-    """Say how the members' noise derives from the seed (see :mod:`sdcluster.engine.noise`)."""
+    """Say how the members' noise derives from the seed (see :mod:`sdcluster.experiments.noise`)."""
     if len(inputs) == 1:
         return "member m draws from SeedSequence(seed, spawn_key=(m,))"
     return (f"member m draws input k of {', '.join(inputs)} from SeedSequence(seed, "
