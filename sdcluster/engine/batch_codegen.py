@@ -158,6 +158,14 @@ def _init_value(node: Node, inputs: frozenset[str]) -> str:
 
 def _state_init_lines(state: StateObject) -> list[str]:
     rows = f"Y[{state.row}:{state.row + state.order}]"
+    check = []
+    if state.order_node is not None:  # an order read from a constant: the model's, or refused
+        check = [f"    _h_check_order({state.order_node}, {state.order}, {state.element!r}, "
+                 f"{state.construct!r})"]
+    return check + _state_rows(state, rows)
+
+
+def _state_rows(state: StateObject, rows: str) -> list[str]:
     if state.kind == "delay":
         # PySD's Delay stores input * delay time in every stage.
         return [

@@ -104,7 +104,6 @@ FUNCTIONS: dict[str, Function] = {
 STRUCTURE_NAMES: dict[type, str] = {
     ae.DelayFixedStructure: "DELAY FIXED",
     ae.DelayNStructure: "DELAY N",
-    ae.SmoothNStructure: "SMOOTH N",
     ae.TrendStructure: "TREND",
     ae.ForecastStructure: "FORECAST",
     ae.SampleIfTrueStructure: "SAMPLE IF TRUE",

@@ -509,6 +509,22 @@ def _init_lines(emitter: _Emitter, inputs: frozenset[str]) -> list[str]:
 
 
 def _state_init_lines(state: StateObject) -> list[str]:
+    return _order_check_lines(state) + _state_rows(state)
+
+
+def _order_check_lines(state: StateObject) -> list[str]:
+    """Refuse a member whose SMOOTH N or DELAY N order is not the model's (check_order)."""
+    if state.order_node is None:
+        return []
+    used = state.order_node if state.construct != "DELAY N" else f"Math.trunc({state.order_node})"
+    message = json.dumps(
+        f"{state.construct} in {state.element!r}: the explorer runs the model's order "
+        f"({state.order}) only, which fixes the number of stages"
+    )
+    return [f"  if ({used} !== {state.order}) throw new Error({message});"]
+
+
+def _state_rows(state: StateObject) -> list[str]:
     rows = range(state.row, state.row + state.order)
     if state.kind != "delay":
         return [f"  Y[{row}] = {state.initial};" for row in rows]

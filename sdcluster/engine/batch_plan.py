@@ -69,7 +69,11 @@ class StateObject:
 
     ``flow`` names the node holding the derivative (INTEG) or the input
     (SMOOTH, DELAY); ``time`` the smoothing or delay time; ``initial`` the
-    initial value.
+    initial value. ``construct`` is the Vensim name (``"SMOOTH N"``...), for
+    messages. ``order_node`` is the node of an order read from a constant
+    (SMOOTH N, DELAY N): the rows are allocated for the model's value of it,
+    ``order``, and the initialization checks that every member has that
+    value.
     """
 
     name: str
@@ -82,6 +86,8 @@ class StateObject:
     initial: str
     non_negative: bool
     element: str
+    construct: str = ""
+    order_node: str | None = None
 
 
 @dataclass(frozen=True)

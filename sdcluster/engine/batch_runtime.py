@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sdcluster.errors import SimulationError
+from sdcluster.errors import SimulationError, UnsupportedConstructError
 
 #: What Vensim, and PySD, treat as zero (``pysd.py_backend.functions.SMALL_VENSIM``).
 SMALL_VENSIM = 1e-6
@@ -225,6 +225,31 @@ def check_delay_order(order: int, time_step: float, delay_time: Value, element: 
         )
 
 
+def check_order(order: Value, planned: int, element: str, construct: str) -> None:
+    """Refuse members whose SMOOTH N or DELAY N order is not the model's.
+
+    The order is the number of stages, and so of the state matrix's rows,
+    which the translation fixed at the model's value of the order constant;
+    a member with another order would need other rows.
+
+    Raises
+    ------
+    UnsupportedConstructError
+        If any member's order, as PySD uses it (DELAY N truncates it), is
+        not ``planned``.
+
+    """
+    value = np.asarray(order)
+    used = np.trunc(value) if construct == "DELAY N" else value
+    if not np.all(used == planned):
+        other = value[used != planned].flat[0] if value.ndim else value
+        raise UnsupportedConstructError(
+            f"not supported by the vectorized engine: {construct} in {element!r} with the order "
+            f"{float(other)!r} in a member: it runs the model's order ({planned}) only, which "
+            "fixes the number of stages; run it with the PySD runner instead"
+        )
+
+
 #: Names the generated code can call, bound into its module namespace.
 RUNTIME_NAMESPACE: dict[str, Any] = {
     "np": np,
@@ -238,6 +263,7 @@ RUNTIME_NAMESPACE: dict[str, Any] = {
     "_h_ramp": ramp,
     "_h_pulse": pulse,
     "_h_check_delay_order": check_delay_order,
+    "_h_check_order": check_order,
     "_h_full_array": full_array,
     "_h_unchanged": unchanged,
 }

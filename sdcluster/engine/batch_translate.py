@@ -150,6 +150,7 @@ class _Translator:
             ae.InitialStructure: self._initial,
             ae.IntegStructure: self._integ,
             ae.SmoothStructure: self._smooth,
+            ae.SmoothNStructure: self._smooth,
             ae.DelayStructure: self._delay,
             ae.InlineLookupsStructure: self._inline_lookup,
         }
@@ -410,25 +411,57 @@ class _Translator:
         return self._state_object(name, "integ", 1, "1", flow, None, initial, ast.non_negative)
 
     def _smooth(self, ast: Any) -> _Expr:
+        # SMOOTH N is PySD's Smooth too, with an order of the modeler's.
+        construct = "SMOOTH N" if isinstance(ast, ae.SmoothNStructure) else "SMOOTH"
         name = self._unique(f"s_smooth_{self.identifier}")
-        order, order_text = self._order(ast.order)
+        order, order_text, order_node = self._order(ast.order, construct)
         flow = self._argument(name, "input", ast.input)
         time = self._argument(name, "time", ast.smooth_time)
         initial = self._argument(name, "initial", ast.initial)
-        return self._state_object(name, "smooth", order, order_text, flow, time, initial, False)
+        return self._state_object(name, "smooth", order, order_text, flow, time, initial, False,
+                                  construct, order_node)
 
     def _delay(self, ast: Any) -> _Expr:
         name = self._unique(f"s_delay_{self.identifier}")
-        order, order_text = self._order(ast.order)
+        order, order_text, order_node = self._order(ast.order, "DELAY")
         flow = self._argument(name, "input", ast.input)
         time = self._argument(name, "time", ast.delay_time)
         initial = self._argument(name, "initial", ast.initial)
-        return self._state_object(name, "delay", order, order_text, flow, time, initial, False)
+        return self._state_object(name, "delay", order, order_text, flow, time, initial, False,
+                                  "DELAY", order_node)
 
-    def _order(self, order: Any) -> tuple[int, str]:
+    def _order(self, order: Any, construct: str) -> tuple[int, str, str | None]:
+        """Return the order of a delay or smooth, its text in the derivatives and its node.
+
+        An order is a number, or for SMOOTH N and DELAY N a model constant:
+        the number of stages, so of state rows, is the model's value of it
+        (members that set another value are refused when the run starts,
+        see :func:`~sdcluster.engine.batch_runtime.check_order`).
+        """
+        if isinstance(order, ae.ReferenceStructure) and construct in _ORDER_CONSTANTS:
+            return self._order_constant(order, construct)
         if not isinstance(order, int | float | np.integer | np.floating) or int(order) < 1:
             raise _refusal(self.path, "a non-constant delay or smooth order", self.element)
-        return int(order), _number(order).text
+        if construct == "SMOOTH N" and order != int(order):
+            # PySD's Smooth makes a list of `order` stages: a fraction fails there.
+            raise _refusal(self.path, f"{construct} with the order {order!r}", self.element)
+        # PySD's DelayN truncates the order (int(order)) and multiplies by that.
+        text = repr(int(order)) if construct == "DELAY N" else _number(order).text
+        return int(order), text, None
+
+    def _order_constant(self, order: Any, construct: str) -> tuple[int, str, str | None]:
+        reference = self._reference(order)
+        names = {identifier: name for name, identifier in self.namespace.namespace.items()}
+        name = names.get(reference.text[2:], "")
+        variable = self.model.variables.get(name)
+        default = None if variable is None or variable.kind != "constant" else variable.default
+        if default is None or not np.isfinite(default) or int(default) < 1:
+            raise _refusal(self.path, f"{construct} with an order that is not a number or a "
+                           "constant of at least 1", self.element)
+        if construct == "SMOOTH N" and default != int(default):
+            raise _refusal(self.path, f"{construct} with the order {default!r}", self.element)
+        planned = int(default)
+        return planned, repr(planned), reference.text
 
     def _state_object(
         self,
@@ -440,6 +473,8 @@ class _Translator:
         time: str | None,
         initial: str,
         non_negative: Any,
+        construct: str = "INTEG",
+        order_node: str | None = None,
     ) -> _Expr:
         state = StateObject(
             name=name,
@@ -452,11 +487,15 @@ class _Translator:
             initial=initial,
             non_negative=bool(non_negative),
             element=self.element,
+            construct=construct,
+            order_node=order_node,
         )
         self.rows += order
         self.states.append(state)
         init_name = f"i_{name[2:]}"
         init_deps = {initial} if time is None else {initial, time}
+        if order_node is not None:
+            init_deps.add(order_node)  # checked at initialization
         self.nodes[init_name] = Node(init_name, "stateinit", "", frozenset(init_deps))
         last = state.row + order - 1
         read = f"Y[{last}]" if kind != "delay" else f"Y[{last}] / {time}"
@@ -466,6 +505,9 @@ class _Translator:
             self.element_of_node[node] = self.element
         return _Expr(name, 0, frozenset({name}))
 
+
+# The constructs whose order may be a model constant rather than a number.
+_ORDER_CONSTANTS = frozenset({"SMOOTH N", "DELAY N"})
 
 # Operators that Python applies left to right, so "a op b op c" = "(a op b) op c".
 _LEFT_ASSOCIATIVE = frozenset({"+", "-", "*", "/"})

@@ -71,9 +71,10 @@ REFUSED = {
         "Stock = INTEG(rate, 0) ~ x ~ |\nrate = A FUNCTION OF(Stock) ~ x/Month ~ |\n",
         "A FUNCTION OF in 'rate'",
     ),
-    "smooth_n": (
-        "Stock = INTEG(smoothed, 0) ~ x ~ |\nsmoothed = SMOOTH N(1, 2, 0, 4) ~ x/Month ~ |\n",
-        "SMOOTH N in 'smoothed'",
+    "smooth_n_order_of_a_variable": (
+        "Stock = INTEG(smoothed, 1) ~ x ~ |\n"
+        "smoothed = SMOOTH N(1, 2, 0, Stock) ~ x/Month ~ |\n",
+        "SMOOTH N with an order that is not a number or a constant of at least 1 in 'smoothed'",
     ),
 }
 
@@ -98,7 +99,8 @@ def test_the_refusal_is_both_an_sdcluster_error_and_not_implemented() -> None:
     assert issubclass(UnsupportedConstructError, NotImplementedError)
 
 
-@pytest.mark.parametrize("name", ["engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl"])
+@pytest.mark.parametrize("name", ["engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl",
+                                  "engine_smooth_n.mdl"])
 def test_supported_models_can_be_vectorized(name: str) -> None:
     assert can_vectorize(DATA / name) == (True, "")
 
@@ -308,6 +310,18 @@ def test_a_delay_shorter_than_its_order_times_the_step_is_refused(tmp_path: Path
     assert model.run_arrays({"lag": [3.0, 2.0]}, 2)["Stock"].shape == (2, 11)
     with pytest.raises(SimulationError, match="PySD would lower the delay order"):
         model.run_arrays({"lag": [3.0, 1.0]}, 2)
+
+
+def test_an_order_read_from_a_constant_runs_the_models_value_and_refuses_another() -> None:
+    # The order fixes the number of stages (state rows): a member may give
+    # the model's value again, another one is refused by name, not run.
+    model = BatchModel.from_file(DATA / "engine_smooth_n.mdl")
+    given = model.run_arrays({"smooth order": [3, 3.0]}, 2)["smooth nk"]
+    np.testing.assert_array_equal(given, model.run_arrays({}, 2)["smooth nk"])
+    for backend in ("numpy", "numba"):
+        with pytest.raises(UnsupportedConstructError,
+                           match=r"SMOOTH N in 'smooth nk' with the order 4\.0 in a member"):
+            model.run_arrays({"smooth order": [3, 4]}, 2, backend=backend)
 
 
 def test_a_model_survives_pickling(growth: BatchModel) -> None:

@@ -20,7 +20,10 @@ from sdcluster.testing import assert_matches_pysd
 from tests import DATA
 from tests.engine.engine_support import BUILTIN_MODEL, PysdRun, member_params
 
-TEST_MODELS = ("engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl")
+#: Models of one construct each, beyond those above: the engine must equal PySD on them,
+#: and the Numba backend the NumPy one to the bit (no elementary functions in them).
+CONSTRUCT_MODELS = ("engine_smooth_n.mdl",)
+TEST_MODELS = ("engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl", *CONSTRUCT_MODELS)
 
 # Three members per model, each with its own values; chosen to cross the
 # interesting boundaries (lookup ends, zero denominators, step and pulse
@@ -40,6 +43,12 @@ VARIED = {
         "pulse width": [0, 1.5, 0.1],
         "ramp end": [1, 14, 40],
         "initial guess": 3,
+    },
+    "engine_smooth_n.mdl": {
+        "smooth time": [0.25, 2, 9],
+        "initial smooth": [0, 7, -3],
+        "base": [1, 10, 100],
+        "step time": [0, 4.0625, 29],
     },
     "engine_logic.mdl": {
         "switch": [0, 1, 1],
@@ -62,6 +71,7 @@ CONSTRUCTS = (
     "DELAY1I(",
     "DELAY3(",
     "DELAY3I(",
+    "SMOOTH N(",
     "INITIAL(",
     "WITH LOOKUP",
     "IF THEN ELSE(",

@@ -45,6 +45,8 @@ SMALL_MODELS: tuple[tuple[str, dict[str, float], dict[str, Any]], ...] = (
     ("lookup_population.mdl", {"capacity": 600}, {}),
     ("engine_logic.mdl", {"limit": 30}, {}),
     ("step_grid.mdl", {}, {"steps": {"growth rate": {"at": 0.9, "to": 1.0}}}),
+    ("engine_smooth_n.mdl", {"smooth time": 3, "initial smooth": 0},
+     {"steps": {"base": {"at": 5, "to": 20}}}),
 )
 
 
