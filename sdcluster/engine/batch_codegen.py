@@ -57,6 +57,7 @@ from sdcluster.engine.batch_plan import (
     Plan,
     StateObject,
     all_deps,
+    check_fixed_times,
     clock_nodes,
     derivative_roots,
     dynamic_nodes,
@@ -106,6 +107,7 @@ def compile_run(plan: Plan, inputs: frozenset[str], outputs: tuple[str, ...]) ->
 
     """
     static = static_nodes(plan.nodes, inputs)
+    check_fixed_times(plan, static)  # an input series may move a DELAY N's time
     dynamic_outputs = tuple(name for name in outputs if name not in static)
     source = "\n".join(
         [

@@ -48,6 +48,7 @@ from sdcluster.engine.batch_plan import (
     all_deps,
     derivative_roots,
     dynamic_nodes,
+    fixed_time_constants,
     static_nodes,
     step_deps,
     topological_order,
@@ -464,6 +465,7 @@ def _run_source(emitter: _Emitter, name: str, inputs: frozenset[str]) -> str:
         f"D = new Float64Array({max(plan.n_rows, 1)});",
         "  let time = $times[0];",
         *_init_lines(emitter, inputs),
+        *_fixed_time_lines(plan, inputs),
         *(f"  const $x_{node} = X[{json.dumps(node)}] || null, $c_{node} = {node};"
           for node in sorted(inputs)),
         *(f"  const $o_{node} = new Float64Array(S.labels.length);" for node in dynamic_outputs),
@@ -505,6 +507,18 @@ def _init_lines(emitter: _Emitter, inputs: frozenset[str]) -> list[str]:
             lines.append(f"  let {name} = {value};")
         else:
             lines.append(f"  let {name} = {emitter.expression(node)};")
+    return lines
+
+
+def _fixed_time_lines(plan: Plan, inputs: frozenset[str]) -> list[str]:
+    """Refuse a step series for a constant a DELAY N's delay time reads (check_fixed_times)."""
+    lines = []
+    for element, constants in fixed_time_constants(plan).items():
+        message = json.dumps(
+            f"DELAY N in {element!r}: the explorer cannot change its delay time during a run"
+        )
+        lines += [f"  if (X[{json.dumps(name)}]) throw new Error({message});"
+                  for name in constants if name in inputs]
     return lines
 
 

@@ -54,6 +54,7 @@ from typing import Any
 from sdcluster.engine.batch_plan import (
     Plan,
     StateObject,
+    check_fixed_times,
     derivative_roots,
     dynamic_nodes,
     static_nodes,
@@ -372,6 +373,7 @@ def numba_source(
 
     """
     static = static_nodes(plan.nodes, inputs)
+    check_fixed_times(plan, static)  # an input series may move a DELAY N's time
     dynamic_outputs = tuple(name for name in outputs if name not in static)
     deps = step_deps(plan, static)
     roots = [root for state in plan.states for root in derivative_roots(state)]

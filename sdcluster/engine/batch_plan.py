@@ -17,14 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from sdcluster.engine.batch_variables import VariableInfo
-from sdcluster.errors import ModelFileError
+from sdcluster.errors import ModelFileError, UnsupportedConstructError
 
-__all__ = ["LookupSpec", "Node", "NodeKind", "Plan", "StateKind", "StateObject", "all_deps",
-           "clock_nodes", "derivative_roots", "dynamic_nodes", "slow_nodes", "static_nodes",
-           "step_deps", "topological_order"]
+__all__ = ["FIXED_TIME_CONSTRUCTS", "LookupSpec", "Node", "NodeKind", "Plan", "StateKind",
+           "StateObject", "all_deps", "check_fixed_times", "clock_nodes", "derivative_roots",
+           "dynamic_nodes", "fixed_time_constants", "slow_nodes", "static_nodes", "step_deps",
+           "topological_order"]
 
 NodeKind = Literal["time", "param", "control", "aux", "state", "stateinit", "initial"]
 StateKind = Literal["integ", "smooth", "delay"]
@@ -251,3 +253,55 @@ def dynamic_nodes(
     """Return the nodes a step computes for ``roots``, in order: neither static nor TIME."""
     order = topological_order(plan, roots, deps)
     return [name for name in order if name not in static and name != "time"]
+
+
+#: Constructs whose time argument must not change during a run (see :func:`check_fixed_times`).
+FIXED_TIME_CONSTRUCTS = frozenset({"DELAY N"})
+
+
+def check_fixed_times(plan: Plan, static: frozenset[str]) -> None:
+    """Refuse a DELAY N whose delay time is not static (given the run's inputs).
+
+    PySD's ``DelayN`` keeps one delay time per stage, shifted at every call
+    of its derivative, and its output divides by the time of the latest
+    such call: with a delay time that changes, the value depends on the
+    order in which PySD evaluates its objects and on its caches. With a
+    fixed delay time every stage holds the same value and DELAY N is
+    DELAY's arithmetic, which the engine runs.
+
+    Raises
+    ------
+    UnsupportedConstructError
+        If a DELAY N's delay time is not in ``static``.
+
+    """
+    for state in plan.states:
+        if state.construct in FIXED_TIME_CONSTRUCTS and state.time not in static:
+            raise UnsupportedConstructError(
+                f"not supported by the vectorized engine: {state.construct} with a delay time "
+                f"that changes during the run in {state.element!r} "
+                f"(model {Path(plan.source_path).name}); run it with the PySD runner instead"
+            )
+
+
+def fixed_time_constants(plan: Plan) -> dict[str, list[str]]:
+    """Return, by DELAY N element, the constants its delay time is computed from.
+
+    An emitter that lets constants follow input series (the explorer's
+    scenario steps) refuses a series for one of them, see
+    :func:`check_fixed_times`.
+    """
+    found: dict[str, list[str]] = {}
+    for state in plan.states:
+        if state.construct not in FIXED_TIME_CONSTRUCTS or state.time is None:
+            continue
+        seen: set[str] = set()
+        pending = [state.time]
+        while pending:
+            name = pending.pop()
+            if name not in seen:
+                seen.add(name)
+                pending.extend(plan.nodes[name].deps)
+        params = sorted(name for name in seen if plan.nodes[name].kind == "param")
+        found.setdefault(state.element, []).extend(params)
+    return found

@@ -47,6 +47,7 @@ from sdcluster.engine.batch_plan import (
     Plan,
     StateKind,
     StateObject,
+    check_fixed_times,
     slow_nodes,
     static_nodes,
 )
@@ -110,7 +111,9 @@ def translate(model: LoadedModel) -> Plan:
     slow = slow_nodes(second.nodes, static_nodes(second.nodes, frozenset()))
     # Names of model elements and stock arguments are the same in every pass.
     elements = {name for name in slow if name.startswith(("v_", "a_"))}
-    return _Translator(model, abstract, static | elements).plan()
+    plan = _Translator(model, abstract, static | elements).plan()
+    check_fixed_times(plan, static_nodes(plan.nodes, frozenset()))
+    return plan
 
 
 def _refusal(path: Path, construct: str, variable: str) -> UnsupportedConstructError:
@@ -152,6 +155,7 @@ class _Translator:
             ae.SmoothStructure: self._smooth,
             ae.SmoothNStructure: self._smooth,
             ae.DelayStructure: self._delay,
+            ae.DelayNStructure: self._delay,
             ae.InlineLookupsStructure: self._inline_lookup,
         }
 
@@ -422,13 +426,15 @@ class _Translator:
                                   construct, order_node)
 
     def _delay(self, ast: Any) -> _Expr:
+        # DELAY N is DELAY's arithmetic when its delay time is fixed (check_fixed_times).
+        construct = "DELAY N" if isinstance(ast, ae.DelayNStructure) else "DELAY"
         name = self._unique(f"s_delay_{self.identifier}")
-        order, order_text, order_node = self._order(ast.order, "DELAY")
+        order, order_text, order_node = self._order(ast.order, construct)
         flow = self._argument(name, "input", ast.input)
         time = self._argument(name, "time", ast.delay_time)
         initial = self._argument(name, "initial", ast.initial)
         return self._state_object(name, "delay", order, order_text, flow, time, initial, False,
-                                  "DELAY", order_node)
+                                  construct, order_node)
 
     def _order(self, order: Any, construct: str) -> tuple[int, str, str | None]:
         """Return the order of a delay or smooth, its text in the derivatives and its node.

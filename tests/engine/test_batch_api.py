@@ -71,6 +71,10 @@ REFUSED = {
         "Stock = INTEG(rate, 0) ~ x ~ |\nrate = A FUNCTION OF(Stock) ~ x/Month ~ |\n",
         "A FUNCTION OF in 'rate'",
     ),
+    "delay_n_moving_time": (
+        "Stock = INTEG(late, 1) ~ x ~ |\nlate = DELAY N(1, 2 + Stock, 0, 2) ~ x/Month ~ |\n",
+        "DELAY N with a delay time that changes during the run in 'late'",
+    ),
     "smooth_n_order_of_a_variable": (
         "Stock = INTEG(smoothed, 1) ~ x ~ |\n"
         "smoothed = SMOOTH N(1, 2, 0, Stock) ~ x/Month ~ |\n",
@@ -100,7 +104,7 @@ def test_the_refusal_is_both_an_sdcluster_error_and_not_implemented() -> None:
 
 
 @pytest.mark.parametrize("name", ["engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl",
-                                  "engine_smooth_n.mdl"])
+                                  "engine_smooth_n.mdl", "engine_delay_n.mdl"])
 def test_supported_models_can_be_vectorized(name: str) -> None:
     assert can_vectorize(DATA / name) == (True, "")
 
@@ -322,6 +326,26 @@ def test_an_order_read_from_a_constant_runs_the_models_value_and_refuses_another
         with pytest.raises(UnsupportedConstructError,
                            match=r"SMOOTH N in 'smooth nk' with the order 4\.0 in a member"):
             model.run_arrays({"smooth order": [3, 4]}, 2, backend=backend)
+
+
+def test_a_delay_n_order_other_than_the_models_is_refused() -> None:
+    model = BatchModel.from_file(DATA / "engine_delay_n.mdl")
+    for backend in ("numpy", "numba"):
+        with pytest.raises(UnsupportedConstructError,
+                           match=r"DELAY N in 'delay nk' with the order 2\.0 in a member"):
+            model.run_arrays({"delay order": [3, 2]}, 2, backend=backend)
+
+
+def test_a_delay_n_time_fed_as_an_input_series_is_refused() -> None:
+    # The engine runs DELAY N with a fixed delay time only (see check_fixed_times).
+    model = BatchModel.from_file(DATA / "engine_delay_n.mdl")
+    series = np.linspace(2, 4, len(model.schedule().times))
+    for backend in ("numpy", "numba"):
+        with pytest.raises(UnsupportedConstructError,
+                           match="DELAY N with a delay time that changes during the run"):
+            model.run_arrays({}, 1, inputs={"delay time": series}, backend=backend)
+    # A constant the delay times do not read may follow a series.
+    model.run_arrays({}, 1, inputs={"base": series})
 
 
 def test_a_model_survives_pickling(growth: BatchModel) -> None:

@@ -47,6 +47,8 @@ SMALL_MODELS: tuple[tuple[str, dict[str, float], dict[str, Any]], ...] = (
     ("step_grid.mdl", {}, {"steps": {"growth rate": {"at": 0.9, "to": 1.0}}}),
     ("engine_smooth_n.mdl", {"smooth time": 3, "initial smooth": 0},
      {"steps": {"base": {"at": 5, "to": 20}}}),
+    ("engine_delay_n.mdl", {"delay time": 3, "initial delay": 0},
+     {"steps": {"base": {"at": 5, "to": 20}}}),
 )
 
 
@@ -182,6 +184,16 @@ def test_small_models_match_batch_engine(file: str, params: dict[str, float],
     assert _compare(page, batch, {}, {}) < RTOL
     assert _compare(page, batch, params, options) < RTOL
     _no_trouble(log)
+
+
+def test_a_delay_n_time_following_a_step_is_refused_in_the_page(
+        tmp_path: Path, browser: tuple[Any, BrowserLog]) -> None:
+    page, _ = _show(browser, write_explorer(load_model(DATA / "engine_delay_n.mdl"),
+                                            tmp_path / "explorer.html"))
+    steps = {"steps": {"delay time": {"at": 5, "to": 3}}}
+    with pytest.raises(Exception, match="DELAY N in 'delay n1'"):
+        _page_run(page, {}, steps)
+    assert len(_page_run(page, {}, {})["delay n1"]) == 41
 
 
 def test_small_model_matches_pysd(tmp_path: Path, browser: tuple[Any, BrowserLog]) -> None:
