@@ -174,6 +174,9 @@ def _state_rows(state: StateObject, rows: str) -> list[str]:
             f"    _h_check_delay_order({state.order}, _dt, {state.time}, {state.element!r})",
             f"    {rows} = {state.initial} * {state.time}",
         ]
+    if state.kind == "trend":
+        # PySD's Trend.initialize: input / (1 + initial trend * average time).
+        return [f"    {rows} = {state.flow} / (1 + {state.initial} * {state.time})"]
     return [f"    {rows} = {state.initial}"]
 
 
@@ -333,6 +336,9 @@ def _derivative_lines(state: StateObject) -> list[str]:
     row, order = state.row, state.order_text
     if state.kind == "integ":
         return [f"        D[{row}] = {state.flow}"]
+    if state.kind == "trend":
+        # PySD's Trend.ddt: (input - state) / average_time.
+        return [f"        D[{row}] = ({state.flow} - Y[{row}]) / {state.time}"]
     lines = []
     if state.kind == "smooth":
         # PySD's Smooth.ddt: (targets - state) * order / smooth_time, stage by stage.

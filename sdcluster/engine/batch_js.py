@@ -540,6 +540,8 @@ def _order_check_lines(state: StateObject) -> list[str]:
 
 def _state_rows(state: StateObject) -> list[str]:
     rows = range(state.row, state.row + state.order)
+    if state.kind == "trend":  # PySD's Trend.initialize
+        return [f"  Y[{state.row}] = ({state.flow} / (1 + ({state.initial} * {state.time})));"]
     if state.kind != "delay":
         return [f"  Y[{row}] = {state.initial};" for row in rows]
     # PySD's Delay stores input * delay time in every stage.
@@ -574,6 +576,8 @@ def _derivative_lines(state: StateObject) -> list[str]:
     row, order = state.row, state.order_text
     if state.kind == "integ":
         return [f"D[{row}] = {state.flow};"]
+    if state.kind == "trend":  # PySD's Trend.ddt: (input - state) / average_time
+        return [f"D[{row}] = (({state.flow} - Y[{row}]) / {state.time});"]
     if state.kind == "smooth":
         # PySD's Smooth.ddt: (targets - state) * order / smooth_time, stage by stage.
         return [

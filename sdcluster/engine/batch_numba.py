@@ -347,6 +347,8 @@ def _derivatives(state: StateObject, lookups: dict[str, str]) -> list[str]:
     if state.kind == "integ":
         return [f"d_{row} = {state.flow}"]
     time = _scalar(str(state.time), lookups)
+    if state.kind == "trend":  # PySD's Trend.ddt
+        return [f"d_{row} = ({state.flow} - y_{row}) / {time}"]
     if state.kind == "smooth":
         lines = []
         for i in range(state.order):

@@ -29,7 +29,7 @@ __all__ = ["FIXED_TIME_CONSTRUCTS", "LookupSpec", "Node", "NodeKind", "Plan", "S
            "topological_order"]
 
 NodeKind = Literal["time", "param", "control", "aux", "state", "stateinit", "initial"]
-StateKind = Literal["integ", "smooth", "delay"]
+StateKind = Literal["integ", "smooth", "delay", "trend"]
 
 
 @dataclass(frozen=True)

@@ -156,6 +156,7 @@ class _Translator:
             ae.SmoothNStructure: self._smooth,
             ae.DelayStructure: self._delay,
             ae.DelayNStructure: self._delay,
+            ae.TrendStructure: self._trend,
             ae.InlineLookupsStructure: self._inline_lookup,
         }
 
@@ -436,6 +437,14 @@ class _Translator:
         return self._state_object(name, "delay", order, order_text, flow, time, initial, False,
                                   construct, order_node)
 
+    def _trend(self, ast: Any) -> _Expr:
+        # PySD's Trend: one state, the input's exponential average (see _state_object).
+        name = self._unique(f"s_trend_{self.identifier}")
+        flow = self._argument(name, "input", ast.input)
+        time = self._argument(name, "time", ast.average_time)
+        initial = self._argument(name, "initial", ast.initial_trend)
+        return self._state_object(name, "trend", 1, "1", flow, time, initial, False, "TREND")
+
     def _order(self, order: Any, construct: str) -> tuple[int, str, str | None]:
         """Return the order of a delay or smooth, its text in the derivatives and its node.
 
@@ -502,10 +511,17 @@ class _Translator:
         init_deps = {initial} if time is None else {initial, time}
         if order_node is not None:
             init_deps.add(order_node)  # checked at initialization
+        if kind == "trend":
+            init_deps.add(flow)  # PySD's Trend starts at input / (1 + initial trend * time)
         self.nodes[init_name] = Node(init_name, "stateinit", "", frozenset(init_deps))
         last = state.row + order - 1
-        read = f"Y[{last}]" if kind != "delay" else f"Y[{last}] / {time}"
-        read_deps = {init_name} if time is None or kind != "delay" else {init_name, time}
+        read, read_deps = f"Y[{last}]", {init_name}
+        if kind == "delay":
+            read, read_deps = f"Y[{last}] / {time}", {init_name, str(time)}
+        elif kind == "trend":
+            # PySD's Trend.__call__: zidz(input - state, average_time * abs(state)).
+            read = f"_h_zidz({flow} - Y[{last}], {time} * np.abs(Y[{last}]))"
+            read_deps = {init_name, flow, str(time)}
         self.nodes[name] = Node(name, "state", read, frozenset(read_deps))
         for node in (init_name, name):
             self.element_of_node[node] = self.element

@@ -22,7 +22,7 @@ from tests.engine.engine_support import BUILTIN_MODEL, PysdRun, member_params
 
 #: Models of one construct each, beyond those above: the engine must equal PySD on them,
 #: and the Numba backend the NumPy one to the bit (no elementary functions in them).
-CONSTRUCT_MODELS = ("engine_smooth_n.mdl", "engine_delay_n.mdl")
+CONSTRUCT_MODELS = ("engine_smooth_n.mdl", "engine_delay_n.mdl", "engine_trend.mdl")
 TEST_MODELS = ("engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl", *CONSTRUCT_MODELS)
 
 # Three members per model, each with its own values; chosen to cross the
@@ -56,6 +56,12 @@ VARIED = {
         "base": [1, 10, 100],
         "step time": [0, 4.0625, 29],
     },
+    "engine_trend.mdl": {
+        "average time": [0.25, 2, 9],
+        "initial trend": [0, 0.05, -0.3],
+        "base": [1, 10, 100],
+        "step time": [0, 4.0625, 29],
+    },
     "engine_logic.mdl": {
         "switch": [0, 1, 1],
         "threshold time": [0, 6, 19.95],
@@ -79,6 +85,7 @@ CONSTRUCTS = (
     "DELAY3I(",
     "SMOOTH N(",
     "DELAY N(",
+    "TREND(",
     "INITIAL(",
     "WITH LOOKUP",
     "IF THEN ELSE(",

@@ -49,6 +49,8 @@ SMALL_MODELS: tuple[tuple[str, dict[str, float], dict[str, Any]], ...] = (
      {"steps": {"base": {"at": 5, "to": 20}}}),
     ("engine_delay_n.mdl", {"delay time": 3, "initial delay": 0},
      {"steps": {"base": {"at": 5, "to": 20}}}),
+    ("engine_trend.mdl", {"average time": 3, "initial trend": -0.1},
+     {"steps": {"average time": {"at": 5, "to": 1}}}),
 )
 
 
