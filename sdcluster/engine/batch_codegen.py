@@ -138,10 +138,15 @@ def _init_source(plan: Plan, inputs: frozenset[str], static: frozenset[str]) -> 
             continue
         if node.kind == "stateinit":
             lines.extend(_state_init_lines(states[f"s_{name[2:]}"]))
+        elif name in states and states[name].kind == "fixed":
+            lines.append(f"    {name} = _h_ring_read(_ring_{name}, 0)")  # the initial value
         else:
             lines.append(f"    {name} = {_init_value(node, inputs)}")
+    # The DELAY FIXED rings go to the step functions with the static values.
+    rings = [f"_ring_{state.name}" for state in plan.states if state.kind == "fixed"]
     returned = ", ".join(
-        f"{name!r}: {name}" for name in sorted(static) if plan.nodes[name].kind != "stateinit"
+        [f"{name!r}: {name}" for name in sorted(static) if plan.nodes[name].kind != "stateinit"]
+        + [f"{ring!r}: {ring}" for ring in rings]
     )
     lines.append(f"    return {{{returned}}}")
     return "\n".join(lines) + "\n"
@@ -168,6 +173,9 @@ def _state_init_lines(state: StateObject) -> list[str]:
 
 
 def _state_rows(state: StateObject, rows: str) -> list[str]:
+    if state.kind == "fixed":
+        return [f"    _ring_{state.name} = _h_fixed_ring({state.ring_length}, {state.initial}, "
+                f"Y.shape[1], {state.element!r})"]
     if state.kind == "delay":
         # PySD's Delay stores input * delay time in every stage.
         return [
@@ -201,6 +209,8 @@ def _build_source(
         for text, name in plan.literals.items()
     ]
     lines += [f"    {name} = V[{name!r}]" for name in bound]
+    lines += [f"    _ring_{state.name} = V['_ring_{state.name}']"
+              for state in plan.states if state.kind == "fixed"]
     lines += [f"    _x_{name} = XT[{name!r}]" for name in sorted(inputs)]
     slots = {name: j for j, name in enumerate(dynamic_outputs)}
     writers = [StepWriter(facts, frozenset(bound)) for _ in range(3)]
@@ -336,6 +346,8 @@ def _derivative_lines(state: StateObject) -> list[str]:
     row, order = state.row, state.order_text
     if state.kind == "integ":
         return [f"        D[{row}] = {state.flow}"]
+    if state.kind == "fixed":  # after every read of this step: PySD's DelayFixed.update
+        return [f"        _h_ring_write(_ring_{state.name}, k, {state.flow})"]
     if state.kind == "trend":
         # PySD's Trend.ddt: (input - state) / average_time.
         return [f"        D[{row}] = ({state.flow} - Y[{row}]) / {state.time}"]

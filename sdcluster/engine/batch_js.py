@@ -89,6 +89,7 @@ _CALLS: dict[str, str] = {
     "_h_modulo": "$modulo",
     "_h_step": "$step",
     "_h_ramp": "$ramp",
+    "_h_fixed_length": "$fixedLength",
 }
 _ATTRIBUTES = {"np.pi": "Math.PI", "np.nan": "NaN", "np.inf": "Infinity"}
 _OPERATORS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
@@ -135,6 +136,10 @@ function $pulse(time, dt, start, repeat, width, magnitude, end) {
   if (end !== undefined) active = active && time < end;
   const inPulse = $pymod((time - start) + $SMALL, repeat) < width;
   return (active && inPulse) ? height : 0;
+}
+function $fixedLength(delayTime, dt) {
+  // batch_runtime.fixed_length: PySD's round(max(delay time / TIME STEP, 1) + 1e-6).
+  return $rint(Math.max(delayTime / dt, 1) + $SMALL);
 }
 function $interp(x, xs, ys) {
   // numpy.interp (compiled_base.c arr_interp) for one value.
@@ -500,6 +505,8 @@ def _init_lines(emitter: _Emitter, inputs: frozenset[str]) -> list[str]:
             continue
         if node.kind == "stateinit":
             lines.extend(_state_init_lines(states[f"s_{name[2:]}"]))
+        elif name in states and states[name].kind == "fixed":
+            lines.append(f"  let {name} = $ring_{name}[0];")  # the initial value
         elif node.kind in ("param", "control"):
             value = f"V[{json.dumps(name)}]"
             if name in inputs:
@@ -540,6 +547,15 @@ def _order_check_lines(state: StateObject) -> list[str]:
 
 def _state_rows(state: StateObject) -> list[str]:
     rows = range(state.row, state.row + state.order)
+    if state.kind == "fixed":  # PySD's DelayFixed pipe, every slot at the initial value
+        message = json.dumps(f"DELAY FIXED in {state.element!r}: the delay time is not a "
+                             "finite number")
+        length = f"$len_{state.name}"
+        return [
+            f"  const {length} = {state.ring_length};",
+            f"  if (!Number.isFinite({length})) throw new Error({message});",
+            f"  const $ring_{state.name} = new Float64Array({length}).fill({state.initial});",
+        ]
     if state.kind == "trend":  # PySD's Trend.initialize
         return [f"  Y[{state.row}] = ({state.flow} / (1 + ({state.initial} * {state.time})));"]
     if state.kind != "delay":
@@ -560,11 +576,14 @@ def _step_lines(
 ) -> list[str]:
     """Return the dynamic nodes of one step and the derivatives (batch_codegen's step body)."""
     plan = emitter.plan
+    rings = {state.name for state in plan.states if state.kind == "fixed"}
     lines = []
     for name in names:
         node = plan.nodes[name]
         if name in inputs:
             lines.append(f"{indent}const {name} = $x_{name} === null ? $c_{name} : $x_{name}[$k];")
+        elif name in rings:  # the slot the step then writes its input into
+            lines.append(f"{indent}const {name} = $ring_{name}[$k % $len_{name}];")
         elif node.kind in ("aux", "state"):
             lines.append(f"{indent}const {name} = {emitter.expression(node)};")
     for state in plan.states:
@@ -576,6 +595,8 @@ def _derivative_lines(state: StateObject) -> list[str]:
     row, order = state.row, state.order_text
     if state.kind == "integ":
         return [f"D[{row}] = {state.flow};"]
+    if state.kind == "fixed":  # PySD's DelayFixed.update, after every read of the step
+        return [f"$ring_{state.name}[$k % $len_{state.name}] = {state.flow};"]
     if state.kind == "trend":  # PySD's Trend.ddt: (input - state) / average_time
         return [f"D[{row}] = (({state.flow} - Y[{row}]) / {state.time});"]
     if state.kind == "smooth":

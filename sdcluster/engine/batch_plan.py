@@ -29,7 +29,7 @@ __all__ = ["FIXED_TIME_CONSTRUCTS", "LookupSpec", "Node", "NodeKind", "Plan", "S
            "topological_order"]
 
 NodeKind = Literal["time", "param", "control", "aux", "state", "stateinit", "initial"]
-StateKind = Literal["integ", "smooth", "delay", "trend"]
+StateKind = Literal["integ", "smooth", "delay", "trend", "fixed"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,7 @@ class StateObject:
     element: str
     construct: str = ""
     order_node: str | None = None
+    ring_length: str | None = None
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,42 @@ def translate(model: LoadedModel) -> Plan:
     elements = {name for name in slow if name.startswith(("v_", "a_"))}
     plan = _Translator(model, abstract, static | elements).plan()
     check_fixed_times(plan, static_nodes(plan.nodes, frozenset()))
+    _check_delay_fixed_inputs(plan)
     return plan
+
+
+def _check_delay_fixed_inputs(plan: Plan) -> None:
+    """Refuse a DELAY FIXED whose input reads a DELAY1/DELAY3 or another DELAY FIXED.
+
+    PySD reads a DELAY FIXED's input while it updates its objects one by one
+    (in the order of their names: ``_delay_...``, ``_delayfixed_...``, then
+    the others), so such an input may see the other delay's next value or
+    this step's, depending on PySD's caches. Inputs of anything else read
+    this step's values, as the engine does.
+    """
+    by_node = {state.name: state for state in plan.states}
+    for state in plan.states:
+        if state.kind != "fixed":
+            continue
+        seen: set[str] = set()
+        pending = [state.flow]
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            node = plan.nodes[name]
+            other = by_node.get(name)
+            if other is not None and other is not state and other.construct in _UPDATED_FIRST:
+                raise _refusal(Path(plan.source_path),
+                               f"DELAY FIXED of the {other.construct} {other.element!r}",
+                               state.element)
+            if node.kind in ("aux", "state"):
+                pending.extend(node.deps)
+
+
+# The state objects PySD updates before a DELAY FIXED reads its input.
+_UPDATED_FIRST = frozenset({"DELAY", "DELAY FIXED"})
 
 
 def _refusal(path: Path, construct: str, variable: str) -> UnsupportedConstructError:
@@ -157,6 +192,7 @@ class _Translator:
             ae.DelayStructure: self._delay,
             ae.DelayNStructure: self._delay,
             ae.TrendStructure: self._trend,
+            ae.DelayFixedStructure: self._delay_fixed,
             ae.InlineLookupsStructure: self._inline_lookup,
         }
 
@@ -444,6 +480,34 @@ class _Translator:
         time = self._argument(name, "time", ast.average_time)
         initial = self._argument(name, "initial", ast.initial_trend)
         return self._state_object(name, "trend", 1, "1", flow, time, initial, False, "TREND")
+
+    def _delay_fixed(self, ast: Any) -> _Expr:
+        """Translate a DELAY FIXED into a ring buffer (see :class:`StateObject`).
+
+        PySD's ``DelayFixed`` reads its delay time and initial value once, at
+        initialization: both are frozen in nodes of kind ``initial``, the
+        length as PySD rounds it, ``round(max(delay time / TIME STEP, 1) + 1e-6)``.
+        """
+        name = self._unique(f"s_fixed_{self.identifier}")
+        flow = self._argument(name, "input", ast.input)
+        time = self._argument(name, "time", ast.delay_time)
+        initial = self._argument(name, "initial", ast.initial)
+        length = self._unique(f"s_length_{self.identifier}")
+        start = self._unique(f"s_start_{self.identifier}")
+        self.nodes[length] = Node(length, "initial", f"_h_fixed_length({time}, _dt)",
+                                  frozenset({time}))
+        self.nodes[start] = Node(start, "initial", initial, frozenset({initial}))
+        state = StateObject(name=name, kind="fixed", row=self.rows, order=0, order_text="0",
+                            flow=flow, time=None, initial=start, non_negative=False,
+                            element=self.element, construct="DELAY FIXED", ring_length=length)
+        self.states.append(state)
+        init_name = f"i_{name[2:]}"
+        self.nodes[init_name] = Node(init_name, "stateinit", "", frozenset({length, start}))
+        self.nodes[name] = Node(name, "state", f"_h_ring_read(_ring_{name}, k)",
+                                frozenset({init_name}))
+        for node in (length, start, init_name, name):
+            self.element_of_node[node] = self.element
+        return _Expr(name, 0, frozenset({name}))
 
     def _order(self, order: Any, construct: str) -> tuple[int, str, str | None]:
         """Return the order of a delay or smooth, its text in the derivatives and its node.

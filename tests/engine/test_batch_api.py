@@ -58,9 +58,16 @@ REFUSED = {
         "inflow[Region] = 0.1 * Stock[Region] ~ x/Month ~ |\n",
         "subscripts in 'Region'",
     ),
-    "delay_fixed": (
-        "Stock = INTEG(late, 0) ~ x ~ |\nlate = DELAY FIXED(1, 2, 0) ~ x/Month ~ |\n",
-        "DELAY FIXED in 'late'",
+    # PySD reads a DELAY FIXED's input after updating its DELAY and DELAY FIXED objects.
+    "delay_fixed_of_a_delay_fixed": (
+        "Stock = INTEG(late, 0) ~ x ~ |\nearly = DELAY FIXED(1, 2, 0) ~ x/Month ~ |\n"
+        "late = DELAY FIXED(early + Stock, 2, 0) ~ x/Month ~ |\n",
+        "DELAY FIXED of the DELAY FIXED 'early' in 'late'",
+    ),
+    "delay_fixed_of_a_delay3": (
+        "Stock = INTEG(late, 0) ~ x ~ |\nearly = DELAY3(1, 2) ~ x/Month ~ |\n"
+        "late = DELAY FIXED(2 * early, 2, 0) ~ x/Month ~ |\n",
+        "DELAY FIXED of the DELAY 'early' in 'late'",
     ),
     "macro": (
         ":MACRO: DOUBLE(input)\nDOUBLE = 2 * input ~ x ~ |\n:END OF MACRO:\n"
@@ -105,7 +112,7 @@ def test_the_refusal_is_both_an_sdcluster_error_and_not_implemented() -> None:
 
 @pytest.mark.parametrize("name", ["engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl",
                                   "engine_smooth_n.mdl", "engine_delay_n.mdl",
-                                  "engine_trend.mdl"])
+                                  "engine_trend.mdl", "engine_delay_fixed.mdl"])
 def test_supported_models_can_be_vectorized(name: str) -> None:
     assert can_vectorize(DATA / name) == (True, "")
 

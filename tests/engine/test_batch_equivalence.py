@@ -22,7 +22,8 @@ from tests.engine.engine_support import BUILTIN_MODEL, PysdRun, member_params
 
 #: Models of one construct each, beyond those above: the engine must equal PySD on them,
 #: and the Numba backend the NumPy one to the bit (no elementary functions in them).
-CONSTRUCT_MODELS = ("engine_smooth_n.mdl", "engine_delay_n.mdl", "engine_trend.mdl")
+CONSTRUCT_MODELS = ("engine_smooth_n.mdl", "engine_delay_n.mdl", "engine_trend.mdl",
+                    "engine_delay_fixed.mdl")
 TEST_MODELS = ("engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl", *CONSTRUCT_MODELS)
 
 # Three members per model, each with its own values; chosen to cross the
@@ -62,6 +63,13 @@ VARIED = {
         "base": [1, 10, 100],
         "step time": [0, 4.0625, 29],
     },
+    "engine_delay_fixed.mdl": {
+        # Shorter than TIME STEP, not a multiple of it (PySD rounds), and longer.
+        "delay time": [0.3, 2, 5.1],
+        "initial delay": [0, 7, -3],
+        "base": [1, 10, 100],
+        "step time": [0, 4.0625, 29],
+    },
     "engine_logic.mdl": {
         "switch": [0, 1, 1],
         "threshold time": [0, 6, 19.95],
@@ -86,6 +94,7 @@ CONSTRUCTS = (
     "SMOOTH N(",
     "DELAY N(",
     "TREND(",
+    "DELAY FIXED(",
     "INITIAL(",
     "WITH LOOKUP",
     "IF THEN ELSE(",
