@@ -8,10 +8,12 @@ scalar code; this module walks the same tree and writes vectorized NumPy
 expressions, one per element, into a :class:`~sdcluster.engine.batch_plan.Plan`:
 
 - every model element becomes a *node* (a local name in the generated code);
-- every stateful construct (INTEG, SMOOTH*, DELAY1/3*, INITIAL) becomes a
-  *state object* with rows in the engine's state matrix, plus nodes for its
-  arguments, exactly as PySD creates ``Integ``, ``Smooth``, ``Delay`` and
-  ``Initial`` objects with one lambda per argument;
+- every stateful construct (INTEG, SMOOTH*, SMOOTH N, DELAY1/3*, DELAY N,
+  TREND, INITIAL) becomes a *state object* with rows in the engine's state
+  matrix, plus nodes for its arguments, exactly as PySD creates ``Integ``,
+  ``Smooth``, ``Delay``, ``DelayN``, ``Trend`` and ``Initial`` objects with
+  one lambda per argument; a DELAY FIXED becomes a state object without rows
+  whose values wait in a ring buffer, as in PySD's ``DelayFixed``;
 - arithmetic is rendered with PySD's own precedence and parenthesization
   rules (``OperationBuilder``), so both engines perform the same floating-point
   operations in the same order.
