@@ -56,11 +56,12 @@ from sdcluster.engine.batch_plan import (
     Node,
     Plan,
     StateObject,
-    all_deps,
     check_fixed_times,
     clock_nodes,
     derivative_roots,
     dynamic_nodes,
+    init_deps,
+    init_expr,
     slow_nodes,
     static_nodes,
     step_deps,
@@ -132,7 +133,7 @@ def _init_source(plan: Plan, inputs: frozenset[str], static: frozenset[str]) -> 
     states = {state.name: state for state in plan.states}
     lines = ["def _init(V, Y, XT, time, _dt):"]
     lines += [f"    {name} = {text}" for text, name in plan.literals.items()]
-    for name in topological_order(plan, plan.nodes, all_deps):
+    for name in topological_order(plan, plan.nodes, init_deps(plan)):
         node = plan.nodes[name]
         if node.kind == "time":
             continue
@@ -141,7 +142,7 @@ def _init_source(plan: Plan, inputs: frozenset[str], static: frozenset[str]) -> 
         elif name in states and states[name].kind == "fixed":
             lines.append(f"    {name} = _h_ring_read(_ring_{name}, 0)")  # the initial value
         else:
-            lines.append(f"    {name} = {_init_value(node, inputs)}")
+            lines.append(f"    {name} = {_init_value(plan, node, inputs)}")
     # The DELAY FIXED rings go to the step functions with the static values.
     rings = [f"_ring_{state.name}" for state in plan.states if state.kind == "fixed"]
     returned = ", ".join(
@@ -152,7 +153,7 @@ def _init_source(plan: Plan, inputs: frozenset[str], static: frozenset[str]) -> 
     return "\n".join(lines) + "\n"
 
 
-def _init_value(node: Node, inputs: frozenset[str]) -> str:
+def _init_value(plan: Plan, node: Node, inputs: frozenset[str]) -> str:
     if node.name in inputs:
         return f"XT[{node.name!r}][0]"
     if node.kind in ("param", "control"):
@@ -160,7 +161,7 @@ def _init_value(node: Node, inputs: frozenset[str]) -> str:
     if node.kind == "initial":
         # Freeze the value: it may be a view of the state matrix.
         return f"np.array({node.expr}, dtype=float, copy=True)"
-    return node.expr
+    return init_expr(plan, node)  # an ACTIVE INITIAL's initial value
 
 
 def _state_init_lines(state: StateObject) -> list[str]:

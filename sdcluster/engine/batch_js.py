@@ -45,10 +45,10 @@ from sdcluster.engine.batch_plan import (
     Node,
     Plan,
     StateObject,
-    all_deps,
     derivative_roots,
     dynamic_nodes,
     fixed_time_constants,
+    init_deps,
     static_nodes,
     step_deps,
     topological_order,
@@ -499,7 +499,7 @@ def _init_lines(emitter: _Emitter, inputs: frozenset[str]) -> list[str]:
     plan = emitter.plan
     states = {state.name: state for state in plan.states}
     lines = []
-    for name in topological_order(plan, plan.nodes, all_deps):
+    for name in topological_order(plan, plan.nodes, init_deps(plan)):
         node = plan.nodes[name]
         if node.kind == "time":
             continue
@@ -512,6 +512,8 @@ def _init_lines(emitter: _Emitter, inputs: frozenset[str]) -> list[str]:
             if name in inputs:
                 value = f"(X[{json.dumps(name)}] ? X[{json.dumps(name)}][0] : {value})"
             lines.append(f"  let {name} = {value};")
+        elif name in plan.active_initials:  # its initial value while the model initializes
+            lines.append(f"  let {name} = {plan.active_initials[name]};")
         else:
             lines.append(f"  let {name} = {emitter.expression(node)};")
     return lines

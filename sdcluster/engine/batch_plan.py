@@ -25,8 +25,8 @@ from sdcluster.errors import ModelFileError, UnsupportedConstructError
 
 __all__ = ["FIXED_TIME_CONSTRUCTS", "LookupSpec", "Node", "NodeKind", "Plan", "StateKind",
            "StateObject", "all_deps", "check_fixed_times", "clock_nodes", "derivative_roots",
-           "dynamic_nodes", "fixed_time_constants", "slow_nodes", "static_nodes", "step_deps",
-           "topological_order"]
+           "dynamic_nodes", "fixed_time_constants", "init_deps", "init_expr", "slow_nodes",
+           "static_nodes", "step_deps", "topological_order"]
 
 NodeKind = Literal["time", "param", "control", "aux", "state", "stateinit", "initial"]
 StateKind = Literal["integ", "smooth", "delay", "trend", "fixed"]
@@ -120,6 +120,9 @@ class Plan:
     clock: dict[str, float] = field(default_factory=dict)
     element_of_node: dict[str, str] = field(default_factory=dict)
     literals: dict[str, str] = field(default_factory=dict)
+    #: ACTIVE INITIAL nodes: the node of the value they have at initialization
+    #: (their expression is the one of the run), see :func:`init_deps`.
+    active_initials: dict[str, str] = field(default_factory=dict)
 
 
 _STATIC_LEAVES = frozenset({"param", "control", "initial", "stateinit"})
@@ -176,8 +179,28 @@ def slow_nodes(nodes: Mapping[str, Node], static: frozenset[str]) -> frozenset[s
 
 
 def all_deps(node: Node) -> frozenset[str]:
-    """Return what a node reads at initialization: all its dependencies."""
+    """Return all a node's dependencies (initialization reads :func:`init_deps`)."""
     return node.deps
+
+
+def init_deps(plan: Plan) -> Callable[[Node], frozenset[str]]:
+    """Return what a node reads at initialization.
+
+    All its dependencies, except for an ACTIVE INITIAL, which reads its
+    initial value's node instead of its expression's (as PySD's
+    ``active_initial`` returns the initial value while the model
+    initializes): that is what breaks a loop through a stock's initial value.
+    """
+    def deps(node: Node) -> frozenset[str]:
+        initial = plan.active_initials.get(node.name)
+        return node.deps if initial is None else frozenset({initial})
+
+    return deps
+
+
+def init_expr(plan: Plan, node: Node) -> str:
+    """Return the expression of a node at initialization (see :func:`init_deps`)."""
+    return plan.active_initials.get(node.name, node.expr)
 
 
 def step_deps(plan: Plan, static: frozenset[str]) -> Callable[[Node], frozenset[str]]:

@@ -114,8 +114,16 @@ def translate(model: LoadedModel) -> Plan:
     # Names of model elements and stock arguments are the same in every pass.
     elements = {name for name in slow if name.startswith(("v_", "a_"))}
     plan = _Translator(model, abstract, static | elements).plan()
-    check_fixed_times(plan, static_nodes(plan.nodes, frozenset()))
+    static = static_nodes(plan.nodes, frozenset())
+    check_fixed_times(plan, static)
     _check_delay_fixed_inputs(plan)
+    for name in plan.active_initials:
+        if name in static:
+            # A static node is computed once, at initialization, so it would keep
+            # the initial value (PySD caches such values for the run, too).
+            raise _refusal(Path(plan.source_path),
+                           "ACTIVE INITIAL of a value that does not change during the run",
+                           plan.element_of_node[name])
     return plan
 
 
@@ -178,6 +186,7 @@ class _Translator:
         self.lookups: dict[str, LookupSpec] = {}
         self.element_of_node: dict[str, str] = {}
         self.literals: dict[str, str] = {}
+        self.active_initials: dict[str, str] = {}
         self.rows = 0
         self.element = ""
         self.identifier = ""
@@ -231,6 +240,7 @@ class _Translator:
             clock=clock_values(self.model),
             element_of_node=dict(self.element_of_node),
             literals=dict(self.literals),
+            active_initials=dict(self.active_initials),
         )
 
     def _check_components(self, element: Any) -> None:
@@ -390,6 +400,8 @@ class _Translator:
         if identifier is not None and identifier in self.lookups:
             argument = self._hoisted(self.visit(ast.arguments[0]))
             return _Expr(f"_lk_{identifier}({argument.text})", 0, argument.deps)
+        if function == "active_initial" and len(ast.arguments) == 2:
+            return self._active_initial(ast)
         spec = FUNCTIONS.get(function)
         if spec is None:
             raise _refusal(self.path, function.upper().replace("_", " "), self.element)
@@ -407,6 +419,23 @@ class _Translator:
         if spec.uses_time:
             return self._clock(_Expr(text, 0, deps | {"time"}))
         return _Expr(text, 0, deps)
+
+    def _active_initial(self, ast: Any) -> _Expr:
+        """Translate ACTIVE INITIAL(expression, initial) into a node with two values.
+
+        PySD's ``active_initial`` gives the initial value while the model
+        initializes (stocks' and INITIAL's initial values read that) and the
+        expression during the run: the node's expression is the run's, and
+        :attr:`~sdcluster.engine.batch_plan.Plan.active_initials` names the
+        node of the initial value, which the initialization computes instead.
+        """
+        name = self._unique(f"s_active_{self.identifier}")
+        expr = self.visit(ast.arguments[0])
+        initial = self._argument(name, "initial", ast.arguments[1])
+        self.nodes[name] = Node(name, "aux", expr.text, expr.deps)
+        self.element_of_node[name] = self.element
+        self.active_initials[name] = initial
+        return _Expr(name, 0, frozenset({name}))
 
     def _named_literal(self, argument: _Expr) -> _Expr:
         # NumPy's minimum/maximum run about twice as fast on two full arrays as

@@ -63,8 +63,9 @@ def test_describe_says_which_engines_run_the_model() -> None:
 
 
 @pytest.mark.parametrize("name", ["engine_smooth_n.mdl", "engine_delay_n.mdl",
-                                  "engine_trend.mdl", "engine_delay_fixed.mdl"])
-def test_describe_says_the_batch_engine_runs_smooth_n_delay_n_trend_and_delay_fixed(
+                                  "engine_trend.mdl", "engine_delay_fixed.mdl",
+                                  "engine_active_initial.mdl"])
+def test_describe_says_the_batch_engine_runs_the_construct_models(
         name: str) -> None:
     code, out, _ = _invoke("describe", str(DATA / name))
     assert code == 0 and "engines: PySD (of record) and the vectorized batch engine" in out

@@ -82,6 +82,10 @@ REFUSED = {
         "Stock = INTEG(late, 1) ~ x ~ |\nlate = DELAY N(1, 2 + Stock, 0, 2) ~ x/Month ~ |\n",
         "DELAY N with a delay time that changes during the run in 'late'",
     ),
+    "active_initial_of_a_constant": (
+        "Stock = INTEG(rate, 1) ~ x ~ |\nrate = ACTIVE INITIAL(5, 3) ~ x/Month ~ |\n",
+        "ACTIVE INITIAL of a value that does not change during the run in 'rate'",
+    ),
     "smooth_n_order_of_a_variable": (
         "Stock = INTEG(smoothed, 1) ~ x ~ |\n"
         "smoothed = SMOOTH N(1, 2, 0, Stock) ~ x/Month ~ |\n",
@@ -112,7 +116,8 @@ def test_the_refusal_is_both_an_sdcluster_error_and_not_implemented() -> None:
 
 @pytest.mark.parametrize("name", ["engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl",
                                   "engine_smooth_n.mdl", "engine_delay_n.mdl",
-                                  "engine_trend.mdl", "engine_delay_fixed.mdl"])
+                                  "engine_trend.mdl", "engine_delay_fixed.mdl",
+                                  "engine_active_initial.mdl"])
 def test_supported_models_can_be_vectorized(name: str) -> None:
     assert can_vectorize(DATA / name) == (True, "")
 

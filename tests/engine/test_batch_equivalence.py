@@ -23,7 +23,7 @@ from tests.engine.engine_support import BUILTIN_MODEL, PysdRun, member_params
 #: Models of one construct each, beyond those above: the engine must equal PySD on them,
 #: and the Numba backend the NumPy one to the bit (no elementary functions in them).
 CONSTRUCT_MODELS = ("engine_smooth_n.mdl", "engine_delay_n.mdl", "engine_trend.mdl",
-                    "engine_delay_fixed.mdl")
+                    "engine_delay_fixed.mdl", "engine_active_initial.mdl")
 TEST_MODELS = ("engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl", *CONSTRUCT_MODELS)
 
 # Three members per model, each with its own values; chosen to cross the
@@ -70,6 +70,11 @@ VARIED = {
         "base": [1, 10, 100],
         "step time": [0, 4.0625, 29],
     },
+    "engine_active_initial.mdl": {
+        "initial level": [0, 3, -2],
+        "growth": [0.01, 0.3, 1],
+        "step time": [0, 4.0625, 29],
+    },
     "engine_logic.mdl": {
         "switch": [0, 1, 1],
         "threshold time": [0, 6, 19.95],
@@ -95,6 +100,7 @@ CONSTRUCTS = (
     "DELAY N(",
     "TREND(",
     "DELAY FIXED(",
+    "ACTIVE INITIAL(",
     "INITIAL(",
     "WITH LOOKUP",
     "IF THEN ELSE(",
