@@ -19,13 +19,14 @@ Each member's values depend only on its own parameters and inputs, so
 running members in chunks gives the same numbers whatever the chunk size.
 
 Supported: INTEG (also non-negative XMILE stocks), SMOOTH, SMOOTHI, SMOOTH3,
-SMOOTH3I, DELAY1, DELAY1I, DELAY3, DELAY3I, INITIAL, lookup tables (separate
-or WITH LOOKUP), IF THEN ELSE, MIN, MAX, XIDZ, ZIDZ, STEP, PULSE, PULSE TRAIN,
-RAMP, ABS, SQRT, EXP, LN, LOG, powers, trigonometric functions, INTEGER,
-MODULO, QUANTUM. Anything else (subscripts, RANDOM functions, DELAY FIXED,
-DELAY N, SMOOTH N, TREND, FORECAST, SAMPLE IF TRUE, external data, macros)
-raises :class:`~sdcluster.errors.UnsupportedConstructError`; see
-:func:`can_vectorize` to decide beforehand and fall back to PySD.
+SMOOTH3I, SMOOTH N, DELAY1, DELAY1I, DELAY3, DELAY3I, DELAY N (with a delay
+time fixed during the run), DELAY FIXED, TREND, INITIAL, ACTIVE INITIAL, lookup tables
+(separate or WITH LOOKUP), IF THEN ELSE, MIN, MAX, XIDZ, ZIDZ, STEP, PULSE,
+PULSE TRAIN, RAMP, ABS, SQRT, EXP, LN, LOG, powers, trigonometric functions,
+INTEGER, MODULO, QUANTUM. Anything else (subscripts, RANDOM functions,
+FORECAST, SAMPLE IF TRUE, external data, macros) raises
+:class:`~sdcluster.errors.UnsupportedConstructError`; see :func:`can_vectorize`
+to decide beforehand and fall back to PySD.
 """
 
 from __future__ import annotations

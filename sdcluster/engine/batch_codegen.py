@@ -56,10 +56,12 @@ from sdcluster.engine.batch_plan import (
     Node,
     Plan,
     StateObject,
-    all_deps,
+    check_fixed_times,
     clock_nodes,
     derivative_roots,
     dynamic_nodes,
+    init_deps,
+    init_expr,
     slow_nodes,
     static_nodes,
     step_deps,
@@ -106,6 +108,7 @@ def compile_run(plan: Plan, inputs: frozenset[str], outputs: tuple[str, ...]) ->
 
     """
     static = static_nodes(plan.nodes, inputs)
+    check_fixed_times(plan, static)  # an input series may move a DELAY N's time
     dynamic_outputs = tuple(name for name in outputs if name not in static)
     source = "\n".join(
         [
@@ -130,22 +133,27 @@ def _init_source(plan: Plan, inputs: frozenset[str], static: frozenset[str]) -> 
     states = {state.name: state for state in plan.states}
     lines = ["def _init(V, Y, XT, time, _dt):"]
     lines += [f"    {name} = {text}" for text, name in plan.literals.items()]
-    for name in topological_order(plan, plan.nodes, all_deps):
+    for name in topological_order(plan, plan.nodes, init_deps(plan)):
         node = plan.nodes[name]
         if node.kind == "time":
             continue
         if node.kind == "stateinit":
             lines.extend(_state_init_lines(states[f"s_{name[2:]}"]))
+        elif name in states and states[name].kind == "fixed":
+            lines.append(f"    {name} = _h_ring_read(_ring_{name}, 0)")  # the initial value
         else:
-            lines.append(f"    {name} = {_init_value(node, inputs)}")
+            lines.append(f"    {name} = {_init_value(plan, node, inputs)}")
+    # The DELAY FIXED rings go to the step functions with the static values.
+    rings = [f"_ring_{state.name}" for state in plan.states if state.kind == "fixed"]
     returned = ", ".join(
-        f"{name!r}: {name}" for name in sorted(static) if plan.nodes[name].kind != "stateinit"
+        [f"{name!r}: {name}" for name in sorted(static) if plan.nodes[name].kind != "stateinit"]
+        + [f"{ring!r}: {ring}" for ring in rings]
     )
     lines.append(f"    return {{{returned}}}")
     return "\n".join(lines) + "\n"
 
 
-def _init_value(node: Node, inputs: frozenset[str]) -> str:
+def _init_value(plan: Plan, node: Node, inputs: frozenset[str]) -> str:
     if node.name in inputs:
         return f"XT[{node.name!r}][0]"
     if node.kind in ("param", "control"):
@@ -153,17 +161,31 @@ def _init_value(node: Node, inputs: frozenset[str]) -> str:
     if node.kind == "initial":
         # Freeze the value: it may be a view of the state matrix.
         return f"np.array({node.expr}, dtype=float, copy=True)"
-    return node.expr
+    return init_expr(plan, node)  # an ACTIVE INITIAL's initial value
 
 
 def _state_init_lines(state: StateObject) -> list[str]:
     rows = f"Y[{state.row}:{state.row + state.order}]"
+    check = []
+    if state.order_node is not None:  # an order read from a constant: the model's, or refused
+        check = [f"    _h_check_order({state.order_node}, {state.order}, {state.element!r}, "
+                 f"{state.construct!r})"]
+    return check + _state_rows(state, rows)
+
+
+def _state_rows(state: StateObject, rows: str) -> list[str]:
+    if state.kind == "fixed":
+        return [f"    _ring_{state.name} = _h_fixed_ring({state.ring_length}, {state.initial}, "
+                f"Y.shape[1], {state.element!r})"]
     if state.kind == "delay":
         # PySD's Delay stores input * delay time in every stage.
         return [
             f"    _h_check_delay_order({state.order}, _dt, {state.time}, {state.element!r})",
             f"    {rows} = {state.initial} * {state.time}",
         ]
+    if state.kind == "trend":
+        # PySD's Trend.initialize: input / (1 + initial trend * average time).
+        return [f"    {rows} = {state.flow} / (1 + {state.initial} * {state.time})"]
     return [f"    {rows} = {state.initial}"]
 
 
@@ -188,6 +210,8 @@ def _build_source(
         for text, name in plan.literals.items()
     ]
     lines += [f"    {name} = V[{name!r}]" for name in bound]
+    lines += [f"    _ring_{state.name} = V['_ring_{state.name}']"
+              for state in plan.states if state.kind == "fixed"]
     lines += [f"    _x_{name} = XT[{name!r}]" for name in sorted(inputs)]
     slots = {name: j for j, name in enumerate(dynamic_outputs)}
     writers = [StepWriter(facts, frozenset(bound)) for _ in range(3)]
@@ -323,6 +347,11 @@ def _derivative_lines(state: StateObject) -> list[str]:
     row, order = state.row, state.order_text
     if state.kind == "integ":
         return [f"        D[{row}] = {state.flow}"]
+    if state.kind == "fixed":  # after every read of this step: PySD's DelayFixed.update
+        return [f"        _h_ring_write(_ring_{state.name}, k, {state.flow})"]
+    if state.kind == "trend":
+        # PySD's Trend.ddt: (input - state) / average_time.
+        return [f"        D[{row}] = ({state.flow} - Y[{row}]) / {state.time}"]
     lines = []
     if state.kind == "smooth":
         # PySD's Smooth.ddt: (targets - state) * order / smooth_time, stage by stage.

@@ -102,10 +102,6 @@ FUNCTIONS: dict[str, Function] = {
 
 #: Names for the refusal message, by abstract structure.
 STRUCTURE_NAMES: dict[type, str] = {
-    ae.DelayFixedStructure: "DELAY FIXED",
-    ae.DelayNStructure: "DELAY N",
-    ae.SmoothNStructure: "SMOOTH N",
-    ae.TrendStructure: "TREND",
     ae.ForecastStructure: "FORECAST",
     ae.SampleIfTrueStructure: "SAMPLE IF TRUE",
     ae.GetLookupsStructure: "GET LOOKUPS (external data)",

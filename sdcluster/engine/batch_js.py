@@ -45,9 +45,10 @@ from sdcluster.engine.batch_plan import (
     Node,
     Plan,
     StateObject,
-    all_deps,
     derivative_roots,
     dynamic_nodes,
+    fixed_time_constants,
+    init_deps,
     static_nodes,
     step_deps,
     topological_order,
@@ -88,6 +89,7 @@ _CALLS: dict[str, str] = {
     "_h_modulo": "$modulo",
     "_h_step": "$step",
     "_h_ramp": "$ramp",
+    "_h_fixed_length": "$fixedLength",
 }
 _ATTRIBUTES = {"np.pi": "Math.PI", "np.nan": "NaN", "np.inf": "Infinity"}
 _OPERATORS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
@@ -134,6 +136,10 @@ function $pulse(time, dt, start, repeat, width, magnitude, end) {
   if (end !== undefined) active = active && time < end;
   const inPulse = $pymod((time - start) + $SMALL, repeat) < width;
   return (active && inPulse) ? height : 0;
+}
+function $fixedLength(delayTime, dt) {
+  // batch_runtime.fixed_length: PySD's round(max(delay time / TIME STEP, 1) + 1e-6).
+  return $rint(Math.max(delayTime / dt, 1) + $SMALL);
 }
 function $interp(x, xs, ys) {
   // numpy.interp (compiled_base.c arr_interp) for one value.
@@ -464,6 +470,7 @@ def _run_source(emitter: _Emitter, name: str, inputs: frozenset[str]) -> str:
         f"D = new Float64Array({max(plan.n_rows, 1)});",
         "  let time = $times[0];",
         *_init_lines(emitter, inputs),
+        *_fixed_time_lines(plan, inputs),
         *(f"  const $x_{node} = X[{json.dumps(node)}] || null, $c_{node} = {node};"
           for node in sorted(inputs)),
         *(f"  const $o_{node} = new Float64Array(S.labels.length);" for node in dynamic_outputs),
@@ -492,24 +499,67 @@ def _init_lines(emitter: _Emitter, inputs: frozenset[str]) -> list[str]:
     plan = emitter.plan
     states = {state.name: state for state in plan.states}
     lines = []
-    for name in topological_order(plan, plan.nodes, all_deps):
+    for name in topological_order(plan, plan.nodes, init_deps(plan)):
         node = plan.nodes[name]
         if node.kind == "time":
             continue
         if node.kind == "stateinit":
             lines.extend(_state_init_lines(states[f"s_{name[2:]}"]))
+        elif name in states and states[name].kind == "fixed":
+            lines.append(f"  let {name} = $ring_{name}[0];")  # the initial value
         elif node.kind in ("param", "control"):
             value = f"V[{json.dumps(name)}]"
             if name in inputs:
                 value = f"(X[{json.dumps(name)}] ? X[{json.dumps(name)}][0] : {value})"
             lines.append(f"  let {name} = {value};")
+        elif name in plan.active_initials:  # its initial value while the model initializes
+            lines.append(f"  let {name} = {plan.active_initials[name]};")
         else:
             lines.append(f"  let {name} = {emitter.expression(node)};")
     return lines
 
 
+def _fixed_time_lines(plan: Plan, inputs: frozenset[str]) -> list[str]:
+    """Refuse a step series for a constant a DELAY N's delay time reads (check_fixed_times)."""
+    lines = []
+    for element, constants in fixed_time_constants(plan).items():
+        message = json.dumps(
+            f"DELAY N in {element!r}: the explorer cannot change its delay time during a run"
+        )
+        lines += [f"  if (X[{json.dumps(name)}]) throw new Error({message});"
+                  for name in constants if name in inputs]
+    return lines
+
+
 def _state_init_lines(state: StateObject) -> list[str]:
+    return _order_check_lines(state) + _state_rows(state)
+
+
+def _order_check_lines(state: StateObject) -> list[str]:
+    """Refuse a member whose SMOOTH N or DELAY N order is not the model's (check_order)."""
+    if state.order_node is None:
+        return []
+    used = state.order_node if state.construct != "DELAY N" else f"Math.trunc({state.order_node})"
+    message = json.dumps(
+        f"{state.construct} in {state.element!r}: the explorer runs the model's order "
+        f"({state.order}) only, which fixes the number of stages"
+    )
+    return [f"  if ({used} !== {state.order}) throw new Error({message});"]
+
+
+def _state_rows(state: StateObject) -> list[str]:
     rows = range(state.row, state.row + state.order)
+    if state.kind == "fixed":  # PySD's DelayFixed pipe, every slot at the initial value
+        message = json.dumps(f"DELAY FIXED in {state.element!r}: the delay time is not a "
+                             "finite number")
+        length = f"$len_{state.name}"
+        return [
+            f"  const {length} = {state.ring_length};",
+            f"  if (!Number.isFinite({length})) throw new Error({message});",
+            f"  const $ring_{state.name} = new Float64Array({length}).fill({state.initial});",
+        ]
+    if state.kind == "trend":  # PySD's Trend.initialize
+        return [f"  Y[{state.row}] = ({state.flow} / (1 + ({state.initial} * {state.time})));"]
     if state.kind != "delay":
         return [f"  Y[{row}] = {state.initial};" for row in rows]
     # PySD's Delay stores input * delay time in every stage.
@@ -528,11 +578,14 @@ def _step_lines(
 ) -> list[str]:
     """Return the dynamic nodes of one step and the derivatives (batch_codegen's step body)."""
     plan = emitter.plan
+    rings = {state.name for state in plan.states if state.kind == "fixed"}
     lines = []
     for name in names:
         node = plan.nodes[name]
         if name in inputs:
             lines.append(f"{indent}const {name} = $x_{name} === null ? $c_{name} : $x_{name}[$k];")
+        elif name in rings:  # the slot the step then writes its input into
+            lines.append(f"{indent}const {name} = $ring_{name}[$k % $len_{name}];")
         elif node.kind in ("aux", "state"):
             lines.append(f"{indent}const {name} = {emitter.expression(node)};")
     for state in plan.states:
@@ -544,6 +597,10 @@ def _derivative_lines(state: StateObject) -> list[str]:
     row, order = state.row, state.order_text
     if state.kind == "integ":
         return [f"D[{row}] = {state.flow};"]
+    if state.kind == "fixed":  # PySD's DelayFixed.update, after every read of the step
+        return [f"$ring_{state.name}[$k % $len_{state.name}] = {state.flow};"]
+    if state.kind == "trend":  # PySD's Trend.ddt: (input - state) / average_time
+        return [f"D[{row}] = (({state.flow} - Y[{row}]) / {state.time});"]
     if state.kind == "smooth":
         # PySD's Smooth.ddt: (targets - state) * order / smooth_time, stage by stage.
         return [

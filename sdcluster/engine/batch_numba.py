@@ -54,6 +54,7 @@ from typing import Any
 from sdcluster.engine.batch_plan import (
     Plan,
     StateObject,
+    check_fixed_times,
     derivative_roots,
     dynamic_nodes,
     static_nodes,
@@ -345,7 +346,11 @@ def _derivatives(state: StateObject, lookups: dict[str, str]) -> list[str]:
     row, order = state.row, state.order_text
     if state.kind == "integ":
         return [f"d_{row} = {state.flow}"]
+    if state.kind == "fixed":  # PySD's DelayFixed.update, after every read of the step
+        return [f"_ring_{state.name}[k % _len_{state.name}] = {state.flow}"]
     time = _scalar(str(state.time), lookups)
+    if state.kind == "trend":  # PySD's Trend.ddt
+        return [f"d_{row} = ({state.flow} - y_{row}) / {time}"]
     if state.kind == "smooth":
         lines = []
         for i in range(state.order):
@@ -360,6 +365,24 @@ def _derivatives(state: StateObject, lookups: dict[str, str]) -> list[str]:
     return lines
 
 
+def _member_lines(
+    plan: Plan,
+    static_names: tuple[str, ...],
+    input_names: tuple[str, ...],
+    rings: list[StateObject],
+) -> list[str]:
+    """Return what a member's run starts with: its values, states and rings, then the loop."""
+    # A series is one member's row, or one row shared by every member.
+    member = [f"r_{j} = m if X{j}.shape[0] > 1 else 0" for j in range(len(input_names))]
+    member += [f"{name} = S[m, {j}]" for j, name in enumerate(static_names)]
+    member += [f"{name} = np.float64({text})" for text, name in plan.literals.items()]
+    member += [f"y_{row} = Y[{row}, m]" for row in range(plan.n_rows)]
+    for state in rings:  # PySD's DelayFixed pipe: every slot at the initial value
+        member += [f"_len_{state.name} = int({state.ring_length})",
+                   f"_ring_{state.name} = np.full(_len_{state.name}, {state.initial})"]
+    return [*member, "s = 0", "for k in range(n_times):"]
+
+
 def numba_source(
     plan: Plan, inputs: frozenset[str], outputs: tuple[str, ...]
 ) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -372,16 +395,21 @@ def numba_source(
 
     """
     static = static_nodes(plan.nodes, inputs)
+    check_fixed_times(plan, static)  # an input series may move a DELAY N's time
     dynamic_outputs = tuple(name for name in outputs if name not in static)
     deps = step_deps(plan, static)
     roots = [root for state in plan.states for root in derivative_roots(state)]
     nodes = dynamic_nodes(plan, [*roots, *dynamic_outputs], static, deps)
     # What the derivatives need is computed at every step, the rest at saving steps.
     every_step = set(dynamic_nodes(plan, roots, static, deps))
+    rings = {state.name: state for state in plan.states if state.kind == "fixed"}
     static_names = tuple(
         sorted(
             {dep for name in nodes for dep in deps(plan.nodes[name]) if dep in static}
             | {root for root in roots if root in static}
+            # A DELAY FIXED's ring is made per member from its length and initial value.
+            | {name for state in rings.values() for name in (str(state.ring_length),
+                                                              state.initial)}
         )
     )
     input_names = tuple(sorted(inputs))
@@ -395,16 +423,13 @@ def numba_source(
             header.append(f"{lookup.name}_low = {float((y[1] - y[0]) / (x[1] - x[0]))!r}")
             header.append(f"{lookup.name}_high = {float((y[-1] - y[-2]) / (x[-1] - x[-2]))!r}")
     body = ["n_times = times.shape[0]", "for m in range(Y.shape[1]):"]
-    # A series is one member's row, or one row shared by every member.
-    member = [f"r_{j} = m if X{j}.shape[0] > 1 else 0" for j in range(len(input_names))]
-    member += [f"{name} = S[m, {j}]" for j, name in enumerate(static_names)]
-    member += [f"{name} = np.float64({text})" for text, name in plan.literals.items()]
-    member += [f"y_{row} = Y[{row}, m]" for row in range(plan.n_rows)]
-    member += ["s = 0", "for k in range(n_times):"]
+    member = _member_lines(plan, static_names, input_names, list(rings.values()))
     def assign(name: str) -> str:
         if name in inputs:
             j = input_names.index(name)
             return f"{name} = X{j}[r_{j}, k]"
+        if name in rings:  # the slot the step then writes its input into
+            return f"{name} = _ring_{name}[k % _len_{name}]"
         return f"{name} = {_scalar(plan.nodes[name].expr, lookups)}"
 
     step = ["time = times[k]"]

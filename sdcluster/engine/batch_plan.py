@@ -17,17 +17,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from sdcluster.engine.batch_variables import VariableInfo
-from sdcluster.errors import ModelFileError
+from sdcluster.errors import ModelFileError, UnsupportedConstructError
 
-__all__ = ["LookupSpec", "Node", "NodeKind", "Plan", "StateKind", "StateObject", "all_deps",
-           "clock_nodes", "derivative_roots", "dynamic_nodes", "slow_nodes", "static_nodes",
-           "step_deps", "topological_order"]
+__all__ = ["FIXED_TIME_CONSTRUCTS", "LookupSpec", "Node", "NodeKind", "Plan", "StateKind",
+           "StateObject", "all_deps", "check_fixed_times", "clock_nodes", "derivative_roots",
+           "dynamic_nodes", "fixed_time_constants", "init_deps", "init_expr", "slow_nodes",
+           "static_nodes", "step_deps", "topological_order"]
 
 NodeKind = Literal["time", "param", "control", "aux", "state", "stateinit", "initial"]
-StateKind = Literal["integ", "smooth", "delay"]
+StateKind = Literal["integ", "smooth", "delay", "trend", "fixed"]
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,11 @@ class StateObject:
 
     ``flow`` names the node holding the derivative (INTEG) or the input
     (SMOOTH, DELAY); ``time`` the smoothing or delay time; ``initial`` the
-    initial value.
+    initial value. ``construct`` is the Vensim name (``"SMOOTH N"``...), for
+    messages. ``order_node`` is the node of an order read from a constant
+    (SMOOTH N, DELAY N): the rows are allocated for the model's value of it,
+    ``order``, and the initialization checks that every member has that
+    value.
     """
 
     name: str
@@ -82,6 +88,9 @@ class StateObject:
     initial: str
     non_negative: bool
     element: str
+    construct: str = ""
+    order_node: str | None = None
+    ring_length: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,9 @@ class Plan:
     clock: dict[str, float] = field(default_factory=dict)
     element_of_node: dict[str, str] = field(default_factory=dict)
     literals: dict[str, str] = field(default_factory=dict)
+    #: ACTIVE INITIAL nodes: the node of the value they have at initialization
+    #: (their expression is the one of the run), see :func:`init_deps`.
+    active_initials: dict[str, str] = field(default_factory=dict)
 
 
 _STATIC_LEAVES = frozenset({"param", "control", "initial", "stateinit"})
@@ -167,8 +179,28 @@ def slow_nodes(nodes: Mapping[str, Node], static: frozenset[str]) -> frozenset[s
 
 
 def all_deps(node: Node) -> frozenset[str]:
-    """Return what a node reads at initialization: all its dependencies."""
+    """Return all a node's dependencies (initialization reads :func:`init_deps`)."""
     return node.deps
+
+
+def init_deps(plan: Plan) -> Callable[[Node], frozenset[str]]:
+    """Return what a node reads at initialization.
+
+    All its dependencies, except for an ACTIVE INITIAL, which reads its
+    initial value's node instead of its expression's (as PySD's
+    ``active_initial`` returns the initial value while the model
+    initializes): that is what breaks a loop through a stock's initial value.
+    """
+    def deps(node: Node) -> frozenset[str]:
+        initial = plan.active_initials.get(node.name)
+        return node.deps if initial is None else frozenset({initial})
+
+    return deps
+
+
+def init_expr(plan: Plan, node: Node) -> str:
+    """Return the expression of a node at initialization (see :func:`init_deps`)."""
+    return plan.active_initials.get(node.name, node.expr)
 
 
 def step_deps(plan: Plan, static: frozenset[str]) -> Callable[[Node], frozenset[str]]:
@@ -245,3 +277,55 @@ def dynamic_nodes(
     """Return the nodes a step computes for ``roots``, in order: neither static nor TIME."""
     order = topological_order(plan, roots, deps)
     return [name for name in order if name not in static and name != "time"]
+
+
+#: Constructs whose time argument must not change during a run (see :func:`check_fixed_times`).
+FIXED_TIME_CONSTRUCTS = frozenset({"DELAY N"})
+
+
+def check_fixed_times(plan: Plan, static: frozenset[str]) -> None:
+    """Refuse a DELAY N whose delay time is not static (given the run's inputs).
+
+    PySD's ``DelayN`` keeps one delay time per stage, shifted at every call
+    of its derivative, and its output divides by the time of the latest
+    such call: with a delay time that changes, the value depends on the
+    order in which PySD evaluates its objects and on its caches. With a
+    fixed delay time every stage holds the same value and DELAY N is
+    DELAY's arithmetic, which the engine runs.
+
+    Raises
+    ------
+    UnsupportedConstructError
+        If a DELAY N's delay time is not in ``static``.
+
+    """
+    for state in plan.states:
+        if state.construct in FIXED_TIME_CONSTRUCTS and state.time not in static:
+            raise UnsupportedConstructError(
+                f"not supported by the vectorized engine: {state.construct} with a delay time "
+                f"that changes during the run in {state.element!r} "
+                f"(model {Path(plan.source_path).name}); run it with the PySD runner instead"
+            )
+
+
+def fixed_time_constants(plan: Plan) -> dict[str, list[str]]:
+    """Return, by DELAY N element, the constants its delay time is computed from.
+
+    An emitter that lets constants follow input series (the explorer's
+    scenario steps) refuses a series for one of them, see
+    :func:`check_fixed_times`.
+    """
+    found: dict[str, list[str]] = {}
+    for state in plan.states:
+        if state.construct not in FIXED_TIME_CONSTRUCTS or state.time is None:
+            continue
+        seen: set[str] = set()
+        pending = [state.time]
+        while pending:
+            name = pending.pop()
+            if name not in seen:
+                seen.add(name)
+                pending.extend(plan.nodes[name].deps)
+        params = sorted(name for name in seen if plan.nodes[name].kind == "param")
+        found.setdefault(state.element, []).extend(params)
+    return found

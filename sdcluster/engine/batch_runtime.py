@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from sdcluster.errors import SimulationError
+from sdcluster.errors import SimulationError, UnsupportedConstructError
 
 #: What Vensim, and PySD, treat as zero (``pysd.py_backend.functions.SMALL_VENSIM``).
 SMALL_VENSIM = 1e-6
@@ -225,6 +226,79 @@ def check_delay_order(order: int, time_step: float, delay_time: Value, element: 
         )
 
 
+def check_order(order: Value, planned: int, element: str, construct: str) -> None:
+    """Refuse members whose SMOOTH N or DELAY N order is not the model's.
+
+    The order is the number of stages, and so of the state matrix's rows,
+    which the translation fixed at the model's value of the order constant;
+    a member with another order would need other rows.
+
+    Raises
+    ------
+    UnsupportedConstructError
+        If any member's order, as PySD uses it (DELAY N truncates it), is
+        not ``planned``.
+
+    """
+    value = np.asarray(order)
+    used = np.trunc(value) if construct == "DELAY N" else value
+    if not np.all(used == planned):
+        other = value[used != planned].flat[0] if value.ndim else value
+        raise UnsupportedConstructError(
+            f"not supported by the vectorized engine: {construct} in {element!r} with the order "
+            f"{float(other)!r} in a member: it runs the model's order ({planned}) only, which "
+            "fixes the number of stages; run it with the PySD runner instead"
+        )
+
+
+def fixed_length(delay_time: Value, time_step: float) -> Value:
+    """Return a DELAY FIXED's number of slots as PySD's ``DelayFixed.initialize`` rounds it.
+
+    ``round(max(delay_time / time_step, 1) + SMALL_VENSIM)``: the small
+    addition rounds a half up; rint rounds half to even, as Python's round.
+    """
+    return np.rint(np.maximum(np.divide(delay_time, time_step), 1) + SMALL_VENSIM)
+
+
+@dataclass
+class FixedDelayRing:
+    """The values a DELAY FIXED holds back: ``buffer[slot, member]``, ``lengths[member]`` slots."""
+
+    buffer: NDArray[np.float64]
+    lengths: NDArray[np.intp]
+    columns: NDArray[np.intp]
+
+
+def fixed_ring(length: Value, start: Value, n: int, element: str) -> FixedDelayRing:
+    """Return the ring of a DELAY FIXED of ``n`` members, every slot at its initial value.
+
+    Raises
+    ------
+    SimulationError
+        If a member's delay time gives no finite length (NaN or infinite).
+
+    """
+    lengths = np.broadcast_to(np.asarray(length, dtype=float), (n,))
+    if not np.all(np.isfinite(lengths)):
+        raise SimulationError(
+            f"DELAY FIXED in {element!r}: the delay time is not a finite number in a member"
+        )
+    slots = lengths.astype(np.intp)
+    buffer = np.empty((int(slots.max()) if n else 1, n))
+    buffer[...] = start
+    return FixedDelayRing(buffer, slots, np.arange(n))
+
+
+def ring_read(ring: FixedDelayRing, k: int) -> NDArray[np.float64]:
+    """Return the value each member's DELAY FIXED gives at time index ``k`` (a copy)."""
+    return ring.buffer[k % ring.lengths, ring.columns]
+
+
+def ring_write(ring: FixedDelayRing, k: int, value: Value) -> None:
+    """Store the input at time index ``k``, in the slot just read (PySD's ``DelayFixed.update``)."""
+    ring.buffer[k % ring.lengths, ring.columns] = value
+
+
 #: Names the generated code can call, bound into its module namespace.
 RUNTIME_NAMESPACE: dict[str, Any] = {
     "np": np,
@@ -238,6 +312,11 @@ RUNTIME_NAMESPACE: dict[str, Any] = {
     "_h_ramp": ramp,
     "_h_pulse": pulse,
     "_h_check_delay_order": check_delay_order,
+    "_h_check_order": check_order,
+    "_h_fixed_length": fixed_length,
+    "_h_fixed_ring": fixed_ring,
+    "_h_ring_read": ring_read,
+    "_h_ring_write": ring_write,
     "_h_full_array": full_array,
     "_h_unchanged": unchanged,
 }

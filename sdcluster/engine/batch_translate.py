@@ -8,10 +8,12 @@ scalar code; this module walks the same tree and writes vectorized NumPy
 expressions, one per element, into a :class:`~sdcluster.engine.batch_plan.Plan`:
 
 - every model element becomes a *node* (a local name in the generated code);
-- every stateful construct (INTEG, SMOOTH*, DELAY1/3*, INITIAL) becomes a
-  *state object* with rows in the engine's state matrix, plus nodes for its
-  arguments, exactly as PySD creates ``Integ``, ``Smooth``, ``Delay`` and
-  ``Initial`` objects with one lambda per argument;
+- every stateful construct (INTEG, SMOOTH*, SMOOTH N, DELAY1/3*, DELAY N,
+  TREND, INITIAL) becomes a *state object* with rows in the engine's state
+  matrix, plus nodes for its arguments, exactly as PySD creates ``Integ``,
+  ``Smooth``, ``Delay``, ``DelayN``, ``Trend`` and ``Initial`` objects with
+  one lambda per argument; a DELAY FIXED becomes a state object without rows
+  whose values wait in a ring buffer, as in PySD's ``DelayFixed``;
 - arithmetic is rendered with PySD's own precedence and parenthesization
   rules (``OperationBuilder``), so both engines perform the same floating-point
   operations in the same order.
@@ -47,6 +49,7 @@ from sdcluster.engine.batch_plan import (
     Plan,
     StateKind,
     StateObject,
+    check_fixed_times,
     slow_nodes,
     static_nodes,
 )
@@ -110,7 +113,52 @@ def translate(model: LoadedModel) -> Plan:
     slow = slow_nodes(second.nodes, static_nodes(second.nodes, frozenset()))
     # Names of model elements and stock arguments are the same in every pass.
     elements = {name for name in slow if name.startswith(("v_", "a_"))}
-    return _Translator(model, abstract, static | elements).plan()
+    plan = _Translator(model, abstract, static | elements).plan()
+    static = static_nodes(plan.nodes, frozenset())
+    check_fixed_times(plan, static)
+    _check_delay_fixed_inputs(plan)
+    for name in plan.active_initials:
+        if name in static:
+            # A static node is computed once, at initialization, so it would keep
+            # the initial value (PySD caches such values for the run, too).
+            raise _refusal(Path(plan.source_path),
+                           "ACTIVE INITIAL of a value that does not change during the run",
+                           plan.element_of_node[name])
+    return plan
+
+
+def _check_delay_fixed_inputs(plan: Plan) -> None:
+    """Refuse a DELAY FIXED whose input reads a DELAY1/DELAY3 or another DELAY FIXED.
+
+    PySD reads a DELAY FIXED's input while it updates its objects one by one
+    (in the order of their names: ``_delay_...``, ``_delayfixed_...``, then
+    the others), so such an input may see the other delay's next value or
+    this step's, depending on PySD's caches. Inputs of anything else read
+    this step's values, as the engine does.
+    """
+    by_node = {state.name: state for state in plan.states}
+    for state in plan.states:
+        if state.kind != "fixed":
+            continue
+        seen: set[str] = set()
+        pending = [state.flow]
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            node = plan.nodes[name]
+            other = by_node.get(name)
+            if other is not None and other is not state and other.construct in _UPDATED_FIRST:
+                raise _refusal(Path(plan.source_path),
+                               f"DELAY FIXED of the {other.construct} {other.element!r}",
+                               state.element)
+            if node.kind in ("aux", "state"):
+                pending.extend(node.deps)
+
+
+# The state objects PySD updates before a DELAY FIXED reads its input.
+_UPDATED_FIRST = frozenset({"DELAY", "DELAY FIXED"})
 
 
 def _refusal(path: Path, construct: str, variable: str) -> UnsupportedConstructError:
@@ -138,6 +186,7 @@ class _Translator:
         self.lookups: dict[str, LookupSpec] = {}
         self.element_of_node: dict[str, str] = {}
         self.literals: dict[str, str] = {}
+        self.active_initials: dict[str, str] = {}
         self.rows = 0
         self.element = ""
         self.identifier = ""
@@ -150,7 +199,11 @@ class _Translator:
             ae.InitialStructure: self._initial,
             ae.IntegStructure: self._integ,
             ae.SmoothStructure: self._smooth,
+            ae.SmoothNStructure: self._smooth,
             ae.DelayStructure: self._delay,
+            ae.DelayNStructure: self._delay,
+            ae.TrendStructure: self._trend,
+            ae.DelayFixedStructure: self._delay_fixed,
             ae.InlineLookupsStructure: self._inline_lookup,
         }
 
@@ -187,6 +240,7 @@ class _Translator:
             clock=clock_values(self.model),
             element_of_node=dict(self.element_of_node),
             literals=dict(self.literals),
+            active_initials=dict(self.active_initials),
         )
 
     def _check_components(self, element: Any) -> None:
@@ -346,6 +400,8 @@ class _Translator:
         if identifier is not None and identifier in self.lookups:
             argument = self._hoisted(self.visit(ast.arguments[0]))
             return _Expr(f"_lk_{identifier}({argument.text})", 0, argument.deps)
+        if function == "active_initial" and len(ast.arguments) == 2:
+            return self._active_initial(ast)
         spec = FUNCTIONS.get(function)
         if spec is None:
             raise _refusal(self.path, function.upper().replace("_", " "), self.element)
@@ -363,6 +419,23 @@ class _Translator:
         if spec.uses_time:
             return self._clock(_Expr(text, 0, deps | {"time"}))
         return _Expr(text, 0, deps)
+
+    def _active_initial(self, ast: Any) -> _Expr:
+        """Translate ACTIVE INITIAL(expression, initial) into a node with two values.
+
+        PySD's ``active_initial`` gives the initial value while the model
+        initializes (stocks' and INITIAL's initial values read that) and the
+        expression during the run: the node's expression is the run's, and
+        :attr:`~sdcluster.engine.batch_plan.Plan.active_initials` names the
+        node of the initial value, which the initialization computes instead.
+        """
+        name = self._unique(f"s_active_{self.identifier}")
+        expr = self.visit(ast.arguments[0])
+        initial = self._argument(name, "initial", ast.arguments[1])
+        self.nodes[name] = Node(name, "aux", expr.text, expr.deps)
+        self.element_of_node[name] = self.element
+        self.active_initials[name] = initial
+        return _Expr(name, 0, frozenset({name}))
 
     def _named_literal(self, argument: _Expr) -> _Expr:
         # NumPy's minimum/maximum run about twice as fast on two full arrays as
@@ -410,25 +483,95 @@ class _Translator:
         return self._state_object(name, "integ", 1, "1", flow, None, initial, ast.non_negative)
 
     def _smooth(self, ast: Any) -> _Expr:
+        # SMOOTH N is PySD's Smooth too, with an order of the modeler's.
+        construct = "SMOOTH N" if isinstance(ast, ae.SmoothNStructure) else "SMOOTH"
         name = self._unique(f"s_smooth_{self.identifier}")
-        order, order_text = self._order(ast.order)
+        order, order_text, order_node = self._order(ast.order, construct)
         flow = self._argument(name, "input", ast.input)
         time = self._argument(name, "time", ast.smooth_time)
         initial = self._argument(name, "initial", ast.initial)
-        return self._state_object(name, "smooth", order, order_text, flow, time, initial, False)
+        return self._state_object(name, "smooth", order, order_text, flow, time, initial, False,
+                                  construct, order_node)
 
     def _delay(self, ast: Any) -> _Expr:
+        # DELAY N is DELAY's arithmetic when its delay time is fixed (check_fixed_times).
+        construct = "DELAY N" if isinstance(ast, ae.DelayNStructure) else "DELAY"
         name = self._unique(f"s_delay_{self.identifier}")
-        order, order_text = self._order(ast.order)
+        order, order_text, order_node = self._order(ast.order, construct)
         flow = self._argument(name, "input", ast.input)
         time = self._argument(name, "time", ast.delay_time)
         initial = self._argument(name, "initial", ast.initial)
-        return self._state_object(name, "delay", order, order_text, flow, time, initial, False)
+        return self._state_object(name, "delay", order, order_text, flow, time, initial, False,
+                                  construct, order_node)
 
-    def _order(self, order: Any) -> tuple[int, str]:
+    def _trend(self, ast: Any) -> _Expr:
+        # PySD's Trend: one state, the input's exponential average (see _state_object).
+        name = self._unique(f"s_trend_{self.identifier}")
+        flow = self._argument(name, "input", ast.input)
+        time = self._argument(name, "time", ast.average_time)
+        initial = self._argument(name, "initial", ast.initial_trend)
+        return self._state_object(name, "trend", 1, "1", flow, time, initial, False, "TREND")
+
+    def _delay_fixed(self, ast: Any) -> _Expr:
+        """Translate a DELAY FIXED into a ring buffer (see :class:`StateObject`).
+
+        PySD's ``DelayFixed`` reads its delay time and initial value once, at
+        initialization: both are frozen in nodes of kind ``initial``, the
+        length as PySD rounds it, ``round(max(delay time / TIME STEP, 1) + 1e-6)``.
+        """
+        name = self._unique(f"s_fixed_{self.identifier}")
+        flow = self._argument(name, "input", ast.input)
+        time = self._argument(name, "time", ast.delay_time)
+        initial = self._argument(name, "initial", ast.initial)
+        length = self._unique(f"s_length_{self.identifier}")
+        start = self._unique(f"s_start_{self.identifier}")
+        self.nodes[length] = Node(length, "initial", f"_h_fixed_length({time}, _dt)",
+                                  frozenset({time}))
+        self.nodes[start] = Node(start, "initial", initial, frozenset({initial}))
+        state = StateObject(name=name, kind="fixed", row=self.rows, order=0, order_text="0",
+                            flow=flow, time=None, initial=start, non_negative=False,
+                            element=self.element, construct="DELAY FIXED", ring_length=length)
+        self.states.append(state)
+        init_name = f"i_{name[2:]}"
+        self.nodes[init_name] = Node(init_name, "stateinit", "", frozenset({length, start}))
+        self.nodes[name] = Node(name, "state", f"_h_ring_read(_ring_{name}, k)",
+                                frozenset({init_name}))
+        for node in (length, start, init_name, name):
+            self.element_of_node[node] = self.element
+        return _Expr(name, 0, frozenset({name}))
+
+    def _order(self, order: Any, construct: str) -> tuple[int, str, str | None]:
+        """Return the order of a delay or smooth, its text in the derivatives and its node.
+
+        An order is a number, or for SMOOTH N and DELAY N a model constant:
+        the number of stages, so of state rows, is the model's value of it
+        (members that set another value are refused when the run starts,
+        see :func:`~sdcluster.engine.batch_runtime.check_order`).
+        """
+        if isinstance(order, ae.ReferenceStructure) and construct in _ORDER_CONSTANTS:
+            return self._order_constant(order, construct)
         if not isinstance(order, int | float | np.integer | np.floating) or int(order) < 1:
             raise _refusal(self.path, "a non-constant delay or smooth order", self.element)
-        return int(order), _number(order).text
+        if construct == "SMOOTH N" and order != int(order):
+            # PySD's Smooth makes a list of `order` stages: a fraction fails there.
+            raise _refusal(self.path, f"{construct} with the order {order!r}", self.element)
+        # PySD's DelayN truncates the order (int(order)) and multiplies by that.
+        text = repr(int(order)) if construct == "DELAY N" else _number(order).text
+        return int(order), text, None
+
+    def _order_constant(self, order: Any, construct: str) -> tuple[int, str, str | None]:
+        reference = self._reference(order)
+        names = {identifier: name for name, identifier in self.namespace.namespace.items()}
+        name = names.get(reference.text[2:], "")
+        variable = self.model.variables.get(name)
+        default = None if variable is None or variable.kind != "constant" else variable.default
+        if default is None or not np.isfinite(default) or int(default) < 1:
+            raise _refusal(self.path, f"{construct} with an order that is not a number or a "
+                           "constant of at least 1", self.element)
+        if construct == "SMOOTH N" and default != int(default):
+            raise _refusal(self.path, f"{construct} with the order {default!r}", self.element)
+        planned = int(default)
+        return planned, repr(planned), reference.text
 
     def _state_object(
         self,
@@ -440,6 +583,8 @@ class _Translator:
         time: str | None,
         initial: str,
         non_negative: Any,
+        construct: str = "INTEG",
+        order_node: str | None = None,
     ) -> _Expr:
         state = StateObject(
             name=name,
@@ -452,20 +597,34 @@ class _Translator:
             initial=initial,
             non_negative=bool(non_negative),
             element=self.element,
+            construct=construct,
+            order_node=order_node,
         )
         self.rows += order
         self.states.append(state)
         init_name = f"i_{name[2:]}"
         init_deps = {initial} if time is None else {initial, time}
+        if order_node is not None:
+            init_deps.add(order_node)  # checked at initialization
+        if kind == "trend":
+            init_deps.add(flow)  # PySD's Trend starts at input / (1 + initial trend * time)
         self.nodes[init_name] = Node(init_name, "stateinit", "", frozenset(init_deps))
         last = state.row + order - 1
-        read = f"Y[{last}]" if kind != "delay" else f"Y[{last}] / {time}"
-        read_deps = {init_name} if time is None or kind != "delay" else {init_name, time}
+        read, read_deps = f"Y[{last}]", {init_name}
+        if kind == "delay":
+            read, read_deps = f"Y[{last}] / {time}", {init_name, str(time)}
+        elif kind == "trend":
+            # PySD's Trend.__call__: zidz(input - state, average_time * abs(state)).
+            read = f"_h_zidz({flow} - Y[{last}], {time} * np.abs(Y[{last}]))"
+            read_deps = {init_name, flow, str(time)}
         self.nodes[name] = Node(name, "state", read, frozenset(read_deps))
         for node in (init_name, name):
             self.element_of_node[node] = self.element
         return _Expr(name, 0, frozenset({name}))
 
+
+# The constructs whose order may be a model constant rather than a number.
+_ORDER_CONSTANTS = frozenset({"SMOOTH N", "DELAY N"})
 
 # Operators that Python applies left to right, so "a op b op c" = "(a op b) op c".
 _LEFT_ASSOCIATIVE = frozenset({"+", "-", "*", "/"})

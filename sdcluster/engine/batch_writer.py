@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sdcluster.engine.batch_plan import Plan, all_deps, topological_order
+from sdcluster.engine.batch_plan import Plan, init_deps, topological_order
 
 __all__ = ["FLOAT_ARRAY", "FLOAT_SCALAR", "UNKNOWN", "Facts", "StepWriter", "node_facts",
            "repeated_operations"]
@@ -332,7 +332,7 @@ def node_facts(plan: Plan, inputs: frozenset[str]) -> dict[str, Facts]:
         **{name: FLOAT_ARRAY for name in plan.literals.values()},
     }
     writer = StepWriter(facts)  # records the facts of what it assigns
-    for name in topological_order(plan, plan.nodes, all_deps):
+    for name in topological_order(plan, plan.nodes, init_deps(plan)):
         node = plan.nodes[name]
         if name in inputs or node.kind in ("param", "control", "initial"):
             writer.facts[name] = FLOAT_SCALAR  # a float, or a float array (unknown)

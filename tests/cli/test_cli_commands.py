@@ -62,6 +62,15 @@ def test_describe_says_which_engines_run_the_model() -> None:
     assert code == 0 and line.startswith("engines: PySD only") and "subscripts" in line
 
 
+@pytest.mark.parametrize("name", ["engine_smooth_n.mdl", "engine_delay_n.mdl",
+                                  "engine_trend.mdl", "engine_delay_fixed.mdl",
+                                  "engine_active_initial.mdl"])
+def test_describe_says_the_batch_engine_runs_the_construct_models(
+        name: str) -> None:
+    code, out, _ = _invoke("describe", str(DATA / name))
+    assert code == 0 and "engines: PySD (of record) and the vectorized batch engine" in out
+
+
 def test_describe_lists_the_loops_the_model_names() -> None:
     from sdcluster.model.named_loops import named_loops
     from sdcluster.model.paths import builtin_model_path

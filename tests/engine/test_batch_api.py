@@ -58,9 +58,16 @@ REFUSED = {
         "inflow[Region] = 0.1 * Stock[Region] ~ x/Month ~ |\n",
         "subscripts in 'Region'",
     ),
-    "delay_fixed": (
-        "Stock = INTEG(late, 0) ~ x ~ |\nlate = DELAY FIXED(1, 2, 0) ~ x/Month ~ |\n",
-        "DELAY FIXED in 'late'",
+    # PySD reads a DELAY FIXED's input after updating its DELAY and DELAY FIXED objects.
+    "delay_fixed_of_a_delay_fixed": (
+        "Stock = INTEG(late, 0) ~ x ~ |\nearly = DELAY FIXED(1, 2, 0) ~ x/Month ~ |\n"
+        "late = DELAY FIXED(early + Stock, 2, 0) ~ x/Month ~ |\n",
+        "DELAY FIXED of the DELAY FIXED 'early' in 'late'",
+    ),
+    "delay_fixed_of_a_delay3": (
+        "Stock = INTEG(late, 0) ~ x ~ |\nearly = DELAY3(1, 2) ~ x/Month ~ |\n"
+        "late = DELAY FIXED(2 * early, 2, 0) ~ x/Month ~ |\n",
+        "DELAY FIXED of the DELAY 'early' in 'late'",
     ),
     "macro": (
         ":MACRO: DOUBLE(input)\nDOUBLE = 2 * input ~ x ~ |\n:END OF MACRO:\n"
@@ -71,9 +78,18 @@ REFUSED = {
         "Stock = INTEG(rate, 0) ~ x ~ |\nrate = A FUNCTION OF(Stock) ~ x/Month ~ |\n",
         "A FUNCTION OF in 'rate'",
     ),
-    "smooth_n": (
-        "Stock = INTEG(smoothed, 0) ~ x ~ |\nsmoothed = SMOOTH N(1, 2, 0, 4) ~ x/Month ~ |\n",
-        "SMOOTH N in 'smoothed'",
+    "delay_n_moving_time": (
+        "Stock = INTEG(late, 1) ~ x ~ |\nlate = DELAY N(1, 2 + Stock, 0, 2) ~ x/Month ~ |\n",
+        "DELAY N with a delay time that changes during the run in 'late'",
+    ),
+    "active_initial_of_a_constant": (
+        "Stock = INTEG(rate, 1) ~ x ~ |\nrate = ACTIVE INITIAL(5, 3) ~ x/Month ~ |\n",
+        "ACTIVE INITIAL of a value that does not change during the run in 'rate'",
+    ),
+    "smooth_n_order_of_a_variable": (
+        "Stock = INTEG(smoothed, 1) ~ x ~ |\n"
+        "smoothed = SMOOTH N(1, 2, 0, Stock) ~ x/Month ~ |\n",
+        "SMOOTH N with an order that is not a number or a constant of at least 1 in 'smoothed'",
     ),
 }
 
@@ -98,7 +114,10 @@ def test_the_refusal_is_both_an_sdcluster_error_and_not_implemented() -> None:
     assert issubclass(UnsupportedConstructError, NotImplementedError)
 
 
-@pytest.mark.parametrize("name", ["engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl"])
+@pytest.mark.parametrize("name", ["engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl",
+                                  "engine_smooth_n.mdl", "engine_delay_n.mdl",
+                                  "engine_trend.mdl", "engine_delay_fixed.mdl",
+                                  "engine_active_initial.mdl"])
 def test_supported_models_can_be_vectorized(name: str) -> None:
     assert can_vectorize(DATA / name) == (True, "")
 
@@ -312,6 +331,38 @@ def test_a_delay_shorter_than_its_order_times_the_step_is_refused(tmp_path: Path
     assert model.run_arrays({"lag": [3.0, 2.0]}, 2)["Stock"].shape == (2, 11)
     with pytest.raises(SimulationError, match="PySD would lower the delay order"):
         model.run_arrays({"lag": [3.0, 1.0]}, 2)
+
+
+def test_an_order_read_from_a_constant_runs_the_models_value_and_refuses_another() -> None:
+    # The order fixes the number of stages (state rows): a member may give
+    # the model's value again, another one is refused by name, not run.
+    model = BatchModel.from_file(DATA / "engine_smooth_n.mdl")
+    given = model.run_arrays({"smooth order": [3, 3.0]}, 2)["smooth nk"]
+    np.testing.assert_array_equal(given, model.run_arrays({}, 2)["smooth nk"])
+    for backend in ("numpy", "numba"):
+        with pytest.raises(UnsupportedConstructError,
+                           match=r"SMOOTH N in 'smooth nk' with the order 4\.0 in a member"):
+            model.run_arrays({"smooth order": [3, 4]}, 2, backend=backend)
+
+
+def test_a_delay_n_order_other_than_the_models_is_refused() -> None:
+    model = BatchModel.from_file(DATA / "engine_delay_n.mdl")
+    for backend in ("numpy", "numba"):
+        with pytest.raises(UnsupportedConstructError,
+                           match=r"DELAY N in 'delay nk' with the order 2\.0 in a member"):
+            model.run_arrays({"delay order": [3, 2]}, 2, backend=backend)
+
+
+def test_a_delay_n_time_fed_as_an_input_series_is_refused() -> None:
+    # The engine runs DELAY N with a fixed delay time only (see check_fixed_times).
+    model = BatchModel.from_file(DATA / "engine_delay_n.mdl")
+    series = np.linspace(2, 4, len(model.schedule().times))
+    for backend in ("numpy", "numba"):
+        with pytest.raises(UnsupportedConstructError,
+                           match="DELAY N with a delay time that changes during the run"):
+            model.run_arrays({}, 1, inputs={"delay time": series}, backend=backend)
+    # A constant the delay times do not read may follow a series.
+    model.run_arrays({}, 1, inputs={"base": series})
 
 
 def test_a_model_survives_pickling(growth: BatchModel) -> None:

@@ -20,7 +20,11 @@ from sdcluster.testing import assert_matches_pysd
 from tests import DATA
 from tests.engine.engine_support import BUILTIN_MODEL, PysdRun, member_params
 
-TEST_MODELS = ("engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl")
+#: Models of one construct each, beyond those above: the engine must equal PySD on them,
+#: and the Numba backend the NumPy one to the bit (no elementary functions in them).
+CONSTRUCT_MODELS = ("engine_smooth_n.mdl", "engine_delay_n.mdl", "engine_trend.mdl",
+                    "engine_delay_fixed.mdl", "engine_active_initial.mdl")
+TEST_MODELS = ("engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl", *CONSTRUCT_MODELS)
 
 # Three members per model, each with its own values; chosen to cross the
 # interesting boundaries (lookup ends, zero denominators, step and pulse
@@ -40,6 +44,36 @@ VARIED = {
         "pulse width": [0, 1.5, 0.1],
         "ramp end": [1, 14, 40],
         "initial guess": 3,
+    },
+    "engine_smooth_n.mdl": {
+        "smooth time": [0.25, 2, 9],
+        "initial smooth": [0, 7, -3],
+        "base": [1, 10, 100],
+        "step time": [0, 4.0625, 29],
+    },
+    "engine_delay_n.mdl": {
+        "delay time": [1.25, 2, 9],
+        "initial delay": [0, 7, -3],
+        "base": [1, 10, 100],
+        "step time": [0, 4.0625, 29],
+    },
+    "engine_trend.mdl": {
+        "average time": [0.25, 2, 9],
+        "initial trend": [0, 0.05, -0.3],
+        "base": [1, 10, 100],
+        "step time": [0, 4.0625, 29],
+    },
+    "engine_delay_fixed.mdl": {
+        # Shorter than TIME STEP, not a multiple of it (PySD rounds), and longer.
+        "delay time": [0.3, 2, 5.1],
+        "initial delay": [0, 7, -3],
+        "base": [1, 10, 100],
+        "step time": [0, 4.0625, 29],
+    },
+    "engine_active_initial.mdl": {
+        "initial level": [0, 3, -2],
+        "growth": [0.01, 0.3, 1],
+        "step time": [0, 4.0625, 29],
     },
     "engine_logic.mdl": {
         "switch": [0, 1, 1],
@@ -62,6 +96,11 @@ CONSTRUCTS = (
     "DELAY1I(",
     "DELAY3(",
     "DELAY3I(",
+    "SMOOTH N(",
+    "DELAY N(",
+    "TREND(",
+    "DELAY FIXED(",
+    "ACTIVE INITIAL(",
     "INITIAL(",
     "WITH LOOKUP",
     "IF THEN ELSE(",
@@ -123,6 +162,17 @@ def test_members_with_different_parameters_each_match_their_own_pysd_run(
     # The members really differ, so a mix-up between them would show.
     stock = next(iter(batch.values()))
     assert not np.array_equal(stock[0], stock[1])
+
+
+def test_a_delay_n_order_that_pysd_truncates_to_the_models_matches_pysd(
+    pysd_run: PysdRun,
+) -> None:
+    # PySD's DelayN runs int(order) stages: 3.5 is the model's order 3.
+    path = DATA / "engine_delay_n.mdl"
+    model = BatchModel.from_file(path)
+    batch = model.run_arrays({"delay order": [3.5, 3]}, 2, return_variables=model.variables)
+    assert_matches_pysd(batch, 0, pysd_run(path, {"delay order": 3.5}))
+    np.testing.assert_array_equal(batch["delay nk"][0], batch["delay nk"][1])
 
 
 def test_a_white_noise_input_matches_pysd_fed_the_same_series(pysd_run: PysdRun) -> None:

@@ -25,7 +25,13 @@ from sdcluster.model.loaded import load_model
 from sdcluster.testing import assert_matches_pysd
 from tests import DATA
 from tests.engine.engine_support import ATOL, BUILTIN_MODEL, RTOL, PysdRun, member_params
-from tests.engine.test_batch_equivalence import CLUSTER_LEVERS, OFFSET_MODEL, TEST_MODELS, VARIED
+from tests.engine.test_batch_equivalence import (
+    CLUSTER_LEVERS,
+    CONSTRUCT_MODELS,
+    OFFSET_MODEL,
+    TEST_MODELS,
+    VARIED,
+)
 
 pytest.importorskip("numba")
 
@@ -52,6 +58,18 @@ def test_the_test_models_match_numpy_and_pysd_member_by_member(
     for member in range(3):
         assert_matches_pysd(runs["numba"], member, pysd_run(DATA / name,
                                                             member_params(params, member)))
+
+
+@pytest.mark.parametrize("name", CONSTRUCT_MODELS)
+def test_the_construct_models_are_bit_identical_to_numpy(name: str) -> None:
+    # Only + - * / and comparisons: nothing the two backends may round differently.
+    model = BatchModel.from_file(DATA / name)
+    runs = {backend: model.run_arrays(VARIED[name], 3, return_variables=model.variables,
+                                      backend=backend)
+            for backend in ("numba", "numpy")}
+    assert runs["numba"].keys() == runs["numpy"].keys()
+    for variable, values in runs["numpy"].items():
+        np.testing.assert_array_equal(runs["numba"][variable], values, err_msg=variable)
 
 
 def test_an_xmile_model_matches_numpy_and_pysd(pysd_run: PysdRun) -> None:

@@ -45,6 +45,16 @@ SMALL_MODELS: tuple[tuple[str, dict[str, float], dict[str, Any]], ...] = (
     ("lookup_population.mdl", {"capacity": 600}, {}),
     ("engine_logic.mdl", {"limit": 30}, {}),
     ("step_grid.mdl", {}, {"steps": {"growth rate": {"at": 0.9, "to": 1.0}}}),
+    ("engine_smooth_n.mdl", {"smooth time": 3, "initial smooth": 0},
+     {"steps": {"base": {"at": 5, "to": 20}}}),
+    ("engine_delay_n.mdl", {"delay time": 3, "initial delay": 0},
+     {"steps": {"base": {"at": 5, "to": 20}}}),
+    ("engine_trend.mdl", {"average time": 3, "initial trend": -0.1},
+     {"steps": {"average time": {"at": 5, "to": 1}}}),
+    ("engine_delay_fixed.mdl", {"delay time": 5.1, "initial delay": -3},
+     {"steps": {"base": {"at": 5, "to": 20}}}),
+    ("engine_active_initial.mdl", {"initial level": -2},
+     {"steps": {"growth": {"at": 5, "to": 0.6}}}),
 )
 
 
@@ -180,6 +190,16 @@ def test_small_models_match_batch_engine(file: str, params: dict[str, float],
     assert _compare(page, batch, {}, {}) < RTOL
     assert _compare(page, batch, params, options) < RTOL
     _no_trouble(log)
+
+
+def test_a_delay_n_time_following_a_step_is_refused_in_the_page(
+        tmp_path: Path, browser: tuple[Any, BrowserLog]) -> None:
+    page, _ = _show(browser, write_explorer(load_model(DATA / "engine_delay_n.mdl"),
+                                            tmp_path / "explorer.html"))
+    steps = {"steps": {"delay time": {"at": 5, "to": 3}}}
+    with pytest.raises(Exception, match="DELAY N in 'delay n1'"):
+        _page_run(page, {}, steps)
+    assert len(_page_run(page, {}, {})["delay n1"]) == 41
 
 
 def test_small_model_matches_pysd(tmp_path: Path, browser: tuple[Any, BrowserLog]) -> None:
