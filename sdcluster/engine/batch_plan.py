@@ -24,7 +24,7 @@ from sdcluster.engine.batch_variables import VariableInfo
 from sdcluster.errors import ModelFileError, UnsupportedConstructError
 
 __all__ = ["FIXED_TIME_CONSTRUCTS", "LookupSpec", "Node", "NodeKind", "Plan", "StateKind",
-           "StateObject", "all_deps", "check_fixed_times", "clock_nodes", "derivative_roots",
+           "StateObject", "check_fixed_times", "clock_nodes", "derivative_roots",
            "dynamic_nodes", "fixed_time_constants", "init_deps", "init_expr", "slow_nodes",
            "static_nodes", "step_deps", "topological_order"]
 
@@ -176,11 +176,6 @@ def slow_nodes(nodes: Mapping[str, Node], static: frozenset[str]) -> frozenset[s
         known |= ready
         slow |= ready
         pending = [node for node in pending if node.name not in ready]
-
-
-def all_deps(node: Node) -> frozenset[str]:
-    """Return all a node's dependencies (initialization reads :func:`init_deps`)."""
-    return node.deps
 
 
 def init_deps(plan: Plan) -> Callable[[Node], frozenset[str]]:
