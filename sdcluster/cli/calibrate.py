@@ -152,6 +152,13 @@ def calibrate_command(
     moves: Annotated[str, typer.Option(
         help="stretch (emcee's default) or de (differential evolution with mode hopping, "
         "for posteriors with several modes).")] = "stretch",
+    temperatures: Annotated[int, typer.Option(
+        min=1, help="Parallel-tempering ladder: ensembles of --walkers each at temperatures "
+        "from 1 to --max-temperature, swapping walkers so they cross between separated "
+        "modes (1: no tempering; each step costs this many times the runs).")] = 1,
+    max_temperature: Annotated[float, typer.Option(
+        help="Hottest temperature of the ladder (geometric from 1).")
+    ] = 1000.0,
     engine: Annotated[str, typer.Option(
         help="auto (batch engine, PySD if it cannot), batch or pysd.")] = "auto",
     out: Annotated[Path, typer.Option(
@@ -194,6 +201,7 @@ def calibrate_command(
         likelihood=likelihood,  # type: ignore[arg-type]
         walkers=walkers, steps=steps, burn=burn, seed=seed, source=str(data),
         moves=moves,  # type: ignore[arg-type]
+        temperatures=temperatures, max_temperature=max_temperature,
     ).validated(loaded)
     typer.echo(spec.describe())
     result = run(loaded, spec, RunOptions(progress=True, engine=engine))  # type: ignore[arg-type]

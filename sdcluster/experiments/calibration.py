@@ -45,6 +45,7 @@ import pandas as pd
 from sdcluster.errors import (
     CalibrationError,
     SdclusterError,
+    SpecError,
     UnknownVariableError,
     did_you_mean,
     with_article,
@@ -56,6 +57,7 @@ from sdcluster.experiments.calibration_inputs import (
     checked_times,
     read_observations,
 )
+from sdcluster.experiments.counts import check_count
 from sdcluster.experiments.parsing import range_within
 from sdcluster.model.loaded import LoadedModel
 
@@ -115,6 +117,15 @@ class CalibrationSpec:
     moves : {"stretch", "de"}
         The sampler's proposals (:data:`MOVES`): ``"de"`` for posteriors with
         several modes, which the stretch move does not cross.
+    temperatures : int
+        Ensembles of ``walkers`` each in a parallel-tempering ladder (1: no
+        tempering). With more, hot ensembles sampling ``likelihood ** (1 / T)``
+        roam between separated modes and swaps carry walkers into the
+        ``T = 1`` ensemble, whose chain is the posterior; every step costs
+        ``temperatures`` times as many runs.
+    max_temperature : float
+        The hottest temperature (the ladder is geometric from 1 to it): hot
+        enough that the likelihood no longer separates the modes.
     source : str
         Where the observations came from (a file), for messages and for
         refusing to overwrite it.
@@ -133,6 +144,8 @@ class CalibrationSpec:
     seed: int = 0
     source: str = "<observations>"
     moves: Moves = "stretch"
+    temperatures: int = 1
+    max_temperature: float = 1000.0
 
     # ------------------------------------------------------------ derived
 
@@ -199,13 +212,18 @@ class CalibrationSpec:
             f"({times.min():g}-{times.max():g}), likelihood {self.likelihood}",
             *(f"  {m.describe()}" for m in self.mappings),
             f"  {self.walkers} walkers x {self.steps} steps (burn {self.burn_steps}), "
-            f"{self.moves} moves, seed {self.seed}",
+            f"{self.moves} moves, seed {self.seed}{self._tempering()}",
             "  priors:",
         ]
         for prior in self._describable_priors():
             kind = "log-uniform" if prior.log else "uniform"
             lines.append(f"    {prior.name}: {kind} [{prior.low:g}, {prior.high:g}]")
         return "\n".join(lines)
+
+    def _tempering(self) -> str:
+        if self.temperatures == 1:
+            return ""
+        return f", {self.temperatures} temperatures up to {self.max_temperature:g}"
 
     def _describable_priors(self) -> tuple[Prior, ...]:
         if any(bounds is None for bounds in self.parameters.values()):
@@ -262,17 +280,7 @@ class CalibrationSpec:
         if not self.mappings:
             raise CalibrationError("calibration: no mapping; expected at least one "
                                    "'MODEL VARIABLE=column'")
-        if self.walkers % 2 or self.walkers < 2:
-            raise CalibrationError(f"calibration: walkers = {self.walkers}; expected an even "
-                                   "number (the ensemble moves in two halves)")
-        if self.moves not in MOVES:
-            raise CalibrationError(f"calibration: moves {self.moves!r}; expected one of "
-                                   f"{', '.join(MOVES)}")
-        if self.steps < 1:
-            raise CalibrationError(f"calibration: steps = {self.steps}; expected at least 1")
-        if not 0 <= self.burn_steps < self.steps:
-            raise CalibrationError(f"calibration: burn = {self.burn_steps}; expected 0 <= burn "
-                                   f"< steps ({self.steps})")
+        self._check_sampler()
         if self.dispersion_prior is not None:
             _check_log_bounds(self.dispersion_prior, "calibration: dispersion prior")
         repeated = {m.column for m in self.mappings
@@ -280,6 +288,27 @@ class CalibrationSpec:
         if repeated:
             raise CalibrationError(f"calibration: column {sorted(repeated)[0]!r} is mapped "
                                    "twice; expected each observed column once")
+
+    def _check_sampler(self) -> None:
+        """Check the sampler's settings: walkers, moves, tempering, steps."""
+        if self.walkers % 2 or self.walkers < 2:
+            raise CalibrationError(f"calibration: walkers = {self.walkers}; expected an even "
+                                   "number (the ensemble moves in two halves)")
+        if self.moves not in MOVES:
+            raise CalibrationError(f"calibration: moves {self.moves!r}; expected one of "
+                                   f"{', '.join(MOVES)}")
+        try:
+            check_count("temperatures", self.temperatures, context="calibration: ")
+        except SpecError as error:
+            raise CalibrationError(f"{error} (1: no tempering)") from None
+        if not (math.isfinite(self.max_temperature) and self.max_temperature > 1):
+            raise CalibrationError(f"calibration: max_temperature = {self.max_temperature!r}; "
+                                   "expected a finite number above 1")
+        if self.steps < 1:
+            raise CalibrationError(f"calibration: steps = {self.steps}; expected at least 1")
+        if not 0 <= self.burn_steps < self.steps:
+            raise CalibrationError(f"calibration: burn = {self.burn_steps}; expected 0 <= burn "
+                                   f"< steps ({self.steps})")
 
     def _checked_mapping(self, model: LoadedModel, mapping: SeriesMap,
                          columns: Sequence[str]) -> SeriesMap:

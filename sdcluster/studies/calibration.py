@@ -30,6 +30,9 @@ posterior is the prior, not a finding.
 
 The study's parts: :mod:`~sdcluster.studies.calibration_posterior` (the
 evaluators that run the walkers and the log-posterior),
+:mod:`~sdcluster.studies.calibration_sampling` (initial walkers, moves,
+warm-up, Ctrl-C) and :mod:`~sdcluster.studies.calibration_tempering`
+(parallel tempering, ``spec.temperatures > 1``),
 :mod:`~sdcluster.studies.calibration_result` (:class:`CalibrationResult`, its
 summary and files), this module (sampling, diagnostics, summaries).
 
@@ -55,7 +58,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import sys
 import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -66,17 +68,16 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from numpy.typing import NDArray
-from scipy import stats
-from tqdm import tqdm
 
 from sdcluster.analysis.fit import r_squared, theil_statistics
 from sdcluster.engine.options import RunOptions
-from sdcluster.errors import AnalysisError, CalibrationError
+from sdcluster.errors import AnalysisError
 from sdcluster.experiments.calibration import CalibrationSpec
 from sdcluster.experiments.calibration_inputs import Prior, SeriesMap
 from sdcluster.model.loaded import LoadedModel, load_model
 from sdcluster.studies.calibration_posterior import Evaluator, Posterior, make_evaluator
 from sdcluster.studies.calibration_result import CalibrationResult, load_arviz, quiet_arviz
+from sdcluster.studies.calibration_sampling import Sampled, sample_posterior
 
 __all__ = [
     "UNIDENTIFIED_WIDTH_RATIO",
@@ -92,11 +93,6 @@ FloatArray = NDArray[np.float64]
 UNIDENTIFIED_WIDTH_RATIO = 0.8
 #: Posterior draws run for the predictive band (evenly spaced over the kept chain).
 BAND_DRAWS = 200
-#: Prior draws per walker among which the initial walkers are the most probable.
-CANDIDATES_PER_WALKER = 8
-
-
-# --------------------------------------------------------------- sampling
 
 
 def _final_time(model: LoadedModel, spec: CalibrationSpec) -> float:
@@ -105,85 +101,6 @@ def _final_time(model: LoadedModel, spec: CalibrationSpec) -> float:
     start, saveper = model.time.initial_time, model.time.saveper
     periods = max(1, math.ceil((latest - start) / saveper - 1e-9))
     return start + periods * saveper
-
-
-def _initial_walkers(posterior: Posterior, rng: np.random.Generator,
-                     n: int) -> emcee.State:
-    """Return the ``n`` best of ``CANDIDATES_PER_WALKER * n`` uniform draws over the priors.
-
-    The candidates run as one batch; starting from the more plausible of
-    them shortens the warm-up without confining the walkers to one region.
-    """
-    candidates = rng.uniform(posterior.low, posterior.high,
-                             size=(CANDIDATES_PER_WALKER * n, posterior.ndim))
-    log_prob = posterior(candidates)
-    if not np.isfinite(log_prob).any():
-        raise CalibrationError("calibration: no initial walker gives finite, positive "
-                               "predictions where the likelihood needs them; expected priors "
-                               "under which the model runs (check the mapping and scales)")
-    # A stable sort, so ties keep the draw order and the seed decides everything.
-    best = np.argsort(-log_prob, kind="stable")[:n]
-    return emcee.State(candidates[best], log_prob=log_prob[best])
-
-
-def _moves(spec: CalibrationSpec) -> list[tuple[emcee.moves.Move, float]]:
-    """Return the proposals and their weights (:data:`~sdcluster.experiments.calibration.MOVES`)."""
-    if spec.moves == "de":
-        return [(emcee.moves.DEMove(), 0.8), (emcee.moves.DEMove(gamma0=1.0), 0.1),
-                (emcee.moves.DESnookerMove(), 0.1)]
-    return [(emcee.moves.StretchMove(), 1.0)]
-
-
-def _regrouped(posterior: Posterior, sampler: emcee.EnsembleSampler,
-               rng: np.random.Generator) -> FloatArray:
-    """Move walkers stuck far below the best onto good walkers, with a small jitter.
-
-    An ensemble started over a wide prior can leave a few walkers in a
-    region of negligible probability, from which the stretch move rarely
-    frees them: they inflate R-hat and the intervals. Halfway through the
-    warm-up (which is discarded), a walker whose log-probability is more than
-    the chi-square 99.99 % point below the best takes the place of a random
-    good walker, jittered by 1e-3 of the good walkers' spread.
-    """
-    state = sampler.get_last_sample()
-    coords = np.array(state.coords, dtype=np.float64)
-    log_prob = np.asarray(state.log_prob, dtype=np.float64)
-    threshold = float(np.max(log_prob)) - 0.5 * float(stats.chi2.ppf(0.9999, posterior.ndim))
-    good = np.flatnonzero(log_prob >= threshold)
-    stuck = np.flatnonzero(log_prob < threshold)
-    if stuck.size == 0 or good.size < 2:
-        return coords
-    spread = coords[good].std(axis=0)
-    spread = np.where(spread > 0, spread, 1e-6 * (posterior.high - posterior.low))
-    donors = good[rng.integers(good.size, size=stuck.size)]
-    moved = coords[donors] + 1e-3 * spread * rng.standard_normal((stuck.size, posterior.ndim))
-    coords[stuck] = np.clip(moved, posterior.low, posterior.high)
-    return coords
-
-
-def _sample(sampler: emcee.EnsembleSampler, posterior: Posterior, start: emcee.State,
-            spec: CalibrationSpec, rng: np.random.Generator, progress: bool) -> bool:
-    """Run the warm-up in two halves (regrouping in between), then the kept steps.
-
-    Returns whether the run was interrupted (Ctrl-C); the steps so far are kept.
-    """
-    first = spec.burn_steps // 2
-    stages = [(start, first), (None, spec.steps - first)] if first else [(start, spec.steps)]
-    # One bar over both stages (emcee's own would show one bar per stage).
-    bar = tqdm(total=spec.steps, desc="calibration", unit="step", file=sys.stderr,
-               disable=not progress)
-    try:
-        for initial, steps in stages:
-            position: Any = _regrouped(posterior, sampler, rng) if initial is None else initial
-            for _ in sampler.sample(position, iterations=steps):
-                bar.update()
-    except KeyboardInterrupt:
-        if sampler.iteration == 0:
-            raise
-        return True
-    finally:
-        bar.close()
-    return False
 
 
 def run_calibration(model: LoadedModel | str | os.PathLike[str], spec: CalibrationSpec,
@@ -229,24 +146,16 @@ def run_calibration(model: LoadedModel | str | os.PathLike[str], spec: Calibrati
     evaluator = make_evaluator(loaded, variables, _final_time(loaded, spec), options.engine)
     posterior = Posterior(spec, evaluator)
     rng = np.random.default_rng(spec.seed)
-    start = _initial_walkers(posterior, rng, spec.walkers)
-    sampler = emcee.EnsembleSampler(spec.walkers, posterior.ndim, posterior, vectorize=True,
-                                    moves=_moves(spec))
-    # emcee wraps the function in a helper that prints the walkers' positions
-    # and a traceback on any exception, Ctrl-C included; the posterior raises
-    # nothing else on purpose, so it is called directly.
-    sampler.log_prob_fn = posterior
-    sampler.random_state = np.random.RandomState(int(rng.integers(2**32))).get_state()
     began = datetime.now(UTC)
-    interrupted = _sample(sampler, posterior, start, spec, rng, options.progress)
+    sampled = sample_posterior(posterior, spec, rng, options.progress)
     seconds = (datetime.now(UTC) - began).total_seconds()
-    return _summarize(loaded, spec, posterior, sampler, rng, interrupted=interrupted,
-                      seconds=seconds)
+    return _summarize(loaded, spec, posterior, sampled, rng, seconds=seconds)
 
 
 def _summarize(model: LoadedModel, spec: CalibrationSpec, posterior: Posterior,
-               sampler: emcee.EnsembleSampler, rng: np.random.Generator, *,
-               interrupted: bool, seconds: float) -> CalibrationResult:
+               sampled: Sampled, rng: np.random.Generator, *,
+               seconds: float) -> CalibrationResult:
+    sampler, interrupted = sampled.sampler, sampled.interrupted
     theta = np.asarray(sampler.get_chain(), dtype=np.float64)
     steps, walkers, ndim = theta.shape
     chain = posterior.to_values(theta.reshape(-1, ndim)).reshape(steps, walkers, ndim)
@@ -264,7 +173,7 @@ def _summarize(model: LoadedModel, spec: CalibrationSpec, posterior: Posterior,
                 "steps_done": steps, "burn": burn, "engine": posterior.evaluator.engine,
                 "interrupted": int(interrupted), "seconds": seconds,
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),
-                "spec": spec.describe()}
+                "spec": spec.describe(), **sampled.metadata}
     return CalibrationResult(
         spec=spec, names=posterior.names, chain=chain,
         log_prob=np.asarray(sampler.get_log_prob(), dtype=np.float64),

@@ -127,6 +127,10 @@ class CalibrationResult:
             lines.append(f"warning: chain of {kept} kept steps is shorter than 50 "
                          f"autocorrelation times ({tau:.0f} steps): run longer before "
                          "trusting the intervals")
+        if "swap_acceptance" in self.metadata:
+            lines.append(f"parallel tempering: {self.metadata['temperatures']} temperatures up "
+                         f"to {self.metadata['max_temperature']:g}; swap acceptance between "
+                         f"neighbours (coldest pair first) {self.metadata['swap_acceptance']}")
         if self.unidentified:
             lines.append("unidentified (posterior ~ prior): " + ", ".join(self.unidentified))
         return "\n".join(lines)

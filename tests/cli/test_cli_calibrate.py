@@ -104,6 +104,8 @@ def test_same_seed_writes_the_same_posterior_table(
     (("--time-column", "yr"), "time column 'yr' is not in the observations"),
     (("--walkers", "3"), "walkers = 3; expected an even number"),
     (("--likelihood", "poisson"), "--likelihood 'poisson': expected one of lognormal, negbinom"),
+    (("--temperatures", "0"), "--temperatures"),
+    (("--max-temperature", "1"), "max_temperature = 1.0; expected a finite number above 1"),
 ])
 def test_user_errors_are_one_line_with_status_2(
         app: typer.Typer, observations: Path, tmp_path: Path,
@@ -118,6 +120,16 @@ def test_user_errors_are_one_line_with_status_2(
     assert code == 2
     assert err.startswith("error: ") and err.count("\n") == 1
     assert message in err
+
+
+def test_temperatures_run_a_tempered_ladder_and_say_so(
+        app: typer.Typer, observations: Path, tmp_path: Path) -> None:
+    args = _base(observations, tmp_path / "hot")
+    args[args.index("--steps") + 1] = "40"
+    code, text, err = _invoke(app, *args, "--temperatures", "3", "--max-temperature", "50")
+    assert code == 0, err
+    assert "3 temperatures up to 50" in text  # the spec, before sampling
+    assert "parallel tempering: 3 temperatures up to 50; swap acceptance" in text
 
 
 def test_missing_data_file_and_option(app: typer.Typer, tmp_path: Path) -> None:
