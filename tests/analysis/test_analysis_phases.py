@@ -24,6 +24,7 @@ t*, for any smoothing (while g stays above the threshold until then).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
@@ -64,7 +65,16 @@ from tests.analysis.analysis_synthetic import (
 )
 
 MICRO, MACRO, FAR, DECLINE = PHASES
-DEFAULTS = AnalysisSettings()
+# The hand computations below read phase II from a growth rate of 3 %/yr: the rules, not
+# the default threshold (``AnalysisSettings``), are under test here.
+DEFAULTS = AnalysisSettings(growth_threshold=0.03)
+
+
+def rules(**changes: float) -> AnalysisSettings:
+    """Return the settings of these tests with ``changes``."""
+    return dataclasses.replace(DEFAULTS, **changes)
+
+
 EPS = DEFAULTS.entropy_tolerance
 STEP = float(TIME[1] - TIME[0])
 
@@ -252,7 +262,7 @@ def test_far_from_equilibrium_never_precedes_macro_fluctuation(
     firms: np.ndarray, change: float, smoothing: float, dwell: float
 ) -> None:
     time = np.arange(firms.size) * STEP
-    chosen = AnalysisSettings(smoothing=smoothing, min_dwell=dwell)
+    chosen = rules(smoothing=smoothing, min_dwell=dwell)
     ds = run(time, Innovative_Firms=firms, dS_total=change)
     labels = list(classify_phases(ds, chosen).values)
     first_macro = labels.index(MACRO) if MACRO in labels else len(labels)
@@ -265,7 +275,7 @@ def test_far_from_equilibrium_never_precedes_macro_fluctuation(
 
 @pytest.mark.parametrize("smoothing", [0.0, 2.0, 4.0])
 def test_take_off_passes_micro_macro_far(smoothing: float) -> None:
-    chosen = AnalysisSettings(smoothing=smoothing)
+    chosen = rules(smoothing=smoothing)
     onsets = phase_onsets(take_off_run(), chosen).iloc[0]
     # g = 900 r L (1 - L) / (100 + 900 L) rises through 3 %/yr at L = 0.0091 (t ≈ 18.40),
     # N'' > 0 until the inflection t* = 30.125, and g(t*) = 0.164 stays above 3 %/yr.
@@ -342,7 +352,7 @@ def test_fall_without_disorder_is_not_decline(after: float) -> None:
 def test_slow_fall_is_not_decline_unless_the_threshold_is_lowered() -> None:
     firms = 100.0 * falls(0.01, 40.0, 55.0)  # detected g stays within [-0.01, 0] > -0.02
     assert phases_of(firms, change_from_40(2 * EPS)) == [(MICRO, 0.0)]
-    got = phases_of(firms, change_from_40(2 * EPS), AnalysisSettings(decline_threshold=0.005))
+    got = phases_of(firms, change_from_40(2 * EPS), rules(decline_threshold=0.005))
     assert [phase for phase, _ in got] == [MICRO, DECLINE, MICRO]
     assert 40.0 <= got[1][1] <= 41.25 + STEP
 
@@ -376,10 +386,10 @@ def test_decline_dwell_boundary_without_smoothing() -> None:
     # between, 0 elsewhere: a fall signal on exactly [40, 41.5], held 1.5 years.
     firms = 100.0 * falls(0.05, 40.0, 41.5)
     change = change_from_40(2 * EPS)
-    held = phases_of(firms, change, AnalysisSettings(smoothing=0.0, decline_dwell=1.5))
+    held = phases_of(firms, change, rules(smoothing=0.0, decline_dwell=1.5))
     assert held == [(MICRO, 0.0), (DECLINE, 40.0), (MICRO, 41.75)]
     for dwell in (1.75, DEFAULTS.decline_dwell):
-        assert phases_of(firms, change, AnalysisSettings(smoothing=0.0, decline_dwell=dwell)) == [
+        assert phases_of(firms, change, rules(smoothing=0.0, decline_dwell=dwell)) == [
             (MICRO, 0.0)
         ]
 
@@ -406,7 +416,7 @@ BURSTS = [(5.0, 12.0, 0.1), (12.5, 20.0, 0.1)]
     ],
 )
 def test_min_dwell_filters_polarity_runs(dwell: float, expected: list[tuple[str, float]]) -> None:
-    chosen = AnalysisSettings(smoothing=0.0, min_dwell=dwell)
+    chosen = rules(smoothing=0.0, min_dwell=dwell)
     assert phases_of(log_linear_firms(BURSTS), -2 * EPS, chosen) == expected
 
 
@@ -421,21 +431,21 @@ def test_min_dwell_filters_polarity_runs(dwell: float, expected: list[tuple[str,
 def test_growth_threshold_is_strict_without_smoothing(
     threshold: float, expected: list[tuple[str, float]]
 ) -> None:
-    chosen = AnalysisSettings(smoothing=0.0, growth_threshold=threshold)
+    chosen = rules(smoothing=0.0, growth_threshold=threshold)
     assert phases_of(log_linear_firms(BURSTS), -2 * EPS, chosen) == expected
 
 
 def test_growth_threshold_moves_the_take_off() -> None:
     firms = take_off(TAKE_OFF)
     # 10 %/yr: g passes it at L = 0.039 (t ≈ 22.1), still before t*: III unchanged.
-    chosen = AnalysisSettings(growth_threshold=0.1)
+    chosen = rules(growth_threshold=0.1)
     got = phases_of(firms, -2 * EPS, chosen)
     assert [phase for phase, _ in got] == [MICRO, MACRO, FAR]
     assert abs(got[1][1] - crossing(TAKE_OFF, 0.1, 0.0, 30.125)) <= resolution(chosen)
     assert got[2][1] == 30.25
     # 18 %/yr: g > 0.18 only for L in (0.115, 0.435), t in (25.0, 29.5): II ends when g
     # drops below the threshold while N still accelerates.
-    chosen = AnalysisSettings(growth_threshold=0.18)
+    chosen = rules(growth_threshold=0.18)
     # dg/dL = 0 where 900 L² + 200 L - 100 = 0: g peaks at L = (sqrt(10^5) - 100) / 900.
     peak_level = (np.sqrt(1e5) - 100.0) / 900.0
     peak = 30.125 + np.log(peak_level / (1 - peak_level)) / 0.4
@@ -447,7 +457,7 @@ def test_growth_threshold_moves_the_take_off() -> None:
     # max g = 0.208 (at L = 0.240): a 25 %/yr threshold is never passed.
     assert peak_level == pytest.approx(0.2403, abs=1e-4)
     assert true_growth(peak, TAKE_OFF) == pytest.approx(0.2077, abs=1e-4)
-    assert phases_of(firms, -2 * EPS, AnalysisSettings(growth_threshold=0.25)) == [(MICRO, 0.0)]
+    assert phases_of(firms, -2 * EPS, rules(growth_threshold=0.25)) == [(MICRO, 0.0)]
 
 
 def test_smoothing_reads_the_trend_through_year_scale_fluctuations() -> None:
@@ -462,7 +472,7 @@ def test_smoothing_reads_the_trend_through_year_scale_fluctuations() -> None:
     expected_macro = crossing(TAKE_OFF, DEFAULTS.growth_threshold, 0.0, 30.125)
     assert abs(got[1][1] - expected_macro) <= resolution()
     assert got[2][1] == 30.25
-    assert phases_of(firms, -2 * EPS, AnalysisSettings(smoothing=0.0)) == [(MICRO, 0.0)]
+    assert phases_of(firms, -2 * EPS, rules(smoothing=0.0)) == [(MICRO, 0.0)]
 
 
 def test_growth_below_the_initial_firm_count_is_no_macro_fluctuation() -> None:
@@ -470,16 +480,16 @@ def test_growth_below_the_initial_firm_count_is_no_macro_fluctuation() -> None:
     # a tenth of its initial firms: large relative growth of few firms, no take-off. The
     # same burst lifting the cluster above where it started is one.
     dying = log_linear_firms([(0.0, 30.0, -0.1), (30.0, 35.0, 0.2), (35.0, 60.0, -0.1)])
-    assert phases_of(dying, -2 * EPS, AnalysisSettings(smoothing=0.0)) == [(MICRO, 0.0)]
+    assert phases_of(dying, -2 * EPS, rules(smoothing=0.0)) == [(MICRO, 0.0)]
     rising = log_linear_firms([(0.0, 10.0, -0.1), (30.0, 40.0, 0.2)])
-    assert phases_of(rising, -2 * EPS, AnalysisSettings(smoothing=0.0)) == [
+    assert phases_of(rising, -2 * EPS, rules(smoothing=0.0)) == [
         (MICRO, 0.0), (MACRO, 35.0), (FAR, 39.75)]
 
 
 def test_steady_exponential_take_off_without_smoothing_is_macro_throughout() -> None:
     # g = 0.05 > 0.03 and N'' = 0.05² N > 0 for all t; the one-sided end differences of
     # an exponential are positive too (prop. to (y - 1)² / 2).
-    assert phases_of(10 * np.exp(0.05 * TIME), 0.0, AnalysisSettings(smoothing=0.0)) == [
+    assert phases_of(10 * np.exp(0.05 * TIME), 0.0, rules(smoothing=0.0)) == [
         (MACRO, 0.0)
     ]
 

@@ -361,9 +361,7 @@ def test_a_noisy_cluster_that_never_grows_never_reaches_phase_three(
 
 PHASE_SETTINGS = (
     "smoothing",
-    pytest.param("growth_threshold", marks=pytest.mark.xfail(strict=True, reason=(
-        "not met: g rises about 0.012/yr at the start of the take-off, so doubling the "
-        "threshold 0.03 -> 0.06 moves the onset of phase II 3.5 -> 6.0 yr (halving: 2.5)"))),
+    "growth_threshold",
     "decline_threshold",
     "decline_dwell",
     "min_dwell",
