@@ -88,7 +88,8 @@ def national_shares(path: Path = DATA) -> pd.DataFrame:
 
 def area_spec(shares: pd.DataFrame, area: str, levers: tuple[str, ...], walkers: int,
               steps: int, seed: int, moves: str = "stretch",
-              lever_steps: bool = False) -> CalibrationSpec:
+              lever_steps: bool = False, temperatures: int = 1,
+              max_temperature: float = 1000.0) -> CalibrationSpec:
     """Return the calibration of one area (see the module docstring for the mapping).
 
     With ``lever_steps`` the changes of :data:`LEVER_STEPS` are estimated too.
@@ -102,6 +103,7 @@ def area_spec(shares: pd.DataFrame, area: str, levers: tuple[str, ...], walkers:
                             offset_prior=OFFSET_PRIOR),),
         parameters=parameters, walkers=walkers, steps=steps, seed=seed,
         moves=moves,  # type: ignore[arg-type]
+        temperatures=temperatures, max_temperature=max_temperature,
         source=f"{DATA.relative_to(ROOT)} ({AREAS[area][0]}, share of the national total, %)",
     )
 
@@ -172,6 +174,12 @@ def area_section(area: str, result: CalibrationResult, phases: Counter[str]) -> 
     ])
 
 
+def _tempering_arguments(args: argparse.Namespace) -> str:
+    if args.temperatures == 1:
+        return ""
+    return f" --temperatures {args.temperatures} --max-temperature {args.max_temperature:g}"
+
+
 def main() -> None:
     """Calibrate every area asked for; write the results and summary.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -182,6 +190,10 @@ def main() -> None:
                         help="keep every THIN-th step in the .nc files (tables use them all)")
     parser.add_argument("--moves", choices=("stretch", "de"), default="stretch",
                         help="the sampler's proposals (de: differential evolution, for modes)")
+    parser.add_argument("--temperatures", type=int, default=1,
+                        help="parallel-tempering ladder of this many ensembles (1: none)")
+    parser.add_argument("--max-temperature", type=float, default=1000.0,
+                        help="hottest temperature of the ladder")
     parser.add_argument("--areas", nargs="*", default=list(AREAS))
     parser.add_argument("--lever-steps", action="store_true",
                         help="also estimate a change of openness and of technology "
@@ -197,7 +209,8 @@ def main() -> None:
     sections = []
     for area in args.areas:
         spec = area_spec(shares, area, model.levers, args.walkers, args.steps, args.seed,
-                         args.moves, args.lever_steps)
+                         args.moves, args.lever_steps, args.temperatures,
+                         args.max_temperature)
         print(spec.validated(model).describe(), flush=True)
         result = run_calibration(model, spec, RunOptions(progress=True))
         print(result.summary(), flush=True)
@@ -211,6 +224,7 @@ def main() -> None:
                       f"Written by `models/calibration/calibrate_areas.py --walkers "
                       f"{args.walkers} --steps {args.steps} --seed {args.seed} --moves "
                       f"{args.moves} --thin {args.thin}"
+                      f"{_tempering_arguments(args)}"
                       f"{' --lever-steps' if args.lever_steps else ''}`; see "
                       "`README.md` beside it for the mapping and the reading.", "",
                       *sections])

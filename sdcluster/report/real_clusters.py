@@ -12,6 +12,7 @@ records (``model_sha256``), so a changed model never shows an old fit as its own
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -72,6 +73,13 @@ def calibrated_model_digest(fit_path: Path) -> str | None:
 def _moves_text(diagnostics: dict[str, dict[str, object]]) -> str:
     """Say which proposals the committed run used (from the spec each ``<area>.nc`` records)."""
     specs = [str(attrs.get("spec", "")) for attrs in diagnostics.values()]
+    ladders = {match.groups() for spec in specs
+               if (match := re.search(r"(\d+) temperatures up to (\S+?)(?:,|\s|$)", spec))}
+    if specs and len(ladders) == 1 and all("temperatures up to" in spec for spec in specs):
+        count, hottest = next(iter(ladders))
+        moves = "differential-evolution" if all(" de moves" in s for s in specs) else "stretch"
+        return (f" ({moves} moves on a parallel-tempering ladder of {count} temperatures up "
+                f"to {hottest}, which carries walkers between the posterior's modes)")
     if specs and all(" de moves" in spec for spec in specs):
         return " (differential-evolution moves, which cross between the posterior's modes)"
     if specs and all(" stretch moves" in spec for spec in specs):
