@@ -143,7 +143,7 @@ def run_ensemble(
     batch = engine_for(model, options.engine)
     runner = MemberRunner(valid, variable_attrs(model, valid.variables or ()), batch,
                           noise_inputs=noise_inputs(model), model_path=model.path,
-                          data_files=model.data_files)
+                          data_files=model.data_files, model_sha256=model.sha256)
     if valid.noise and not runner.has_noise_input:
         if valid.design is None and valid.n_members > 1:
             # Identical members are never what an ensemble was asked for: say so before running.

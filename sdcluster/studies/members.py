@@ -24,6 +24,7 @@ from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT, run_scenario
 from sdcluster.errors import (
     DataFileError,
+    ModelFileError,
     UnsupportedConstructError,
 )
 from sdcluster.experiments.designs import (
@@ -52,19 +53,25 @@ logger = logging.getLogger(__name__)
 _PYSD_MODELS = threading.local()
 
 
-def _pysd_model(path: Path, data_files: DataFiles | None = None) -> LoadedModel:
+def _pysd_model(path: Path, data_files: DataFiles | None = None,
+                sha256: str = "") -> LoadedModel:
     """Load a model once per thread (PySD models are neither picklable nor thread-safe).
 
-    With the data files the model was loaded with in the caller's process,
-    compared by content: a worker that finds a data file changed since then
-    refuses to run members on other data.
+    Keyed by the file, its content (``sha256``, the digest of the model the
+    caller loaded) and the data files: a model edited between two studies in
+    one process is loaded again, and a worker that finds the model file or a
+    data file changed since the caller loaded it refuses to run members of
+    another model.
     """
     files = DataFiles() if data_files is None else data_files
-    cache: dict[tuple[str, DataFiles], LoadedModel] = _PYSD_MODELS.__dict__.setdefault(
+    cache: dict[tuple[str, str, DataFiles], LoadedModel] = _PYSD_MODELS.__dict__.setdefault(
         "cache", {})
-    key = (str(path.resolve()), files)
+    key = (str(path.resolve()), sha256, files)
     if key not in cache:
         loaded = load_model(path, data_files=files)
+        if sha256 and loaded.sha256 != sha256:
+            raise ModelFileError(f"{path}: the model file changed since the model was loaded; "
+                                 "load the model again")
         changed = [new.path.name for new, old in zip(loaded.data_files.files, files.files,
                                                      strict=True) if new.sha256 != old.sha256]
         if changed:
@@ -99,6 +106,9 @@ class MemberRunner:
     data_files : DataFiles
         The data files of the model's ``DATA`` variables
         (:attr:`LoadedModel.data_files`), which the PySD path loads with it.
+    model_sha256 : str
+        The digest of the model file as loaded (:attr:`LoadedModel.sha256`):
+        the PySD path refuses a file that has changed since ("": unchecked).
 
     """
 
@@ -108,6 +118,7 @@ class MemberRunner:
     noise_inputs: tuple[str, ...] = (WHITE_NOISE_INPUT,)
     model_path: Path | None = None
     data_files: DataFiles = field(default_factory=DataFiles)
+    model_sha256: str = ""
 
     @property
     def engine(self) -> str:
@@ -166,7 +177,7 @@ class MemberRunner:
     def _run_pysd(self, members: NDArray[np.int64]) -> xr.Dataset:
         if self.model_path is None:
             raise ValueError("MemberRunner: the PySD path needs the model_path")
-        model = _pysd_model(self.model_path, self.data_files)
+        model = _pysd_model(self.model_path, self.data_files, self.model_sha256)
         params = self._member_parameters(members)
         streams = self.spec.noise_streams(members)
         base = self.spec.scenario
