@@ -78,5 +78,6 @@ def test_the_committed_run_is_of_the_model_file_as_it_is() -> None:
 
 def test_the_committed_run_says_which_moves_it_used() -> None:
     text = real_clusters_section(True).blocks[0].text
-    assert "(differential-evolution moves, which cross between the posterior's modes)" in text
+    assert ("(stretch moves on a parallel-tempering ladder of 6 temperatures up to 100, which "
+            "carries walkers between the posterior's modes)") in text
 
