@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from sdcluster.errors import SpecError
+from sdcluster.experiments.counts import check_count
 
 __all__ = ["bisect", "k_section", "narrow_brackets", "section_points"]
 
@@ -105,8 +106,7 @@ def k_section(lower: ArrayLike, upper: ArrayLike, is_high: HighOutcome, *, point
     if rounds is None and (tolerance is None or not tolerance > 0):
         raise SpecError("k-section: give rounds or a positive tolerance, "
                         f"got rounds={rounds!r}, tolerance={tolerance!r}")
-    if points < 1:
-        raise SpecError(f"k-section: points must be at least 1, got {points}")
+    points = check_count("points", points, context="k-section: ")
     low = np.array(lower, dtype=np.float64, ndmin=1)
     high = np.array(upper, dtype=np.float64, ndmin=1)
     done = 0

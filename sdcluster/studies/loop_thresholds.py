@@ -19,6 +19,7 @@ from sdcluster.analysis.loops import NO_LOOP, WHOLE_RUN
 from sdcluster.analysis.phases import PHASE_INPUTS, PHASES
 from sdcluster.analysis.settings import AnalysisSettings
 from sdcluster.errors import AnalysisError, did_you_mean
+from sdcluster.experiments.counts import check_count
 from sdcluster.experiments.ranges import parameter_ranges
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import LoadedModel
@@ -104,15 +105,17 @@ def dominance_threshold(
     Raises
     ------
     AnalysisError
-        If the loop or phase is unknown or ``points`` < 2.
+        If the loop or phase is unknown.
+    SpecError
+        If ``points`` is not an integer of at least 2 (the shared count check,
+        :func:`~sdcluster.experiments.counts.check_count`).
 
     """
     scorer = LoopScorer(model, named)
     target = _named_loop(scorer.named, loop, model)
     if phase not in (*PHASES, WHOLE_RUN):
         raise AnalysisError(f"unknown phase {phase!r}{did_you_mean(phase, (*PHASES, WHOLE_RUN))}")
-    if points < 2:
-        raise AnalysisError(f"threshold search: points must be at least 2, got {points}")
+    points = check_count("points", points, minimum=2, context="threshold search: ")
     name = model.resolve(parameter)
     low, high = value_range or parameter_ranges(model, [name])[name]
     base = (scenario or Scenario(name="baseline")).validated(model)

@@ -58,5 +58,8 @@ def test_points_and_narrowing() -> None:
 def test_an_unbounded_search_is_refused() -> None:
     with pytest.raises(SpecError, match="rounds or a positive tolerance"):
         bisect(0.0, 1.0, lambda x: x > 0.5, tolerance=0.0)
-    with pytest.raises(SpecError, match="points must be at least 1"):
+    with pytest.raises(SpecError, match=r"^k-section: points must be at least 1, got 0$"):
         k_section([0.0], [1.0], lambda rows, p: p > 0.5, points=0, rounds=1)
+    # The shared count check (experiments.counts): a fraction is not a count either.
+    with pytest.raises(SpecError, match=r"^k-section: points must be an integer, got 2\.5$"):
+        k_section([0.0], [1.0], lambda rows, p: p > 0.5, points=2.5, rounds=1)  # type: ignore[arg-type]

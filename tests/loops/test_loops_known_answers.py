@@ -22,6 +22,7 @@ from sdcluster.analysis.loops import (
     phase_polarity,
     polarity_shares,
 )
+from sdcluster.errors import SpecError
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.loop_polarity import BALANCING, REINFORCING
 from sdcluster.model.causal_loops import structural_loops
@@ -173,6 +174,18 @@ def test_threshold_where_crowding_takes_over_the_logistic_run(logistic: LoadedMo
     assert search.threshold == pytest.approx(expected, abs=0.02)
     assert search.grid["dominant"].iloc[0] == "R1 growth"
     assert search.grid["dominant"].iloc[-1] == "B1 crowding"
+
+
+@pytest.mark.parametrize(("points", "message"), [
+    (1, "threshold search: points must be at least 2, got 1"),
+    (3.0, "threshold search: points must be an integer, got 3.0"),
+])
+def test_a_threshold_search_needs_a_count_of_points(logistic: LoadedModel, points: object,
+                                                    message: str) -> None:
+    # The shared count check (experiments.counts), so the message reads as everywhere else.
+    with pytest.raises(SpecError, match=f"^{message}$"):
+        dominance_threshold(logistic, parameter="growth rate", loop="B1", phase=WHOLE_RUN,
+                            points=points)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("name", ["loops_logistic.mdl", "loops_oscillator.mdl"])
