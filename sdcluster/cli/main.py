@@ -175,7 +175,7 @@ def describe(
 
 def _engines_text(model: LoadedModel) -> str:
     """Say which engines run the model: PySD always; the batch engine, or why not."""
-    from sdcluster.engine.batch import can_vectorize
+    from sdcluster.engine.batch_support import can_vectorize
 
     vectorized, reason = can_vectorize(model)
     if vectorized:

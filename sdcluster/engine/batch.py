@@ -18,15 +18,8 @@ Typical use::
 Each member's values depend only on its own parameters and inputs, so
 running members in chunks gives the same numbers whatever the chunk size.
 
-Supported: INTEG (also non-negative XMILE stocks), SMOOTH, SMOOTHI, SMOOTH3,
-SMOOTH3I, SMOOTH N, DELAY1, DELAY1I, DELAY3, DELAY3I, DELAY N (with a delay
-time fixed during the run), DELAY FIXED, TREND, INITIAL, ACTIVE INITIAL, lookup tables
-(separate or WITH LOOKUP), IF THEN ELSE, MIN, MAX, XIDZ, ZIDZ, STEP, PULSE,
-PULSE TRAIN, RAMP, ABS, SQRT, EXP, LN, LOG, powers, trigonometric functions,
-INTEGER, MODULO, QUANTUM. Anything else (subscripts, RANDOM functions,
-FORECAST, SAMPLE IF TRUE, external data, macros) raises
-:class:`~sdcluster.errors.UnsupportedConstructError`; see :func:`can_vectorize`
-to decide beforehand and fall back to PySD.
+What it runs, and a model's answer to "can it run this one?", are in
+:mod:`sdcluster.engine.batch_support`.
 """
 
 from __future__ import annotations
@@ -34,30 +27,37 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any
 
 import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
 from sdcluster.engine import batch_results
+from sdcluster.engine.batch_arguments import (
+    Backend,
+    checked_backend,
+    constant_node,
+    default_values,
+    input_series,
+    name_index,
+    numba_run_for,
+    output_nodes,
+    parameter_values,
+)
 from sdcluster.engine.batch_codegen import CompiledRun, compile_run
-from sdcluster.engine.batch_inputs import member_values, series_values
 from sdcluster.engine.batch_integrate import even_chunks, run_numba, run_numpy
-from sdcluster.engine.batch_numba import NumbaRun, compile_numba, numba_available
-from sdcluster.engine.batch_plan import Plan, static_nodes
-from sdcluster.engine.batch_runtime import RUNTIME_NAMESPACE, make_lookup
+from sdcluster.engine.batch_numba import NumbaRun
+from sdcluster.engine.batch_plan import Plan
 from sdcluster.engine.batch_schedule import TimeSchedule
 from sdcluster.engine.batch_translate import translate
 from sdcluster.engine.batch_variables import VariableInfo
 from sdcluster.engine.finite import raise_on_non_finite
 from sdcluster.errors import (
-    ModelFileError,
     SpecError,
     UnknownVariableError,
     UnsupportedConstructError,
     did_you_mean,
-    with_article,
 )
 from sdcluster.experiments.counts import check_count
 from sdcluster.model.loaded import LoadedModel, load_model
@@ -67,50 +67,10 @@ from sdcluster.results.chunks import DEFAULT_CHUNK_SIZE
 __all__ = [
     "Backend",
     "BatchModel",
-    "can_vectorize",
 ]
 
 FloatArray = NDArray[np.float64]
 
-#: How the steps are computed: ``"numpy"`` (NumPy calls on arrays of members),
-#: ``"numba"`` (the run compiled with Numba, see :mod:`sdcluster.engine.batch_numba`)
-#: or ``"auto"`` (Numba where it can be imported and compiles the model, NumPy
-#: otherwise). Measured on the built-in model (``bench/bench_backends.py``, 2
-#: cores): the compiled run is 28 times faster for 32 members over 512 steps
-#: (a NumPy step costs its few hundred calls whatever the members), and still
-#: 1.5 to 1.8 times faster for 10,000 members; it costs a compilation of about
-#: 1.5 s the first time a model runs with a choice of inputs and outputs on a
-#: machine, then 0.3 s per process to load it from the translation cache.
-Backend = Literal["auto", "numpy", "numba"]
-
-
-def can_vectorize(model: LoadedModel | str | os.PathLike[str]) -> tuple[bool, str]:
-    """Tell whether the batch engine can run a model.
-
-    Parameters
-    ----------
-    model
-        A loaded model, or a Vensim ``.mdl`` or XMILE file (loaded with
-        :func:`~sdcluster.model.loaded.load_model`).
-
-    Returns
-    -------
-    tuple of (bool, str)
-        ``(True, "")`` if it can; otherwise ``(False, reason)`` with the
-        one-line reason to show when falling back to PySD.
-
-    Raises
-    ------
-    ModelFileError
-        If the file is missing or is not a model at all.
-
-    """
-    loaded = model if isinstance(model, LoadedModel) else load_model(model)
-    try:
-        translate(loaded)
-    except UnsupportedConstructError as error:
-        return False, str(error)
-    return True, ""
 
 
 class BatchModel:
@@ -133,13 +93,13 @@ class BatchModel:
 
     def __init__(self, plan: Plan, backend: Backend = "auto") -> None:
         self._plan = plan
-        self._backend = _checked_backend(backend)
+        self._backend = checked_backend(backend)
         self._compiled: dict[tuple[frozenset[str], tuple[str, ...]], CompiledRun] = {}
         # Numba's compiled runs; None where Numba cannot compile the model.
         self._numba: dict[tuple[frozenset[str], tuple[str, ...]], NumbaRun | None] = {}
         self._schedules: dict[float, TimeSchedule] = {}
-        self._index = _name_index(plan.variables)
-        self._defaults = _default_values(plan)
+        self._index = name_index(plan.variables)
+        self._defaults = default_values(plan)
 
     @classmethod
     def from_model(cls, loaded: LoadedModel, *, backend: Backend = "auto") -> BatchModel:
@@ -323,7 +283,8 @@ class BatchModel:
         n = check_count("n_members", n_members)
         chunk = check_count("chunk_size", chunk_size)
         schedule = self.schedule(final_time)
-        values = self._parameter_values(params, n, final_time)
+        values = parameter_values(self._defaults, params, n, final_time, self.info,
+                                  self.path)
         input_nodes = frozenset(self._input_node(name) for name in inputs or {})
         both = [self.info(name).vensim_name for name in params
                 if self.info(name).node in input_nodes]
@@ -338,7 +299,8 @@ class BatchModel:
         fast = self._numba_run(input_nodes, outputs, backend)
         if fast is not None:
             # The compiled run reads one member's series after the other.
-            series = self._input_series(inputs or {}, n, len(schedule.times), time_major=False)
+            series = input_series(inputs or {}, n, len(schedule.times), self.info, self.path,
+                                  time_major=False)
             try:
                 return run_numba(
                     self._plan, fast, compiled, values, series, schedule, chunks, outputs
@@ -348,7 +310,8 @@ class BatchModel:
                     raise
                 # "auto": a value Numba cannot hold (complex); NumPy runs it.
         # The NumPy steps read one time's row of every series.
-        series = self._input_series(inputs or {}, n, len(schedule.times), time_major=True)
+        series = input_series(inputs or {}, n, len(schedule.times), self.info, self.path,
+                              time_major=True)
         return run_numpy(self._plan, compiled, values, series, schedule, chunks, outputs)
 
     def run(
@@ -420,123 +383,13 @@ class BatchModel:
         backend: Backend | None,
     ) -> NumbaRun | None:
         """Return the compiled run to use, or None for the NumPy backend."""
-        chosen = self._backend if backend is None else _checked_backend(backend)
-        if chosen == "numpy":
-            return None
-        if chosen == "auto" and not numba_available():
-            return None
-        key = (inputs, outputs)
-        if key not in self._numba:
-            try:
-                self._numba[key] = compile_numba(self._plan, inputs, outputs)
-            except UnsupportedConstructError:
-                if chosen == "numba":
-                    raise
-                self._numba[key] = None
-        found = self._numba[key]
-        if found is None and chosen == "numba":
-            raise UnsupportedConstructError(
-                f"{self.path.name}: Numba cannot compile the model; use backend='numpy'"
-            )
-        return found
-
-    def _constant_node(self, name: str, what: str) -> str:
-        info = self.info(name)
-        if info.kind == "constant":
-            return info.node
-        if info.kind == "control":
-            raise SpecError(
-                f"{self.path.name}: {info.vensim_name!r} is a control variable; "
-                "pass final_time= to change FINAL TIME (the others are fixed by the model)"
-            )
-        raise SpecError(
-            f"{self.path.name}: {info.vensim_name!r} is {with_article(info.kind)}, not a constant; "
-            f"only constants can be {what}"
-        )
+        chosen = self._backend if backend is None else checked_backend(backend)
+        return numba_run_for(self._numba, self._plan, inputs, outputs, chosen)
 
     def _input_node(self, name: str) -> str:
-        return self._constant_node(name, "replaced by input series")
-
-    def _parameter_values(
-        self, params: Mapping[str, ArrayLike], n: int, final_time: float | None
-    ) -> dict[str, Any]:
-        # NumPy scalars rather than Python floats: a division by zero in an
-        # expression of scalars gives inf or NaN, as with arrays, instead of
-        # raising ZeroDivisionError (and then run() names the variable).
-        values: dict[str, Any] = {name: np.float64(value) for name, value in self._defaults.items()}
-        if final_time is not None:
-            values["v_final_time"] = np.float64(final_time)
-        for name, value in params.items():
-            node = self._constant_node(name, "set per member")
-            values[node] = member_values(self.info(name).vensim_name, value, n)
-        return values
-
-    def _input_series(
-        self, inputs: Mapping[str, ArrayLike], n: int, n_times: int, *, time_major: bool
-    ) -> dict[str, Any]:
-        series: dict[str, Any] = {}
-        for name, value in inputs.items():
-            node = self._input_node(name)
-            series[node] = series_values(
-                self.info(name).vensim_name, value, n, n_times, time_major=time_major
-            )
-        return series
+        return constant_node(self.info(name), self.path, "replaced by input series")
 
     def _output_nodes(
         self, names: Sequence[str] | None, inputs: frozenset[str]
     ) -> tuple[str, ...]:
-        if names is None:
-            static = static_nodes(self._plan.nodes, inputs)
-            return tuple(info.node for info in self._plan.variables if info.node not in static)
-        if isinstance(names, str):
-            names = [names]
-        return tuple(dict.fromkeys(self.info(name).node for name in names))
-
-
-def _checked_backend(backend: str) -> Backend:
-    if backend not in get_args(Backend):
-        raise SpecError(
-            f"backend must be one of {', '.join(map(repr, get_args(Backend)))}, got {backend!r}"
-        )
-    return backend  # type: ignore[return-value]
-
-
-def _name_index(variables: Sequence[VariableInfo]) -> dict[str, VariableInfo]:
-    index: dict[str, VariableInfo] = {}
-    for info in variables:
-        index.setdefault(normalize_name(info.vensim_name), info)
-        index.setdefault(normalize_name(info.python_name), info)
-    for info in variables:  # exact names win over loose matches
-        index[info.vensim_name] = info
-        index[info.python_name] = info
-    return index
-
-
-def _default_values(plan: Plan) -> dict[str, float]:
-    """Return the control variables' values (the plan's clock) and evaluate the constants."""
-    namespace: dict[str, Any] = dict(RUNTIME_NAMESPACE)
-    for lookup in plan.lookups:
-        namespace[lookup.name] = make_lookup(lookup.x, lookup.y, lookup.method)  # type: ignore[arg-type]
-    for text, name in plan.literals.items():
-        namespace[name] = eval(text, namespace)
-    values: dict[str, float] = dict(plan.clock)
-    pending = [node for node in plan.nodes.values()
-               if node.kind == "param" or (node.kind == "control" and node.name not in values)]
-    while pending:
-        ready = [node for node in pending if node.deps <= values.keys()]
-        if not ready:
-            node = pending[0]
-            raise ModelFileError(
-                f"{plan.source_path}: {plan.element_of_node.get(node.name, node.name)!r} "
-                "must be a number or depend on constants only"
-            )
-        for node in ready:
-            try:
-                values[node.name] = float(eval(node.expr, namespace, dict(values)))
-            except ArithmeticError as error:
-                raise ModelFileError(
-                    f"{plan.source_path}: cannot evaluate "
-                    f"{plan.element_of_node.get(node.name, node.name)!r}: {error}"
-                ) from error
-            pending.remove(node)
-    return values
+        return output_nodes(self._plan, names, inputs, self.info)

@@ -18,7 +18,7 @@ Engines
 -------
 The vectorized batch engine (:mod:`sdcluster.engine.batch`) runs a chunk of
 members at once. A model it cannot vectorize (see
-:func:`~sdcluster.engine.batch.can_vectorize`) runs member by member through
+:func:`~sdcluster.engine.batch_support.can_vectorize`) runs member by member through
 PySD, the engine of record, with a log line saying so. Scenario steps become
 an input series in the batch engine, the same series PySD receives.
 

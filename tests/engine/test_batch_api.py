@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sdcluster.engine.batch import BatchModel, can_vectorize
+from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.batch_integrate import even_chunks
+from sdcluster.engine.batch_support import can_vectorize
 from sdcluster.errors import (
     ModelFileError,
     SdclusterError,

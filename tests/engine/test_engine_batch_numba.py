@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sdcluster.engine import batch as batch_module
+from sdcluster.engine import batch_arguments
 from sdcluster.engine import batch_runtime as runtime
 from sdcluster.engine.batch import BatchModel
 from sdcluster.engine.batch_numba import _import, numba_source
@@ -202,7 +202,7 @@ def test_where_numba_cannot_compile_auto_runs_numpy_and_numba_refuses(
     def refuse(*args: object) -> None:
         raise UnsupportedConstructError("engine_growth.mdl: Numba cannot compile the model")
 
-    monkeypatch.setattr(batch_module, "compile_numba", refuse)
+    monkeypatch.setattr(batch_arguments, "compile_numba", refuse)
     model = BatchModel.from_file(DATA / "engine_growth.mdl")
     automatic = model.run_arrays({}, 2, return_variables=model.variables)
     expected = model.run_arrays({}, 2, return_variables=model.variables, backend="numpy")

@@ -8,7 +8,7 @@ import numpy as np
 import pysd
 import pytest
 
-from sdcluster.engine.batch import can_vectorize
+from sdcluster.engine.batch_support import can_vectorize
 from sdcluster.engine.run import run_scenarios
 from sdcluster.experiments.scenarios import Scenario
 from sdcluster.model.loaded import load_model
