@@ -152,7 +152,8 @@ def _timelines(model: LoadedModel, scenarios: tuple[Scenario, ...], seed: int | 
 
 
 def _run_text(analysis: LoopAnalysis, min_dwell: float) -> str:
-    from sdcluster.analysis.loops import dominance_shifts, phase_dominance, phase_polarity
+    from sdcluster.analysis.loop_shifts import dominance_shifts
+    from sdcluster.analysis.loops import phase_dominance, phase_polarity
 
     named = sum(m.matched for m in analysis.matches)
     lines = [f"\n== {analysis.scenario}: {analysis.scores.sizes['loop']} feedback loops, "

@@ -18,7 +18,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sdcluster.analysis.loop_ensembles import ALL_REINFORCING, NAMED_REINFORCING
-from sdcluster.analysis.loops import dominant_named_loop, label_runs, polarity_shares
+from sdcluster.analysis.loop_shifts import label_runs
+from sdcluster.analysis.loops import dominant_named_loop, polarity_shares
 from sdcluster.errors import AnalysisError
 from sdcluster.loop_polarity import BALANCING, REINFORCING
 from sdcluster.model.named_loops import intended_polarity

@@ -108,7 +108,8 @@ def _with_interval(estimate: float, half_width: float) -> str:
 
 def dominant_labels(runs: xr.Dataset, min_dwell: float) -> dict[str, np.ndarray]:
     """Return, per scenario, the dominant named loop over time, ignoring brief changes."""
-    from sdcluster.analysis.loops import dominant_named_loop, hold_labels
+    from sdcluster.analysis.loop_shifts import hold_labels
+    from sdcluster.analysis.loops import dominant_named_loop
 
     time = np.asarray(runs["time"].values, dtype=float)
     labels = {}

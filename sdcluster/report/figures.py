@@ -190,7 +190,7 @@ def plot_dominance_timeline(labels: Mapping[str, np.ndarray], time: np.ndarray, 
         The time axis's label, with its units.
 
     """
-    from sdcluster.analysis.loops import label_runs
+    from sdcluster.analysis.loop_shifts import label_runs
 
     names = sorted({str(v) for row in labels.values() for v in row} - {""})
     colours = _loop_colours(names)

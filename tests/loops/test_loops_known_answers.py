@@ -14,9 +14,9 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy.optimize import brentq
 
+from sdcluster.analysis.loop_shifts import dominance_shifts
 from sdcluster.analysis.loops import (
     WHOLE_RUN,
-    dominance_shifts,
     dominant_named_loop,
     phase_dominance,
     phase_polarity,

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sdcluster.analysis.loops import NO_LOOP, hold_labels, label_runs
+from sdcluster.analysis.loop_shifts import hold_labels, label_runs
+from sdcluster.analysis.loops import NO_LOOP
 from sdcluster.analysis.statistics import wilson_interval
 from sdcluster.engine.pysimlin_runner import loop_scores
 from sdcluster.errors import AnalysisError, ModelFileError
