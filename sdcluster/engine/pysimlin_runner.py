@@ -1,20 +1,15 @@
 """The pysimlin engine with Loops That Matter scores: one run, its results and loop scores.
 
-Loops That Matter (LTM) [1]_ scores every feedback loop at every time step: the
-*loop score* is the product of the scores of its links, a link's score being
-the share of the change in its target that the source explains, signed by the
-link's effect. Divided by the sum of the absolute loop scores of all loops in
-the same cycle partition (the stocks linked by feedback), it becomes the
-*relative loop score* in [-1, 1]: positive while the loop reinforces, negative
-while it balances, and summing in absolute value to 1.
+The scores' arithmetic (what a relative loop score is in Loops That Matter [1]_) is
+:mod:`sdcluster.engine.ltm_scores`.
 
 pysimlin scores every causal link while it simulates (``enable_ltm``); this
 module runs the model through pysimlin, enumerates the elementary feedback
 loops of its causal graph once per model (:mod:`sdcluster.model.causal_loops`, over
 the links of ``Model.get_links``), and multiplies the link scores of
 ``Sim.get_links`` along each loop, then normalizes within each partition
-(:func:`loop_scores`). It does not use pysimlin's own loop list: pysimlin
-enumerates loops only while the largest strongly connected component of the
+(:func:`~sdcluster.engine.ltm_scores.loop_scores`). It does not use pysimlin's own
+loop list: pysimlin enumerates loops only while the largest strongly connected component of the
 causal graph has at most 50 variables (its ``MAX_LTM_SCC_NODES``); a larger
 model (the cluster model of version 2 has one of 73) resolves to *discovery*
 mode, in which ``Model.loops`` is empty and ``Model.analyze`` reports at most
@@ -49,13 +44,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import xarray as xr
 
 from sdcluster.engine.finite import raise_on_non_finite
+from sdcluster.engine.ltm_scores import loop_scores, run_polarity
 from sdcluster.errors import (
     AnalysisError,
     ModelFileError,
@@ -65,7 +61,7 @@ from sdcluster.errors import (
 )
 from sdcluster.experiments.inputs import step_values
 from sdcluster.experiments.scenarios import Scenario
-from sdcluster.loop_polarity import BALANCING, LOOP_DIM, REINFORCING
+from sdcluster.loop_polarity import LOOP_DIM
 from sdcluster.model.causal_loops import feedback_loops, strong_components
 from sdcluster.model.loaded import LoadedModel
 from sdcluster.model.simlin_io import load_project
@@ -77,63 +73,6 @@ if TYPE_CHECKING:
 
 #: Dimension of the results and scores over time (the results contract).
 _TIME = "time"
-
-
-def loop_scores(loops: Sequence[Sequence[str]], link_scores: Mapping[tuple[str, str], Any],
-                partitions: Sequence[int], steps: int) -> npt.NDArray[np.float64]:
-    """Return the relative loop scores of loops from their links' scores (LTM [1]_).
-
-    A loop's score is the product of the scores of its links; divided by the
-    sum of the absolute scores of the loops in the same partition it is the
-    relative score, 0 where every loop of the partition is 0.
-
-    Parameters
-    ----------
-    loops : sequence of sequence of str
-        Each loop's variables in causal order (as :func:`feedback_loops`).
-    link_scores : mapping of (str, str) to array
-        Score series of each link, cause to effect; a missing or ``None``
-        score makes the loops through that link NaN.
-    partitions : sequence of int
-        Partition of each loop (loops are compared within one).
-    steps : int
-        Length of the series (longer ones are cut).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(loop, time)``; NaN where a link score is missing or not finite.
-
-    """
-    # One row per scored link, padded with NaN to ``steps``; the last row is
-    # all NaN and stands for a missing link.
-    index: dict[tuple[str, str], int] = {}
-    rows: list[npt.NDArray[np.float64]] = []
-    for link, series in link_scores.items():
-        if series is not None:
-            values = np.full(steps, np.nan)
-            given = np.asarray(series, dtype=float)[:steps]
-            values[: given.size] = given
-            index[link] = len(rows)
-            rows.append(values)
-    rows.append(np.full(steps, np.nan))
-    table = np.vstack(rows)
-    missing = len(rows) - 1
-    raw = np.empty((len(loops), steps))
-    for row, loop in enumerate(loops):
-        links = [index.get((source, loop[(k + 1) % len(loop)]), missing)
-                 for k, source in enumerate(loop)]
-        raw[row] = table[links].prod(axis=0)
-    raw[~np.isfinite(raw)] = np.nan
-    relative = np.zeros_like(raw)
-    groups = np.asarray(partitions, dtype=int)
-    for group in np.unique(groups):
-        inside = groups == group
-        total = np.nansum(np.abs(raw[inside]), axis=0)
-        safe = np.where(total > 0, total, 1.0)
-        relative[inside] = np.where(total > 0, raw[inside] / safe, 0.0)
-        relative[inside] = np.where(np.isnan(raw[inside]), np.nan, relative[inside])
-    return relative
 
 
 # ------------------------------------------------------------------ one run
@@ -402,18 +341,8 @@ class PysimlinLoopRunner:
         return xr.DataArray(
             table, dims=(LOOP_DIM, _TIME),
             coords={LOOP_DIM: list(structure.ids), _TIME: time,
-                    "polarity": (LOOP_DIM, [_polarity(row) for row in table]),
+                    "polarity": (LOOP_DIM, [run_polarity(row) for row in table]),
                     "length": (LOOP_DIM, [len(v) for v in structure.variables]),
                     "variables": (LOOP_DIM, [" > ".join(v) for v in structure.variables]),
                     "partition": (LOOP_DIM, list(structure.partitions))},
         )
-
-
-def _polarity(scores: npt.NDArray[np.float64]) -> str:
-    """Return a loop's polarity in a run, from the signs of its relative scores."""
-    active = scores[np.isfinite(scores) & (scores != 0)]
-    if active.size == 0:
-        return "inactive"
-    if (active > 0).all():
-        return REINFORCING
-    return BALANCING if (active < 0).all() else "mixed"

@@ -12,7 +12,7 @@ import pytest
 from sdcluster.analysis.loop_shifts import hold_labels, label_runs
 from sdcluster.analysis.loops import NO_LOOP
 from sdcluster.analysis.statistics import wilson_interval
-from sdcluster.engine.pysimlin_runner import loop_scores
+from sdcluster.engine.ltm_scores import loop_scores
 from sdcluster.errors import AnalysisError, ModelFileError
 from sdcluster.model.causal_loops import feedback_loops, strong_components
 from sdcluster.model.diagram import loop_markers, split_loop_label
