@@ -36,6 +36,12 @@ from sdcluster.report.behaviour_section import behaviour_section
 from sdcluster.report.content import Block, BulletList, Code, Document, Paragraph, Section, Table
 from sdcluster.report.data import ReportData, part_file_name
 from sdcluster.report.decision import decision_section
+from sdcluster.report.ensemble_sections import (
+    fluctuations_section,
+    sweep_section,
+    takeoff_sentence,
+    threshold_text,
+)
 from sdcluster.report.findings import check_counts, first_to_order, settings_for, settings_from
 from sdcluster.report.fit import fit_to_model
 from sdcluster.report.model_info import ModelInfo
@@ -43,11 +49,7 @@ from sdcluster.report.model_section import model_section
 from sdcluster.report.real_clusters import is_builtin_model, real_clusters_section
 from sdcluster.report.result_sections import (
     entropy_section,
-    fluctuations_section,
     scenarios_section,
-    sweep_section,
-    takeoff_sentence,
-    threshold_text,
     unavailable,
     validation_section,
 )
