@@ -23,10 +23,28 @@ from typing import Literal
 from sdcluster.engine.batch_variables import VariableInfo
 from sdcluster.errors import ModelFileError, UnsupportedConstructError
 
-__all__ = ["FIXED_TIME_CONSTRUCTS", "LookupSpec", "Node", "NodeKind", "Plan", "StateKind",
-           "StateObject", "check_fixed_times", "clock_nodes", "derivative_roots",
-           "dynamic_nodes", "fixed_time_constants", "init_deps", "init_expr", "slow_nodes",
-           "static_nodes", "step_deps", "topological_order"]
+__all__ = [
+    "FIXED_TIME_CONSTRUCTS",
+    "LookupSpec",
+    "Node",
+    "NodeKind",
+    "Plan",
+    "StateKind",
+    "StateObject",
+    "check_delay_fixed_inputs",
+    "check_fixed_times",
+    "clock_nodes",
+    "derivative_roots",
+    "dynamic_nodes",
+    "fixed_time_constants",
+    "init_deps",
+    "init_expr",
+    "refusal",
+    "slow_nodes",
+    "static_nodes",
+    "step_deps",
+    "topological_order",
+]
 
 NodeKind = Literal["time", "param", "control", "aux", "state", "stateinit", "initial"]
 StateKind = Literal["integ", "smooth", "delay", "trend", "fixed"]
@@ -296,11 +314,56 @@ def check_fixed_times(plan: Plan, static: frozenset[str]) -> None:
     """
     for state in plan.states:
         if state.construct in FIXED_TIME_CONSTRUCTS and state.time not in static:
-            raise UnsupportedConstructError(
-                f"not supported by the vectorized engine: {state.construct} with a delay time "
-                f"that changes during the run in {state.element!r} "
-                f"(model {Path(plan.source_path).name}); run it with the PySD runner instead"
-            )
+            raise refusal(Path(plan.source_path),
+                          f"{state.construct} with a delay time that changes during the run",
+                          state.element)
+
+
+
+# The state objects PySD updates before a DELAY FIXED reads its input.
+UPDATED_FIRST = frozenset({"DELAY", "DELAY FIXED"})
+
+
+def check_delay_fixed_inputs(plan: Plan) -> None:
+    """Refuse a DELAY FIXED whose input reads a DELAY1/DELAY3 or another DELAY FIXED.
+
+    PySD reads a DELAY FIXED's input while it updates its objects one by one
+    (in the order of their names: ``_delay_...``, ``_delayfixed_...``, then
+    the others), so such an input may see the other delay's next value or
+    this step's, depending on PySD's caches. Inputs of anything else read
+    this step's values, as the engine does.
+    """
+    by_node = {state.name: state for state in plan.states}
+    for state in plan.states:
+        if state.kind != "fixed":
+            continue
+        seen: set[str] = set()
+        pending = [state.flow]
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            node = plan.nodes[name]
+            other = by_node.get(name)
+            if other is not None and other is not state and other.construct in UPDATED_FIRST:
+                raise refusal(Path(plan.source_path),
+                               f"DELAY FIXED of the {other.construct} {other.element!r}",
+                               state.element)
+            if node.kind in ("aux", "state"):
+                pending.extend(node.deps)
+
+
+# The state objects PySD updates before a DELAY FIXED reads its input.
+UPDATED_FIRST = frozenset({"DELAY", "DELAY FIXED"})
+
+
+def refusal(path: Path, construct: str, variable: str) -> UnsupportedConstructError:
+    """Return the engine's refusal of a construct in a variable, naming the model file."""
+    return UnsupportedConstructError(
+        f"not supported by the vectorized engine: {construct} in {variable!r} "
+        f"(model {path.name}); run it with the PySD runner instead"
+    )
 
 
 def fixed_time_constants(plan: Plan) -> dict[str, list[str]]:
