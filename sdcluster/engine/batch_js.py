@@ -33,6 +33,7 @@ Typical use::
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping
@@ -53,6 +54,7 @@ __all__ = ["GLOBAL_NAME", "javascript_model"]
 #: The global the script defines.
 GLOBAL_NAME = "sdclusterModel"
 
+@functools.cache
 def _prelude() -> str:
     """Return the script's runtime helpers (``batch_js_prelude.js``), a %-template.
 

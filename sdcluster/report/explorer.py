@@ -18,6 +18,7 @@ scenario, ``series(name)`` and ``time()`` return the last run,
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
 import json
@@ -64,6 +65,7 @@ class ExplorerBlock:
     script_source: str
 
 
+@functools.cache
 def _asset(name: str) -> str:
     """Return a file of ``templates/`` (the explorer's style and behaviour) as text."""
     return (files("sdcluster.report") / "templates" / name).read_text(encoding="utf-8")

@@ -97,11 +97,12 @@ class TemperedEnsembles:
         self.betas = np.asarray(betas, dtype=np.float64)
         self.samplers = []
         for beta in self.betas:
-            sampler = emcee.EnsembleSampler(walkers, ndim, TemperedLogProb(log_likelihood, beta),
-                                            vectorize=True, moves=moves())
+            tempered = TemperedLogProb(log_likelihood, beta)
+            sampler = emcee.EnsembleSampler(walkers, ndim, tempered, vectorize=True,
+                                            moves=moves())
             # Called directly, as in run_calibration: emcee's wrapper would print the
             # walkers and a traceback on Ctrl-C, which the caller handles.
-            sampler.log_prob_fn = TemperedLogProb(log_likelihood, beta)
+            sampler.log_prob_fn = tempered
             sampler.random_state = np.random.RandomState(int(rng.integers(2**32))).get_state()
             self.samplers.append(sampler)
         self._rng = rng
