@@ -50,36 +50,38 @@ def register(app: typer.Typer) -> None:
 def bifurcation(
     model: ModelArgument = None,
     data_file: DataFilesOption = None,
-    lever: Annotated[str, typer.Option(help="The constant to sweep.")] = "openness",
+    lever: Annotated[str, typer.Option(help="The constant to sweep.", metavar="NAME")] = "openness",
     state: Annotated[str, typer.Option(help="The stock whose equilibria are sought (its initial "
-                                       "value must be a constant).")]
+                                       "value must be a constant).", metavar="NAME")]
         = "Mature Firms",
     lever_range: Annotated[str | None, typer.Option(
         "--range", help="LOW:HIGH of the lever; its declared range if omitted.",
         show_default=False, metavar="LOW:HIGH")] = None,
-    values: Annotated[int, typer.Option(min=2, help="Lever values.")] = 200,
-    initial_states: Annotated[int, typer.Option(min=2, help="Initial states per lever value.")]
+    values: Annotated[int, typer.Option(min=2, help="Lever values.", metavar="N")] = 200,
+    initial_states: Annotated[int, typer.Option(
+        min=2, help="Initial states per lever value.", metavar="N")]
         = 20,
     initial_range: Annotated[str | None, typer.Option(
         help="LOW:HIGH of the initial states; the declared range of the stock's initial-value "
         "constant if omitted.", show_default=False, metavar="LOW:HIGH")] = None,
     linear: Annotated[bool, typer.Option(
         "--linear", help="Space initial states linearly (log-spaced by default).")] = False,
-    horizon: Annotated[float, typer.Option(help="FINAL TIME of every run.")] = 300.0,
+    horizon: Annotated[float, typer.Option(help="FINAL TIME of every run.",
+                                                 metavar="TIME")] = 300.0,
     output: Annotated[list[str] | None, typer.Option(
         "--output", help=f"Other variable to record (repeatable); {DEFAULT_OUTPUT!r} if "
         "the model has it.", show_default=False, metavar="NAME")] = None,
     noise: Annotated[str, typer.Option(
         "--noise-levels", help="Noise levels of the take-off probability: multiples of the "
-        "model's noise "
-        "amplitude (0.5x,1x,2x), absolute amplitudes (0.05,0.1), or 'none'.")] = "0.5x,1x,2x",
+        "model's noise amplitude (0.5x,1x,2x), absolute amplitudes (0.05,0.1), or 'none'.",
+        metavar="LEVELS")] = "0.5x,1x,2x",
     noise_parameter: Annotated[list[str] | None, typer.Option(
         help="Noise-amplitude constant (repeatable); found by name (e.g. 'noise sd') if "
         "omitted.", show_default=False, metavar="NAME")] = None,
     takeoff_values: Annotated[int, typer.Option(
-        min=2, help="Lever values of the take-off probability.")] = 50,
+        min=2, help="Lever values of the take-off probability.", metavar="N")] = 50,
     members: Annotated[int, typer.Option(
-        min=1, help="Noisy members per lever value and noise level.")] = 200,
+        min=1, help="Noisy members per lever value and noise level.", metavar="N")] = 200,
     seed: Annotated[int, typer.Option(min=0, help="Root seed of the noise streams.",
                                       metavar="N")] = 0,
     figure_format: Annotated[list[str] | None, typer.Option(
@@ -87,7 +89,7 @@ def bifurcation(
         show_default=False, metavar="FORMAT")] = None,
     out_dir: Annotated[Path, typer.Option(
         help="Folder for bifurcation.png, the CSV tables and bifurcation.nc (created if "
-        "missing).")] = Path("bifurcation"),
+        "missing).", metavar="DIR")] = Path("bifurcation"),
 ) -> None:
     """Find the equilibria of a state against a lever, its thresholds and take-off probability.
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Annotated
 import numpy as np
 import typer
 
-from sdcluster.cli.options import DataFilesOption, data_files
+from sdcluster.cli.options import DataFilesOption, EngineOption, ModelArgument, data_files
 from sdcluster.cli.support import text_table
 from sdcluster.errors import CalibrationError
 from sdcluster.experiments.calibration import LIKELIHOODS, MOVES
@@ -126,9 +126,7 @@ def calibrate_command(
     data: Annotated[Path, typer.Option(
         "--data", "-d", help="Observations: a CSV with a time column and one column per "
         "observed series (UTF-8 or Latin-1).", show_default=False, metavar="FILE.csv")],
-    model: Annotated[Path | None, typer.Argument(
-        help="Vensim (.mdl) or XMILE model file; the built-in model if omitted.",
-        show_default=False, metavar="MODEL")] = None,
+    model: ModelArgument = None,
     data_file: DataFilesOption = None,
     mapping: Annotated[list[str] | None, typer.Option(
         "--map", "-m", help="MODEL VARIABLE=column[*SCALE|*LOW:HIGH][@OFFSET|@LOW:HIGH] "
@@ -138,31 +136,34 @@ def calibrate_command(
         "--param", "-p", help="Constant to estimate, NAME or NAME=LOW:HIGH (repeatable); "
         "uniform prior over its declared range by default.", show_default=False,
         metavar="NAME[=LOW:HIGH]")] = None,
-    time_column: Annotated[str, typer.Option(help="Time column of the data.")] = "time",
+    time_column: Annotated[str, typer.Option(help="Time column of the data.",
+                                             metavar="NAME")] = "time",
     likelihood: Annotated[str, typer.Option(
         help="lognormal (positive data, estimated sigma) or negbinom (counts, estimated "
-        "overdispersion).")] = "lognormal",
+        "overdispersion).", metavar="NAME")] = "lognormal",
     walkers: Annotated[int, typer.Option(min=2, help="Ensemble walkers (even, at least "
-                                         "twice the estimated quantities).")] = 32,
-    steps: Annotated[int, typer.Option(min=1, help="Steps per walker.")] = 2000,
+                                         "twice the estimated quantities).",
+                                         metavar="N")] = 32,
+    steps: Annotated[int, typer.Option(min=1, help="Steps per walker.", metavar="N")] = 2000,
     burn: Annotated[int | None, typer.Option(
         min=0, help="Warm-up steps left out of the summaries; half the steps by default.",
-        show_default=False)] = None,
-    seed: Annotated[int, typer.Option(min=0, help="Seed of the sampler.")] = 0,
+        show_default=False, metavar="N")] = None,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the sampler.", metavar="N")] = 0,
     moves: Annotated[str, typer.Option(
         help="stretch (emcee's default) or de (differential evolution with mode hopping, "
-        "for posteriors with several modes).")] = "stretch",
+        "for posteriors with several modes).", metavar="NAME")] = "stretch",
     temperatures: Annotated[int, typer.Option(
         min=1, help="Parallel-tempering ladder: ensembles of --walkers each at temperatures "
         "from 1 to --max-temperature, swapping walkers so they cross between separated "
-        "modes (1: no tempering; each step costs this many times the runs).")] = 1,
+        "modes (1: no tempering; each step costs this many times the runs).",
+        metavar="K")] = 1,
     max_temperature: Annotated[float, typer.Option(
-        help="Hottest temperature of the ladder (geometric from 1).")
+        help="Hottest temperature of the ladder (geometric from 1).", metavar="T")
     ] = 1000.0,
-    engine: Annotated[str, typer.Option(
-        help="auto (batch engine, PySD if it cannot), batch or pysd.")] = "auto",
+    engine: EngineOption = "auto",
     out: Annotated[Path, typer.Option(
-        "--out", "-O", help="Folder for the outputs (created if missing).")] = Path("calibration"),
+        "--out", "-O", help="Folder for the outputs (created if missing).",
+        metavar="DIR")] = Path("calibration"),
 ) -> None:
     """Calibrate model constants to observed series: posterior, diagnostics and fit.
 

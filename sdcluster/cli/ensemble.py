@@ -65,7 +65,7 @@ def register(app: typer.Typer) -> None:
 def ensemble_command(
     model: ModelArgument = None,
     data_file: DataFilesOption = None,
-    members: Annotated[int, typer.Option(min=1, help="Number of members.")] = 1000,
+    members: Annotated[int, typer.Option(min=1, help="Number of members.", metavar="N")] = 1000,
     seed: SeedOption = None,
     scenario: ScenarioNameOption = None,
     scenarios_dir: ScenariosDirOption = None,
@@ -77,12 +77,13 @@ def ensemble_command(
     ] = None,
     chunk_size: ChunkOption = None,
     engine: EngineOption = "auto",
-    out: Annotated[Path, typer.Option("--out", "-o", help="Results file (netCDF).")
+    out: Annotated[Path, typer.Option("--out", "-o", help="Results file (netCDF).",
+                                      metavar="FILE.nc")
                    ] = Path("ensemble.nc"),
     run_dir: Annotated[
         Path | None,
         typer.Option(help="Folder for the chunk files (default: OUT.chunks beside OUT); an "
-                     "interrupted run resumes from it.", show_default=False),
+                     "interrupted run resumes from it.", show_default=False, metavar="DIR"),
     ] = None,
     keep_chunks: Annotated[
         bool, typer.Option("--keep-chunks", help="Keep the chunk files after saving OUT.")
@@ -90,12 +91,12 @@ def ensemble_command(
     horizon: Annotated[
         float | None,
         typer.Option(help="Take-off deadline (model time); the final time by default.",
-                     show_default=False),
+                     show_default=False, metavar="TIME"),
     ] = None,
     bands_out: Annotated[
         Path | None,
         typer.Option(help="Also write percentile bands over time as tidy CSV.",
-                     show_default=False),
+                     show_default=False, metavar="FILE.csv"),
     ] = None,
     local_cluster: LocalClusterOption = None,
     scheduler: SchedulerOption = None,

@@ -47,7 +47,8 @@ def register(app: typer.Typer) -> None:
 def explore(
     model: ModelArgument = None,
     data_file: DataFilesOption = None,
-    out: Annotated[Path, typer.Option(help="HTML page to write.")] = Path("explorer.html"),
+    out: Annotated[Path, typer.Option(help="HTML page to write.",
+                                                  metavar="FILE.html")] = Path("explorer.html"),
     scenario: Annotated[list[str] | None, typer.Option(
         "--scenario", "-s", help="Scenario offered as a preset (repeatable); every scenario "
         "of the folder if omitted.", show_default=False, metavar="NAME")] = None,

@@ -69,7 +69,7 @@ def loops(
     noise: NoiseOption = None,
     out: Annotated[Path, typer.Option(
         help="Figure to write (.png, .svg or .pdf): the dominance timeline, or with "
-        "--ensemble the shares per phase.")] = Path("loops.png"),
+        "--ensemble the shares per phase.", metavar="FIGURE")] = Path("loops.png"),
     ensemble: Annotated[int | None, typer.Option(
         min=1, help="Run a Latin-hypercube ensemble of N members instead.",
         show_default=False, metavar="N")] = None,

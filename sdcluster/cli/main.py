@@ -248,7 +248,8 @@ def run(
     scenario: ScenarioOption = None,
     all_scenarios: Annotated[bool, typer.Option("--all", help="Run every scenario.")] = False,
     scenarios_dir: ScenariosDirOption = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Results file (netCDF).")
+    out: Annotated[Path, typer.Option("--out", "-o", help="Results file (netCDF).",
+                                      metavar="FILE.nc")
                    ] = Path("results.nc"),
     seed: SeedOption = None,
     noise: NoiseOption = None,

@@ -30,12 +30,12 @@ DataFilesOption = Annotated[
 ScenariosDirOption = Annotated[
     Path | None,
     typer.Option(help="Folder of scenario TOML files (built-in ones for the built-in model).",
-                 show_default=False),
+                 show_default=False, metavar="DIR"),
 ]
 ChecksDirOption = Annotated[
     Path | None,
     typer.Option(help="Folder of reality-check TOML files (built-in ones for the built-in "
-                 "model).", show_default=False),
+                 "model).", show_default=False, metavar="DIR"),
 ]
 SeedOption = Annotated[
     int | None,
@@ -86,7 +86,8 @@ ChunkOption = Annotated[
                  show_default=False, metavar="N"),
 ]
 EngineOption = Annotated[
-    str, typer.Option(help="auto (batch engine, PySD if it cannot), batch or pysd.")
+    str, typer.Option(help="auto (batch engine, PySD if it cannot), batch or pysd.",
+                      metavar="NAME")
 ]
 LocalClusterOption = Annotated[
     int | None,

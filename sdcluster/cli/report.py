@@ -39,7 +39,8 @@ def report_command(
     ] = None,
     scenarios_dir: ScenariosDirOption = None,
     checks_dir: ChecksDirOption = None,
-    out_dir: Annotated[Path, typer.Option(help="Folder for the report and its results files.")
+    out_dir: Annotated[Path, typer.Option(
+        help="Folder for the report and its results files.", metavar="DIR")
                        ] = Path("reports"),
     fmt: Annotated[
         list[str] | None,

@@ -75,16 +75,18 @@ def sensitivity_command(
                      "stock at the end).", show_default=False, metavar="OUTCOME"),
     ] = None,
     method: Annotated[
-        str, typer.Option(help="sobol, morris, lhs (Latin hypercube) or mc (Monte Carlo).")
+        str, typer.Option(help="sobol, morris, lhs (Latin hypercube) or mc (Monte Carlo).",
+                          metavar="NAME")
     ] = "sobol",
     samples: Annotated[
         int, typer.Option(min=2, help="Sobol N (a power of 2), Morris trajectories, or "
-                          "LHS/MC samples.")
+                          "LHS/MC samples.", metavar="N")
     ] = 256,
     seed: Annotated[int, typer.Option(min=0, help="Root seed of the design and of the noise "
                                       "streams.", metavar="N")] = 0,
     replicates: Annotated[
-        int, typer.Option(min=1, help="Noise streams per sample (common random numbers).")
+        int, typer.Option(min=1, help="Noise streams per sample (common random numbers).",
+                          metavar="N")
     ] = 1,
     noise: NoiseOption = None,
     second_order: Annotated[
@@ -97,10 +99,10 @@ def sensitivity_command(
     engine: EngineOption = "auto",
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Runs (netCDF, design values as member "
-                           "coordinates).")
+                           "coordinates).", metavar="FILE.nc")
     ] = Path("sensitivity.nc"),
     indices_out: Annotated[
-        Path, typer.Option(help="Indices as tidy CSV.")
+        Path, typer.Option(help="Indices as tidy CSV.", metavar="FILE.csv")
     ] = Path("sensitivity_indices.csv"),
     local_cluster: LocalClusterOption = None,
     scheduler: SchedulerOption = None,

@@ -58,7 +58,7 @@ from sdcluster.results.dataset import Results
 from sdcluster.studies.members import MemberRunner, engine_for, variable_attrs
 
 __all__ = [
-    "PHASE_VARIABLES",
+    "ENSEMBLE_DEFAULT_VARIABLES",
     "EnsembleSpec",
     "MemberRunner",
     "ensemble_key",
@@ -69,7 +69,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Recorded by default when the model has them: what phases and summaries need.
-PHASE_VARIABLES = (FIRMS, KNOWLEDGE, ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE)
+ENSEMBLE_DEFAULT_VARIABLES = (FIRMS, KNOWLEDGE, ORDER_DEGREE, SYNERGY_DEGREE, TOTAL_CHANGE)
 
 
 def ensemble_key(spec: EnsembleSpec, options: RunOptions, model_sha256: str,
@@ -139,7 +139,7 @@ def run_ensemble(
     """
     options = DEFAULT_OPTIONS if options is None else options
     model = model if isinstance(model, LoadedModel) else load_model(model)
-    valid = spec.validated(model, default_variables=PHASE_VARIABLES)
+    valid = spec.validated(model, default_variables=ENSEMBLE_DEFAULT_VARIABLES)
     batch = engine_for(model, options.engine)
     runner = MemberRunner(valid, variable_attrs(model, valid.variables or ()), batch,
                           noise_inputs=noise_inputs(model), model_path=model.path,

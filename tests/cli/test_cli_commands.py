@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,10 @@ def _invoke(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+COMMANDS = ["describe", "run", "check", "report", "ensemble", "sensitivity", "loops",
+            "explore", "calibrate", "bifurcation"]
+
+
 def _one_error_line(stderr: str) -> str:
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert len(lines) == 1, stderr
@@ -27,15 +32,39 @@ def _one_error_line(stderr: str) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize(
-    "command", ["describe", "run", "check", "report", "ensemble", "sensitivity", "loops",
-                "explore", "calibrate", "bifurcation"]
-)
+@pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_help_shows_an_example(command: str) -> None:
     code, out, _ = _invoke(command, "--help")
     assert code == 0
     example = out[out.index("Example"):]
     assert f"sdcluster {command}" in example
+
+
+def _option_values(command: str) -> dict[str, str]:
+    """Map each option of ``command`` that takes a value to the word its --help shows."""
+    code, out, _ = _invoke(command, "--help")
+    assert code == 0
+    # an option line: "  -o, --out FILE.nc   Results file" (a flag has no value word)
+    pattern = re.compile(r"^\s+(?:-\w, )?(--[\w-]+)(?:, --[\w-]+)* (<[^>]*>|[^\s-]\S*)  ",
+                         re.MULTILINE)
+    return dict(pattern.findall(out))
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_option_names_its_value(command: str) -> None:
+    values = _option_values(command)
+    # click's fallback words (<int range>, <path>) say the type, not what to give
+    assert values and not {name: word for name, word in values.items() if word.startswith("<")}
+
+
+def test_shared_options_read_the_same_in_every_command() -> None:
+    seen: dict[str, set[str]] = {}
+    for command in COMMANDS:
+        for name, word in _option_values(command).items():
+            seen.setdefault(name, set()).add(word)
+    for name in ("--engine", "--seed", "--scenarios-dir", "--data-files", "--chunk-size",
+                 "--scenario"):
+        assert len(seen[name]) == 1, (name, seen[name])
 
 
 def test_no_command_shows_help() -> None:

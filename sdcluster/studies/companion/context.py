@@ -21,9 +21,9 @@ from sdcluster.studies.companion.sizes import ExperimentSizes
 from sdcluster.studies.progress import Progress
 
 #: What the report's sweeps and ensembles record: the order degree and what phases need.
-PHASE_VARIABLES = (ORDER_DEGREE, *PHASE_NEEDS)
+REPORT_RUN_VARIABLES = (ORDER_DEGREE, *PHASE_NEEDS)
 
-__all__ = ["PHASE_VARIABLES", "SWEEP_LEVER", "WHITE_NOISE_INPUT", "RunContext"]
+__all__ = ["REPORT_RUN_VARIABLES", "SWEEP_LEVER", "WHITE_NOISE_INPUT", "RunContext"]
 
 @dataclass(frozen=True, kw_only=True)
 class RunContext:

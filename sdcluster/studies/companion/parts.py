@@ -31,7 +31,7 @@ from sdcluster.analysis.phases import PHASES
 from sdcluster.analysis.thresholds import bracket_indices, reaches_phase_iii
 from sdcluster.errors import ReportError
 from sdcluster.studies.companion.context import (
-    PHASE_VARIABLES,
+    REPORT_RUN_VARIABLES,
     SWEEP_LEVER,
     RunContext,
 )
@@ -60,13 +60,13 @@ def _run_lever(context: RunContext, values: Sequence[float] | np.ndarray) -> xr.
     params: dict[str, Any] = context.base_parameters()
     params[SWEEP_LEVER] = np.asarray(values, dtype=float)
     return context.batch.run(params, len(params[SWEEP_LEVER]),
-                               return_variables=list(PHASE_VARIABLES),
+                               return_variables=list(REPORT_RUN_VARIABLES),
                                final_time=context.base.final_time)
 
 
 def make_sweep(context: RunContext) -> Part:
     """Sweep openness without noise; refine the self-organization threshold by bisection."""
-    context.require([SWEEP_LEVER, *PHASE_VARIABLES], "the openness sweep")
+    context.require([SWEEP_LEVER, *REPORT_RUN_VARIABLES], "the openness sweep")
     low, high = context.lever_range(SWEEP_LEVER)
     grid = np.linspace(low, high, context.sizes.sweep_points)
     runs = [_run_lever(context, grid)]
@@ -122,7 +122,7 @@ def make_ensemble(context: RunContext) -> Part:
     from sdcluster.studies.run import run
 
     inputs = context.require_noise_inputs("the fluctuation ensemble")
-    context.require(PHASE_VARIABLES, "the fluctuation ensemble")
+    context.require(REPORT_RUN_VARIABLES, "the fluctuation ensemble")
     members = context.sizes.ensemble_members
     spec = EnsembleSpec(n_members=members, seed=context.seed, scenario=context.base)
     results = run(context.model, spec)
@@ -144,13 +144,13 @@ def make_takeoff(context: RunContext) -> Part:
     from sdcluster.studies.run import run
 
     inputs = context.require_noise_inputs("the take-off curve")
-    context.require([SWEEP_LEVER, *PHASE_VARIABLES], "the take-off curve")
+    context.require([SWEEP_LEVER, *REPORT_RUN_VARIABLES], "the take-off curve")
     low, high = context.lever_range(SWEEP_LEVER)
     values = np.linspace(low, high, context.sizes.takeoff_points)
     members = context.sizes.ensemble_members
     design = ParameterDesign.from_columns({SWEEP_LEVER: values})
     spec = EnsembleSpec.for_design(design, replicates=members, seed=context.seed,
-                                   scenario=context.base, variables=PHASE_VARIABLES)
+                                   scenario=context.base, variables=REPORT_RUN_VARIABLES)
     onsets = onset_times(run(context.model, spec).dataset, context.settings)
     shape = (len(values), members)  # member m is replicate m % R of sample m // R
     dataset = xr.Dataset(
@@ -179,7 +179,7 @@ def _sensitivity_parameters(context: RunContext) -> list[str]:
 
 
 def _sensitivity_outcomes(context: RunContext) -> tuple[str, ...]:
-    if all(name in context.model for name in PHASE_VARIABLES):
+    if all(name in context.model for name in REPORT_RUN_VARIABLES):
         return CLUSTER_OUTCOMES
     return tuple(f"{stock}@end" for stock in context.model.stocks[:GENERIC_OUTCOME_STOCKS])
 

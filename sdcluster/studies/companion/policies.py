@@ -28,7 +28,7 @@ from sdcluster.analysis.entropy import ORDER_DEGREE
 from sdcluster.analysis.phases import FIRMS, PHASES
 from sdcluster.analysis.policies import BASELINE_PREFIX, DETERMINISTIC, OUTCOMES, onset_name
 from sdcluster.experiments.scenarios import Scenario
-from sdcluster.studies.companion.context import PHASE_VARIABLES, RunContext
+from sdcluster.studies.companion.context import REPORT_RUN_VARIABLES, RunContext
 from sdcluster.studies.companion.part import Part
 
 __all__ = ["make_policies"]
@@ -41,7 +41,7 @@ def _run(context: RunContext, scenario: Scenario, *, noise: bool) -> xr.Dataset:
 
     members = context.sizes.ensemble_members if noise else 1
     spec = EnsembleSpec(n_members=members, seed=context.seed, scenario=scenario, noise=noise,
-                        variables=PHASE_VARIABLES)
+                        variables=REPORT_RUN_VARIABLES)
     return run(context.model, spec).dataset.load()
 
 
@@ -63,7 +63,7 @@ def _summary(context: RunContext, ds: xr.Dataset, horizon: float) -> dict[str, n
 def make_policies(context: RunContext) -> Part:
     """Compare every scenario with the baseline at the scenario's horizon (module docstring)."""
     inputs = context.require_noise_inputs("the policy comparison")
-    context.require(list(dict.fromkeys([*PHASE_VARIABLES, FIRMS, ORDER_DEGREE])),
+    context.require(list(dict.fromkeys([*REPORT_RUN_VARIABLES, FIRMS, ORDER_DEGREE])),
                     "the policy comparison")
     horizons = [_horizon(context, s) for s in context.scenarios]
     longest = dataclasses.replace(context.base, final_time=max(horizons))
