@@ -14,6 +14,7 @@ loop identifiers (comments with shape 5 followed by their text).
 
 from __future__ import annotations
 
+import argparse
 import math
 import re
 import sys
@@ -281,13 +282,17 @@ def write_sketch() -> str:
     return body + "///---\\\\\\\n" + SETTINGS
 
 
-def main(argv: list[str]) -> int:
-    """Write the model file given on the command line."""
-    out = (
-        Path(argv[1])
-        if len(argv) > 1
-        else Path(__file__).resolve().parents[1] / "innovation_cluster.mdl"
+def main(argv: list[str] | None = None) -> int:
+    """Write the model file named on the command line (default: the model of record)."""
+    default = Path(__file__).resolve().parents[1] / "innovation_cluster.mdl"
+    parser = argparse.ArgumentParser(
+        description="Write the Vensim model from equations.py and the layout modules.",
+        epilog="example: python models/tools/build_model.py /tmp/innovation_cluster.mdl",
     )
+    parser.add_argument("out", nargs="?", type=Path, default=default, metavar="FILE.mdl")
+    out = parser.parse_args(argv).out
+    if out.suffix != ".mdl":
+        parser.error(f"{out}: expected a .mdl file name")
     text = write_equations() + write_sketch()
     tmp = out.with_suffix(".mdl.tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -297,4 +302,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv))
+    raise SystemExit(main())

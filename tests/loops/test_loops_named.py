@@ -53,7 +53,7 @@ def test_named_loops_of_a_vensim_file() -> None:
 
 
 def test_builtin_model_names_fifteen_loops() -> None:
-    # Version 2's diagram names R1-R8 and B1-B7 (models/tools/layout.py).
+    # Version 2's diagram names R1-R8 and B1-B7 (models/tools/layout_growth.py, layout_order.py).
     model = load_model()
     loops = named_loops(model.path)
     assert sorted(loop.code for loop in loops) == sorted(
