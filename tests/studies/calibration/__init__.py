@@ -1,0 +1,1 @@
+"""Tests of calibration: the logistic model's recovery, errors, sampler moves, tempering."""
