@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from layout_types import Flow, View
+from layout_types import Flow, Point, View
 
 POWERS = View(
     title="4 The three powers and synergy",
@@ -167,18 +167,66 @@ ENTROPY = View(
     },
 )
 
+# The fluctuation rows of view 6: each row holds a white noise input, its smoothed
+# fluctuation and that fluctuation's variance (two stocks fed from clouds on the left),
+# and the multiplier that perturbs the flow (right).
+_ROW_TOP, _ROW_HEIGHT = 480, 270
+_ROWS = [
+    ("spinoff", "Spinoff", "spinoffs", "expected spinoffs", "firm event"),
+    ("entry", "Entry", "entry", "expected entry", "firm event"),
+    ("knowledge", "Knowledge", "knowledge", "expected knowledge creation", "patent event"),
+]
+
+
+def _row_y(row: int) -> int:
+    return _ROW_TOP + _ROW_HEIGHT * row
+
+
+def _fluctuation_stocks() -> dict[str, Point]:
+    stocks: dict[str, Point] = {}
+    for row, (_, title, *_rest) in enumerate(_ROWS):
+        stocks[f"{title} Fluctuation"] = (420, _row_y(row))
+        stocks[f"{title} Fluctuation Variance"] = (420, _row_y(row) + 95)
+    return stocks
+
+
+def _fluctuation_flows() -> list[Flow]:
+    flows = []
+    for row, (_, title, *_rest) in enumerate(_ROWS):
+        y = _row_y(row)
+        stock, variance = f"{title} Fluctuation", f"{title} Fluctuation Variance"
+        flows.append(Flow(f"{stock.lower()} change", (240, y), (120, y), stock))
+        flows.append(Flow(f"{variance.lower()} change", (240, y + 95), (120, y + 95), variance))
+    return flows
+
+
+def _fluctuation_auxiliaries() -> dict[str, Point]:
+    auxiliaries: dict[str, Point] = {}
+    for row, (noise, _, white, _expected, _event) in enumerate(_ROWS):
+        y = _row_y(row)
+        auxiliaries[f"white noise {white}"] = (300, y - 85)
+        auxiliaries[f"{noise} noise"] = (640, y + 48)
+    return auxiliaries
+
+
+def _fluctuation_shadows() -> list[tuple[str, Point]]:
+    shadows: list[tuple[str, Point]] = []
+    for row, (_, _title, _white, expected, _event) in enumerate(_ROWS):
+        y = _row_y(row)
+        shadows += [
+            ("noise scale", (155, y + 48)),
+            ("noise correlation time", (50, y + 48)),
+            ("TIME STEP", (150, y + 160)),
+            (expected, (840, y - 5)),
+            ("noise correlation time", (840, y + 100)),
+        ]
+    return shadows
+
+
 POLICY = View(
     title="6 Policy levers and fluctuations",
-    stocks={
-        "Spinoff Fluctuation": (420, 480),
-        "Entry Fluctuation": (420, 620),
-        "Knowledge Fluctuation": (420, 760),
-    },
-    flows=[
-        Flow("spinoff fluctuation change", (240, 480), (140, 480), "Spinoff Fluctuation"),
-        Flow("entry fluctuation change", (240, 620), (140, 620), "Entry Fluctuation"),
-        Flow("knowledge fluctuation change", (240, 760), (140, 760), "Knowledge Fluctuation"),
-    ],
+    stocks=_fluctuation_stocks(),
+    flows=_fluctuation_flows(),
     auxiliaries={
         "openness": (80, 70),
         "openness step": (80, 140),
@@ -192,30 +240,17 @@ POLICY = View(
         "government support": (300, 320),
         "fair competition regulation": (520, 320),
         "university cooperation": (740, 320),
-        "white noise spinoffs": (240, 405),
-        "white noise entry": (240, 545),
-        "white noise knowledge": (240, 685),
-        "spinoff noise": (600, 480),
-        "entry noise": (600, 620),
-        "knowledge noise": (600, 760),
-        "firm event": (730, 545),
-        "patent event": (790, 850),
-        "noise correlation time": (55, 550),
-        "noise scale": (55, 690),
-        "noise sd": (55, 770),
+        **_fluctuation_auxiliaries(),
+        "firm event": (760, _row_y(1) - 120),
+        "patent event": (760, _row_y(2) + 170),
+        "noise correlation time": (880, 390),
+        "noise scale": (940, 450),
+        "noise sd": (1000, 390),
     },
-    shadows=[
-        ("noise scale", (55, 410)),
-        ("noise correlation time", (55, 840)),
-        ("TIME STEP", (130, 690)),
-        ("expected spinoffs", (780, 430)),
-        ("expected entry", (800, 690)),
-        ("expected knowledge creation", (640, 870)),
-        ("noise correlation time", (920, 620)),
-    ],
+    shadows=_fluctuation_shadows(),
     notes={
         "Policy levers (section 4 of the paper): set them in a scenario file": (400, 15),
         "Fluctuations: seeded white noise from Python, smoothed over the correlation "
-        "time": (600, 400),
+        "time; each multiplier is exp(x - variance / 2), mean 1": (520, 395),
     },
 )

@@ -98,10 +98,6 @@ def _takeoff_band(batch: BatchModel, scale: float) -> float:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "not met: with mean-preserving noise (1 + tanh) the band is 0.048 wide at default noise "
-    "(spec >= 0.05), 0.071 at twice the noise; the median-1 exp form, whose mean is up to 13 % "
-    "high, gave 0.056 and 0.083"))
 def test_3_noise_decides_take_off_over_a_band_that_widens_with_noise(
     batch: BatchModel,
     record_property: RecordProperty,

@@ -38,12 +38,16 @@ def every_step():  # type: ignore[no-untyped-def]
 STOCKS = sorted(_stock_structure())
 
 
-def test_the_model_has_its_fourteen_stocks() -> None:
+def test_the_model_has_its_seventeen_stocks() -> None:
     expected = sorted(_key(name) for name in (
         "Young Firms", "Mature Firms", "Knowledge Sharing Firms", "Knowledge Stock",
         "Frontier Knowledge", "Technology Vitality", "Next Generation", "Innovation Resources",
         "Entropy R", "Entropy K", "Entropy U",
         "Spinoff Fluctuation", "Entry Fluctuation", "Knowledge Fluctuation",
+        # The variance each fluctuation has received: what its multiplier exp(x - var / 2)
+        # subtracts to stay mean-preserving (model spec, fluctuations).
+        "Spinoff Fluctuation Variance", "Entry Fluctuation Variance",
+        "Knowledge Fluctuation Variance",
     ))
     assert expected == STOCKS
 
