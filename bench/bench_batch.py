@@ -7,7 +7,10 @@ Runs, in one invocation,
     [0, 1] per member, and a seeded white-noise series per member;
 (b) PySD's ``run()`` for single members with the same kind of inputs;
 
-and prints the median wall times and the ratio of per-member costs. The
+the stocks are saved twice, with the compiled run's threads (``--threads``,
+default the cores this process may use) and with one thread, in turns, so
+the gain of the second core is a ratio measured side by side. It prints the
+median wall times and the ratio of per-member costs. The
 two are measured in turns (a batch run, then PySD runs, and again), so a
 change in the shared machine's load weighs on both alike. Uses
 models/innovation_cluster.mdl, or a test model when it is not there.
@@ -15,7 +18,7 @@ models/innovation_cluster.mdl, or a test model when it is not there.
 Usage::
 
     .venv/bin/python bench/bench_batch.py [--members 10000] [--repeats 3] [--pysd-runs 6]
-        [--backend auto|numpy|numba]
+        [--backend auto|numpy|numba] [--threads N]
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import pandas as pd
 import pysd
 
 from sdcluster.engine.batch import BatchModel
+from sdcluster.engine.batch_integrate import default_threads
 from sdcluster.experiments.noise import is_noise_input_name, white_noise_inputs
 from sdcluster.model.loaded import load_model
 from sdcluster.names import normalize_name
@@ -108,6 +112,8 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=BUILTIN if BUILTIN.is_file() else FALLBACK)
     parser.add_argument("--backend", choices=["auto", "numpy", "numba"], default="auto",
                         help="the batch engine's backend (default: auto, Numba where it compiles)")
+    parser.add_argument("--threads", type=int, default=default_threads(),
+                        help="threads of the compiled run (default: the usable cores)")
     args = parser.parse_args()
 
     path: Path = args.model
@@ -128,9 +134,13 @@ def main() -> None:
     )
     print(f"  translate + plan: {load:.2f} s; seeded noise for {n} members: {noise_time:.2f} s")
 
-    cases = {"stocks": stocks, "all time-varying variables": None}
+    cases: dict[str, tuple[list[str] | None, int]] = {
+        f"stocks ({args.threads} threads)": (stocks, args.threads),
+        "stocks (1 thread)": (stocks, 1),
+        f"all time-varying variables ({args.threads} threads)": (None, args.threads),
+    }
     counts = {}
-    for label, outputs in cases.items():
+    for label, (outputs, _) in cases.items():
         # One small run first: compiles the code outside the timings, counts the outputs.
         counts[label] = len(
             model.run(first[0], 1, inputs=first[1], return_variables=outputs).data_vars
@@ -142,9 +152,9 @@ def main() -> None:
         pysd_turn = -(-args.pysd_runs // args.repeats)  # PySD runs after each batch repeat
         for repeat in range(args.repeats):
             # The stocks run last: the 1.2 GB of all variables is freed before PySD runs.
-            for label, outputs in reversed(cases.items()):
+            for label, (outputs, threads) in reversed(cases.items()):
                 start = time.perf_counter()
-                model.run(params, n, inputs=inputs, return_variables=outputs)
+                model.run(params, n, inputs=inputs, return_variables=outputs, threads=threads)
                 results[label].append(time.perf_counter() - start)
             for member in range(repeat * pysd_turn, (repeat + 1) * pysd_turn):
                 reference.run(member)
@@ -154,6 +164,8 @@ def main() -> None:
             f"(a) batch engine, {n} members, {counts[label]} {label} saved: "
             f"median {seconds[label]:.3f} s over {args.repeats} runs"
         )
+    one, many = (statistics.median(results[label]) for label in list(cases)[1::-1])
+    print(f"    threads: {args.threads} threads {one / many:.2f}x as fast as one (stocks)")
     per_member = statistics.median(reference.durations)
     print(
         f"(b) PySD run(), one member: median {per_member:.3f} s over "

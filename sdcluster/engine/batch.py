@@ -46,7 +46,7 @@ from sdcluster.engine.batch_arguments import (
     parameter_values,
 )
 from sdcluster.engine.batch_codegen import CompiledRun, compile_run
-from sdcluster.engine.batch_integrate import even_chunks, run_numba, run_numpy
+from sdcluster.engine.batch_integrate import default_threads, even_chunks, run_numba, run_numpy
 from sdcluster.engine.batch_numba import NumbaRun
 from sdcluster.engine.batch_plan import Plan
 from sdcluster.engine.batch_schedule import TimeSchedule
@@ -231,6 +231,7 @@ class BatchModel:
         final_time: float | None = None,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         backend: Backend | None = None,
+        threads: int | None = None,
     ) -> dict[str, FloatArray]:
         """Run ``n_members`` members and return plain arrays.
 
@@ -261,6 +262,11 @@ class BatchModel:
             :data:`Backend`). Numba compiles the model on the first run with
             a given choice of inputs and outputs (a second or two, kept in the
             translation cache for later processes).
+        threads
+            Threads for the Numba backend, which integrates a chunk's members
+            side by side (default: the cores this process may use; one in a
+            Dask worker). The NumPy backend runs in one. Only speed depends
+            on it, never the results.
 
         Returns
         -------
@@ -282,6 +288,7 @@ class BatchModel:
         """
         n = check_count("n_members", n_members)
         chunk = check_count("chunk_size", chunk_size)
+        workers = default_threads() if threads is None else check_count("threads", threads)
         schedule = self.schedule(final_time)
         values = parameter_values(self._defaults, params, n, final_time, self.info,
                                   self.path)
@@ -303,7 +310,8 @@ class BatchModel:
                                   time_major=False)
             try:
                 return run_numba(
-                    self._plan, fast, compiled, values, series, schedule, chunks, outputs
+                    self._plan, fast, compiled, values, series, schedule, chunks, outputs,
+                    workers,
                 )
             except UnsupportedConstructError:
                 if (self._backend if backend is None else backend) == "numba":
@@ -326,12 +334,13 @@ class BatchModel:
         check_finite: bool = True,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         backend: Backend | None = None,
+        threads: int | None = None,
     ) -> xr.Dataset:
         """Run ``n_members`` members and return an :class:`xarray.Dataset`.
 
         Parameters
         ----------
-        params, n_members, inputs, return_variables, final_time, chunk_size, backend
+        params, n_members, inputs, return_variables, final_time, chunk_size, backend, threads
             As for :meth:`run_arrays`.
         member_ids
             Labels of the ``member`` coordinate (default ``0..n_members-1``);
@@ -349,13 +358,8 @@ class BatchModel:
 
         """
         arrays = self.run_arrays(
-            params,
-            n_members,
-            inputs=inputs,
-            return_variables=return_variables,
-            final_time=final_time,
-            chunk_size=chunk_size,
-            backend=backend,
+            params, n_members, inputs=inputs, return_variables=return_variables,
+            final_time=final_time, chunk_size=chunk_size, backend=backend, threads=threads,
         )
         ids = np.arange(n_members) if member_ids is None else np.asarray(member_ids)
         if ids.shape != (n_members,):

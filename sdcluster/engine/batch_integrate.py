@@ -14,7 +14,10 @@ member's values depend on its own parameters and inputs alone.
 from __future__ import annotations
 
 import itertools
+import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -151,6 +154,7 @@ def run_numba(
     schedule: TimeSchedule,
     chunks: list[slice],
     outputs: tuple[str, ...],
+    threads: int = 1,
 ) -> dict[str, FloatArray]:
     """Run the chunks with Numba's compiled run.
 
@@ -165,6 +169,9 @@ def run_numba(
         values and initial states.
     series
         Node name → an input series, member-major ``(N, T)`` or shared ``(T,)``.
+    threads
+        Threads that integrate a chunk's members side by side (the compiled
+        run releases the GIL); a member's values never depend on it.
 
     Returns
     -------
@@ -193,6 +200,7 @@ def run_numba(
              for name, value in series.items()},
             schedule,
             buffer[members],
+            threads,
         )
 
     constants = _static_outputs(integrate, chunks, outputs, run.dynamic_outputs)
@@ -245,6 +253,7 @@ def _integrate_numba_chunk(
     series: dict[str, Any],
     schedule: TimeSchedule,
     out: FloatArray,
+    threads: int = 1,
 ) -> dict[str, Any]:
     """Integrate one chunk with the compiled run; fill ``out``, return static values."""
     path = Path(plan.source_path)
@@ -266,8 +275,47 @@ def _integrate_numba_chunk(
         bound[:, column] = static[name]
     given = [series[name] if series[name].ndim == 2 else series[name][None, :]
              for name in run.input_names]
-    run.run(bound, state, *given, times, schedule.saved, float(schedule.time_step), out)
+
+    def block(members: slice) -> None:
+        # Member rows of every (N, ...) array; shared (1, T) series go whole.
+        run.run(bound[members], np.ascontiguousarray(state[:, members]),
+                *(x[members] if x.shape[0] == n else x for x in given),
+                times, schedule.saved, float(schedule.time_step), out[members])
+
+    enough = n >= threads * MEMBERS_PER_THREAD
+    blocks = even_chunks(n, -(-n // threads)) if enough else [slice(0, n)]
+    if len(blocks) == 1:
+        block(blocks[0])
+    else:
+        with ThreadPoolExecutor(len(blocks)) as pool:
+            list(pool.map(block, blocks))
     return static
+
+
+#: Fewer members than this per thread are integrated in one thread: starting
+#: threads would cost more than it saves.
+MEMBERS_PER_THREAD = 64
+
+
+def default_threads() -> int:
+    """Return how many threads the compiled run uses by default.
+
+    The cores this process may run on, but one inside a Dask worker: the
+    executor already runs one worker per core (``threads_per_worker=1``).
+    """
+    if "distributed" in sys.modules:  # imported by every Dask worker
+        from distributed import get_worker
+
+        try:
+            get_worker()
+        except ValueError:
+            pass
+        else:
+            return 1
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 @contextmanager

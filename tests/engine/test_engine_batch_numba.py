@@ -299,3 +299,27 @@ def test_the_code_goes_into_the_translation_cache_and_an_unusable_one_is_survive
     (used,) = (run for run in fresh._numba.values() if run is not None)
     assert not used.path.is_relative_to(blocked)
     np.testing.assert_allclose(got["Population"], expected["Population"], rtol=RTOL)
+
+
+def test_threads_split_the_members_without_changing_a_bit() -> None:
+    # 300 members with their own levers and noise, and one shared series: the compiled
+    # run integrates them in blocks on several threads; each member reads only its own
+    # rows, so every value must be the one-thread value to the last bit.
+    model = BatchModel.from_file(BUILTIN_MODEL)
+    n, steps = 300, len(model.schedule(40.0).times)
+    rng = np.random.default_rng(4)
+    params = {"openness": rng.uniform(0.2, 0.8, n)}
+    inputs = {"white noise spinoffs": rng.standard_normal((n, steps)),
+              "white noise entry": rng.standard_normal(steps)}
+    runs = [model.run_arrays(params, n, inputs=inputs, final_time=40.0, backend="numba",
+                             threads=threads, chunk_size=chunk)
+            for threads, chunk in ((1, 10_000), (2, 10_000), (3, 10_000), (2, 200))]
+    for other in runs[1:]:
+        for name, values in runs[0].items():
+            assert np.array_equal(values, other[name], equal_nan=True), name
+
+
+def test_threads_must_be_a_positive_count() -> None:
+    model = BatchModel.from_file(DATA / "engine_growth.mdl")
+    with pytest.raises(SpecError, match="threads"):
+        model.run_arrays({}, 2, threads=0)
