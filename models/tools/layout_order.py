@@ -172,9 +172,10 @@ ENTROPY = View(
 # and the multiplier that perturbs the flow (right).
 _ROW_TOP, _ROW_HEIGHT = 480, 270
 _ROWS = [
-    ("spinoff", "Spinoff", "spinoffs", "expected spinoffs", "firm event"),
-    ("entry", "Entry", "entry", "expected entry", "firm event"),
-    ("knowledge", "Knowledge", "knowledge", "expected knowledge creation", "patent event"),
+    # (multiplier prefix, stock prefix, white noise suffix, the count it scales with)
+    ("spinoff", "Spinoff", "spinoffs", "expected spinoffs"),
+    ("entry", "Entry", "entry", "expected entry"),
+    ("knowledge", "Knowledge", "knowledge", "expected knowledge creation"),
 ]
 
 
@@ -184,7 +185,7 @@ def _row_y(row: int) -> int:
 
 def _fluctuation_stocks() -> dict[str, Point]:
     stocks: dict[str, Point] = {}
-    for row, (_, title, *_rest) in enumerate(_ROWS):
+    for row, (_, title, *_) in enumerate(_ROWS):
         stocks[f"{title} Fluctuation"] = (420, _row_y(row))
         stocks[f"{title} Fluctuation Variance"] = (420, _row_y(row) + 95)
     return stocks
@@ -192,7 +193,7 @@ def _fluctuation_stocks() -> dict[str, Point]:
 
 def _fluctuation_flows() -> list[Flow]:
     flows = []
-    for row, (_, title, *_rest) in enumerate(_ROWS):
+    for row, (_, title, *_) in enumerate(_ROWS):
         y = _row_y(row)
         stock, variance = f"{title} Fluctuation", f"{title} Fluctuation Variance"
         flows.append(Flow(f"{stock.lower()} change", (240, y), (120, y), stock))
@@ -202,7 +203,7 @@ def _fluctuation_flows() -> list[Flow]:
 
 def _fluctuation_auxiliaries() -> dict[str, Point]:
     auxiliaries: dict[str, Point] = {}
-    for row, (noise, _, white, _expected, _event) in enumerate(_ROWS):
+    for row, (noise, _, white, _) in enumerate(_ROWS):
         y = _row_y(row)
         auxiliaries[f"white noise {white}"] = (300, y - 85)
         auxiliaries[f"{noise} noise"] = (640, y + 48)
@@ -211,7 +212,7 @@ def _fluctuation_auxiliaries() -> dict[str, Point]:
 
 def _fluctuation_shadows() -> list[tuple[str, Point]]:
     shadows: list[tuple[str, Point]] = []
-    for row, (_, _title, _white, expected, _event) in enumerate(_ROWS):
+    for row, (*_, expected) in enumerate(_ROWS):
         y = _row_y(row)
         shadows += [
             ("noise scale", (155, y + 48)),
