@@ -52,11 +52,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sdcluster.engine.batch_checks import check_fixed_times
 from sdcluster.engine.batch_plan import (
     Node,
     Plan,
     StateObject,
-    check_fixed_times,
     clock_nodes,
     derivative_roots,
     dynamic_nodes,

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from sdcluster.engine.batch_checks import fixed_time_constants
 from sdcluster.engine.batch_js_expressions import Emitter
 from sdcluster.engine.batch_plan import (
     Plan,
     StateObject,
     derivative_roots,
     dynamic_nodes,
-    fixed_time_constants,
     init_deps,
     static_nodes,
     step_deps,

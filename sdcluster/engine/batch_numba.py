@@ -50,11 +50,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sdcluster.engine.batch_checks import check_fixed_times
 from sdcluster.engine.batch_numba_scalar import HELPERS, scalar
 from sdcluster.engine.batch_plan import (
     Plan,
     StateObject,
-    check_fixed_times,
     derivative_roots,
     dynamic_nodes,
     static_nodes,

@@ -40,6 +40,7 @@ from pysd.builders.python.namespace import NamespaceManager
 from pysd.translators.structures import abstract_expressions as ae
 from pysd.translators.structures import abstract_model as am
 
+from sdcluster.engine.batch_checks import check_delay_fixed_inputs, check_fixed_times
 from sdcluster.engine.batch_functions import LOOKUP_METHODS, OPERATORS, STRUCTURE_NAMES
 from sdcluster.engine.batch_plan import (
     LookupSpec,
@@ -47,8 +48,6 @@ from sdcluster.engine.batch_plan import (
     NodeKind,
     Plan,
     StateObject,
-    check_delay_fixed_inputs,
-    check_fixed_times,
     refusal,
     slow_nodes,
     static_nodes,
