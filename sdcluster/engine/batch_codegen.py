@@ -186,6 +186,9 @@ def _state_rows(state: StateObject, rows: str) -> list[str]:
     if state.kind == "trend":
         # PySD's Trend.initialize: input / (1 + initial trend * average time).
         return [f"    {rows} = {state.flow} / (1 + {state.initial} * {state.time})"]
+    if state.kind == "forecast":
+        # PySD's Forecast.initialize: input / (1 + initial trend).
+        return [f"    {rows} = {state.flow} / (1 + {state.initial})"]
     return [f"    {rows} = {state.initial}"]
 
 
@@ -349,8 +352,8 @@ def _derivative_lines(state: StateObject) -> list[str]:
         return [f"        D[{row}] = {state.flow}"]
     if state.kind == "fixed":  # after every read of this step: PySD's DelayFixed.update
         return [f"        _h_ring_write(_ring_{state.name}, k, {state.flow})"]
-    if state.kind == "trend":
-        # PySD's Trend.ddt: (input - state) / average_time.
+    if state.kind in ("trend", "forecast"):
+        # PySD's Trend.ddt and Forecast.ddt: (input - state) / average_time.
         return [f"        D[{row}] = ({state.flow} - Y[{row}]) / {state.time}"]
     lines = []
     if state.kind == "smooth":

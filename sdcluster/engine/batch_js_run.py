@@ -141,6 +141,8 @@ def _state_rows(state: StateObject) -> list[str]:
         ]
     if state.kind == "trend":  # PySD's Trend.initialize
         return [f"  Y[{state.row}] = ({state.flow} / (1 + ({state.initial} * {state.time})));"]
+    if state.kind == "forecast":  # PySD's Forecast.initialize
+        return [f"  Y[{state.row}] = ({state.flow} / (1 + {state.initial}));"]
     if state.kind != "delay":
         return [f"  Y[{row}] = {state.initial};" for row in rows]
     # PySD's Delay stores input * delay time in every stage.
@@ -180,7 +182,7 @@ def _derivative_lines(state: StateObject) -> list[str]:
         return [f"D[{row}] = {state.flow};"]
     if state.kind == "fixed":  # PySD's DelayFixed.update, after every read of the step
         return [f"$ring_{state.name}[$k % $len_{state.name}] = {state.flow};"]
-    if state.kind == "trend":  # PySD's Trend.ddt: (input - state) / average_time
+    if state.kind in ("trend", "forecast"):  # PySD's Trend.ddt, Forecast.ddt
         return [f"D[{row}] = (({state.flow} - Y[{row}]) / {state.time});"]
     if state.kind == "smooth":
         # PySD's Smooth.ddt: (targets - state) * order / smooth_time, stage by stage.

@@ -112,7 +112,7 @@ def _derivatives(state: StateObject, lookups: dict[str, str]) -> list[str]:
     if state.kind == "fixed":  # PySD's DelayFixed.update, after every read of the step
         return [f"_ring_{state.name}[k % _len_{state.name}] = {state.flow}"]
     time = scalar(str(state.time), lookups)
-    if state.kind == "trend":  # PySD's Trend.ddt
+    if state.kind in ("trend", "forecast"):  # PySD's Trend.ddt and Forecast.ddt
         return [f"d_{row} = ({state.flow} - y_{row}) / {time}"]
     if state.kind == "smooth":
         lines = []

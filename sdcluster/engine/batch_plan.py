@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 NodeKind = Literal["time", "param", "control", "aux", "state", "stateinit", "initial"]
-StateKind = Literal["integ", "smooth", "delay", "trend", "fixed"]
+StateKind = Literal["integ", "smooth", "delay", "trend", "forecast", "fixed", "sample"]
 
 
 @dataclass(frozen=True)

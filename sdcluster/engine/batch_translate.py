@@ -147,6 +147,7 @@ class _Translator(Constructs):
             ae.DelayStructure: self._delay,
             ae.DelayNStructure: self._delay,
             ae.TrendStructure: self._trend,
+            ae.ForecastStructure: self._forecast,
             ae.DelayFixedStructure: self._delay_fixed,
             ae.InlineLookupsStructure: self._inline_lookup,
         }

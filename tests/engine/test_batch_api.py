@@ -118,7 +118,7 @@ def test_the_refusal_is_both_an_sdcluster_error_and_not_implemented() -> None:
 @pytest.mark.parametrize("name", ["engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl",
                                   "engine_smooth_n.mdl", "engine_delay_n.mdl",
                                   "engine_trend.mdl", "engine_delay_fixed.mdl",
-                                  "engine_active_initial.mdl"])
+                                  "engine_active_initial.mdl", "engine_forecast.mdl"])
 def test_supported_models_can_be_vectorized(name: str) -> None:
     assert can_vectorize(DATA / name) == (True, "")
 
