@@ -17,8 +17,10 @@ from sdcluster.engine.batch_plan import Plan, refusal
 
 __all__ = [
     "FIXED_TIME_CONSTRUCTS",
+    "SAMPLED_AFTER",
     "check_delay_fixed_inputs",
     "check_fixed_times",
+    "check_sample_inputs",
     "fixed_time_constants",
 ]
 
@@ -106,3 +108,47 @@ def fixed_time_constants(plan: Plan) -> dict[str, list[str]]:
         params = sorted(name for name in seen if plan.nodes[name].kind == "param")
         found.setdefault(state.element, []).extend(params)
     return found
+
+
+#: The state objects PySD updates before a SAMPLE IF TRUE (its ``_sampleiftrue_...``
+#: comes after ``_delay...``, ``_forecast...`` and ``_integ...`` in name order).
+SAMPLED_AFTER = frozenset({"INTEG", "DELAY", "DELAY N", "DELAY FIXED", "FORECAST",
+                           "SAMPLE IF TRUE"})
+
+
+def check_sample_inputs(plan: Plan) -> None:
+    """Refuse a SAMPLE IF TRUE whose condition or input reads a state PySD updates first.
+
+    PySD's ``SampleIfTrue.update`` evaluates the condition and the input
+    again while PySD updates its objects one by one, in the order of their
+    names: a value read from a stock, a DELAY, a FORECAST or another SAMPLE
+    IF TRUE is then the next step's or this step's, depending on PySD's
+    caches. Values of SMOOTH and TREND objects (updated later), of
+    constants, INITIAL values and TIME are this step's, as the engine reads
+    them.
+
+    Raises
+    ------
+    UnsupportedConstructError
+        If such a SAMPLE IF TRUE is in the plan.
+
+    """
+    by_node = {state.name: state for state in plan.states}
+    for state in plan.states:
+        if state.sampled is None:
+            continue
+        seen: set[str] = set()
+        pending = list(state.sampled)
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            node = plan.nodes[name]
+            other = by_node.get(name)
+            if other is not None and other.construct in SAMPLED_AFTER:
+                raise refusal(Path(plan.source_path),
+                              f"SAMPLE IF TRUE of the {other.construct} {other.element!r}",
+                              state.element)
+            if node.kind in ("aux", "state"):
+                pending.extend(node.deps)

@@ -350,6 +350,8 @@ def _derivative_lines(state: StateObject) -> list[str]:
     row, order = state.row, state.order_text
     if state.kind == "integ":
         return [f"        D[{row}] = {state.flow}"]
+    if state.kind == "sample":  # PySD's SampleIfTrue.update: state * 0 + this step's value
+        return [f"        D[{row}] = 0.0", f"        Y[{row}] = Y[{row}] * 0 + {state.name}"]
     if state.kind == "fixed":  # after every read of this step: PySD's DelayFixed.update
         return [f"        _h_ring_write(_ring_{state.name}, k, {state.flow})"]
     if state.kind in ("trend", "forecast"):

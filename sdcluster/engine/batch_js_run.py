@@ -180,6 +180,8 @@ def _derivative_lines(state: StateObject) -> list[str]:
     row, order = state.row, state.order_text
     if state.kind == "integ":
         return [f"D[{row}] = {state.flow};"]
+    if state.kind == "sample":  # PySD's SampleIfTrue.update: state * 0 + this step's value
+        return [f"D[{row}] = 0;", f"Y[{row}] = Y[{row}] * 0 + {state.name};"]
     if state.kind == "fixed":  # PySD's DelayFixed.update, after every read of the step
         return [f"$ring_{state.name}[$k % $len_{state.name}] = {state.flow};"]
     if state.kind in ("trend", "forecast"):  # PySD's Trend.ddt, Forecast.ddt

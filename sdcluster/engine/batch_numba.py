@@ -109,6 +109,8 @@ def _derivatives(state: StateObject, lookups: dict[str, str]) -> list[str]:
     row, order = state.row, state.order_text
     if state.kind == "integ":
         return [f"d_{row} = {state.flow}"]
+    if state.kind == "sample":  # PySD's SampleIfTrue.update, as _derivative_lines
+        return [f"d_{row} = 0.0", f"y_{row} = y_{row} * 0.0 + {state.name}"]
     if state.kind == "fixed":  # PySD's DelayFixed.update, after every read of the step
         return [f"_ring_{state.name}[k % _len_{state.name}] = {state.flow}"]
     time = scalar(str(state.time), lookups)

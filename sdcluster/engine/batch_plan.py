@@ -106,6 +106,8 @@ class StateObject:
     construct: str = ""
     order_node: str | None = None
     ring_length: str | None = None
+    #: A SAMPLE IF TRUE's condition and input nodes (its ``flow`` is its own output).
+    sampled: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

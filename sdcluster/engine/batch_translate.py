@@ -40,7 +40,11 @@ from pysd.builders.python.namespace import NamespaceManager
 from pysd.translators.structures import abstract_expressions as ae
 from pysd.translators.structures import abstract_model as am
 
-from sdcluster.engine.batch_checks import check_delay_fixed_inputs, check_fixed_times
+from sdcluster.engine.batch_checks import (
+    check_delay_fixed_inputs,
+    check_fixed_times,
+    check_sample_inputs,
+)
 from sdcluster.engine.batch_functions import LOOKUP_METHODS, OPERATORS, STRUCTURE_NAMES
 from sdcluster.engine.batch_plan import (
     LookupSpec,
@@ -102,6 +106,7 @@ def translate(model: LoadedModel) -> Plan:
     static = static_nodes(plan.nodes, frozenset())
     check_fixed_times(plan, static)
     check_delay_fixed_inputs(plan)
+    check_sample_inputs(plan)
     for name in plan.active_initials:
         if name in static:
             # A static node is computed once, at initialization, so it would keep
@@ -148,6 +153,7 @@ class _Translator(Constructs):
             ae.DelayNStructure: self._delay,
             ae.TrendStructure: self._trend,
             ae.ForecastStructure: self._forecast,
+            ae.SampleIfTrueStructure: self._sample_if_true,
             ae.DelayFixedStructure: self._delay_fixed,
             ae.InlineLookupsStructure: self._inline_lookup,
         }

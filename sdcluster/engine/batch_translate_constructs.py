@@ -246,6 +246,35 @@ class Constructs:
             self.element_of_node[node] = self.element
         return Expr(name, 0, frozenset({name}))
 
+    def _sample_if_true(self, ast: Any) -> Expr:
+        """Translate a SAMPLE IF TRUE into a state row that the step overwrites.
+
+        PySD's ``SampleIfTrue`` gives ``IF THEN ELSE(condition, input,
+        state)`` and, after the step, stores ``state * 0 +`` that value: the
+        state's derivative is 0 and the step code writes the row itself, after
+        every read of the step (see
+        :func:`~sdcluster.engine.batch_checks.check_sample_inputs`). The state
+        object's ``flow`` is the output's own node, which the step computes.
+        """
+        name = self._unique(f"s_sample_{self.identifier}")
+        condition = self._argument(name, "condition", ast.condition)
+        value = self._argument(name, "input", ast.input)
+        initial = self._argument(name, "initial", ast.initial)
+        state = StateObject(name=name, kind="sample", row=self.rows, order=1, order_text="1",
+                            flow=name, time=None, initial=initial, non_negative=False,
+                            element=self.element, construct="SAMPLE IF TRUE",
+                            sampled=(condition, value))
+        self.rows += 1
+        self.states.append(state)
+        init_name = f"i_{name[2:]}"
+        self.nodes[init_name] = Node(init_name, "stateinit", "", frozenset({initial}))
+        self.nodes[name] = Node(name, "state",
+                                f"_h_if_then_else({condition}, {value}, Y[{state.row}])",
+                                frozenset({init_name, condition, value}))
+        for node in (init_name, name):
+            self.element_of_node[node] = self.element
+        return Expr(name, 0, frozenset({name}))
+
     def _order(self, order: Any, construct: str) -> tuple[int, str, str | None]:
         """Return the order of a delay or smooth, its text in the derivatives and its node.
 

@@ -24,7 +24,7 @@ from tests.engine.engine_support import BUILTIN_MODEL, PysdRun, member_params
 #: and the Numba backend the NumPy one to the bit (no elementary functions in them).
 CONSTRUCT_MODELS = ("engine_smooth_n.mdl", "engine_delay_n.mdl", "engine_trend.mdl",
                     "engine_delay_fixed.mdl", "engine_active_initial.mdl",
-                    "engine_forecast.mdl")
+                    "engine_forecast.mdl", "engine_sample_if_true.mdl")
 TEST_MODELS = ("engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl", *CONSTRUCT_MODELS)
 
 # Three members per model, each with its own values; chosen to cross the
@@ -70,6 +70,14 @@ VARIED = {
         "base": [1, -40, 100],  # the forecasts' states cross zero
         "step time": [0, 4.0625, 29],
     },
+    "engine_sample_if_true.mdl": {
+        # The switch before the start, between two time steps, and after the end.
+        "switch time": [0, 6.1, 25],
+        "threshold": [14, 11, 100],
+        "initial held": [0, 2, -3],
+        "pulse interval": [3, 1.75, 6],
+        "base": [1, 10, 100],
+    },
     "engine_delay_fixed.mdl": {
         # Shorter than TIME STEP, not a multiple of it (PySD rounds), and longer.
         "delay time": [0.3, 2, 5.1],
@@ -107,6 +115,7 @@ CONSTRUCTS = (
     "DELAY N(",
     "TREND(",
     "FORECAST(",
+    "SAMPLE IF TRUE(",
     "DELAY FIXED(",
     "ACTIVE INITIAL(",
     "INITIAL(",
