@@ -215,10 +215,15 @@ class MemberRunner:
 
 @dataclass(frozen=True)
 class _ByContent:
-    """A loaded model, compared by its file and content: the key of the compiled models."""
+    """A loaded model, compared by its file, content and data files: the compiled models' key.
+
+    The batch engine's plan holds the DATA series PySD read from the data
+    files, so the same model with other data files is compiled again.
+    """
 
     path: Path
     sha256: str
+    data_files: DataFiles
     model: LoadedModel = field(compare=False, hash=False)
 
 
@@ -244,7 +249,7 @@ def engine_for(model: LoadedModel, engine: Engine = "auto") -> BatchModel | None
     if engine == "pysd":
         return None
     try:
-        return _compiled(_ByContent(model.path.resolve(), model.sha256, model))
+        return _compiled(_ByContent(model.path.resolve(), model.sha256, model.data_files, model))
     except UnsupportedConstructError as error:
         if engine == "batch":
             raise

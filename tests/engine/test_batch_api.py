@@ -130,7 +130,7 @@ def test_the_refusal_is_both_an_sdcluster_error_and_not_implemented() -> None:
                                   "engine_smooth_n.mdl", "engine_delay_n.mdl",
                                   "engine_trend.mdl", "engine_delay_fixed.mdl",
                                   "engine_active_initial.mdl", "engine_forecast.mdl",
-                                  "engine_sample_if_true.mdl"])
+                                  "engine_sample_if_true.mdl", "engine_external.mdl"])
 def test_supported_models_can_be_vectorized(name: str) -> None:
     assert can_vectorize(DATA / name) == (True, "")
 

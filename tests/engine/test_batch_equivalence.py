@@ -24,7 +24,8 @@ from tests.engine.engine_support import BUILTIN_MODEL, PysdRun, member_params
 #: and the Numba backend the NumPy one to the bit (no elementary functions in them).
 CONSTRUCT_MODELS = ("engine_smooth_n.mdl", "engine_delay_n.mdl", "engine_trend.mdl",
                     "engine_delay_fixed.mdl", "engine_active_initial.mdl",
-                    "engine_forecast.mdl", "engine_sample_if_true.mdl")
+                    "engine_forecast.mdl", "engine_sample_if_true.mdl",
+                    "engine_external.mdl")
 TEST_MODELS = ("engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl", *CONSTRUCT_MODELS)
 
 # Three members per model, each with its own values; chosen to cross the
@@ -78,6 +79,13 @@ VARIED = {
         "pulse interval": [3, 1.75, 6],
         "base": [1, 10, 100],
     },
+    "engine_external.mdl": {
+        # The constants read from the file are set per member, as PySD lets them be.
+        "initial stock": [10, 50, 400],
+        "demand scale": [1, 0.2, 3],
+        "capacity": [120, 40, 1000],
+        "growth rate": [0.4, 1.5, 0.05],
+    },
     "engine_delay_fixed.mdl": {
         # Shorter than TIME STEP, not a multiple of it (PySD rounds), and longer.
         "delay time": [0.3, 2, 5.1],
@@ -116,6 +124,9 @@ CONSTRUCTS = (
     "TREND(",
     "FORECAST(",
     "SAMPLE IF TRUE(",
+    "GET DIRECT CONSTANTS(",
+    "GET DIRECT LOOKUPS(",
+    "GET DIRECT DATA(",
     "DELAY FIXED(",
     "ACTIVE INITIAL(",
     "INITIAL(",

@@ -55,6 +55,8 @@ SMALL_MODELS: tuple[tuple[str, dict[str, float], dict[str, Any]], ...] = (
      {"steps": {"average time": {"at": 5, "to": 1}}}),
     ("engine_sample_if_true.mdl", {"switch time": 6.1, "initial held": -3},
      {"steps": {"threshold": {"at": 5, "to": 11}}}),
+    ("engine_external.mdl", {"capacity": 60, "initial stock": 30},
+     {"steps": {"demand scale": {"at": 5, "to": 2}}}),
     ("engine_delay_fixed.mdl", {"delay time": 5.1, "initial delay": -3},
      {"steps": {"base": {"at": 5, "to": 20}}}),
     ("engine_active_initial.mdl", {"initial level": -2},
