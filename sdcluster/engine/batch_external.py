@@ -15,6 +15,7 @@ PySD's ``Data`` interpolates or holds it). Nothing here reads a file.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ import numpy as np
 from sdcluster.engine.batch_plan import LookupSpec, refusal
 from sdcluster.model.loaded import LoadedModel
 
-__all__ = ["DATA_METHODS", "KINDS", "external_constant", "external_table"]
+__all__ = ["DATA_METHODS", "KINDS", "external_constant", "external_fingerprint",
+           "external_table"]
 
 #: PySD's interpolation methods of DATA series that are the engine's lookup methods:
 #: PySD's ``Data`` interpolates or holds as its ``Lookups`` do, holding the ends.
@@ -103,3 +105,24 @@ def external_table(model: LoadedModel, kind: str, identifier: str, element: str,
     if not (np.isfinite(x).all() and np.isfinite(y).all()) or np.any(np.diff(x) <= 0):
         raise refusal(Path(model.path), f"{construct} with missing values", element)
     return LookupSpec(name, tuple(x.tolist()), tuple(y.tolist()), method)
+
+
+def external_fingerprint(model: LoadedModel) -> str:
+    """Return a digest of every external value PySD loaded (GET XLS/DIRECT, DATA files).
+
+    A plan holds these values, so a plan made for one load of a model is
+    valid for another load only if the files held the same values (the
+    model file's hash does not say so: the files are read at every load).
+    """
+    digest = hashlib.sha256()
+    components = model.pysd_model.components
+    names = sorted(name for name in dir(components) if name.startswith(("_ext_", "_data_")))
+    for name in names:
+        data = getattr(getattr(components, name), "data", None)
+        digest.update(name.encode())
+        if data is None:
+            continue
+        for array in (getattr(data, "values", data),
+                      *(data.coords[dim].values for dim in getattr(data, "dims", ()))):
+            digest.update(np.ascontiguousarray(np.asarray(array, dtype=np.float64)).tobytes())
+    return digest.hexdigest()

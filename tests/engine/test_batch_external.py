@@ -129,3 +129,21 @@ def test_the_file_values_are_a_constant_per_member_as_pysd_sets_them(
     batch = model.run_arrays({"growth rate": [0.4, 0.9]}, 2, return_variables=model.variables)
     assert not np.array_equal(batch["Stock"][0], batch["Stock"][1])
     assert_matches_pysd(batch, 1, pysd_run(path, {"growth rate": 0.9}))
+
+
+def test_a_study_compiles_the_model_again_when_its_files_hold_other_values(
+        tmp_path: Path) -> None:
+    from sdcluster.studies.members import engine_for
+
+    (tmp_path / "rate.csv").write_text("a,b\nx,1.25\n")
+    path = tmp_path / "rate.mdl"
+    path.write_text("{UTF-8}\nStock = INTEG(rate, 0) ~ x ~ |\n"
+                    "rate = GET DIRECT CONSTANTS('rate.csv', ',', 'B2') ~ x ~ |\n"
+                    "FINAL TIME = 2 ~ Month ~ |\nINITIAL TIME = 0 ~ Month ~ |\n"
+                    "SAVEPER = 1 ~ Month ~ |\nTIME STEP = 1 ~ Month ~ |\n")
+    first = engine_for(load_model(path), "batch")
+    assert first is not None and first.default("rate") == 1.25
+    assert engine_for(load_model(path), "batch") is first  # the same values: compiled once
+    (tmp_path / "rate.csv").write_text("a,b\nx,4\n")  # the model file unchanged
+    second = engine_for(load_model(path), "batch")
+    assert second is not None and second.default("rate") == 4.0
