@@ -37,7 +37,7 @@ def noise2_model() -> Path:
 
 @pytest.fixture(scope="session")
 def fallback_model() -> Path:
-    """The same model with a FORECAST, which only PySD runs."""
+    """The same model with a SAMPLE IF TRUE of a stock, which only PySD runs."""
     return DATA / "ensemble_fallback.mdl"
 
 

@@ -113,8 +113,9 @@ def constant_node(info: VariableInfo, path: Path, what: str) -> str:
             f"{path.name}: {info.vensim_name!r} is a control variable; "
             "pass final_time= to change FINAL TIME (the others are fixed by the model)"
         )
+    kind = "DATA variable" if info.kind == "data" else info.kind
     raise SpecError(
-        f"{path.name}: {info.vensim_name!r} is {with_article(info.kind)}, not a constant; "
+        f"{path.name}: {info.vensim_name!r} is {with_article(kind)}, not a constant; "
         f"only constants can be {what}"
     )
 

@@ -52,11 +52,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sdcluster.engine.batch_checks import check_fixed_times
 from sdcluster.engine.batch_plan import (
     Node,
     Plan,
     StateObject,
-    check_fixed_times,
     clock_nodes,
     derivative_roots,
     dynamic_nodes,
@@ -186,6 +186,9 @@ def _state_rows(state: StateObject, rows: str) -> list[str]:
     if state.kind == "trend":
         # PySD's Trend.initialize: input / (1 + initial trend * average time).
         return [f"    {rows} = {state.flow} / (1 + {state.initial} * {state.time})"]
+    if state.kind == "forecast":
+        # PySD's Forecast.initialize: input / (1 + initial trend).
+        return [f"    {rows} = {state.flow} / (1 + {state.initial})"]
     return [f"    {rows} = {state.initial}"]
 
 
@@ -347,10 +350,12 @@ def _derivative_lines(state: StateObject) -> list[str]:
     row, order = state.row, state.order_text
     if state.kind == "integ":
         return [f"        D[{row}] = {state.flow}"]
+    if state.kind == "sample":  # PySD's SampleIfTrue.update: state * 0 + this step's value
+        return [f"        D[{row}] = 0.0", f"        Y[{row}] = Y[{row}] * 0 + {state.name}"]
     if state.kind == "fixed":  # after every read of this step: PySD's DelayFixed.update
         return [f"        _h_ring_write(_ring_{state.name}, k, {state.flow})"]
-    if state.kind == "trend":
-        # PySD's Trend.ddt: (input - state) / average_time.
+    if state.kind in ("trend", "forecast"):
+        # PySD's Trend.ddt and Forecast.ddt: (input - state) / average_time.
         return [f"        D[{row}] = ({state.flow} - Y[{row}]) / {state.time}"]
     lines = []
     if state.kind == "smooth":

@@ -102,12 +102,6 @@ FUNCTIONS: dict[str, Function] = {
 
 #: Names for the refusal message, by abstract structure.
 STRUCTURE_NAMES: dict[type, str] = {
-    ae.ForecastStructure: "FORECAST",
-    ae.SampleIfTrueStructure: "SAMPLE IF TRUE",
-    ae.GetLookupsStructure: "GET LOOKUPS (external data)",
-    ae.GetDataStructure: "GET DATA (external data)",
-    ae.GetConstantsStructure: "GET CONSTANTS (external data)",
-    ae.DataStructure: "DATA variables",
     ae.AllocateAvailableStructure: "ALLOCATE AVAILABLE",
     ae.AllocateByPriorityStructure: "ALLOCATE BY PRIORITY",
     ae.SubscriptsReferenceStructure: "subscripts",

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from sdcluster.engine.batch_checks import fixed_time_constants
 from sdcluster.engine.batch_js_expressions import Emitter
 from sdcluster.engine.batch_plan import (
     Plan,
     StateObject,
     derivative_roots,
     dynamic_nodes,
-    fixed_time_constants,
     init_deps,
     static_nodes,
     step_deps,
@@ -141,6 +141,8 @@ def _state_rows(state: StateObject) -> list[str]:
         ]
     if state.kind == "trend":  # PySD's Trend.initialize
         return [f"  Y[{state.row}] = ({state.flow} / (1 + ({state.initial} * {state.time})));"]
+    if state.kind == "forecast":  # PySD's Forecast.initialize
+        return [f"  Y[{state.row}] = ({state.flow} / (1 + {state.initial}));"]
     if state.kind != "delay":
         return [f"  Y[{row}] = {state.initial};" for row in rows]
     # PySD's Delay stores input * delay time in every stage.
@@ -178,9 +180,11 @@ def _derivative_lines(state: StateObject) -> list[str]:
     row, order = state.row, state.order_text
     if state.kind == "integ":
         return [f"D[{row}] = {state.flow};"]
+    if state.kind == "sample":  # PySD's SampleIfTrue.update: state * 0 + this step's value
+        return [f"D[{row}] = 0;", f"Y[{row}] = Y[{row}] * 0 + {state.name};"]
     if state.kind == "fixed":  # PySD's DelayFixed.update, after every read of the step
         return [f"$ring_{state.name}[$k % $len_{state.name}] = {state.flow};"]
-    if state.kind == "trend":  # PySD's Trend.ddt: (input - state) / average_time
+    if state.kind in ("trend", "forecast"):  # PySD's Trend.ddt, Forecast.ddt
         return [f"D[{row}] = (({state.flow} - Y[{row}]) / {state.time});"]
     if state.kind == "smooth":
         # PySD's Smooth.ddt: (targets - state) * order / smooth_time, stage by stage.

@@ -50,11 +50,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sdcluster.engine.batch_checks import check_fixed_times
 from sdcluster.engine.batch_numba_scalar import HELPERS, scalar
 from sdcluster.engine.batch_plan import (
     Plan,
     StateObject,
-    check_fixed_times,
     derivative_roots,
     dynamic_nodes,
     static_nodes,
@@ -109,10 +109,12 @@ def _derivatives(state: StateObject, lookups: dict[str, str]) -> list[str]:
     row, order = state.row, state.order_text
     if state.kind == "integ":
         return [f"d_{row} = {state.flow}"]
+    if state.kind == "sample":  # PySD's SampleIfTrue.update, as _derivative_lines
+        return [f"d_{row} = 0.0", f"y_{row} = y_{row} * 0.0 + {state.name}"]
     if state.kind == "fixed":  # PySD's DelayFixed.update, after every read of the step
         return [f"_ring_{state.name}[k % _len_{state.name}] = {state.flow}"]
     time = scalar(str(state.time), lookups)
-    if state.kind == "trend":  # PySD's Trend.ddt
+    if state.kind in ("trend", "forecast"):  # PySD's Trend.ddt and Forecast.ddt
         return [f"d_{row} = ({state.flow} - y_{row}) / {time}"]
     if state.kind == "smooth":
         lines = []

@@ -10,7 +10,8 @@ dependency graph live here too: which nodes cannot change during a run
 (:func:`clock_nodes`), and which change only when such a clock does
 (:func:`slow_nodes`), and which nodes a step computes, in which order
 (:func:`step_deps`, :func:`topological_order`, :func:`dynamic_nodes`): the
-one order all three emitters follow.
+one order all three emitters follow. The refusals of plans whose PySD result
+depends on PySD's evaluation order are :mod:`sdcluster.engine.batch_checks`'s.
 """
 
 from __future__ import annotations
@@ -24,19 +25,15 @@ from sdcluster.engine.batch_variables import VariableInfo
 from sdcluster.errors import ModelFileError, UnsupportedConstructError
 
 __all__ = [
-    "FIXED_TIME_CONSTRUCTS",
     "LookupSpec",
     "Node",
     "NodeKind",
     "Plan",
     "StateKind",
     "StateObject",
-    "check_delay_fixed_inputs",
-    "check_fixed_times",
     "clock_nodes",
     "derivative_roots",
     "dynamic_nodes",
-    "fixed_time_constants",
     "init_deps",
     "init_expr",
     "refusal",
@@ -47,7 +44,7 @@ __all__ = [
 ]
 
 NodeKind = Literal["time", "param", "control", "aux", "state", "stateinit", "initial"]
-StateKind = Literal["integ", "smooth", "delay", "trend", "fixed"]
+StateKind = Literal["integ", "smooth", "delay", "trend", "forecast", "fixed", "sample"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +106,8 @@ class StateObject:
     construct: str = ""
     order_node: str | None = None
     ring_length: str | None = None
+    #: A SAMPLE IF TRUE's condition and input nodes (its ``flow`` is its own output).
+    sampled: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -292,98 +291,9 @@ def dynamic_nodes(
     return [name for name in order if name not in static and name != "time"]
 
 
-#: Constructs whose time argument must not change during a run (see :func:`check_fixed_times`).
-FIXED_TIME_CONSTRUCTS = frozenset({"DELAY N"})
-
-
-def check_fixed_times(plan: Plan, static: frozenset[str]) -> None:
-    """Refuse a DELAY N whose delay time is not static (given the run's inputs).
-
-    PySD's ``DelayN`` keeps one delay time per stage, shifted at every call
-    of its derivative, and its output divides by the time of the latest
-    such call: with a delay time that changes, the value depends on the
-    order in which PySD evaluates its objects and on its caches. With a
-    fixed delay time every stage holds the same value and DELAY N is
-    DELAY's arithmetic, which the engine runs.
-
-    Raises
-    ------
-    UnsupportedConstructError
-        If a DELAY N's delay time is not in ``static``.
-
-    """
-    for state in plan.states:
-        if state.construct in FIXED_TIME_CONSTRUCTS and state.time not in static:
-            raise refusal(Path(plan.source_path),
-                          f"{state.construct} with a delay time that changes during the run",
-                          state.element)
-
-
-
-# The state objects PySD updates before a DELAY FIXED reads its input.
-UPDATED_FIRST = frozenset({"DELAY", "DELAY FIXED"})
-
-
-def check_delay_fixed_inputs(plan: Plan) -> None:
-    """Refuse a DELAY FIXED whose input reads a DELAY1/DELAY3 or another DELAY FIXED.
-
-    PySD reads a DELAY FIXED's input while it updates its objects one by one
-    (in the order of their names: ``_delay_...``, ``_delayfixed_...``, then
-    the others), so such an input may see the other delay's next value or
-    this step's, depending on PySD's caches. Inputs of anything else read
-    this step's values, as the engine does.
-    """
-    by_node = {state.name: state for state in plan.states}
-    for state in plan.states:
-        if state.kind != "fixed":
-            continue
-        seen: set[str] = set()
-        pending = [state.flow]
-        while pending:
-            name = pending.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            node = plan.nodes[name]
-            other = by_node.get(name)
-            if other is not None and other is not state and other.construct in UPDATED_FIRST:
-                raise refusal(Path(plan.source_path),
-                               f"DELAY FIXED of the {other.construct} {other.element!r}",
-                               state.element)
-            if node.kind in ("aux", "state"):
-                pending.extend(node.deps)
-
-
-# The state objects PySD updates before a DELAY FIXED reads its input.
-UPDATED_FIRST = frozenset({"DELAY", "DELAY FIXED"})
-
-
 def refusal(path: Path, construct: str, variable: str) -> UnsupportedConstructError:
     """Return the engine's refusal of a construct in a variable, naming the model file."""
     return UnsupportedConstructError(
         f"not supported by the vectorized engine: {construct} in {variable!r} "
         f"(model {path.name}); run it with the PySD runner instead"
     )
-
-
-def fixed_time_constants(plan: Plan) -> dict[str, list[str]]:
-    """Return, by DELAY N element, the constants its delay time is computed from.
-
-    An emitter that lets constants follow input series (the explorer's
-    scenario steps) refuses a series for one of them, see
-    :func:`check_fixed_times`.
-    """
-    found: dict[str, list[str]] = {}
-    for state in plan.states:
-        if state.construct not in FIXED_TIME_CONSTRUCTS or state.time is None:
-            continue
-        seen: set[str] = set()
-        pending = [state.time]
-        while pending:
-            name = pending.pop()
-            if name not in seen:
-                seen.add(name)
-                pending.extend(plan.nodes[name].deps)
-        params = sorted(name for name in seen if plan.nodes[name].kind == "param")
-        found.setdefault(state.element, []).extend(params)
-    return found

@@ -2,13 +2,18 @@
 
 Supported: INTEG (also non-negative XMILE stocks), SMOOTH, SMOOTHI, SMOOTH3,
 SMOOTH3I, SMOOTH N, DELAY1, DELAY1I, DELAY3, DELAY3I, DELAY N (with a delay
-time fixed during the run), DELAY FIXED, TREND, INITIAL, ACTIVE INITIAL, lookup tables
-(separate or WITH LOOKUP), IF THEN ELSE, MIN, MAX, XIDZ, ZIDZ, STEP, PULSE,
-PULSE TRAIN, RAMP, ABS, SQRT, EXP, LN, LOG, powers, trigonometric functions,
-INTEGER, MODULO, QUANTUM. Anything else (subscripts, RANDOM functions,
-FORECAST, SAMPLE IF TRUE, external data, macros) raises
-:class:`~sdcluster.errors.UnsupportedConstructError`; :func:`can_vectorize`
-decides beforehand, so a study can fall back to PySD.
+time fixed during the run), DELAY FIXED, TREND, FORECAST, SAMPLE IF TRUE (of
+values PySD does not update before it, see
+:func:`~sdcluster.engine.batch_checks.check_sample_inputs`), INITIAL, ACTIVE
+INITIAL, lookup tables (separate or WITH LOOKUP), GET XLS/GET DIRECT
+CONSTANTS and LOOKUPS and DATA variables (GET XLS/GET DIRECT DATA or the
+model's data files, interpolated or HOLD BACKWARD) with the values PySD
+loaded (:mod:`sdcluster.engine.batch_external`), IF THEN ELSE, MIN, MAX,
+XIDZ, ZIDZ, STEP, PULSE, PULSE TRAIN, RAMP, ABS, SQRT, EXP, LN, LOG, powers,
+trigonometric functions, INTEGER, MODULO, QUANTUM. Anything else
+(subscripts, RANDOM functions, ALLOCATE, RAW or LOOK FORWARD data, macros)
+raises :class:`~sdcluster.errors.UnsupportedConstructError`;
+:func:`can_vectorize` decides beforehand, so a study can fall back to PySD.
 """
 
 from __future__ import annotations

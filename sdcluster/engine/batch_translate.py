@@ -9,11 +9,15 @@ expressions, one per element, into a :class:`~sdcluster.engine.batch_plan.Plan`:
 
 - every model element becomes a *node* (a local name in the generated code);
 - every stateful construct (INTEG, SMOOTH*, SMOOTH N, DELAY1/3*, DELAY N,
-  TREND, INITIAL) becomes a *state object* with rows in the engine's state
-  matrix, plus nodes for its arguments, exactly as PySD creates ``Integ``,
-  ``Smooth``, ``Delay``, ``DelayN``, ``Trend`` and ``Initial`` objects with
-  one lambda per argument; a DELAY FIXED becomes a state object without rows
-  whose values wait in a ring buffer, as in PySD's ``DelayFixed``;
+  TREND, FORECAST, SAMPLE IF TRUE, INITIAL) becomes a *state object* with
+  rows in the engine's state matrix, plus nodes for its arguments, exactly
+  as PySD creates ``Integ``, ``Smooth``, ``Delay``, ``DelayN``, ``Trend``,
+  ``Forecast``, ``SampleIfTrue`` and ``Initial`` objects with one lambda per
+  argument; a DELAY FIXED becomes a state object without rows whose values
+  wait in a ring buffer, as in PySD's ``DelayFixed``;
+- external data (GET XLS/GET DIRECT constants and lookups, DATA series) are
+  the values PySD loaded: numbers and lookup tables of the plan
+  (:mod:`sdcluster.engine.batch_external`);
 - arithmetic is rendered with PySD's own precedence and parenthesization
   rules (``OperationBuilder``), so both engines perform the same floating-point
   operations in the same order.
@@ -40,6 +44,12 @@ from pysd.builders.python.namespace import NamespaceManager
 from pysd.translators.structures import abstract_expressions as ae
 from pysd.translators.structures import abstract_model as am
 
+from sdcluster.engine.batch_checks import (
+    check_delay_fixed_inputs,
+    check_fixed_times,
+    check_sample_inputs,
+)
+from sdcluster.engine.batch_external import external_constant, external_table
 from sdcluster.engine.batch_functions import LOOKUP_METHODS, OPERATORS, STRUCTURE_NAMES
 from sdcluster.engine.batch_plan import (
     LookupSpec,
@@ -47,8 +57,6 @@ from sdcluster.engine.batch_plan import (
     NodeKind,
     Plan,
     StateObject,
-    check_delay_fixed_inputs,
-    check_fixed_times,
     refusal,
     slow_nodes,
     static_nodes,
@@ -103,6 +111,7 @@ def translate(model: LoadedModel) -> Plan:
     static = static_nodes(plan.nodes, frozenset())
     check_fixed_times(plan, static)
     check_delay_fixed_inputs(plan)
+    check_sample_inputs(plan)
     for name in plan.active_initials:
         if name in static:
             # A static node is computed once, at initialization, so it would keep
@@ -148,8 +157,14 @@ class _Translator(Constructs):
             ae.DelayStructure: self._delay,
             ae.DelayNStructure: self._delay,
             ae.TrendStructure: self._trend,
+            ae.ForecastStructure: self._forecast,
+            ae.SampleIfTrueStructure: self._sample_if_true,
             ae.DelayFixedStructure: self._delay_fixed,
             ae.InlineLookupsStructure: self._inline_lookup,
+            ae.GetConstantsStructure: lambda ast: number(
+                external_constant(self.model, self.identifier, self.element)),
+            ae.GetDataStructure: lambda ast: self._data_series("data"),
+            ae.DataStructure: lambda ast: self._data_series("tab data"),
         }
 
     def _main_section(self, abstract: Any) -> Any:
@@ -167,12 +182,12 @@ class _Translator(Constructs):
             self.namespace.add_to_namespace(element.name)
         for element in self.section.elements:
             self._check_components(element)
-            if isinstance(element.components[0].ast, ae.LookupsStructure):
+            if isinstance(element.components[0].ast, _TABLES):
                 self._register_lookup(element)
         variables = [
             self._element(element)
             for element in self.section.elements
-            if not isinstance(element.components[0].ast, ae.LookupsStructure)
+            if not isinstance(element.components[0].ast, _TABLES)
         ]
         self._check_controls()
         return Plan(
@@ -192,8 +207,6 @@ class _Translator(Constructs):
         components = element.components
         if len(components) != 1 or components[0].subscripts[0]:
             raise refusal(self.path, "subscripts", element.name)
-        if isinstance(components[0], am.AbstractData):
-            raise refusal(self.path, "DATA variables", element.name)
 
     def _check_controls(self) -> None:
         missing = [name for name in CONTROL_NAMES[:3] if f"v_{name}" not in self.nodes]
@@ -220,7 +233,19 @@ class _Translator(Constructs):
     def _register_lookup(self, element: Any) -> None:
         ast = element.components[0].ast
         identifier = self.namespace.namespace[element.name]
-        self.lookups[identifier] = self._lookup_spec(f"_lk_{identifier}", ast, element.name)
+        name = f"_lk_{identifier}"
+        if isinstance(ast, ae.GetLookupsStructure):  # the table PySD read from its file
+            self.lookups[identifier] = external_table(self.model, "lookup", identifier,
+                                                      element.name, name)
+            return
+        self.lookups[identifier] = self._lookup_spec(name, ast, element.name)
+
+    def _data_series(self, kind: str) -> Expr:
+        """Return a DATA variable's value: its series as PySD loaded it, a lookup of TIME."""
+        name = self._unique(f"_lk_data_{self.identifier}")
+        self.lookups[name] = external_table(self.model, kind, self.identifier, self.element,
+                                            name)
+        return Expr(f"{name}(time)", 0, frozenset({"time"}))
 
     def _lookup_spec(self, name: str, ast: Any, element: str) -> LookupSpec:
         method = str(ast.type)
@@ -338,6 +363,9 @@ class _Translator(Constructs):
         if identifier in self.lookups:
             raise refusal(self.path, "a lookup table used without an argument", self.element)
         return Expr(f"v_{identifier}", 0, frozenset({f"v_{identifier}"}))
+
+# Elements that are tables: lookups written in the model or read from a file.
+_TABLES = (ae.LookupsStructure, ae.GetLookupsStructure)
 
 # Operators that Python applies left to right, so "a op b op c" = "(a op b) op c".
 _LEFT_ASSOCIATIVE = frozenset({"+", "-", "*", "/"})

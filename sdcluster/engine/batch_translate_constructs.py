@@ -3,11 +3,12 @@
 :class:`Constructs` is the part of the batch engine's translator
 (:mod:`sdcluster.engine.batch_translate`) that turns calls (functions,
 lookups, ACTIVE INITIAL, WITH LOOKUP) and stateful constructs (INITIAL,
-INTEG, SMOOTH*, SMOOTH N, DELAY*, DELAY N, TREND, DELAY FIXED) into nodes and
-state objects, as PySD creates its ``Integ``, ``Smooth``, ``Delay``,
-``DelayN``, ``Trend``, ``DelayFixed`` and ``Initial`` objects with one lambda
-per argument. :class:`Expr` is the expression text the translator passes
-around, with PySD's arithmetic order.
+INTEG, SMOOTH*, SMOOTH N, DELAY*, DELAY N, TREND, FORECAST, DELAY FIXED,
+SAMPLE IF TRUE) into nodes and state objects, as PySD creates its ``Integ``,
+``Smooth``, ``Delay``, ``DelayN``, ``Trend``, ``Forecast``, ``DelayFixed``,
+``SampleIfTrue`` and ``Initial`` objects with one lambda per argument.
+:class:`Expr` is the expression text the translator passes around, with
+PySD's arithmetic order.
 """
 
 from __future__ import annotations
@@ -207,6 +208,16 @@ class Constructs:
         initial = self._argument(name, "initial", ast.initial_trend)
         return self._state_object(name, "trend", 1, "1", flow, time, initial, False, "TREND")
 
+    def _forecast(self, ast: Any) -> Expr:
+        # PySD's Forecast: TREND's state, another start and output (see _state_object).
+        name = self._unique(f"s_forecast_{self.identifier}")
+        flow = self._argument(name, "input", ast.input)
+        time = self._argument(name, "time", ast.average_time)
+        horizon = self._argument(name, "horizon", ast.horizon)
+        initial = self._argument(name, "initial", ast.initial_trend)
+        return self._state_object(name, "forecast", 1, "1", flow, time, initial, False,
+                                  "FORECAST", horizon=horizon)
+
     def _delay_fixed(self, ast: Any) -> Expr:
         """Translate a DELAY FIXED into a ring buffer (see :class:`StateObject`).
 
@@ -232,6 +243,35 @@ class Constructs:
         self.nodes[name] = Node(name, "state", f"_h_ring_read(_ring_{name}, k)",
                                 frozenset({init_name}))
         for node in (length, start, init_name, name):
+            self.element_of_node[node] = self.element
+        return Expr(name, 0, frozenset({name}))
+
+    def _sample_if_true(self, ast: Any) -> Expr:
+        """Translate a SAMPLE IF TRUE into a state row that the step overwrites.
+
+        PySD's ``SampleIfTrue`` gives ``IF THEN ELSE(condition, input,
+        state)`` and, after the step, stores ``state * 0 +`` that value: the
+        state's derivative is 0 and the step code writes the row itself, after
+        every read of the step (see
+        :func:`~sdcluster.engine.batch_checks.check_sample_inputs`). The state
+        object's ``flow`` is the output's own node, which the step computes.
+        """
+        name = self._unique(f"s_sample_{self.identifier}")
+        condition = self._argument(name, "condition", ast.condition)
+        value = self._argument(name, "input", ast.input)
+        initial = self._argument(name, "initial", ast.initial)
+        state = StateObject(name=name, kind="sample", row=self.rows, order=1, order_text="1",
+                            flow=name, time=None, initial=initial, non_negative=False,
+                            element=self.element, construct="SAMPLE IF TRUE",
+                            sampled=(condition, value))
+        self.rows += 1
+        self.states.append(state)
+        init_name = f"i_{name[2:]}"
+        self.nodes[init_name] = Node(init_name, "stateinit", "", frozenset({initial}))
+        self.nodes[name] = Node(name, "state",
+                                f"_h_if_then_else({condition}, {value}, Y[{state.row}])",
+                                frozenset({init_name, condition, value}))
+        for node in (init_name, name):
             self.element_of_node[node] = self.element
         return Expr(name, 0, frozenset({name}))
 
@@ -280,6 +320,7 @@ class Constructs:
         non_negative: Any,
         construct: str = "INTEG",
         order_node: str | None = None,
+        horizon: str | None = None,
     ) -> Expr:
         state = StateObject(
             name=name,
@@ -301,8 +342,8 @@ class Constructs:
         init_deps = {initial} if time is None else {initial, time}
         if order_node is not None:
             init_deps.add(order_node)  # checked at initialization
-        if kind == "trend":
-            init_deps.add(flow)  # PySD's Trend starts at input / (1 + initial trend * time)
+        if kind in ("trend", "forecast"):
+            init_deps.add(flow)  # PySD's Trend and Forecast start from the input
         self.nodes[init_name] = Node(init_name, "stateinit", "", frozenset(init_deps))
         last = state.row + order - 1
         read, read_deps = f"Y[{last}]", {init_name}
@@ -312,6 +353,12 @@ class Constructs:
             # PySD's Trend.__call__: zidz(input - state, average_time * abs(state)).
             read = f"_h_zidz({flow} - Y[{last}], {time} * np.abs(Y[{last}]))"
             read_deps = {init_name, flow, str(time)}
+        elif kind == "forecast":
+            # PySD's Forecast.__call__:
+            # input * (1 + zidz(input - state, average_time * state) * horizon).
+            read = (f"{flow} * (1 + _h_zidz({flow} - Y[{last}], {time} * Y[{last}])"
+                    f" * {horizon})")
+            read_deps = {init_name, flow, str(time), str(horizon)}
         self.nodes[name] = Node(name, "state", read, frozenset(read_deps))
         for node in (init_name, name):
             self.element_of_node[node] = self.element

@@ -7,7 +7,8 @@ from the loaded model's :class:`~sdcluster.model.loaded.Variable` and nowhere
 else. Kinds are the loaded model's (``stock``, ``flow``, ``auxiliary``,
 ``constant``); the four control variables, which the loaded model keeps as its
 clock (:class:`~sdcluster.model.loaded.TimeSettings`) rather than as
-variables, are of kind ``control``, known by their names.
+variables, are of kind ``control``, known by their names; a DATA variable
+(``data``) is a series of TIME the plan holds as PySD loaded it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Literal, get_args
 from sdcluster.errors import UnsupportedConstructError
 from sdcluster.model.loaded import LoadedModel
 
-VariableKind = Literal["stock", "flow", "auxiliary", "constant", "control"]
+VariableKind = Literal["stock", "flow", "auxiliary", "constant", "data", "control"]
 
 #: PySD's python names of the four control variables.
 CONTROL_NAMES = ("initial_time", "final_time", "time_step", "saveper")
@@ -61,7 +62,7 @@ def variable_info(model: LoadedModel, element: Any, identifier: str, node: str) 
     ------
     UnsupportedConstructError
         If the loaded model gives the variable a kind the engine does not run
-        (``lookup`` or ``data``).
+        (``lookup``).
 
     """
     if identifier in CONTROL_NAMES:

@@ -21,6 +21,7 @@ import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
 from sdcluster.engine.batch import BatchModel
+from sdcluster.engine.batch_external import external_fingerprint
 from sdcluster.engine.pysd_runner import WHITE_NOISE_INPUT, run_scenario
 from sdcluster.errors import (
     DataFileError,
@@ -215,10 +216,16 @@ class MemberRunner:
 
 @dataclass(frozen=True)
 class _ByContent:
-    """A loaded model, compared by its file and content: the key of the compiled models."""
+    """A loaded model, compared by its file, content and external values: the compiled models' key.
+
+    The batch engine's plan holds the values PySD read from the model's data
+    files and GET XLS/GET DIRECT files, so the same model with other values
+    in those files is compiled again.
+    """
 
     path: Path
     sha256: str
+    externals: str
     model: LoadedModel = field(compare=False, hash=False)
 
 
@@ -244,7 +251,8 @@ def engine_for(model: LoadedModel, engine: Engine = "auto") -> BatchModel | None
     if engine == "pysd":
         return None
     try:
-        return _compiled(_ByContent(model.path.resolve(), model.sha256, model))
+        return _compiled(_ByContent(model.path.resolve(), model.sha256,
+                                         external_fingerprint(model), model))
     except UnsupportedConstructError as error:
         if engine == "batch":
             raise

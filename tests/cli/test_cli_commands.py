@@ -93,7 +93,11 @@ def test_describe_says_which_engines_run_the_model() -> None:
 
 @pytest.mark.parametrize("name", ["engine_smooth_n.mdl", "engine_delay_n.mdl",
                                   "engine_trend.mdl", "engine_delay_fixed.mdl",
-                                  "engine_active_initial.mdl"])
+                                  "engine_active_initial.mdl", "engine_forecast.mdl",
+                                  "engine_sample_if_true.mdl",
+                                  # pysimlin, which lists the loops, reads no GET DIRECT file.
+                                  pytest.param("engine_external.mdl", marks=pytest.mark.
+                                               filterwarnings("ignore:feedback loops not"))])
 def test_describe_says_the_batch_engine_runs_the_construct_models(
         name: str) -> None:
     code, out, _ = _invoke("describe", str(DATA / name))

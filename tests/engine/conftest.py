@@ -35,6 +35,9 @@ def pysd_run(tmp_path_factory: pytest.TempPathFactory) -> PysdRun:
                 folder = tmp_path_factory.mktemp("pysd")
                 copy = folder / model_path.name
                 shutil.copy(model_path, copy)
+                for data in model_path.parent.glob(f"{model_path.stem}.*"):
+                    if data.suffix in (".csv", ".xlsx", ".tab"):  # GET DIRECT/XLS files
+                        shutil.copy(data, folder / data.name)
                 read = pysd.read_xmile if model_path.suffix == ".xmile" else pysd.read_vensim
                 translated[model_path] = str(read(str(copy)).py_model_file)
             model = pysd.load(translated[model_path])

@@ -87,6 +87,17 @@ REFUSED = {
         "Stock = INTEG(rate, 1) ~ x ~ |\nrate = ACTIVE INITIAL(5, 3) ~ x/Month ~ |\n",
         "ACTIVE INITIAL of a value that does not change during the run in 'rate'",
     ),
+    # PySD reads a SAMPLE IF TRUE's input again after updating its stocks.
+    "sample_if_true_of_a_stock": (
+        "Stock = INTEG(1, 0) ~ x ~ |\n"
+        "held = SAMPLE IF TRUE(Time > 3, 2 * Stock, 0) ~ x ~ |\n",
+        "SAMPLE IF TRUE of the INTEG 'Stock' in 'held'",
+    ),
+    "sample_if_true_of_a_delay": (
+        "Stock = INTEG(held, 0) ~ x ~ |\nlate = DELAY1(Time, 2) ~ x ~ |\n"
+        "held = SAMPLE IF TRUE(late > 3, 1, 0) ~ x ~ |\n",
+        "SAMPLE IF TRUE of the DELAY 'late' in 'held'",
+    ),
     "smooth_n_order_of_a_variable": (
         "Stock = INTEG(smoothed, 1) ~ x ~ |\n"
         "smoothed = SMOOTH N(1, 2, 0, Stock) ~ x/Month ~ |\n",
@@ -118,7 +129,8 @@ def test_the_refusal_is_both_an_sdcluster_error_and_not_implemented() -> None:
 @pytest.mark.parametrize("name", ["engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl",
                                   "engine_smooth_n.mdl", "engine_delay_n.mdl",
                                   "engine_trend.mdl", "engine_delay_fixed.mdl",
-                                  "engine_active_initial.mdl"])
+                                  "engine_active_initial.mdl", "engine_forecast.mdl",
+                                  "engine_sample_if_true.mdl", "engine_external.mdl"])
 def test_supported_models_can_be_vectorized(name: str) -> None:
     assert can_vectorize(DATA / name) == (True, "")
 

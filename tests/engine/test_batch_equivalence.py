@@ -23,7 +23,9 @@ from tests.engine.engine_support import BUILTIN_MODEL, PysdRun, member_params
 #: Models of one construct each, beyond those above: the engine must equal PySD on them,
 #: and the Numba backend the NumPy one to the bit (no elementary functions in them).
 CONSTRUCT_MODELS = ("engine_smooth_n.mdl", "engine_delay_n.mdl", "engine_trend.mdl",
-                    "engine_delay_fixed.mdl", "engine_active_initial.mdl")
+                    "engine_delay_fixed.mdl", "engine_active_initial.mdl",
+                    "engine_forecast.mdl", "engine_sample_if_true.mdl",
+                    "engine_external.mdl")
 TEST_MODELS = ("engine_growth.mdl", "engine_delays.mdl", "engine_logic.mdl", *CONSTRUCT_MODELS)
 
 # Three members per model, each with its own values; chosen to cross the
@@ -63,6 +65,27 @@ VARIED = {
         "base": [1, 10, 100],
         "step time": [0, 4.0625, 29],
     },
+    "engine_forecast.mdl": {
+        "average time": [0.25, 2, 9],
+        "horizon": [0, 3, -1.5],
+        "base": [1, -40, 100],  # the forecasts' states cross zero
+        "step time": [0, 4.0625, 29],
+    },
+    "engine_sample_if_true.mdl": {
+        # The switch before the start, between two time steps, and after the end.
+        "switch time": [0, 6.1, 25],
+        "threshold": [14, 11, 100],
+        "initial held": [0, 2, -3],
+        "pulse interval": [3, 1.75, 6],
+        "base": [1, 10, 100],
+    },
+    "engine_external.mdl": {
+        # The constants read from the file are set per member, as PySD lets them be.
+        "initial stock": [10, 50, 400],
+        "demand scale": [1, 0.2, 3],
+        "capacity": [120, 40, 1000],
+        "growth rate": [0.4, 1.5, 0.05],
+    },
     "engine_delay_fixed.mdl": {
         # Shorter than TIME STEP, not a multiple of it (PySD rounds), and longer.
         "delay time": [0.3, 2, 5.1],
@@ -99,6 +122,11 @@ CONSTRUCTS = (
     "SMOOTH N(",
     "DELAY N(",
     "TREND(",
+    "FORECAST(",
+    "SAMPLE IF TRUE(",
+    "GET DIRECT CONSTANTS(",
+    "GET DIRECT LOOKUPS(",
+    "GET DIRECT DATA(",
     "DELAY FIXED(",
     "ACTIVE INITIAL(",
     "INITIAL(",

@@ -116,13 +116,13 @@ def test_a_model_the_batch_engine_cannot_run_falls_back_to_pysd(
         results = run_ensemble(fallback_model, EnsembleSpec(n_members=3, seed=1,
                                                             variables=("Firms",)))
     assert results.metadata["ensemble"]["engine"] == "pysd"
-    assert any("FORECAST" in r.getMessage() and "PySD" in r.getMessage()
+    assert any("SAMPLE IF TRUE" in r.getMessage() and "PySD" in r.getMessage()
                for r in caplog.records)
     forced = run_ensemble(fallback_model,
                           EnsembleSpec(n_members=3, seed=1, variables=("Firms",)),
                           RunOptions(engine="pysd", chunk_size=2))
     assert_results_close(results.dataset, forced.dataset, rtol=0, atol=0)
-    with pytest.raises(UnsupportedConstructError, match="FORECAST"):
+    with pytest.raises(UnsupportedConstructError, match="SAMPLE IF TRUE of the INTEG"):
         run_ensemble(fallback_model, EnsembleSpec(n_members=1), RunOptions(engine="batch"))
 
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from sdcluster.cli.main import app
 from sdcluster.engine.options import RunOptions
 from sdcluster.engine.run import run_scenarios
-from sdcluster.errors import DataFileError, ModelFileError, UnsupportedConstructError
+from sdcluster.errors import DataFileError, ModelFileError
 from sdcluster.experiments.designs import ParameterDesign
 from sdcluster.experiments.ensemble import EnsembleSpec
 from sdcluster.experiments.scenarios import Scenario
@@ -209,18 +209,22 @@ def _design_spec() -> EnsembleSpec:
     return EnsembleSpec.for_design(design, noise=False, variables=("Stock", "demand"))
 
 
-def test_the_batch_engine_refuses_data_variables_and_the_pysd_fallback_reads_the_files(
+def test_the_batch_engine_and_the_pysd_path_read_the_same_data_files(
         tmp_path: Path) -> None:
     model = load_model(MODEL, data_files=[TABLE])
-    with pytest.raises(UnsupportedConstructError, match="DATA variables"):
-        run_ensemble(model, _design_spec(), RunOptions(engine="batch"))
-    results = run_ensemble(model, _design_spec(), RunOptions(chunk_size=1))
-    assert results.metadata["ensemble"]["engine"] == "pysd"
-    stock = results.dataset["Stock"].values
-    for member, share in enumerate([0.25, 1.0]):
-        expected = _values(_baseline(model, share=share), "Stock")
-        np.testing.assert_allclose(stock[member], expected, rtol=1e-12)
-    assert results.metadata["data_files"][0]["path"] == str(TABLE)
+    for engine in ("batch", "pysd"):
+        results = run_ensemble(model, _design_spec(), RunOptions(engine=engine, chunk_size=1))
+        assert results.metadata["ensemble"]["engine"] == engine
+        stock = results.dataset["Stock"].values
+        for member, share in enumerate([0.25, 1.0]):
+            expected = _values(_baseline(model, share=share), "Stock")
+            np.testing.assert_allclose(stock[member], expected, rtol=1e-12)
+        assert results.metadata["data_files"][0]["path"] == str(TABLE)
+    # Other data files, the same model file: the batch engine reads the other series.
+    (tmp_path / "flat.tab").write_text("Time\tdemand\tprice\n0\t7\t1\n10\t7\t1\n")
+    other = load_model(MODEL, data_files=[tmp_path / "flat.tab"])
+    results = run_ensemble(other, _design_spec(), RunOptions(engine="batch"))
+    assert set(results.dataset["demand"].values.ravel()) == {7.0}
 
 
 def test_the_ensemble_key_follows_the_data_content() -> None:
@@ -295,7 +299,7 @@ def test_the_option_repeats_and_every_model_command_has_it(tmp_path: Path) -> No
                                    str(tmp_path / "demand.tab"), "--data-files", str(TABLE))
     assert code == 0, stderr
     assert f"data files: {tmp_path / 'demand.tab'}, {TABLE}" in stdout
-    assert "DATA variables" in stdout  # the batch engine says why it cannot run the model
+    assert "engines: PySD (of record) and the vectorized batch engine" in stdout
     for command in ("describe", "run", "check", "report", "ensemble", "sensitivity", "loops",
                     "explore", "calibrate", "bifurcation"):
         code, stdout, _ = _invoke(command, "--help")
