@@ -18,9 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
+from sdcluster.engine.batch_tree import Tree
+from sdcluster.engine.batch_tree_numpy import numpy_text
 from sdcluster.engine.batch_variables import VariableInfo
 from sdcluster.errors import ModelFileError, UnsupportedConstructError
 
@@ -66,9 +69,10 @@ class Node:
         ``aux`` (an expression), ``state`` (read from the state matrix),
         ``stateinit`` (writes a state object's initial rows), ``initial``
         (an INITIAL value, frozen at initialization) or ``time``.
-    expr
-        Python expression computing the value (for ``param`` and ``control``:
-        the model's default expression).
+    tree
+        The expression computing the value (:mod:`~sdcluster.engine.batch_tree`;
+        for ``param`` and ``control``: the model's default expression; none
+        for ``stateinit``).
     deps
         Names of the nodes the expression reads.
 
@@ -76,8 +80,13 @@ class Node:
 
     name: str
     kind: NodeKind
-    expr: str
+    tree: Tree | None
     deps: frozenset[str]
+
+    @cached_property
+    def expr(self) -> str:
+        """The NumPy expression of the tree (``""`` for none), see :func:`numpy_text`."""
+        return numpy_text(self.tree)
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,10 @@ expressions, one per element, into a :class:`~sdcluster.engine.batch_plan.Plan`:
 - external data (GET XLS/GET DIRECT constants and lookups, DATA series) are
   the values PySD loaded: numbers and lookup tables of the plan
   (:mod:`sdcluster.engine.batch_external`);
-- arithmetic is rendered with PySD's own precedence and parenthesization
-  rules (``OperationBuilder``), so both engines perform the same floating-point
+- every expression is a typed tree (:mod:`sdcluster.engine.batch_tree`),
+  whose operations are PySD's chains of operators; the NumPy emitter renders
+  them with PySD's own precedence and parenthesization rules
+  (``OperationBuilder``), so both engines perform the same floating-point
   operations in the same order.
 
 The abstract model is the one :func:`~sdcluster.model.loaded.load_model`
@@ -50,7 +52,7 @@ from sdcluster.engine.batch_checks import (
     check_sample_inputs,
 )
 from sdcluster.engine.batch_external import external_constant, external_table
-from sdcluster.engine.batch_functions import LOOKUP_METHODS, OPERATORS, STRUCTURE_NAMES
+from sdcluster.engine.batch_functions import LOOKUP_METHODS, STRUCTURE_NAMES
 from sdcluster.engine.batch_plan import (
     LookupSpec,
     Node,
@@ -63,6 +65,7 @@ from sdcluster.engine.batch_plan import (
 )
 from sdcluster.engine.batch_runtime import pysd_table_values
 from sdcluster.engine.batch_translate_constructs import Constructs, Expr, number
+from sdcluster.engine.batch_tree import Lookup, Operation, Reference
 from sdcluster.engine.batch_variables import (
     CONTROL_NAMES,
     VariableInfo,
@@ -135,7 +138,8 @@ class _Translator(Constructs):
         self.seldom: set[str] | None = None if seldom is None else set(seldom)
         self.section = self._main_section(abstract)
         self.namespace = NamespaceManager()
-        self.nodes: dict[str, Node] = {"time": Node("time", "time", "time", frozenset())}
+        self.nodes: dict[str, Node] = {
+            "time": Node("time", "time", Reference("time", "time"), frozenset())}
         self.states: list[StateObject] = []
         self.lookups: dict[str, LookupSpec] = {}
         self.element_of_node: dict[str, str] = {}
@@ -227,7 +231,8 @@ class _Translator(Constructs):
         if "v_saveper" not in self.nodes:
             # PySD saves every time step when the model gives no SAVEPER.
             self.nodes["v_saveper"] = Node(
-                "v_saveper", "control", "v_time_step", frozenset({"v_time_step"})
+                "v_saveper", "control", Reference("v_time_step", "element"),
+                frozenset({"v_time_step"})
             )
 
     def _register_lookup(self, element: Any) -> None:
@@ -245,7 +250,7 @@ class _Translator(Constructs):
         name = self._unique(f"_lk_data_{self.identifier}")
         self.lookups[name] = external_table(self.model, kind, self.identifier, self.element,
                                             name)
-        return Expr(f"{name}(time)", 0, frozenset({"time"}))
+        return Expr(Lookup(name, Reference("time", "time")), frozenset({"time"}))
 
     def _lookup_spec(self, name: str, ast: Any, element: str) -> LookupSpec:
         method = str(ast.type)
@@ -270,14 +275,14 @@ class _Translator(Constructs):
         info = variable_info(self.model, element, self.identifier, node_name)
         # The loaded model's constants (PySD's: no references) are the settable values.
         node_kind = _NODE_KINDS.get(info.kind, "aux")
-        self.nodes[node_name] = Node(node_name, node_kind, expr.text, expr.deps)
+        self.nodes[node_name] = Node(node_name, node_kind, expr.tree, expr.deps)
         self.element_of_node[node_name] = element.name
         return info
 
     # -- expressions -------------------------------------------------------
 
     def visit(self, ast: Any) -> Expr:
-        """Return the vectorized Python expression of an abstract syntax tree."""
+        """Return the expression tree of an abstract syntax tree."""
         if isinstance(ast, bool | int | float | np.integer | np.floating):
             return number(ast)
         handler = self._handlers.get(type(ast))
@@ -324,13 +329,13 @@ class _Translator(Constructs):
         seldom = self.seldom
         if seldom is None or not expr.deps or not expr.deps <= seldom:
             return expr
-        if expr.text.isidentifier():
+        if isinstance(expr.tree, Reference):
             return expr  # a bare name costs nothing
         name = self._unique(f"h_{self.identifier}")
-        self.nodes[name] = Node(name, "aux", expr.text, expr.deps)
+        self.nodes[name] = Node(name, "aux", expr.tree, expr.deps)
         self.element_of_node[name] = self.element
         seldom.add(name)
-        return Expr(name, 0, frozenset({name}))
+        return Expr(Reference(name, "hoisted"), frozenset({name}))
 
     def _clock(self, expr: Expr) -> Expr:
         """Give a STEP, PULSE or RAMP of seldom-changing values a node of its own (a clock).
@@ -343,16 +348,16 @@ class _Translator(Constructs):
         if seldom is None or not expr.deps - {"time"} <= seldom:
             return expr
         name = self._unique(f"c_{self.identifier}")
-        self.nodes[name] = Node(name, "aux", expr.text, expr.deps)
+        self.nodes[name] = Node(name, "aux", expr.tree, expr.deps)
         self.element_of_node[name] = self.element
         seldom.add(name)
-        return Expr(name, 0, frozenset({name}))
+        return Expr(Reference(name, "clock"), frozenset({name}))
 
     def _reference(self, ast: Any) -> Expr:
         if ast.subscripts:
             raise refusal(self.path, "subscripts", self.element)
         if ast.reference == "time":
-            return Expr("time", 0, frozenset({"time"}))
+            return Expr(Reference("time", "time"), frozenset({"time"}))
         identifier = self.namespace.cleanspace.get(ast.reference)
         if identifier is None:
             # Subscripted models were refused already: the name is undefined.
@@ -362,7 +367,7 @@ class _Translator(Constructs):
             )
         if identifier in self.lookups:
             raise refusal(self.path, "a lookup table used without an argument", self.element)
-        return Expr(f"v_{identifier}", 0, frozenset({f"v_{identifier}"}))
+        return Expr(Reference(f"v_{identifier}", "element"), frozenset({f"v_{identifier}"}))
 
 # Elements that are tables: lookups written in the model or read from a file.
 _TABLES = (ae.LookupsStructure, ae.GetLookupsStructure)
@@ -372,20 +377,6 @@ _LEFT_ASSOCIATIVE = frozenset({"+", "-", "*", "/"})
 
 
 def _render(operators: list[str], arguments: list[Expr]) -> Expr:
-    """Render an operation as PySD's ``OperationBuilder.build`` does, line by line."""
-    operators = list(operators)
-    arguments = list(arguments)
+    """Return an operation: PySD's chain of operators (see :class:`Operation`)."""
     deps = frozenset().union(*(argument.deps for argument in arguments))
-    order = OPERATORS[operators[-1]][1]
-    arguments[-1].lower_order(2 if operators[-1] == "^" else order)
-    if len(arguments) == 1:
-        if operators[0] == "negative":
-            order = 1
-        return Expr(OPERATORS[operators[0]][0] % arguments[0].text, order, deps)
-    right = arguments.pop().text
-    while arguments or operators:
-        template = OPERATORS[operators.pop()][0]
-        left = arguments.pop()
-        left.lower_order(order)
-        right = template % {"left": left.text, "right": right}
-    return Expr(right, order, deps)
+    return Expr(Operation(tuple(operators), tuple(argument.tree for argument in arguments)), deps)

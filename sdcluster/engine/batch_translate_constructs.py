@@ -7,8 +7,8 @@ INTEG, SMOOTH*, SMOOTH N, DELAY*, DELAY N, TREND, FORECAST, DELAY FIXED,
 SAMPLE IF TRUE) into nodes and state objects, as PySD creates its ``Integ``,
 ``Smooth``, ``Delay``, ``DelayN``, ``Trend``, ``Forecast``, ``DelayFixed``,
 ``SampleIfTrue`` and ``Initial`` objects with one lambda per argument.
-:class:`Expr` is the expression text the translator passes around, with
-PySD's arithmetic order.
+:class:`Expr` is the expression tree (:mod:`~sdcluster.engine.batch_tree`)
+the translator passes around, with the nodes it reads.
 """
 
 from __future__ import annotations
@@ -22,6 +22,17 @@ from pysd.translators.structures import abstract_expressions as ae
 
 from sdcluster.engine.batch_functions import FUNCTIONS
 from sdcluster.engine.batch_plan import LookupSpec, Node, StateKind, StateObject, refusal
+from sdcluster.engine.batch_tree import (
+    Call,
+    Lookup,
+    Reference,
+    ReferenceKind,
+    State,
+    StateRead,
+    Tree,
+    constant,
+)
+from sdcluster.engine.batch_tree_numpy import numpy_text
 from sdcluster.model.loaded import LoadedModel
 
 if TYPE_CHECKING:
@@ -33,34 +44,22 @@ __all__ = ["ORDER_CONSTANTS", "Constructs", "Expr", "number"]
 ORDER_CONSTANTS = frozenset({"SMOOTH N", "DELAY N"})
 
 
-@dataclass
+@dataclass(frozen=True)
 class Expr:
-    """A Python expression with PySD's arithmetic order (see ``BuildAST``)."""
+    """An expression tree and the names of the nodes it reads."""
 
-    text: str
-    order: int
+    tree: Tree
     deps: frozenset[str]
-
-    def lower_order(self, new_order: int) -> None:
-        """Parenthesize when precedence demands it (PySD's ``BuildAST.lower_order``)."""
-        if self.order >= new_order and self.order != 0 and new_order != 0:
-            self.text = f"({self.text})"
-            self.order = 0
 
 
 def number(value: Any) -> Expr:
-    """Return a literal as PySD's NumericBuilder writes it."""
-    # PySD's NumericBuilder writes repr(value); negative literals keep order 0.
-    if isinstance(value, bool | int | np.integer):
-        return Expr(repr(int(value)), 0, frozenset())
-    number = float(value)
-    if np.isnan(number):
-        text = "np.nan"
-    elif np.isinf(number):
-        text = "np.inf" if number > 0 else "(-np.inf)"
-    else:
-        text = repr(number)
-    return Expr(text, 0, frozenset())
+    """Return a literal as PySD's NumericBuilder has it (see :func:`constant`)."""
+    return Expr(constant(value), frozenset())
+
+
+def _ref(name: str, kind: ReferenceKind) -> Expr:
+    """Return a reference to the node ``name`` and that node as what it reads."""
+    return Expr(Reference(name, kind), frozenset({name}))
 
 
 class Constructs:
@@ -95,7 +94,7 @@ class Constructs:
         identifier = self.namespace.cleanspace.get(function)
         if identifier is not None and identifier in self.lookups:
             argument = self._hoisted(self.visit(ast.arguments[0]))
-            return Expr(f"_lk_{identifier}({argument.text})", 0, argument.deps)
+            return Expr(Lookup(f"_lk_{identifier}", argument.tree), argument.deps)
         if function == "active_initial" and len(ast.arguments) == 2:
             return self._active_initial(ast)
         spec = FUNCTIONS.get(function)
@@ -111,10 +110,10 @@ class Constructs:
         if function in ("min", "max"):
             arguments = [self._named_literal(argument) for argument in arguments]
         deps = frozenset().union(*(argument.deps for argument in arguments))
-        text = spec.template % {str(i): argument.text for i, argument in enumerate(arguments)}
+        tree = Call(function, tuple(argument.tree for argument in arguments))
         if spec.uses_time:
-            return self._clock(Expr(text, 0, deps | {"time"}))
-        return Expr(text, 0, deps)
+            return self._clock(Expr(tree, deps | {"time"}))
+        return Expr(tree, deps)
 
     def _active_initial(self, ast: Any) -> Expr:
         """Translate ACTIVE INITIAL(expression, initial) into a node with two values.
@@ -128,10 +127,10 @@ class Constructs:
         name = self._unique(f"s_active_{self.identifier}")
         expr = self.visit(ast.arguments[0])
         initial = self._argument(name, "initial", ast.arguments[1])
-        self.nodes[name] = Node(name, "aux", expr.text, expr.deps)
+        self.nodes[name] = Node(name, "aux", expr.tree, expr.deps)
         self.element_of_node[name] = self.element
         self.active_initials[name] = initial
-        return Expr(name, 0, frozenset({name}))
+        return _ref(name, "state")
 
     def _named_literal(self, argument: Expr) -> Expr:
         # NumPy's minimum/maximum run about twice as fast on two full arrays as
@@ -139,8 +138,9 @@ class Constructs:
         # that the step code binds as full arrays (same values, same results).
         if argument.deps:
             return argument
-        name = self.literals.setdefault(argument.text, f"_lit_{len(self.literals)}")
-        return Expr(name, 0, frozenset())
+        text = numpy_text(argument.tree)
+        name = self.literals.setdefault(text, f"_lit_{len(self.literals)}")
+        return Expr(Reference(name, "literal"), frozenset())
 
     def _inline_lookup(self, ast: Any) -> Expr:
         argument = self.visit(ast.argument)
@@ -148,7 +148,7 @@ class Constructs:
         spec = self._lookup_spec(name, ast.lookups, self.element)
         # PySD always uses np.interp for WITH LOOKUP, whatever the table's type.
         self.lookups[name] = LookupSpec(name, spec.x, spec.y, "interpolate")
-        return Expr(f"{name}({argument.text})", 0, argument.deps)
+        return Expr(Lookup(name, argument.tree), argument.deps)
 
     # -- stateful constructs -----------------------------------------------
 
@@ -161,16 +161,16 @@ class Constructs:
     def _argument(self, owner: str, role: str, ast: Any) -> str:
         expr = self.visit(ast)
         name = self._unique(f"a_{owner[2:]}_{role}")
-        self.nodes[name] = Node(name, "aux", expr.text, expr.deps)
+        self.nodes[name] = Node(name, "aux", expr.tree, expr.deps)
         self.element_of_node[name] = self.element
         return name
 
     def _initial(self, ast: Any) -> Expr:
         name = self._unique(f"s_initial_{self.identifier}")
         value = self._argument(name, "value", ast.initial)
-        self.nodes[name] = Node(name, "initial", value, frozenset({value}))
+        self.nodes[name] = Node(name, "initial", Reference(value, "argument"), frozenset({value}))
         self.element_of_node[name] = self.element
-        return Expr(name, 0, frozenset({name}))
+        return _ref(name, "state")
 
     def _integ(self, ast: Any) -> Expr:
         name = self._unique(f"s_integ_{self.identifier}")
@@ -231,20 +231,21 @@ class Constructs:
         initial = self._argument(name, "initial", ast.initial)
         length = self._unique(f"s_length_{self.identifier}")
         start = self._unique(f"s_start_{self.identifier}")
-        self.nodes[length] = Node(length, "initial", f"_h_fixed_length({time}, _dt)",
-                                  frozenset({time}))
-        self.nodes[start] = Node(start, "initial", initial, frozenset({initial}))
+        length_tree = Call("fixed_length", (Reference(time, "argument"), Reference("_dt", "dt")))
+        self.nodes[length] = Node(length, "initial", length_tree, frozenset({time}))
+        self.nodes[start] = Node(start, "initial", Reference(initial, "argument"),
+                                 frozenset({initial}))
         state = StateObject(name=name, kind="fixed", row=self.rows, order=0, order_text="0",
                             flow=flow, time=None, initial=start, non_negative=False,
                             element=self.element, construct="DELAY FIXED", ring_length=length)
         self.states.append(state)
         init_name = f"i_{name[2:]}"
-        self.nodes[init_name] = Node(init_name, "stateinit", "", frozenset({length, start}))
-        self.nodes[name] = Node(name, "state", f"_h_ring_read(_ring_{name}, k)",
+        self.nodes[init_name] = Node(init_name, "stateinit", None, frozenset({length, start}))
+        self.nodes[name] = Node(name, "state", State("ring", name, state.row),
                                 frozenset({init_name}))
         for node in (length, start, init_name, name):
             self.element_of_node[node] = self.element
-        return Expr(name, 0, frozenset({name}))
+        return _ref(name, "state")
 
     def _sample_if_true(self, ast: Any) -> Expr:
         """Translate a SAMPLE IF TRUE into a state row that the step overwrites.
@@ -267,13 +268,13 @@ class Constructs:
         self.rows += 1
         self.states.append(state)
         init_name = f"i_{name[2:]}"
-        self.nodes[init_name] = Node(init_name, "stateinit", "", frozenset({initial}))
-        self.nodes[name] = Node(name, "state",
-                                f"_h_if_then_else({condition}, {value}, Y[{state.row}])",
-                                frozenset({init_name, condition, value}))
+        self.nodes[init_name] = Node(init_name, "stateinit", None, frozenset({initial}))
+        read = State("sample", name, state.row,
+                     (Reference(condition, "argument"), Reference(value, "argument")))
+        self.nodes[name] = Node(name, "state", read, frozenset({init_name, condition, value}))
         for node in (init_name, name):
             self.element_of_node[node] = self.element
-        return Expr(name, 0, frozenset({name}))
+        return _ref(name, "state")
 
     def _order(self, order: Any, construct: str) -> tuple[int, str, str | None]:
         """Return the order of a delay or smooth, its text in the derivatives and its node.
@@ -291,13 +292,14 @@ class Constructs:
             # PySD's Smooth makes a list of `order` stages: a fraction fails there.
             raise refusal(self.path, f"{construct} with the order {order!r}", self.element)
         # PySD's DelayN truncates the order (int(order)) and multiplies by that.
-        text = repr(int(order)) if construct == "DELAY N" else number(order).text
+        text = repr(int(order)) if construct == "DELAY N" else numpy_text(constant(order))
         return int(order), text, None
 
     def _order_constant(self, order: Any, construct: str) -> tuple[int, str, str | None]:
         reference = self._reference(order)
         names = {identifier: name for name, identifier in self.namespace.namespace.items()}
-        name = names.get(reference.text[2:], "")
+        node = numpy_text(reference.tree)
+        name = names.get(node[2:], "")
         variable = self.model.variables.get(name)
         default = None if variable is None or variable.kind != "constant" else variable.default
         if default is None or not np.isfinite(default) or int(default) < 1:
@@ -306,7 +308,7 @@ class Constructs:
         if construct == "SMOOTH N" and default != int(default):
             raise refusal(self.path, f"{construct} with the order {default!r}", self.element)
         planned = int(default)
-        return planned, repr(planned), reference.text
+        return planned, repr(planned), node
 
     def _state_object(
         self,
@@ -344,22 +346,18 @@ class Constructs:
             init_deps.add(order_node)  # checked at initialization
         if kind in ("trend", "forecast"):
             init_deps.add(flow)  # PySD's Trend and Forecast start from the input
-        self.nodes[init_name] = Node(init_name, "stateinit", "", frozenset(init_deps))
-        last = state.row + order - 1
-        read, read_deps = f"Y[{last}]", {init_name}
-        if kind == "delay":
-            read, read_deps = f"Y[{last}] / {time}", {init_name, str(time)}
-        elif kind == "trend":
-            # PySD's Trend.__call__: zidz(input - state, average_time * abs(state)).
-            read = f"_h_zidz({flow} - Y[{last}], {time} * np.abs(Y[{last}]))"
-            read_deps = {init_name, flow, str(time)}
-        elif kind == "forecast":
-            # PySD's Forecast.__call__:
-            # input * (1 + zidz(input - state, average_time * state) * horizon).
-            read = (f"{flow} * (1 + _h_zidz({flow} - Y[{last}], {time} * Y[{last}])"
-                    f" * {horizon})")
-            read_deps = {init_name, flow, str(time), str(horizon)}
+        self.nodes[init_name] = Node(init_name, "stateinit", None, frozenset(init_deps))
+        # The output's arguments, as PySD's objects compute it (see batch_tree_numpy).
+        roles: dict[str, tuple[StateRead, tuple[str | None, ...]]] = {
+            "delay": ("delay", (time,)),
+            "trend": ("trend", (flow, time)),
+            "forecast": ("forecast", (flow, time, horizon)),
+        }
+        how, read_from = roles.get(kind, ("last", ()))
+        operands = tuple(Reference(str(node), "argument") for node in read_from)
+        read = State(how, name, state.row + order - 1, operands)
+        read_deps = {init_name, *(str(node) for node in read_from)}
         self.nodes[name] = Node(name, "state", read, frozenset(read_deps))
         for node in (init_name, name):
             self.element_of_node[node] = self.element
-        return Expr(name, 0, frozenset({name}))
+        return _ref(name, "state")
