@@ -1,63 +1,71 @@
-"""The JavaScript of the batch plan's expressions: a node's Python ``ast``, written for one member.
+"""The JavaScript of the batch plan's expressions: a node's expression tree, written for one member.
 
-Every operation parenthesized, so JavaScript evaluates in Python's order;
-functions mapped to ``Math`` or to the helpers of the script's prelude
+Every operation parenthesized, so JavaScript evaluates in the order Python
+evaluates the NumPy emitter's rendering of the same tree
+(:mod:`sdcluster.engine.batch_tree_numpy`): ``+ - * /`` chains from the left,
+``^`` chains from the right, logical chains nested to the right; functions
+mapped to ``Math`` or to the helpers of the script's prelude
 (``batch_js_prelude.js``) with NumPy's semantics. Part of
 :mod:`sdcluster.engine.batch_js`.
 """
 
 from __future__ import annotations
 
-import ast
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sdcluster.engine.batch_plan import Node, Plan
+from sdcluster.engine.batch_tree import Call, Constant, Lookup, Operation, Reference, State, Tree
 from sdcluster.errors import UnsupportedConstructError
 
 __all__ = ["Emitter", "js_literal", "js_number"]
 
-# Functions of the plan's expressions and their JavaScript counterparts
-# (helpers of _PRELUDE where JavaScript has none with NumPy's semantics).
+# Functions of the trees (PySD's names) called as one JavaScript function of the
+# same arguments (helpers of the prelude where JavaScript has none with NumPy's semantics).
 _CALLS: dict[str, str] = {
-    "np.abs": "Math.abs",
-    "np.exp": "Math.exp",
-    "np.sqrt": "Math.sqrt",
-    "np.log": "Math.log",
-    "np.sin": "Math.sin",
-    "np.cos": "Math.cos",
-    "np.tan": "Math.tan",
-    "np.arcsin": "Math.asin",
-    "np.arccos": "Math.acos",
-    "np.arctan": "Math.atan",
-    "np.sinh": "Math.sinh",
-    "np.cosh": "Math.cosh",
-    "np.tanh": "Math.tanh",
-    "np.power": "$pow",
-    "np.minimum": "Math.min",  # both propagate NaN
-    "np.maximum": "Math.max",
-    "_h_xidz": "$xidz",
-    "_h_zidz": "$zidz",
-    "_h_integer": "Math.trunc",
-    "_h_quantum": "$quantum",
-    "_h_modulo": "$modulo",
-    "_h_step": "$step",
-    "_h_ramp": "$ramp",
-    "_h_fixed_length": "$fixedLength",
+    "abs": "Math.abs",
+    "exp": "Math.exp",
+    "sqrt": "Math.sqrt",
+    "ln": "Math.log",
+    "sin": "Math.sin",
+    "cos": "Math.cos",
+    "tan": "Math.tan",
+    "arcsin": "Math.asin",
+    "arccos": "Math.acos",
+    "arctan": "Math.atan",
+    "sinh": "Math.sinh",
+    "cosh": "Math.cosh",
+    "tanh": "Math.tanh",
+    "power": "$pow",
+    "min": "Math.min",  # both propagate NaN
+    "max": "Math.max",
+    "xidz": "$xidz",
+    "zidz": "$zidz",
+    "integer": "Math.trunc",
+    "quantum": "$quantum",
+    "modulo": "$modulo",
 }
-_ATTRIBUTES = {"np.pi": "Math.PI", "np.nan": "NaN", "np.inf": "Infinity"}
-_OPERATORS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+# PULSE's arguments after its start, by function: repeat time, width, magnitude, end.
+_PULSES: dict[str, tuple[int | None, int | None, int | None, int | None]] = {
+    "pulse": (None, 1, None, None),
+    "Xpulse": (None, None, 1, None),
+    "pulse_train": (1, 2, None, 3),
+    "Xpulse_train": (1, None, 2, None),
+}
+_ARITHMETIC = frozenset({"+", "-", "*", "/"})
 # Python's == and != compare a bool with a number as numbers; so does JavaScript's loose ==.
-_COMPARISONS: dict[type, str] = {
-    ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=",
-}  # fmt: skip
-_PULSE_KEYWORDS = ("repeat_time", "width", "magnitude", "end")
+_COMPARISONS = {"=": "==", "<>": "!=", ">=": ">=", ">": ">", "<=": "<=", "<": "<"}
 
 
 def js_literal(text: str) -> str:
-    """Return a number of the plan (``repr`` of a float or int, or NaN/inf) in JavaScript."""
-    return Emitter.expression_text(ast.parse(text, mode="eval").body, "a literal")
+    """Return a number as the NumPy emitter writes it (``repr``, NaN, inf) in JavaScript."""
+    named = {"np.nan": "NaN", "np.inf": "Infinity", "(-np.inf)": "(-Infinity)"}
+    if text in named:
+        return named[text]
+    if text.startswith("-"):
+        return f"(-{js_literal(text[1:])})"
+    return js_number(float(text)) if any(c in text for c in ".en") else str(int(text))
 
 
 def js_number(value: float) -> str:
@@ -75,126 +83,132 @@ class Emitter:
 
     plan: Plan
 
-    @staticmethod
-    def expression_text(tree: ast.expr, where: str) -> str:
-        """Return the JavaScript of one expression of the plan (Python's ``ast``)."""
-        return _Expression(where).text(tree)
-
     def expression(self, node: Node) -> str:
         """Return the JavaScript of a node's expression."""
+        if node.tree is None:
+            raise UnsupportedConstructError(f"a node without an expression ({node.name!r})")
         where = self.plan.element_of_node.get(node.name, node.name)
-        return self.expression_text(ast.parse(node.expr, mode="eval").body, where)
+        return _Expression(where).text(node.tree)
 
 
 @dataclass
 class _Expression:
-    """Translate one Python expression tree; ``where`` names the element for errors."""
+    """Write one expression tree; ``where`` names the element for errors."""
 
     where: str
 
-    def text(self, tree: ast.expr) -> str:
-        handler = self._handlers().get(type(tree))
-        if handler is None:
-            raise self._refusal(type(tree).__name__)
-        return handler(tree)
-
-    def _handlers(self) -> Mapping[type, Callable[[ast.expr], str]]:
-        return {
-            ast.BinOp: self._binary,  # type: ignore[dict-item]
-            ast.UnaryOp: self._unary,  # type: ignore[dict-item]
-            ast.Compare: self._compare,  # type: ignore[dict-item]
-            ast.Call: self._call,  # type: ignore[dict-item]
-            ast.Name: lambda tree: tree.id,  # type: ignore[attr-defined]
-            ast.Constant: self._constant,  # type: ignore[dict-item]
-            ast.Attribute: self._attribute,  # type: ignore[dict-item]
-            ast.Subscript: self._subscript,  # type: ignore[dict-item]
-        }
+    def text(self, tree: Tree) -> str:
+        if isinstance(tree, Constant):
+            return _constant(tree)
+        if isinstance(tree, Reference):
+            return tree.name
+        if isinstance(tree, Operation):
+            return self._operation(tree)
+        if isinstance(tree, Call):
+            return self._call(tree)
+        if isinstance(tree, Lookup):
+            return f"{tree.table}({self.text(tree.argument)})"
+        return self._state(tree)
 
     def _refusal(self, construct: str) -> UnsupportedConstructError:
         return UnsupportedConstructError(
             f"the explorer cannot compute {construct} in the browser (in {self.where!r})"
         )
 
-    def _binary(self, tree: ast.BinOp) -> str:
-        left, right = self.text(tree.left), self.text(tree.right)
-        if isinstance(tree.op, ast.Pow):
-            return f"$pow({left}, {right})"
-        operator = _OPERATORS.get(type(tree.op))
-        if operator is None:
-            raise self._refusal(f"the operator {type(tree.op).__name__}")
-        return f"({left} {operator} {right})"
-
-    def _unary(self, tree: ast.UnaryOp) -> str:
-        if isinstance(tree.op, ast.USub):
-            return f"(-{self.text(tree.operand)})"
-        if isinstance(tree.op, ast.UAdd):
-            return self.text(tree.operand)
-        raise self._refusal(f"the operator {type(tree.op).__name__}")
-
-    def _compare(self, tree: ast.Compare) -> str:
-        if len(tree.ops) != 1 or type(tree.ops[0]) not in _COMPARISONS:
+    def _operation(self, tree: Operation) -> str:
+        operators, operands = tree.operators, tree.operands
+        if operators == ("negative",):
+            return f"(-{self.text(operands[0])})"
+        if operators == (":NOT:",):
+            return f"(({self.text(operands[0])}) == 0)"
+        texts = [self.text(operand) for operand in operands]
+        if set(operators) <= _ARITHMETIC:  # Python's a - b + c: (a - b) + c
+            result = texts[0]
+            for operator, right in zip(operators, texts[1:], strict=True):
+                result = f"({result} {operator} {right})"
+            return result
+        if set(operators) == {"^"}:
+            return _power(operands, texts)
+        if set(operators) <= {":AND:", ":OR:"}:  # nested to the right, as PySD writes them
+            result = texts[-1]
+            for operator, left in zip(reversed(operators), reversed(texts[:-1]), strict=True):
+                joint = "&&" if operator == ":AND:" else "||"
+                result = f"((({left}) != 0) {joint} (({result}) != 0))"
+            return result
+        if len(operators) != 1 or operators[0] not in _COMPARISONS:
             raise self._refusal("a chained or unknown comparison")
-        operator = _COMPARISONS[type(tree.ops[0])]
-        return f"({self.text(tree.left)} {operator} {self.text(tree.comparators[0])})"
+        return f"({texts[0]} {_COMPARISONS[operators[0]]} {texts[1]})"
 
-    def _constant(self, tree: ast.Constant) -> str:
-        value = tree.value
-        if isinstance(value, bool):
-            return "1" if value else "0"
-        if isinstance(value, int | float):
-            return js_number(float(value)) if isinstance(value, float) else str(value)
-        raise self._refusal(f"the constant {value!r}")
-
-    def _attribute(self, tree: ast.Attribute) -> str:
-        name = ast.unparse(tree)
-        if name not in _ATTRIBUTES:
-            raise self._refusal(name)
-        return _ATTRIBUTES[name]
-
-    def _subscript(self, tree: ast.Subscript) -> str:
-        index = tree.slice
-        if (
-            ast.unparse(tree.value) != "Y"
-            or not isinstance(index, ast.Constant)
-            or not isinstance(index.value, int)
-        ):
-            raise self._refusal(ast.unparse(tree))
-        return f"Y[{index.value}]"
-
-    def _call(self, tree: ast.Call) -> str:
-        function = ast.unparse(tree.func)
-        arguments = [self.text(argument) for argument in tree.args]
-        if function == "_h_pulse":
-            return self._pulse(tree, arguments)
-        if tree.keywords:
-            raise self._refusal(f"{function} with keywords")
-        if function == "_h_if_then_else":
-            condition, if_true, if_false = arguments
-            return f"(({condition}) != 0 ? {if_true} : {if_false})"
-        logical = _logical(function, arguments)
-        if logical is not None:
-            return logical
-        if function.startswith("_lk_"):
-            return f"{function}({', '.join(arguments)})"
-        if function not in _CALLS:
+    def _call(self, tree: Call) -> str:
+        function = tree.function
+        arguments = [self.text(argument) for argument in tree.arguments]
+        if function in _CALLS:
+            return f"{_CALLS[function]}({', '.join(arguments)})"
+        writer = _SPECIAL.get(function)
+        if writer is None:
             raise self._refusal(f"the function {function}")
-        return f"{_CALLS[function]}({', '.join(arguments)})"
+        return writer(arguments)
 
-    def _pulse(self, tree: ast.Call, arguments: list[str]) -> str:
-        keywords = {keyword.arg: self.text(keyword.value) for keyword in tree.keywords}
-        unknown = set(keywords) - set(_PULSE_KEYWORDS)
-        if unknown:
-            raise self._refusal(f"PULSE with {', '.join(sorted(map(str, unknown)))}")
-        extra = [keywords.get(name, "undefined") for name in _PULSE_KEYWORDS]
-        return f"$pulse({', '.join([*arguments, *extra])})"
+    def _state(self, tree: State) -> str:
+        last = f"Y[{tree.row}]"
+        operands = [self.text(operand) for operand in tree.operands]
+        if tree.read == "delay":
+            return f"({last} / {operands[0]})"
+        if tree.read == "trend":
+            flow, time = operands
+            return f"$zidz(({flow} - {last}), ({time} * Math.abs({last})))"
+        if tree.read == "forecast":
+            flow, time, horizon = operands
+            return f"({flow} * (1 + ($zidz(({flow} - {last}), ({time} * {last})) * {horizon})))"
+        if tree.read == "sample":
+            condition, value = operands
+            return f"(({condition}) != 0 ? {value} : {last})"
+        if tree.read == "ring":
+            raise self._refusal("the function _h_ring_read")
+        return last
 
 
-def _logical(function: str, arguments: list[str]) -> str | None:
-    # NumPy's logical functions treat any non-zero number (NaN too) as true.
-    if function == "np.logical_not":
-        return f"(({arguments[0]}) == 0)"
-    if function == "np.logical_and":
-        return f"((({arguments[0]}) != 0) && (({arguments[1]}) != 0))"
-    if function == "np.logical_or":
-        return f"((({arguments[0]}) != 0) || (({arguments[1]}) != 0))"
-    return None
+def _power(operands: tuple[Tree, ...], texts: list[str]) -> str:
+    """Return Python's ``a**b**c``: ``a**(b**c)``, and ``-2**x`` is ``-(2**x)``."""
+    result = texts[-1]
+    for operand, text in zip(reversed(operands[:-1]), reversed(texts[:-1]), strict=True):
+        if isinstance(operand, Constant) and _negative(operand):
+            result = f"(-$pow({text[2:-1]}, {result}))"
+        else:
+            result = f"$pow({text}, {result})"
+    return result
+
+
+def _negative(tree: Constant) -> bool:
+    return math.copysign(1.0, float(tree.value)) < 0 and not math.isinf(float(tree.value))
+
+
+def _constant(tree: Constant) -> str:
+    # As Python reads the NumPy emitter's literal: "-2" is the negation of 2.
+    value = tree.value
+    if tree.integer:
+        return f"(-{-int(value)})" if int(value) < 0 else str(int(value))
+    if _negative(tree):
+        return f"(-{js_number(-float(value))})"
+    return js_number(float(value))
+
+
+def _pulse(function: str) -> Callable[[list[str]], str]:
+    def written(arguments: list[str]) -> str:
+        extra = ["undefined" if i is None else arguments[i] for i in _PULSES[function]]
+        return f"$pulse(time, _dt, {', '.join([arguments[0], *extra])})"
+
+    return written
+
+
+# Calls that are not one JavaScript function of the same arguments.
+_SPECIAL: dict[str, Callable[[list[str]], str]] = {
+    "pi": lambda arguments: "Math.PI",
+    "log": lambda arguments: f"(Math.log({arguments[0]}) / Math.log({arguments[1]}))",
+    "if_then_else": lambda arguments: f"(({arguments[0]}) != 0 ? {arguments[1]} : {arguments[2]})",
+    "step": lambda arguments: f"$step(time, _dt, {', '.join(arguments)})",
+    "ramp": lambda arguments: f"$ramp(time, {', '.join(arguments)})",
+    "Xramp": lambda arguments: f"$ramp(time, {', '.join(arguments)})",
+    "fixed_length": lambda arguments: f"$fixedLength({', '.join(arguments)})",
+    **{function: _pulse(function) for function in _PULSES},
+}
