@@ -1,9 +1,9 @@
 """The JavaScript of the batch plan's expressions: a node's expression tree, written for one member.
 
-Every operation parenthesized, so JavaScript evaluates in the order Python
-evaluates the NumPy emitter's rendering of the same tree
-(:mod:`sdcluster.engine.batch_tree_numpy`): ``+ - * /`` chains from the left,
-``^`` chains from the right, logical chains nested to the right; functions
+Every operation of the tree as Python evaluates the NumPy emitter's rendering
+(:func:`~sdcluster.engine.batch_tree_numpy.python_order`) parenthesized, so
+JavaScript evaluates in the same order: ``+ - * /`` chains from the left,
+logical chains nested to the right; functions
 mapped to ``Math`` or to the helpers of the script's prelude
 (``batch_js_prelude.js``) with NumPy's semantics. Part of
 :mod:`sdcluster.engine.batch_js`.
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sdcluster.engine.batch_plan import Node, Plan
 from sdcluster.engine.batch_tree import Call, Constant, Lookup, Operation, Reference, State, Tree
+from sdcluster.engine.batch_tree_numpy import python_order
 from sdcluster.errors import UnsupportedConstructError
 
 __all__ = ["Emitter", "js_literal", "js_number"]
@@ -88,7 +89,7 @@ class Emitter:
         if node.tree is None:
             raise UnsupportedConstructError(f"a node without an expression ({node.name!r})")
         where = self.plan.element_of_node.get(node.name, node.name)
-        return _Expression(where).text(node.tree)
+        return _Expression(where).text(python_order(node.tree))
 
 
 @dataclass
@@ -127,8 +128,8 @@ class _Expression:
             for operator, right in zip(operators, texts[1:], strict=True):
                 result = f"({result} {operator} {right})"
             return result
-        if set(operators) == {"^"}:
-            return _power(operands, texts)
+        if operators == ("^",):  # binary in python_order's tree
+            return f"$pow({texts[0]}, {texts[1]})"
         if set(operators) <= {":AND:", ":OR:"}:  # nested to the right, as PySD writes them
             result = texts[-1]
             for operator, left in zip(reversed(operators), reversed(texts[:-1]), strict=True):
@@ -166,17 +167,6 @@ class _Expression:
         if tree.read == "ring":
             raise self._refusal("the function _h_ring_read")
         return last
-
-
-def _power(operands: tuple[Tree, ...], texts: list[str]) -> str:
-    """Return Python's ``a**b**c``: ``a**(b**c)``, and ``-2**x`` is ``-(2**x)``."""
-    result = texts[-1]
-    for operand, text in zip(reversed(operands[:-1]), reversed(texts[:-1]), strict=True):
-        if isinstance(operand, Constant) and _negative(operand):
-            result = f"(-$pow({text[2:-1]}, {result}))"
-        else:
-            result = f"$pow({text}, {result})"
-    return result
 
 
 def _negative(tree: Constant) -> bool:

@@ -113,7 +113,7 @@ def _derivatives(state: StateObject, lookups: dict[str, str]) -> list[str]:
         return [f"d_{row} = 0.0", f"y_{row} = y_{row} * 0.0 + {state.name}"]
     if state.kind == "fixed":  # PySD's DelayFixed.update, after every read of the step
         return [f"_ring_{state.name}[k % _len_{state.name}] = {state.flow}"]
-    time = scalar(str(state.time), lookups)
+    time = str(state.time)
     if state.kind in ("trend", "forecast"):  # PySD's Trend.ddt and Forecast.ddt
         return [f"d_{row} = ({state.flow} - y_{row}) / {time}"]
     if state.kind == "smooth":
@@ -195,7 +195,7 @@ def numba_source(
             return f"{name} = X{j}[r_{j}, k]"
         if name in rings:  # the slot the step then writes its input into
             return f"{name} = _ring_{name}[k % _len_{name}]"
-        return f"{name} = {scalar(plan.nodes[name].expr, lookups)}"
+        return f"{name} = {scalar(plan.nodes[name].tree, lookups)}"
 
     step = ["time = times[k]"]
     step += [assign(name) for name in nodes if name in every_step]

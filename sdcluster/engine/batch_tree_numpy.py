@@ -21,7 +21,7 @@ from sdcluster.engine.batch_tree import (
     Tree,
 )
 
-__all__ = ["constant_text", "numpy_text", "tree_order"]
+__all__ = ["constant_text", "numpy_text", "python_order", "tree_order"]
 
 # The engine's own functions, as the NumPy code calls them (see batch_runtime).
 _ENGINE_TEMPLATES = {"fixed_length": "_h_fixed_length(%(0)s, %(1)s)"}
@@ -114,3 +114,103 @@ def _state(tree: State) -> str:
     if tree.read == "ring":
         return f"_h_ring_read(_ring_{tree.name}, k)"
     return last
+
+
+def python_order(tree: Tree) -> Tree:
+    """Return the tree as Python evaluates its NumPy rendering, every operation explicit.
+
+    PySD's parenthesization leaves a few operations to Python's own
+    precedence, which the tree does not show: ``-(a*b)`` renders as
+    ``-a*b``, which Python evaluates as ``(-a)*b``; ``c * -(a*b)`` as
+    ``c*-a*b``, ``((c*(-a))*b)``; ``c^-(a*b)`` as ``c**-a*b``,
+    ``(c**(-a))*b``; and ``-2^x`` as ``-(2**x)``. In the tree returned,
+    ``+ - * /`` chains evaluate from the left, ``^`` operations are binary
+    (nested to the right) and no operand depends on Python's precedence, so
+    an emitter that parenthesizes every operation (JavaScript) or follows
+    Python's rules (Numba) computes what NumPy computes.
+    """
+    if isinstance(tree, Operation):
+        return _python_operation(tree)
+    parts = [python_order(part) for part in _children(tree)]
+    if isinstance(tree, Call):
+        return Call(tree.function, tuple(parts), shape=tree.shape)
+    if isinstance(tree, Lookup):
+        return Lookup(tree.table, parts[0], shape=tree.shape)
+    if isinstance(tree, State):
+        return State(tree.read, tree.name, tree.row, tuple(parts), shape=tree.shape)
+    return tree
+
+
+def _children(tree: Tree) -> tuple[Tree, ...]:
+    if isinstance(tree, Call | State):
+        return tree.arguments if isinstance(tree, Call) else tree.operands
+    return (tree.argument,) if isinstance(tree, Lookup) else ()
+
+
+_PRODUCTS = frozenset({"*", "/"})
+
+
+def _bare_product(original: Tree, ordered: Tree, lowered_at: int) -> bool:
+    """Tell whether an operand is a ``* /`` chain that Python reads at the operation's level."""
+    order = tree_order(original)
+    parenthesized = order >= lowered_at and order != 0 and lowered_at != 0
+    return (not parenthesized and isinstance(ordered, Operation)
+            and set(ordered.operators) <= _PRODUCTS and len(ordered.operands) > 1)
+
+
+def _negative_constant(tree: Tree) -> bool:
+    if not isinstance(tree, Constant):
+        return False
+    value = float(tree.value)
+    return str(value).startswith("-") and value != float("-inf")
+
+
+def _python_operation(tree: Operation) -> Tree:
+    operators, operands = tree.operators, tree.operands
+    ordered = [python_order(operand) for operand in operands]
+    if operators == ("negative",):
+        inner = ordered[0]
+        if _bare_product(operands[0], inner, 3):  # -a*b is (-a)*b
+            assert isinstance(inner, Operation)
+            first = Operation(("negative",), (inner.operands[0],))
+            return Operation(inner.operators, (first, *inner.operands[1:]))
+        return Operation(operators, (inner,))
+    if set(operators) <= _PRODUCTS:  # c*-a*b: the product's factors join the chain
+        joined_operators: list[str] = []
+        joined: list[Tree] = []
+        for index, (original, part) in enumerate(zip(operands, ordered, strict=True)):
+            if index:
+                joined_operators.append(operators[index - 1])
+            if _bare_product(original, part, 2):
+                assert isinstance(part, Operation)
+                joined_operators += part.operators
+                joined += part.operands
+            else:
+                joined.append(part)
+        return Operation(tuple(joined_operators), tuple(joined))
+    if set(operators) == {"^"}:
+        return _python_power(operands, ordered)
+    return Operation(operators, tuple(ordered))
+
+
+def _python_power(operands: tuple[Tree, ...], ordered: list[Tree]) -> Tree:
+    """Return Python's power chain.
+
+    ``a**b**c`` is ``a**(b**c)``; ``-2**x`` is ``-(2**x)``; ``c**-a*b`` is ``(c**(-a))*b``.
+    """
+    last, rest = ordered[-1], ordered[:-1]
+    escaped: Operation | None = None
+    if _bare_product(operands[-1], last, 2):  # the exponent is -a*b: only -a is the exponent
+        assert isinstance(last, Operation)
+        escaped, last = last, last.operands[0]
+    result = last
+    for part in reversed(rest):
+        if _negative_constant(part):
+            assert isinstance(part, Constant)
+            positive = Constant(-part.value, integer=part.integer)
+            result = Operation(("negative",), (Operation(("^",), (positive, result)),))
+        else:
+            result = Operation(("^",), (part, result))
+    if escaped is None:
+        return result
+    return Operation(escaped.operators, (result, *escaped.operands[1:]))
