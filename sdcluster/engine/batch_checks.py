@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sdcluster.engine.batch_plan import Plan, refusal
+from sdcluster.engine.batch_plan import Plan, StateObject, refusal
 
 __all__ = [
     "FIXED_TIME_CONSTRUCTS",
@@ -66,25 +66,37 @@ def check_delay_fixed_inputs(plan: Plan) -> None:
     this step's, depending on PySD's caches. Inputs of anything else read
     this step's values, as the engine does.
     """
-    by_node = {state.name: state for state in plan.states}
     for state in plan.states:
         if state.kind != "fixed":
             continue
-        seen: set[str] = set()
-        pending = [state.flow]
-        while pending:
-            name = pending.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            node = plan.nodes[name]
-            other = by_node.get(name)
-            if other is not None and other is not state and other.construct in UPDATED_FIRST:
-                raise refusal(Path(plan.source_path),
-                               f"DELAY FIXED of the {other.construct} {other.element!r}",
-                               state.element)
-            if node.kind in ("aux", "state"):
-                pending.extend(node.deps)
+        other = _state_read_upstream(plan, [state.flow], UPDATED_FIRST, state)
+        if other is not None:
+            raise refusal(Path(plan.source_path),
+                          f"DELAY FIXED of the {other.construct} {other.element!r}",
+                          state.element)
+
+
+def _state_read_upstream(plan: Plan, start: list[str], constructs: frozenset[str],
+                         exclude: StateObject | None = None) -> StateObject | None:
+    """Return a state object of ``constructs`` that ``start`` reads, through auxiliaries.
+
+    The walk follows the dependencies of auxiliaries and state reads (not of
+    constants or INITIAL values, fixed for the run); ``exclude`` is skipped.
+    """
+    by_node = {state.name: state for state in plan.states}
+    seen: set[str] = set()
+    pending = list(start)
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        other = by_node.get(name)
+        if other is not None and other is not exclude and other.construct in constructs:
+            return other
+        if plan.nodes[name].kind in ("aux", "state"):
+            pending.extend(plan.nodes[name].deps)
+    return None
 
 
 def fixed_time_constants(plan: Plan) -> dict[str, list[str]]:
@@ -133,22 +145,11 @@ def check_sample_inputs(plan: Plan) -> None:
         If such a SAMPLE IF TRUE is in the plan.
 
     """
-    by_node = {state.name: state for state in plan.states}
     for state in plan.states:
         if state.sampled is None:
             continue
-        seen: set[str] = set()
-        pending = list(state.sampled)
-        while pending:
-            name = pending.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            node = plan.nodes[name]
-            other = by_node.get(name)
-            if other is not None and other.construct in SAMPLED_AFTER:
-                raise refusal(Path(plan.source_path),
-                              f"SAMPLE IF TRUE of the {other.construct} {other.element!r}",
-                              state.element)
-            if node.kind in ("aux", "state"):
-                pending.extend(node.deps)
+        other = _state_read_upstream(plan, list(state.sampled), SAMPLED_AFTER)
+        if other is not None:
+            raise refusal(Path(plan.source_path),
+                          f"SAMPLE IF TRUE of the {other.construct} {other.element!r}",
+                          state.element)
